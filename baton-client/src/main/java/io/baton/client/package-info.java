@@ -1,0 +1,9 @@
+/**
+ * The Baton client SDK: a connection to a Baton server that survives handoffs and reconnects.
+ *
+ * <p>Use {@link io.baton.client.BatonClient} like an ordinary message connection: connect, send, receive,
+ * close. Underneath, every input and output is numbered, acknowledged and resent when needed, and the
+ * client follows its session from the source server to the target without the application noticing.
+ * The implementation lives in {@code io.baton.client.impl}; only this package is API.
+ */
+package io.baton.client;

@@ -1,0 +1,24 @@
+package io.baton.service;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Creates a service, fresh or from a snapshot. The runtime finds factories by name with
+ * {@link java.util.ServiceLoader}, so a server can host any service on its class path.
+ */
+public interface ServiceFactory {
+
+    /** The name operators use to pick this service ({@code --service NAME}). */
+    String name();
+
+    /** A service with an empty state. */
+    Service create(ServiceConfig config);
+
+    /**
+     * A service restored from a snapshot written by a build whose {@link Service#schemaVersion()} was
+     * {@code schemaVersion}. This is where upgraders live: a newer build converts older versions here,
+     * and throws {@link UnsupportedSchemaException} for versions it does not know.
+     */
+    Service restore(ServiceConfig config, int schemaVersion, InputStream in) throws IOException;
+}
