@@ -1,0 +1,44 @@
+package io.baton.arena;
+
+import io.baton.service.Service;
+import io.baton.service.ServiceConfig;
+import io.baton.service.ServiceFactory;
+import io.baton.service.UnsupportedSchemaException;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Creates the arena ({@code --service arena}). Option {@code state-mb=N} adds N MiB of world pages that
+ * keep changing, to give handoffs a state of a chosen size; a restore takes the size from the snapshot.
+ */
+public final class ArenaFactory implements ServiceFactory {
+
+    public static final String NAME = "arena";
+    /** The most {@code state-mb} accepted: 64 GiB of pages. */
+    static final long MAX_STATE_MB = 64 * 1024;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Service create(ServiceConfig config) {
+        long mb = config.longOption("state-mb", 0);
+        if (mb < 0 || mb > MAX_STATE_MB) {
+            throw new IllegalArgumentException("option state-mb must be within 0.." + MAX_STATE_MB + ", was " + mb);
+        }
+        return new ArenaService(PageStore.create((int) (mb * 1024 * 1024 / PageStore.PAGE_SIZE)));
+    }
+
+    @Override
+    public Service restore(ServiceConfig config, int schemaVersion, InputStream in) throws IOException {
+        // Upgraders go here: a build writing version 2 reads version 1 and converts it in its own case.
+        switch (schemaVersion) {
+            case 1:
+                return ArenaSnapshot.readV1(in);
+            default:
+                throw new UnsupportedSchemaException(NAME, schemaVersion, ArenaService.SCHEMA_VERSION);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.baton.arena;
+
+import io.baton.service.Snapshot;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.TreeMap;
+
+/**
+ * The arena's state as bytes, schema version 1. Big-endian:
+ * <pre>
+ * 0   u32  magic 0x4152454E ("AREN")
+ * 4   u64  lastTick
+ * 12  u64  rejectedEvents
+ * 20  u32  pageCount
+ * 24  u32  playerCount
+ * 28  u32  tableBytes          length of the player table that follows
+ * 32  player table, by ascending session id, one record per player:
+ *         u64 sessionId, i32 x, i32 y, u64 inputsApplied, u64 inputHash,
+ *         u32 pendingCount, pendingCount x u64 inputId (applied, not yet reported)
+ *     pageCount x 65536 bytes of world pages
+ *     u64  digest of the state   the source's digest(); restore recomputes it and refuses a mismatch
+ * </pre>
+ * The header and player table are serialised at capture (they are small and change every tick); the pages
+ * are streamed from the shared page references only when the snapshot is opened.
+ */
+final class ArenaSnapshot implements Snapshot {
+
+    static final int MAGIC = 0x4152454E;
+    private static final int HEADER = 32;
+    private static final int PLAYER_FIXED = 36;
+    /** Bounds that a corrupt header cannot talk us past: 64 GiB of pages, 2^24 players. */
+    private static final int MAX_PAGES = 1 << 20;
+    private static final int MAX_PLAYERS = 1 << 24;
+
+    private final byte[] head;
+    private final byte[][] pages;
+    private final byte[] tail;
+
+    private ArenaSnapshot(byte[] head, byte[][] pages, byte[] tail) {
+        this.head = head;
+        this.pages = pages;
+        this.tail = tail;
+    }
+
+    /** Captures the state on the service thread: O(players + pages), no page is copied. */
+    static ArenaSnapshot capture(long lastTick, long rejectedEvents, Collection<Player> players, PageStore store,
+                                 long digest) {
+        int tableBytes = 0;
+        for (Player p : players) {
+            tableBytes += PLAYER_FIXED + 8 * p.pendingCount();
+        }
+        ByteBuffer b = ByteBuffer.allocate(HEADER + tableBytes)
+                .putInt(MAGIC).putLong(lastTick).putLong(rejectedEvents)
+                .putInt(store.count()).putInt(players.size()).putInt(tableBytes);
+        for (Player p : players) {
+            b.putLong(p.sessionId).putInt(p.x).putInt(p.y).putLong(p.inputsApplied).putLong(p.inputHash)
+                    .putInt(p.pendingCount());
+            for (int i = 0; i < p.pendingCount(); i++) {
+                b.putLong(p.pending(i));
+            }
+        }
+        return new ArenaSnapshot(b.array(), store.share(), ByteBuffer.allocate(8).putLong(digest).array());
+    }
+
+    @Override
+    public InputStream open() {
+        byte[][] chunks = new byte[pages.length + 2][];
+        chunks[0] = head;
+        System.arraycopy(pages, 0, chunks, 1, pages.length);
+        chunks[chunks.length - 1] = tail;
+        return new ChunkStream(chunks);
+    }
+
+    @Override
+    public long size() {
+        return head.length + (long) pages.length * PageStore.PAGE_SIZE + tail.length;
+    }
+
+    /** Reads a version 1 snapshot and checks that the restored state has the digest the source recorded. */
+    static ArenaService readV1(InputStream in) throws IOException {
+        ByteBuffer h = ByteBuffer.wrap(readExactly(in, HEADER));
+        if (h.getInt() != MAGIC) {
+            throw new IOException("not an arena snapshot (bad magic)");
+        }
+        long lastTick = h.getLong();
+        long rejected = h.getLong();
+        int pageCount = h.getInt();
+        int playerCount = h.getInt();
+        int tableBytes = h.getInt();
+        if (pageCount < 0 || pageCount > MAX_PAGES || playerCount < 0 || playerCount > MAX_PLAYERS
+                || tableBytes < (long) playerCount * PLAYER_FIXED) {
+            throw new IOException("corrupt arena snapshot header: pages " + pageCount + ", players " + playerCount
+                    + ", table " + tableBytes + " bytes");
+        }
+        TreeMap<Long, Player> players = readPlayers(ByteBuffer.wrap(readExactly(in, tableBytes)), playerCount);
+        byte[][] pages = new byte[pageCount][];
+        for (int i = 0; i < pageCount; i++) {
+            pages[i] = readExactly(in, PageStore.PAGE_SIZE);
+        }
+        long recorded = ByteBuffer.wrap(readExactly(in, 8)).getLong();
+        ArenaService service = new ArenaService(PageStore.of(pages), lastTick, rejected, players);
+        if (service.digest() != recorded) {
+            throw new IOException("arena snapshot does not restore to its recorded digest: corrupt in transit?");
+        }
+        return service;
+    }
+
+    private static TreeMap<Long, Player> readPlayers(ByteBuffer t, int count) throws IOException {
+        TreeMap<Long, Player> players = new TreeMap<>();
+        long previous = 0;
+        for (int i = 0; i < count; i++) {
+            if (t.remaining() < PLAYER_FIXED) {
+                throw new IOException("corrupt arena snapshot: player table too short");
+            }
+            long sessionId = t.getLong();
+            int x = t.getInt();
+            int y = t.getInt();
+            long applied = t.getLong();
+            long hash = t.getLong();
+            int pendingCount = t.getInt();
+            if ((i > 0 && Long.compare(sessionId, previous) <= 0) || x < 0 || x >= ArenaProtocol.WORLD_SIZE
+                    || y < 0 || y >= ArenaProtocol.WORLD_SIZE || pendingCount < 0
+                    || pendingCount > t.remaining() / 8) {
+                throw new IOException("corrupt arena snapshot: player record " + i);
+            }
+            long[] pending = new long[pendingCount];
+            for (int k = 0; k < pendingCount; k++) {
+                pending[k] = t.getLong();
+            }
+            players.put(sessionId, new Player(sessionId, x, y, applied, hash, pending));
+            previous = sessionId;
+        }
+        if (t.hasRemaining()) {
+            throw new IOException("corrupt arena snapshot: " + t.remaining() + " stray bytes in the player table");
+        }
+        return players;
+    }
+
+    private static byte[] readExactly(InputStream in, int n) throws IOException {
+        byte[] bytes = in.readNBytes(n);
+        if (bytes.length != n) {
+            throw new EOFException("arena snapshot ends early: wanted " + n + " bytes, got " + bytes.length);
+        }
+        return bytes;
+    }
+
+    /** An input stream over byte arrays that nobody writes any more, read in place. */
+    private static final class ChunkStream extends InputStream {
+        private final byte[][] chunks;
+        private int chunk;
+        private int pos;
+
+        ChunkStream(byte[][] chunks) {
+            this.chunks = chunks;
+        }
+
+        @Override
+        public int read() {
+            while (chunk < chunks.length) {
+                if (pos < chunks[chunk].length) {
+                    return chunks[chunk][pos++] & 0xFF;
+                }
+                chunk++;
+                pos = 0;
+            }
+            return -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            int copied = 0;
+            while (copied < len && chunk < chunks.length) {
+                int n = Math.min(len - copied, chunks[chunk].length - pos);
+                System.arraycopy(chunks[chunk], pos, b, off + copied, n);
+                copied += n;
+                pos += n;
+                if (pos == chunks[chunk].length) {
+                    chunk++;
+                    pos = 0;
+                }
+            }
+            return copied == 0 ? -1 : copied;
+        }
+
+        @Override
+        public int available() {
+            return chunk < chunks.length ? chunks[chunk].length - pos : 0;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.baton.arena;
+
+import io.baton.client.BatonClient;
+import io.baton.client.ClientOptions;
+import io.baton.client.ClientRuntime;
+import io.baton.client.LifecycleListener;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One simulated player: a real session that moves at a steady rate and checks, from the updates alone,
+ * that every move was applied exactly once and in order and that every tick arrived exactly once.
+ */
+final class Bot {
+
+    private final ClientOptions options;
+    private final BotLedger ledger = new BotLedger();
+    private final AtomicInteger switched = new AtomicInteger();
+    private final AtomicInteger resumed = new AtomicInteger();
+
+    /** Guards the send path: the random generator, the stop flag and the one send in flight. */
+    private final Object sendLock = new Object();
+    private final SplittableRandom random;
+    private boolean stopped;
+    private ScheduledFuture<?> sending;
+    private long refused;
+
+    private volatile BatonClient client;
+    private volatile Throwable connectFailure;
+    private volatile boolean closed;
+
+    Bot(String host, int port, String bindAddress, long seed) {
+        this.random = new SplittableRandom(seed);
+        this.options = ClientOptions.builder(host, port).bindAddress(bindAddress).lifecycle(this::onLifecycle).build();
+    }
+
+    /** Connects; the future completes either way, and a failure is kept for the report. */
+    CompletableFuture<Void> connect(ClientRuntime runtime) {
+        CompletableFuture<BatonClient> connecting;
+        try {
+            connecting = runtime.connect(options, this::onMessage);
+        } catch (RuntimeException e) {
+            connecting = CompletableFuture.failedFuture(e);
+        }
+        return connecting.handle((c, failure) -> {
+            if (failure != null) {
+                connectFailure = failure;
+            } else {
+                attach(c);
+            }
+            return null;
+        });
+    }
+
+    /** Uses an established session; separate from connect so that tests can supply their own client. */
+    void attach(BatonClient c) {
+        client = c;
+        if (closed) {
+            // The fleet gave up on this connect before it completed.
+            closeQuietly(c);
+        }
+    }
+
+    boolean connected() {
+        return client != null;
+    }
+
+    Throwable connectFailure() {
+        return connectFailure;
+    }
+
+    /** Starts moving at {@code inputHz}, at a random phase so that a fleet does not send in lockstep. */
+    void startSending(ScheduledExecutorService scheduler, double inputHz) {
+        long period = Math.max(1, Math.round(1e9 / inputHz));
+        synchronized (sendLock) {
+            if (stopped || client == null) {
+                return;
+            }
+            sending = scheduler.scheduleAtFixedRate(this::sendNext, random.nextLong(period), period, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Sends one move, unless stopped or the client's buffer is full (then the move is simply skipped). */
+    void sendNext() {
+        synchronized (sendLock) {
+            BatonClient c = client;
+            if (stopped || c == null) {
+                return;
+            }
+            int dx = random.nextInt(-4, 5);
+            int dy = random.nextInt(-4, 5);
+            long id = ledger.recordSend(dx, dy);
+            boolean accepted;
+            try {
+                accepted = c.trySend(ArenaProtocol.move(id, dx, dy));
+            } catch (RuntimeException e) {
+                // Closed or lost: what was sent before stays verifiable, so stop adding to it.
+                accepted = false;
+                stopped = true;
+            }
+            if (!accepted) {
+                ledger.retractSend(id);
+                refused++;
+            }
+        }
+    }
+
+    /** Stops sending; once this returns no further input goes out. */
+    void stopSending() {
+        synchronized (sendLock) {
+            stopped = true;
+            if (sending != null) {
+                sending.cancel(false);
+            }
+        }
+    }
+
+    void onMessage(byte[] payload) {
+        long now = System.nanoTime();
+        ArenaProtocol.Update u;
+        try {
+            u = ArenaProtocol.decodeUpdate(payload);
+        } catch (IllegalArgumentException e) {
+            ledger.onMalformedUpdate(now);
+            return;
+        }
+        ledger.onUpdate(now, u);
+    }
+
+    private void onLifecycle(LifecycleListener.Event event, String detail) {
+        if (event == LifecycleListener.Event.SWITCHED) {
+            switched.incrementAndGet();
+        } else if (event == LifecycleListener.Event.RESUMED) {
+            resumed.incrementAndGet();
+        }
+    }
+
+    BotLedger ledger() {
+        return ledger;
+    }
+
+    int switches() {
+        return switched.get();
+    }
+
+    int resumes() {
+        return resumed.get();
+    }
+
+    long refusedSends() {
+        synchronized (sendLock) {
+            return refused;
+        }
+    }
+
+    void close() {
+        closed = true;
+        stopSending();
+        BatonClient c = client;
+        if (c != null) {
+            closeQuietly(c);
+        }
+    }
+
+    private static void closeQuietly(BatonClient c) {
+        try {
+            c.close();
+        } catch (RuntimeException e) {
+            // Closing a session that is already lost: nothing left to release.
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.baton.arena;
+
+import io.baton.service.Hash64;
+import java.util.Arrays;
+
+/** One player's part of the world. Owned by the service thread. */
+final class Player {
+
+    private static final long[] NONE = new long[0];
+
+    final long sessionId;
+    int x;
+    int y;
+    long inputsApplied;
+    long inputHash;
+    /** Input ids applied since this player's last update, reported and cleared by the next one. */
+    private long[] pending = NONE;
+    private int pendingCount;
+    /** A hash of the pending ids, kept alongside so that the fingerprint does not walk them. */
+    private long pendingHash;
+
+    Player(long sessionId, int x, int y) {
+        this.sessionId = sessionId;
+        this.x = x;
+        this.y = y;
+    }
+
+    /** Restores a player as a snapshot recorded it. */
+    Player(long sessionId, int x, int y, long inputsApplied, long inputHash, long[] pending) {
+        this(sessionId, x, y);
+        this.inputsApplied = inputsApplied;
+        this.inputHash = inputHash;
+        this.pending = pending;
+        this.pendingCount = pending.length;
+        this.pendingHash = hashOf(pending, 0, pending.length);
+    }
+
+    void apply(long inputId, int dx, int dy) {
+        x = Math.floorMod(x + dx, ArenaProtocol.WORLD_SIZE);
+        y = Math.floorMod(y + dy, ArenaProtocol.WORLD_SIZE);
+        inputsApplied++;
+        inputHash = ArenaProtocol.hashInput(inputHash, inputId, dx, dy);
+        if (pendingCount == pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(4, pendingCount * 2));
+        }
+        pending[pendingCount++] = inputId;
+        pendingHash = Hash64.mix(pendingHash, inputId);
+    }
+
+    boolean hasPending() {
+        return pendingCount > 0;
+    }
+
+    int pendingCount() {
+        return pendingCount;
+    }
+
+    long pending(int i) {
+        return pending[i];
+    }
+
+    /** This tick's update; it reports the pending ids (as many as fit) and forgets them. */
+    byte[] update(long tick, int players) {
+        int n = Math.min(pendingCount, ArenaProtocol.MAX_IDS_PER_UPDATE);
+        byte[] out = ArenaProtocol.encodeUpdate(tick, inputsApplied, inputHash, x, y, players, pending, n);
+        if (n == pendingCount) {
+            pendingCount = 0;
+            pendingHash = 0;
+        } else {
+            System.arraycopy(pending, n, pending, 0, pendingCount - n);
+            pendingCount -= n;
+            pendingHash = hashOf(pending, 0, pendingCount);
+        }
+        return out;
+    }
+
+    /** A hash of everything about this player; the service sums these into its digest. */
+    long fingerprint() {
+        long h = Hash64.mix(sessionId, x);
+        h = Hash64.mix(h, y);
+        h = Hash64.mix(h, inputsApplied);
+        h = Hash64.mix(h, inputHash);
+        h = Hash64.mix(h, pendingCount);
+        return Hash64.mix(h, pendingHash);
+    }
+
+    private static long hashOf(long[] ids, int from, int to) {
+        long h = 0;
+        for (int i = from; i < to; i++) {
+            h = Hash64.mix(h, ids[i]);
+        }
+        return h;
+    }
+}

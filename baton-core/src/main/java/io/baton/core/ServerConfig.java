@@ -1,0 +1,70 @@
+package io.baton.core;
+
+import io.baton.service.ServiceConfig;
+import io.baton.service.ServiceFactory;
+import java.util.Objects;
+
+/**
+ * Everything a server core needs to know that is not state. Durations are nanoseconds.
+ *
+ * @param factory          the hosted service
+ * @param service          its configuration (tick rate, options)
+ * @param peerSecret       shared secret that authenticates the peer link and signs attach tickets
+ * @param resumeWindow     how long a disconnected session is kept for its client to resume
+ * @param redirectPerSecond how many MOVE frames the source sends per second (pacing the stampede)
+ * @param attachTimeout    how long the source waits for clients to attach before cutting over anyway
+ * @param ticketTtl        how long after the handoff starts on the target its tickets are accepted
+ * @param drainTimeout     how long the source keeps old connections after SWITCH before closing them
+ * @param cutoverTimeout   how long the source waits for the target's answer to CUTOVER
+ * @param maxUnackedOutputs outputs kept per session before a client that never acknowledges is cut off
+ */
+public record ServerConfig(
+        ServiceFactory factory,
+        ServiceConfig service,
+        byte[] peerSecret,
+        long resumeWindow,
+        int redirectPerSecond,
+        long attachTimeout,
+        long ticketTtl,
+        long drainTimeout,
+        long cutoverTimeout,
+        int maxUnackedOutputs) {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    public ServerConfig {
+        Objects.requireNonNull(factory, "factory");
+        Objects.requireNonNull(service, "service");
+        if (peerSecret == null || peerSecret.length < 16) {
+            throw new IllegalArgumentException("the peer secret must be at least 16 bytes");
+        }
+        if (redirectPerSecond < 1) {
+            throw new IllegalArgumentException("redirectPerSecond must be positive");
+        }
+    }
+
+    /** Defaults: 30 s resume window, 5000 redirects/s, 3 s attach wait, 60 s tickets, 5 s drain. */
+    public static ServerConfig defaults(ServiceFactory factory, ServiceConfig service, byte[] peerSecret) {
+        return new ServerConfig(factory, service, peerSecret, 30 * SECOND, 5000, 3 * SECOND, 60 * SECOND,
+                5 * SECOND, 2 * SECOND, 65_536);
+    }
+
+    public ServerConfig withTicketTtl(long nanos) {
+        return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, nanos,
+                drainTimeout, cutoverTimeout, maxUnackedOutputs);
+    }
+
+    public ServerConfig withRedirectPerSecond(int perSecond) {
+        return new ServerConfig(factory, service, peerSecret, resumeWindow, perSecond, attachTimeout, ticketTtl,
+                drainTimeout, cutoverTimeout, maxUnackedOutputs);
+    }
+
+    public ServerConfig withResumeWindow(long nanos) {
+        return new ServerConfig(factory, service, peerSecret, nanos, redirectPerSecond, attachTimeout, ticketTtl,
+                drainTimeout, cutoverTimeout, maxUnackedOutputs);
+    }
+
+    long tickPeriod() {
+        return SECOND / service.tickHz();
+    }
+}

@@ -1,0 +1,1310 @@
+package io.baton.core;
+
+import io.baton.service.Context;
+import io.baton.service.Hash64;
+import io.baton.service.Service;
+import io.baton.service.Snapshot;
+import io.baton.wire.ErrorCode;
+import io.baton.wire.Frame;
+import io.baton.wire.FrameCodec;
+import io.baton.wire.ProtocolException;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * One server's protocol logic: its sessions, the log of events it applies to the hosted service, and its
+ * side of a handoff, as source or as target. Single-threaded and sans-I/O: the driver calls the entry
+ * points below with the current time (nanoseconds on any monotonic clock) and carries out what the core
+ * asks of its {@link ServerOutbox}; after each burst of calls it calls {@link #flush}, and it calls
+ * {@link #poll} at {@link #nextDeadline()}.
+ *
+ * <p>The log: every event (session opened, input, tick, session closed) gets the next log index and is
+ * applied to the service at once. While a handoff ships events, the source keeps applying but releases
+ * outputs and input acknowledgements only up to the index the target has acknowledged (output commit):
+ * nothing a client has seen or been promised can be missing from the target.
+ */
+public final class ServerCore {
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] NO_TOKEN = new byte[Frame.TOKEN_LENGTH];
+    /** Snapshot bytes sent per poll, so streaming never holds up a tick for long. */
+    private static final int SNAPSHOT_BUDGET = 4 * FrameCodec.SNAPSHOT_CHUNK_BYTES;
+    /** Ticks made up at once after a stall before the schedule is re-anchored. */
+    private static final int MAX_CATCH_UP_TICKS = 3;
+
+    /** What a connection is to this server. */
+    private enum ConnKind { AWAIT_HELLO, CLIENT, ATTACHED, PEER_IN, PEER_OUT }
+
+    private static final class Conn {
+        ConnKind kind;
+        long sessionId;
+
+        Conn(ConnKind kind) {
+            this.kind = kind;
+        }
+    }
+
+    private final ServerConfig cfg;
+    private final ServerOutbox out;
+    private final Entropy entropy;
+    private final Tokens tokens;
+    private final long tickPeriod;
+    private final Ctx ctx = new Ctx();
+
+    // Replicated state: the service, the log position and the session table.
+    private Service service;
+    private final TreeMap<Long, Session> sessions = new TreeMap<>();
+    private long appliedIndex;
+    private long tick;
+    private long nextSessionId = 1;
+    /** Sum of every session's digest term, kept as sessions change so the digest is O(1). */
+    private long sessionsSum;
+
+    private Role role;
+    private final Map<Long, Conn> conns = new HashMap<>();
+    private long nextTickAt;
+    private long releasedIndex;
+    /** Output commit: outputs and input acks wait for the target's acknowledgement. */
+    private boolean commit;
+    private final Set<Session> unreleased = new LinkedHashSet<>();
+    private final Set<Session> ackDue = new LinkedHashSet<>();
+    private final Set<Session> trimDue = new LinkedHashSet<>();
+    private String lastError = "";
+
+    // Source side of a handoff.
+    private SourcePhase sourcePhase = SourcePhase.IDLE;
+    private HandoffRequest request;
+    private long handoffId;
+    private long peerConn = -1;
+    private byte[] sourceNonce;
+    private boolean shipping;
+    private List<Frame> shipBacklog;
+    private InputStream snapshotStream;
+    private long snapshotIndex;
+    private long snapshotDigest;
+    private long replicaAcked;
+    private final ArrayDeque<Long> toMove = new ArrayDeque<>();
+    private long redirectStartedAt;
+    private long redirectPaced;
+    private long attachDeadline;
+    private boolean stopped;
+    private final List<Frame.Forward> held = new ArrayList<>();
+    private long cutIndex;
+    private long cutDigest;
+    private long cutoverSentAt;
+    private long drainDeadline;
+    private long stoppedAt;
+    private int clientsMoved;
+    private int clientsAttached;
+    private int clientsSwitched;
+
+    // Target side of a handoff.
+    private TargetPhase targetPhase = TargetPhase.STANDBY;
+    private long targetPeerConn = -1;
+    private long targetHandoffId;
+    private byte[] targetNonces;
+    private Frame.SnapshotBegin snapshotBegin;
+    private List<byte[]> snapshotChunks;
+    private long snapshotReceived;
+    private long ticketsValidUntil;
+    private final Map<Long, Long> attachedConns = new HashMap<>();
+    private final Set<Long> usedTickets = new HashSet<>();
+    private long replicaAckSent;
+    private long authorityAt;
+    private long firstEventAt;
+
+    private ServerCore(ServerConfig cfg, ServerOutbox out, Entropy entropy, Role role) {
+        this.cfg = cfg;
+        this.out = out;
+        this.entropy = entropy;
+        this.tokens = new Tokens(cfg.peerSecret());
+        this.tickPeriod = cfg.tickPeriod();
+        this.role = role;
+    }
+
+    /** A server that starts serving at once with a fresh service: the usual start, and a future source. */
+    public static ServerCore authority(ServerConfig cfg, ServerOutbox out, Entropy entropy, long now) {
+        ServerCore core = new ServerCore(cfg, out, entropy, Role.AUTHORITY);
+        core.service = cfg.factory().create(cfg.service());
+        core.nextTickAt = now + core.tickPeriod;
+        return core;
+    }
+
+    /** A target waiting in standby for a source to hand off to it. */
+    public static ServerCore standby(ServerConfig cfg, ServerOutbox out, Entropy entropy) {
+        return new ServerCore(cfg, out, entropy, Role.STANDBY);
+    }
+
+    // ---------------------------------------------------------------- entry points: connections
+
+    /** A client connected to the client port. */
+    public void clientConnected(long conn, long now) {
+        conns.put(conn, new Conn(ConnKind.AWAIT_HELLO));
+    }
+
+    /** Someone connected to the peer port (this server may become a target). */
+    public void peerAccepted(long conn, long now) {
+        conns.put(conn, new Conn(ConnKind.PEER_IN));
+    }
+
+    /** The outbound peer link asked for with {@link ServerOutbox#connect} is up. */
+    public void peerConnected(long conn, long now) {
+        if (conn != peerConn || sourcePhase != SourcePhase.CONNECTING) {
+            out.close(conn);
+            return;
+        }
+        conns.put(conn, new Conn(ConnKind.PEER_OUT));
+        sourceNonce = random(Frame.TOKEN_LENGTH);
+        out.send(conn, new Frame.PeerHello(Frame.VERSION, handoffId, request.mode(), sourceNonce));
+        moveSource(SourcePhase.AUTHENTICATING, now);
+    }
+
+    /** A connection closed, or an outbound connect failed. Idempotent. */
+    public void disconnected(long conn, long now) {
+        Conn c = conns.remove(conn);
+        if (conn == peerConn) {
+            peerConn = -1;
+            sourcePeerLost(now);
+            return;
+        }
+        if (c == null) {
+            return;
+        }
+        switch (c.kind) {
+            case CLIENT -> {
+                Session s = sessions.get(c.sessionId);
+                if (s != null && s.conn == conn) {
+                    s.conn = -1;
+                    s.disconnectedAt = now;
+                }
+                if (sourcePhase == SourcePhase.DRAINING) {
+                    finishDrainIfEmpty(now);
+                }
+            }
+            case ATTACHED -> attachedConns.remove(c.sessionId, conn);
+            case PEER_IN -> {
+                if (conn == targetPeerConn) {
+                    targetPeerConn = -1;
+                    if (targetPhase != TargetPhase.AUTHORITY && targetPhase != TargetPhase.STANDBY) {
+                        discardReplica("peer link lost before cutover", now);
+                    }
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** A frame arrived on a connection. */
+    public void frame(long conn, Frame f, long now) {
+        Conn c = conns.get(conn);
+        if (c == null) {
+            return;
+        }
+        switch (c.kind) {
+            case AWAIT_HELLO -> {
+                if (f instanceof Frame.Hello h) {
+                    hello(conn, c, h, now);
+                } else {
+                    reject(conn, ErrorCode.PROTOCOL_VIOLATION, "expected HELLO, got " + f.getClass().getSimpleName());
+                }
+            }
+            case CLIENT -> clientFrame(conn, sessions.get(c.sessionId), f, now);
+            case ATTACHED -> attachedFrame(conn, c, f, now);
+            case PEER_IN -> targetFrame(conn, f, now);
+            case PEER_OUT -> sourceFrame(f, now);
+        }
+    }
+
+    /** Bytes that break the protocol arrived on a connection: answer with the reason, close only it. */
+    public void badFrame(long conn, ProtocolException e, long now) {
+        reject(conn, e.code(), e.getMessage());
+        if (conn == peerConn) {
+            abort("peer link sent a bad frame: " + e.getMessage(), now);
+        } else if (conn == targetPeerConn && targetPhase != TargetPhase.AUTHORITY) {
+            discardReplica("peer link sent a bad frame: " + e.getMessage(), now);
+        }
+    }
+
+    // ---------------------------------------------------------------- entry points: time and operator
+
+    /** When the driver must call {@link #poll} next (never later than this). */
+    public long nextDeadline() {
+        long d = Long.MAX_VALUE;
+        if (role == Role.AUTHORITY && !stopped && service != null) {
+            d = nextTickAt;
+        }
+        if (snapshotStream != null || (sourcePhase == SourcePhase.REDIRECTING && !toMove.isEmpty())) {
+            d = Long.MIN_VALUE;
+        }
+        if (sourcePhase == SourcePhase.REDIRECTING) {
+            d = Math.min(d, attachDeadline);
+        } else if (sourcePhase == SourcePhase.CUTTING_OVER && snapshotStream == null) {
+            d = Math.min(d, cutoverSentAt + cfg.cutoverTimeout());
+        } else if (sourcePhase == SourcePhase.DRAINING) {
+            d = Math.min(d, drainDeadline);
+        }
+        if (role == Role.AUTHORITY && !sessions.isEmpty()) {
+            d = Math.min(d, expiryCheckDue);
+        }
+        return d;
+    }
+
+    private long expiryCheckDue;
+
+    /** Timers: ticks, paced redirects, snapshot streaming, timeouts, session expiry. */
+    public void poll(long now) {
+        if (snapshotStream != null) {
+            streamSnapshot(now);
+        }
+        if (sourcePhase == SourcePhase.REDIRECTING) {
+            redirect(now);
+        }
+        if (role == Role.AUTHORITY && !stopped && service != null) {
+            int n = 0;
+            while (now >= nextTickAt && n++ < MAX_CATCH_UP_TICKS && !stopped) {
+                nextTickAt += tickPeriod;
+                apply(Frame.EventKind.TICK, 0, tick + 1, EMPTY, now);
+                afterTick(now);
+            }
+            if (!stopped && now >= nextTickAt) {
+                out.note("tick schedule overrun; re-anchoring after " + (now - nextTickAt) / 1_000_000 + " ms");
+                nextTickAt = now + tickPeriod;
+            }
+        }
+        if (sourcePhase == SourcePhase.CUTTING_OVER && snapshotStream == null
+                && now - cutoverSentAt >= cfg.cutoverTimeout()) {
+            abort("no answer to CUTOVER within " + cfg.cutoverTimeout() / 1_000_000 + " ms", now);
+        }
+        if (sourcePhase == SourcePhase.DRAINING && now >= drainDeadline) {
+            finishDrain(now);
+        }
+        if (role == Role.AUTHORITY && now >= expiryCheckDue) {
+            expireSessions(now);
+            expiryCheckDue = now + 1_000_000_000L;
+        }
+    }
+
+    /** End of a burst of calls: send the acknowledgements that were batched up. */
+    public void flush(long now) {
+        if (!ackDue.isEmpty()) {
+            for (Session s : ackDue) {
+                if (role == Role.AUTHORITY && s.conn >= 0 && s.inputReleased > s.inputAckSent && isBound(s)) {
+                    s.inputAckSent = s.inputReleased;
+                    out.send(s.conn, new Frame.Ack(s.inputReleased));
+                }
+            }
+            ackDue.clear();
+        }
+        if (!trimDue.isEmpty()) {
+            if (shipping && peerConn >= 0) {
+                for (Session s : trimDue) {
+                    ship(new Frame.Trim(s.id, s.outputAcked));
+                }
+            }
+            trimDue.clear();
+        }
+        if (targetPeerConn >= 0 && targetPhase == TargetPhase.REPLICATING && appliedIndex > replicaAckSent) {
+            replicaAckSent = appliedIndex;
+            out.send(targetPeerConn, new Frame.ReplicaAck(appliedIndex));
+        }
+    }
+
+    /** An operator asks this server to hand off. Returns why not, if it cannot start. */
+    public Optional<String> startHandoff(HandoffRequest req, long now) {
+        if (role != Role.AUTHORITY || service == null) {
+            return Optional.of("this server is " + role + ", not the authority: it has nothing to hand off");
+        }
+        if (targetPhase == TargetPhase.AUTHORITY && targetPeerConn >= 0) {
+            return Optional.of("this server is still receiving stragglers from its own source; try again shortly");
+        }
+        if (sourcePhase.active()) {
+            return Optional.of("a handoff is already under way (phase " + sourcePhase + ")");
+        }
+        request = req;
+        handoffId = randomId();
+        clientsMoved = clientsAttached = clientsSwitched = 0;
+        cutIndex = cutDigest = stoppedAt = 0;
+        lastError = "";
+        moveSource(SourcePhase.CONNECTING, now);
+        peerConn = out.connect(req.peerHost(), req.peerPort());
+        out.note("handoff " + Long.toHexString(handoffId) + " to " + req.peerHost() + ":" + req.peerPort() + " ("
+                + req.mode() + "), clients will use " + req.clientHost() + ":" + req.clientPort());
+        return Optional.empty();
+    }
+
+    /** An operator aborts the handoff under way; possible until cutover. Returns why not, if it cannot. */
+    public Optional<String> abortHandoff(long now) {
+        if (!sourcePhase.active()) {
+            return Optional.of("no handoff is under way");
+        }
+        if (sourcePhase == SourcePhase.CUTTING_OVER || sourcePhase == SourcePhase.DRAINING) {
+            return Optional.of("too late to abort: phase " + sourcePhase);
+        }
+        abort("aborted by the operator", now);
+        return Optional.empty();
+    }
+
+    public ServerStatus status() {
+        int connected = 0;
+        for (Session s : sessions.values()) {
+            if (s.conn >= 0) {
+                connected++;
+            }
+        }
+        long lag = shipping ? Math.max(0, appliedIndex - replicaAcked) : 0;
+        return new ServerStatus(role, sourcePhase, targetPhase, handoffId != 0 ? handoffId : targetHandoffId,
+                sessions.size(), connected, appliedIndex, tick, lag, clientsMoved, clientsAttached, clientsSwitched,
+                cutIndex, cutDigest, service == null ? 0 : stateDigest(), stoppedAt, authorityAt, firstEventAt,
+                lastError);
+    }
+
+    // ---------------------------------------------------------------- applying events
+
+    private final class Ctx implements Context {
+        long index;
+
+        @Override
+        public long logIndex() {
+            return index;
+        }
+
+        @Override
+        public long tick() {
+            return tick;
+        }
+
+        @Override
+        public int tickHz() {
+            return cfg.service().tickHz();
+        }
+
+        @Override
+        public long timeMillis() {
+            return tick * 1000L / cfg.service().tickHz();
+        }
+
+        @Override
+        public RandomGenerator random() {
+            return new SplittableRandom(Hash64.mix(0xBA70_0000L, index));
+        }
+
+        @Override
+        public void send(long sessionId, byte[] payload) {
+            Session s = sessions.get(sessionId);
+            if (s == null) {
+                return;
+            }
+            sessionsSum -= s.digestTerm();
+            s.outputSeq++;
+            sessionsSum += s.digestTerm();
+            s.unacked.add(new Session.Out(s.outputSeq, index, payload));
+            if (commit) {
+                unreleased.add(s);
+            } else {
+                pump(s);
+            }
+        }
+    }
+
+    /** Applies one event: the single path for the authority and for a replica, so both compute the same. */
+    private void apply(Frame.EventKind kind, long sessionId, long seq, byte[] payload, long now) {
+        long index = ++appliedIndex;
+        ctx.index = index;
+        switch (kind) {
+            case OPEN -> {
+                Session s = new Session(sessionId, payload);
+                sessions.put(sessionId, s);
+                nextSessionId = Math.max(nextSessionId, sessionId + 1);
+                sessionsSum += s.digestTerm();
+                service.onSessionOpened(sessionId, ctx);
+            }
+            case INPUT -> {
+                Session s = sessions.get(sessionId);
+                sessionsSum -= s.digestTerm();
+                s.inputApplied = seq;
+                sessionsSum += s.digestTerm();
+                if (commit) {
+                    s.unreleasedInputs.add(new long[] {index, seq});
+                    unreleased.add(s);
+                } else {
+                    s.inputReleased = seq;
+                    ackDue.add(s);
+                }
+                service.onInput(sessionId, payload, ctx);
+            }
+            case TICK -> {
+                tick = seq;
+                service.onTick(ctx);
+            }
+            case CLOSE -> {
+                Session s = sessions.remove(sessionId);
+                sessionsSum -= s.digestTerm();
+                unreleased.remove(s);
+                service.onSessionClosed(sessionId, ctx);
+            }
+        }
+        if (!commit) {
+            releasedIndex = index;
+        }
+        if (shipping) {
+            ship(new Frame.Event(index, kind, sessionId, seq, payload));
+        }
+        if (role == Role.AUTHORITY && authorityAt != 0 && firstEventAt == 0) {
+            firstEventAt = now;
+        }
+    }
+
+    private long stateDigest() {
+        long h = Hash64.mix(Hash64.mix(Hash64.mix(0xD16E57L, appliedIndex), tick), nextSessionId);
+        return Hash64.mix(Hash64.mix(h, sessionsSum), service.digest());
+    }
+
+    /** Sends a session's released outputs that its connection has not carried yet. */
+    private void pump(Session s) {
+        if (role != Role.AUTHORITY || s.conn < 0 || !isBound(s)) {
+            return;
+        }
+        for (Session.Out o : s.unacked) {
+            if (o.seq() <= s.sentSeq) {
+                continue;
+            }
+            if (o.index() > releasedIndex) {
+                break;
+            }
+            out.send(s.conn, new Frame.Output(o.seq(), s.inputReleased, o.payload()));
+            s.sentSeq = o.seq();
+            s.inputAckSent = s.inputReleased;
+        }
+        if (s.unacked.size() > cfg.maxUnackedOutputs()) {
+            long conn = s.conn;
+            reject(conn, ErrorCode.PROTOCOL_VIOLATION, "client acknowledged no output for "
+                    + s.unacked.size() + " outputs");
+        }
+    }
+
+    /** Whether outputs may flow on the session's connection now (not during a source's cutover pause). */
+    private boolean isBound(Session s) {
+        Conn c = conns.get(s.conn);
+        return c != null && c.kind == ConnKind.CLIENT;
+    }
+
+    /** The target acknowledged the log up to {@code index}: release what waited for it. */
+    private void release(long index) {
+        releasedIndex = Math.max(releasedIndex, Math.min(index, appliedIndex));
+        if (unreleased.isEmpty()) {
+            return;
+        }
+        var it = unreleased.iterator();
+        while (it.hasNext()) {
+            Session s = it.next();
+            while (!s.unreleasedInputs.isEmpty() && s.unreleasedInputs.peekFirst()[0] <= releasedIndex) {
+                s.inputReleased = s.unreleasedInputs.pollFirst()[1];
+                ackDue.add(s);
+            }
+            pump(s);
+            Session.Out last = s.unacked.peekLast();
+            if (s.unreleasedInputs.isEmpty() && (last == null || last.index() <= releasedIndex)) {
+                it.remove();
+            }
+        }
+    }
+
+    private void setCommit(boolean on) {
+        if (commit && !on) {
+            commit = false;
+            release(appliedIndex);
+            unreleased.clear();
+        }
+        commit = on;
+    }
+
+    // ---------------------------------------------------------------- client connections
+
+    private void hello(long conn, Conn c, Frame.Hello h, long now) {
+        if (h.version() != Frame.VERSION) {
+            reject(conn, ErrorCode.UNSUPPORTED_VERSION,
+                    "this server speaks protocol version " + Frame.VERSION + ", the client sent " + h.version());
+            return;
+        }
+        switch (h.kind()) {
+            case NEW -> {
+                if (role != Role.AUTHORITY || stopped) {
+                    reject(conn, ErrorCode.NOT_AUTHORITY, notAuthorityReason());
+                    return;
+                }
+                long id = nextSessionId;
+                byte[] secret = random(Frame.TOKEN_LENGTH);
+                apply(Frame.EventKind.OPEN, id, 0, secret, now);
+                Session s = sessions.get(id);
+                bind(conn, c, s);
+                out.send(conn, new Frame.Welcome(Frame.VERSION, id, secret, 0));
+                if (sourcePhase == SourcePhase.REDIRECTING) {
+                    toMove.add(id);
+                }
+            }
+            case RESUME -> {
+                Session s = sessions.get(h.sessionId());
+                if (s == null || !Tokens.same(s.secret, h.token())) {
+                    reject(conn, role == Role.AUTHORITY || role == Role.RETIRED ? ErrorCode.UNKNOWN_SESSION
+                            : ErrorCode.NOT_AUTHORITY, role == Role.STANDBY ? notAuthorityReason()
+                            : "no session " + h.sessionId() + " with that secret on this server");
+                    return;
+                }
+                if (role == Role.RETIRED) {
+                    // The session lives on the target now: point the client there.
+                    out.send(conn, new Frame.Move(handoffId, tokens.ticket(handoffId, s.id), request.clientHost(),
+                            request.clientPort()));
+                    out.send(conn, new Frame.Switch(handoffId, s.outputSeq));
+                    out.close(conn);
+                    return;
+                }
+                if (role != Role.AUTHORITY) {
+                    reject(conn, ErrorCode.NOT_AUTHORITY, notAuthorityReason());
+                    return;
+                }
+                resume(conn, c, s, h.outputAck());
+                if (sourcePhase == SourcePhase.REDIRECTING && !s.moveSent) {
+                    toMove.add(s.id);
+                }
+            }
+            case ATTACH -> attach(conn, c, h, now);
+        }
+    }
+
+    private void resume(long conn, Conn c, Session s, long outputAck) {
+        if (s.conn >= 0 && s.conn != conn) {
+            long old = s.conn;
+            conns.remove(old);
+            out.send(old, new Frame.Error(ErrorCode.PROTOCOL_VIOLATION, "session resumed on another connection"));
+            out.close(old);
+        }
+        bind(conn, c, s);
+        s.trimTo(outputAck);
+        s.sentSeq = Math.max(outputAck, s.outputAcked);
+        out.send(conn, new Frame.Welcome(Frame.VERSION, s.id, NO_TOKEN, s.inputReleased));
+        s.inputAckSent = s.inputReleased;
+        pump(s);
+    }
+
+    private void bind(long conn, Conn c, Session s) {
+        c.kind = ConnKind.CLIENT;
+        c.sessionId = s.id;
+        s.conn = conn;
+        s.sentSeq = s.outputSeq;
+    }
+
+    private void attach(long conn, Conn c, Frame.Hello h, long now) {
+        boolean replica = role == Role.STANDBY && targetPhase != TargetPhase.STANDBY
+                && targetPhase != TargetPhase.AUTHENTICATING;
+        boolean lateAttach = targetPhase == TargetPhase.AUTHORITY && role == Role.AUTHORITY;
+        if (!replica && !lateAttach) {
+            reject(conn, ErrorCode.BAD_TICKET, "no handoff to this server is under way");
+            return;
+        }
+        if (!Tokens.same(h.token(), tokens.ticket(targetHandoffId, h.sessionId()))) {
+            reject(conn, ErrorCode.BAD_TICKET, "ticket not issued for session " + h.sessionId() + " in this handoff");
+            return;
+        }
+        if (!usedTickets.add(h.sessionId())) {
+            reject(conn, ErrorCode.TICKET_REUSED, "ticket for session " + h.sessionId() + " was already used");
+            return;
+        }
+        if (now > ticketsValidUntil) {
+            reject(conn, ErrorCode.TICKET_EXPIRED, "ticket for session " + h.sessionId() + " expired");
+            return;
+        }
+        if (lateAttach) {
+            Session s = sessions.get(h.sessionId());
+            if (s == null) {
+                reject(conn, ErrorCode.UNKNOWN_SESSION, "session " + h.sessionId() + " is not known here");
+                return;
+            }
+            resume(conn, c, s, h.outputAck());
+            return;
+        }
+        c.kind = ConnKind.ATTACHED;
+        c.sessionId = h.sessionId();
+        Long previous = attachedConns.put(h.sessionId(), conn);
+        if (previous != null) {
+            out.close(previous);
+        }
+        Session s = sessions.get(h.sessionId());
+        out.send(conn, new Frame.Welcome(Frame.VERSION, h.sessionId(), NO_TOKEN, s == null ? 0 : s.inputApplied));
+    }
+
+    private void clientFrame(long conn, Session s, Frame f, long now) {
+        if (s == null) {
+            reject(conn, ErrorCode.SESSION_CLOSED, "the session has ended");
+            return;
+        }
+        if (f instanceof Frame.Input in) {
+            acked(s, in.ack());
+            input(conn, s, in.seq(), in.payload(), now);
+        } else if (f instanceof Frame.Ack a) {
+            acked(s, a.ack());
+        } else if (f instanceof Frame.Attached a) {
+            if (a.handoffId() == handoffId && sourcePhase == SourcePhase.REDIRECTING && s.moveSent && !s.attached) {
+                s.attached = true;
+                clientsAttached++;
+            }
+        } else if (f instanceof Frame.Ping p) {
+            out.send(conn, new Frame.Pong(p.value()));
+        } else if (f instanceof Frame.Pong) {
+            // nothing to do
+        } else if (f instanceof Frame.Close) {
+            if (role == Role.AUTHORITY && !stopped) {
+                conns.remove(conn);
+                s.conn = -1;
+                apply(Frame.EventKind.CLOSE, s.id, 0, EMPTY, now);
+                out.close(conn);
+            } else {
+                out.close(conn);
+            }
+        } else {
+            reject(conn, ErrorCode.PROTOCOL_VIOLATION,
+                f.getClass().getSimpleName() + " is not allowed from a client");
+        }
+    }
+
+    private void input(long conn, Session s, long seq, byte[] payload, long now) {
+        if (role == Role.RETIRED) {
+            if (peerConn >= 0) {
+                out.send(peerConn, new Frame.Forward(s.id, seq, payload));
+            }
+            return;
+        }
+        if (stopped) {
+            held.add(new Frame.Forward(s.id, seq, payload));
+            return;
+        }
+        if (seq <= s.inputApplied) {
+            ackDue.add(s);
+            return;
+        }
+        if (seq != s.inputApplied + 1) {
+            reject(conn, ErrorCode.PROTOCOL_VIOLATION, "input " + seq + " skips ahead of " + (s.inputApplied + 1));
+            return;
+        }
+        apply(Frame.EventKind.INPUT, s.id, seq, payload, now);
+    }
+
+    private void acked(Session s, long ack) {
+        if (ack > s.outputAcked) {
+            s.trimTo(ack);
+            if (shipping || role == Role.RETIRED) {
+                trimDue.add(s);
+            }
+        }
+    }
+
+    /** Frames on a pre-connection to this target: only liveness until the switch. */
+    private void attachedFrame(long conn, Conn c, Frame f, long now) {
+        if (f instanceof Frame.Ping p) {
+            out.send(conn, new Frame.Pong(p.value()));
+        } else if (f instanceof Frame.Pong) {
+            // nothing to do
+        } else if (f instanceof Frame.Ack a) {
+            // nothing to do
+        } else {
+            reject(conn, ErrorCode.NOT_AUTHORITY,
+                f.getClass().getSimpleName() + " before the switch: " + notAuthorityReason());
+        }
+    }
+
+    private void expireSessions(long now) {
+        List<Long> expired = null;
+        for (Session s : sessions.values()) {
+            if (s.conn < 0 && now - s.disconnectedAt > cfg.resumeWindow() && s.disconnectedAt != 0) {
+                (expired == null ? expired = new ArrayList<>() : expired).add(s.id);
+            }
+        }
+        if (expired != null && !stopped) {
+            for (long id : expired) {
+                apply(Frame.EventKind.CLOSE, id, 0, EMPTY, now);
+            }
+            out.note(expired.size() + " session(s) expired after the resume window");
+        }
+    }
+
+    private String notAuthorityReason() {
+        return switch (role) {
+            case STANDBY -> "this server is a standby target; it serves clients only after a handoff";
+            case RETIRED -> "this server handed its sessions to " + request.clientHost() + ":" + request.clientPort();
+            case AUTHORITY -> "this server is pausing for cutover; retry in a moment";
+        };
+    }
+
+    private void reject(long conn, ErrorCode code, String message) {
+        out.send(conn, new Frame.Error(code, message));
+        out.close(conn);
+        Conn c = conns.remove(conn);
+        if (c != null && c.kind == ConnKind.CLIENT) {
+            Session s = sessions.get(c.sessionId);
+            if (s != null && s.conn == conn) {
+                s.conn = -1;
+                s.disconnectedAt = Math.max(1, s.disconnectedAt);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- source side of a handoff
+
+    private void moveSource(SourcePhase next, long now) {
+        if (!sourcePhase.canMoveTo(next)) {
+            throw new IllegalStateException("source phase " + sourcePhase + " cannot move to " + next);
+        }
+        sourcePhase = next;
+        out.note("source phase " + next);
+    }
+
+    private void sourceFrame(Frame f, long now) {
+        if (f instanceof Frame.PeerChallenge ch) {
+            if (sourcePhase != SourcePhase.AUTHENTICATING) {
+                abort("unexpected PEER_CHALLENGE in phase " + sourcePhase, now);
+                return;
+            }
+            if (!Tokens.same(ch.mac(), tokens.targetProof(sourceNonce, ch.nonce()))) {
+                abort("the target could not prove it knows the peer secret; no state was sent", now);
+                return;
+            }
+            out.send(peerConn, new Frame.PeerAuth(tokens.sourceProof(sourceNonce, ch.nonce())));
+            if (request.mode() == Frame.Mode.LIVE) {
+                moveSource(SourcePhase.TRANSFERRING, now);
+                shipping = true;
+                shipBacklog = new ArrayList<>();
+                beginSnapshot(now);
+            } else {
+                startRedirect(now);
+            }
+        } else if (f instanceof Frame.ReplicaAck a) {
+            replicaAcked = Math.max(replicaAcked, a.index());
+            if (sourcePhase == SourcePhase.CATCHING_UP && replicaAcked >= snapshotIndex) {
+                setCommit(true);
+                startRedirect(now);
+            }
+            if (commit) {
+                release(replicaAcked);
+            }
+        } else if (f instanceof Frame.CutoverResult r) {
+            cutoverResult(r, now);
+        } else if (f instanceof Frame.PeerAbort a) {
+            abort("the target gave up: " + a.reason(), now);
+        } else if (f instanceof Frame.Error e) {
+            abort("the target refused: " + e.code() + " " + e.message(), now);
+        } else {
+            abort("unexpected " + f.getClass().getSimpleName() + " on the peer link", now);
+        }
+    }
+
+    private void beginSnapshot(long now) {
+        byte[] runtime = RuntimeState.write(appliedIndex, tick, nextSessionId, sessions.values());
+        Snapshot snap = service.snapshot();
+        snapshotIndex = appliedIndex;
+        snapshotDigest = stateDigest();
+        long total = snap.size() < 0 ? -1 : 4L + runtime.length + snap.size();
+        byte[] prefix = java.nio.ByteBuffer.allocate(4).putInt(runtime.length).array();
+        snapshotStream = new SequenceInputStream(new SequenceInputStream(new ByteArrayInputStream(prefix),
+                new ByteArrayInputStream(runtime)), snap.open());
+        out.send(peerConn, new Frame.SnapshotBegin(snapshotIndex, tick, service.schemaVersion(), total,
+                cfg.service().tickHz(), cfg.factory().name()));
+    }
+
+    private void streamSnapshot(long now) {
+        try {
+            int sent = 0;
+            while (sent < SNAPSHOT_BUDGET) {
+                byte[] chunk = snapshotStream.readNBytes(FrameCodec.SNAPSHOT_CHUNK_BYTES);
+                if (chunk.length == 0) {
+                    snapshotStream.close();
+                    snapshotStream = null;
+                    snapshotDone(now);
+                    return;
+                }
+                out.send(peerConn, new Frame.SnapshotChunk(chunk));
+                sent += chunk.length;
+            }
+        } catch (IOException e) {
+            snapshotStream = null;
+            abort("could not read the snapshot: " + e.getMessage(), now);
+        }
+    }
+
+    private void snapshotDone(long now) {
+        out.send(peerConn, new Frame.SnapshotEnd(snapshotDigest));
+        if (sourcePhase == SourcePhase.TRANSFERRING) {
+            List<Frame> backlog = shipBacklog;
+            shipBacklog = null;
+            for (Frame f : backlog) {
+                out.send(peerConn, f);
+            }
+            moveSource(SourcePhase.CATCHING_UP, now);
+        } else {
+            sendCutover(now);
+        }
+    }
+
+    private void ship(Frame f) {
+        if (shipBacklog != null) {
+            shipBacklog.add(f);
+        } else if (peerConn >= 0) {
+            out.send(peerConn, f);
+        }
+    }
+
+    private void startRedirect(long now) {
+        moveSource(SourcePhase.REDIRECTING, now);
+        redirectStartedAt = now;
+        redirectPaced = 0;
+        toMove.clear();
+        toMove.addAll(sessions.keySet());
+        attachDeadline = Long.MAX_VALUE;
+    }
+
+    /** Sends MOVE to as many clients as the pace allows by now. */
+    private void redirect(long now) {
+        long allowed = (now - redirectStartedAt) * cfg.redirectPerSecond() / 1_000_000_000L + 1;
+        while (!toMove.isEmpty() && redirectPaced < allowed) {
+            Session s = sessions.get(toMove.pollFirst());
+            if (s == null || s.moveSent || s.conn < 0 || !isBound(s)) {
+                continue;
+            }
+            s.moveSent = true;
+            s.attached = false;
+            clientsMoved++;
+            redirectPaced++;
+            out.send(s.conn, new Frame.Move(handoffId, tokens.ticket(handoffId, s.id), request.clientHost(),
+                    request.clientPort()));
+        }
+        if (toMove.isEmpty() && attachDeadline == Long.MAX_VALUE) {
+            attachDeadline = now + cfg.attachTimeout();
+        }
+    }
+
+    /** Cut over right after a tick, so the whole tick period is there to hide the round trip. */
+    private void afterTick(long now) {
+        if (sourcePhase != SourcePhase.REDIRECTING || !toMove.isEmpty()) {
+            return;
+        }
+        boolean allAttached = true;
+        for (Session s : sessions.values()) {
+            if (s.conn >= 0 && !s.attached) {
+                allAttached = false;
+                break;
+            }
+        }
+        if (allAttached || now >= attachDeadline) {
+            if (!allAttached) {
+                out.note("cutting over with clients still unattached; they will resume on the target");
+            }
+            cutover(now);
+        }
+    }
+
+    private void cutover(long now) {
+        moveSource(SourcePhase.CUTTING_OVER, now);
+        stopped = true;
+        stoppedAt = now;
+        cutIndex = appliedIndex;
+        if (request.mode() == Frame.Mode.LIVE) {
+            sendCutover(now);
+        } else {
+            beginSnapshot(now);
+            streamSnapshot(now);
+        }
+    }
+
+    private void sendCutover(long now) {
+        cutDigest = stateDigest();
+        cutoverSentAt = now;
+        out.send(peerConn, new Frame.Cutover(cutIndex, cutDigest, Math.max(0, nextTickAt - now)));
+    }
+
+    private void cutoverResult(Frame.CutoverResult r, long now) {
+        if (sourcePhase != SourcePhase.CUTTING_OVER) {
+            abort("unexpected CUTOVER_RESULT in phase " + sourcePhase, now);
+            return;
+        }
+        if (!r.ok()) {
+            abort("the target's digest " + Long.toHexString(r.digest()) + " differs from the source's "
+                    + Long.toHexString(cutDigest) + " at index " + cutIndex, now);
+            return;
+        }
+        // The target holds the log up to L: release everything, then tell every client where to go.
+        setCommit(false);
+        role = Role.RETIRED;
+        shipping = false;
+        moveSource(SourcePhase.DRAINING, now);
+        for (Session s : sessions.values()) {
+            if (s.conn >= 0) {
+                out.send(s.conn, new Frame.Switch(handoffId, s.outputSeq));
+                clientsSwitched++;
+            }
+        }
+        for (Frame.Forward f : held) {
+            out.send(peerConn, f);
+        }
+        held.clear();
+        drainDeadline = now + cfg.drainTimeout();
+        out.note("cutover at index " + cutIndex + " confirmed; " + clientsSwitched + " clients told to switch");
+        finishDrainIfEmpty(now);
+    }
+
+    private void finishDrainIfEmpty(long now) {
+        for (Session s : sessions.values()) {
+            if (s.conn >= 0) {
+                return;
+            }
+        }
+        finishDrain(now);
+    }
+
+    private void finishDrain(long now) {
+        for (Session s : sessions.values()) {
+            if (s.conn >= 0) {
+                out.close(s.conn);
+                s.conn = -1;
+            }
+        }
+        if (peerConn >= 0) {
+            out.close(peerConn);
+        }
+        moveSource(SourcePhase.DONE, now);
+        out.note("drained; this server is retired");
+    }
+
+    private void sourcePeerLost(long now) {
+        switch (sourcePhase) {
+            case CONNECTING, AUTHENTICATING, TRANSFERRING, CATCHING_UP, REDIRECTING, CUTTING_OVER ->
+                    abort("the peer link to the target was lost in phase " + sourcePhase, now);
+            default -> { }
+        }
+    }
+
+    /** Gives up the handoff before cutover: the source carries on as if nothing had happened. */
+    private void abort(String reason, long now) {
+        if (!sourcePhase.active() || sourcePhase == SourcePhase.DRAINING) {
+            return;
+        }
+        lastError = reason;
+        out.note("handoff aborted: " + reason);
+        if (peerConn >= 0) {
+            out.send(peerConn, new Frame.PeerAbort(reason));
+            out.close(peerConn);
+            conns.remove(peerConn);
+            peerConn = -1;
+        }
+        shipping = false;
+        shipBacklog = null;
+        if (snapshotStream != null) {
+            try {
+                snapshotStream.close();
+            } catch (IOException ignored) {
+                // Nothing to recover: the stream only reads memory.
+            }
+            snapshotStream = null;
+        }
+        setCommit(false);
+        for (Session s : sessions.values()) {
+            if (s.moveSent && s.conn >= 0) {
+                out.send(s.conn, new Frame.MoveAborted(handoffId));
+            }
+            s.moveSent = false;
+            s.attached = false;
+        }
+        toMove.clear();
+        moveSource(SourcePhase.ABORTED, now);
+        if (stopped) {
+            stopped = false;
+            List<Frame.Forward> pending = new ArrayList<>(held);
+            held.clear();
+            for (Frame.Forward f : pending) {
+                Session s = sessions.get(f.sessionId());
+                if (s != null && s.conn >= 0) {
+                    input(s.conn, s, f.seq(), f.payload(), now);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- target side of a handoff
+
+    private void moveTarget(TargetPhase next, long now) {
+        if (!targetPhase.canMoveTo(next)) {
+            throw new IllegalStateException("target phase " + targetPhase + " cannot move to " + next);
+        }
+        targetPhase = next;
+        out.note("target phase " + next);
+    }
+
+    private void targetFrame(long conn, Frame f, long now) {
+        if (f instanceof Frame.PeerHello h) {
+            peerHello(conn, h, now);
+            return;
+        }
+        if (conn != targetPeerConn) {
+            reject(conn, ErrorCode.PROTOCOL_VIOLATION, "expected PEER_HELLO");
+            return;
+        }
+        if (targetPhase == TargetPhase.AUTHENTICATING) {
+            authenticate(conn, f, now);
+            return;
+        }
+        try {
+            if (f instanceof Frame.SnapshotBegin b) {
+                snapshotBegin(b);
+            } else if (f instanceof Frame.SnapshotChunk c) {
+                snapshotChunk(c);
+            } else if (f instanceof Frame.SnapshotEnd e) {
+                snapshotEnd(e, now);
+            } else if (f instanceof Frame.Event e) {
+                replicate(e, now);
+            } else if (f instanceof Frame.Trim t) {
+                Session s = sessions.get(t.sessionId());
+                if (s != null) {
+                    s.trimTo(t.outputAck());
+                }
+            } else if (f instanceof Frame.Cutover c) {
+                takeAuthority(c, now);
+            } else if (f instanceof Frame.Forward fw) {
+                forwarded(fw, now);
+            } else if (f instanceof Frame.PeerAbort a) {
+                discardReplica("the source aborted: " + a.reason(), now);
+            } else {
+                throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION,
+                    f.getClass().getSimpleName() + " is not allowed on the peer link");
+            }
+        } catch (ProtocolException e) {
+            reject(conn, e.code(), e.getMessage());
+            if (targetPhase != TargetPhase.AUTHORITY) {
+                discardReplica(e.getMessage(), now);
+            }
+        }
+    }
+
+    private void peerHello(long conn, Frame.PeerHello h, long now) {
+        if (h.version() != Frame.VERSION) {
+            reject(conn, ErrorCode.UNSUPPORTED_VERSION,
+                    "this server speaks protocol version " + Frame.VERSION + ", the source sent " + h.version());
+            return;
+        }
+        if (role != Role.STANDBY || targetPhase != TargetPhase.STANDBY) {
+            reject(conn, ErrorCode.BUSY, "this server is " + role + " in phase " + targetPhase
+                    + "; it accepts a handoff only in standby");
+            return;
+        }
+        targetPeerConn = conn;
+        targetHandoffId = h.handoffId();
+        byte[] nonce = random(Frame.TOKEN_LENGTH);
+        targetNonces = new byte[32];
+        System.arraycopy(h.nonce(), 0, targetNonces, 0, 16);
+        System.arraycopy(nonce, 0, targetNonces, 16, 16);
+        moveTarget(TargetPhase.AUTHENTICATING, now);
+        out.send(conn, new Frame.PeerChallenge(nonce, tokens.targetProof(h.nonce(), nonce)));
+    }
+
+    /** The first frame after PEER_CHALLENGE must be the source's proof; anything else ends the link. */
+    private void authenticate(long conn, Frame f, long now) {
+        byte[] srcNonce = java.util.Arrays.copyOfRange(targetNonces, 0, 16);
+        byte[] tgtNonce = java.util.Arrays.copyOfRange(targetNonces, 16, 32);
+        if (f instanceof Frame.PeerAuth a && Tokens.same(a.mac(), tokens.sourceProof(srcNonce, tgtNonce))) {
+            ticketsValidUntil = now + cfg.ticketTtl();
+            usedTickets.clear();
+            moveTarget(TargetPhase.RECEIVING, now);
+            return;
+        }
+        reject(conn, ErrorCode.AUTH_FAILED, "the source could not prove it knows the peer secret");
+        targetPeerConn = -1;
+        moveTarget(TargetPhase.STANDBY, now);
+        out.note("refused a source that failed authentication");
+    }
+
+    private void snapshotBegin(Frame.SnapshotBegin b) throws ProtocolException {
+        if (targetPhase != TargetPhase.RECEIVING && targetPhase != TargetPhase.REPLICATING) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "SNAPSHOT_BEGIN in phase " + targetPhase);
+        }
+        if (!b.service().equals(cfg.factory().name())) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION,
+                    "source runs service '" + b.service() + "', this server hosts '" + cfg.factory().name() + "'");
+        }
+        if (b.tickHz() != cfg.service().tickHz()) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION,
+                    "source ticks at " + b.tickHz() + " Hz, this server at " + cfg.service().tickHz() + " Hz");
+        }
+        snapshotBegin = b;
+        snapshotChunks = new ArrayList<>();
+        snapshotReceived = 0;
+    }
+
+    private void snapshotChunk(Frame.SnapshotChunk c) throws ProtocolException {
+        if (snapshotChunks == null) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "SNAPSHOT_CHUNK outside a snapshot");
+        }
+        snapshotReceived += c.data().length;
+        if (snapshotBegin.totalBytes() >= 0 && snapshotReceived > snapshotBegin.totalBytes()) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "snapshot longer than announced");
+        }
+        snapshotChunks.add(c.data());
+    }
+
+    private void snapshotEnd(Frame.SnapshotEnd e, long now) throws ProtocolException {
+        if (snapshotChunks == null) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "SNAPSHOT_END outside a snapshot");
+        }
+        List<InputStream> parts = new ArrayList<>(snapshotChunks.size());
+        for (byte[] chunk : snapshotChunks) {
+            parts.add(new ByteArrayInputStream(chunk));
+        }
+        snapshotChunks = null;
+        resetState();
+        try (DataInputStream in = new DataInputStream(new SequenceInputStream(java.util.Collections.enumeration(parts)))) {
+            int runtimeLength = in.readInt();
+            byte[] runtime = in.readNBytes(runtimeLength);
+            RuntimeState r = RuntimeState.read(new DataInputStream(new ByteArrayInputStream(runtime)), sessions,
+                    snapshotBegin.index());
+            appliedIndex = r.appliedIndex;
+            tick = r.tick;
+            nextSessionId = r.nextSessionId;
+            for (Session s : sessions.values()) {
+                sessionsSum += s.digestTerm();
+            }
+            service = cfg.factory().restore(cfg.service(), snapshotBegin.schemaVersion(), in);
+        } catch (IOException ex) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "cannot restore the snapshot: " + ex.getMessage());
+        }
+        long digest = stateDigest();
+        if (snapshotBegin.schemaVersion() == service.schemaVersion() && digest != e.digest()) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "snapshot digest " + Long.toHexString(digest)
+                    + " differs from the source's " + Long.toHexString(e.digest()));
+        }
+        releasedIndex = appliedIndex;
+        replicaAckSent = 0;
+        if (targetPhase == TargetPhase.RECEIVING) {
+            moveTarget(TargetPhase.REPLICATING, now);
+        }
+        out.note("restored snapshot at index " + appliedIndex + " (" + snapshotReceived + " bytes, "
+                + sessions.size() + " sessions)");
+    }
+
+    private void replicate(Frame.Event e, long now) throws ProtocolException {
+        if (targetPhase != TargetPhase.REPLICATING) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "EVENT in phase " + targetPhase);
+        }
+        if (e.index() != appliedIndex + 1) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION,
+                    "event " + e.index() + " does not follow " + appliedIndex);
+        }
+        if (e.kind() != Frame.EventKind.OPEN && e.kind() != Frame.EventKind.TICK && !sessions.containsKey(e.sessionId())) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "event for unknown session " + e.sessionId());
+        }
+        apply(e.kind(), e.sessionId(), e.seq(), e.payload(), now);
+    }
+
+    private void takeAuthority(Frame.Cutover c, long now) throws ProtocolException {
+        if (targetPhase != TargetPhase.REPLICATING || service == null) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "CUTOVER in phase " + targetPhase);
+        }
+        long digest = stateDigest();
+        if (appliedIndex != c.index() || digest != c.digest()) {
+            out.send(targetPeerConn, new Frame.CutoverResult(false, digest));
+            discardReplica("digest at index " + appliedIndex + " is " + Long.toHexString(digest)
+                    + ", the source's at " + c.index() + " is " + Long.toHexString(c.digest()), now);
+            return;
+        }
+        role = Role.AUTHORITY;
+        moveTarget(TargetPhase.AUTHORITY, now);
+        authorityAt = now;
+        nextTickAt = now + c.nextTickInNanos();
+        releasedIndex = appliedIndex;
+        for (Map.Entry<Long, Long> a : attachedConns.entrySet()) {
+            Session s = sessions.get(a.getKey());
+            Conn conn = conns.get(a.getValue());
+            if (s != null && conn != null) {
+                bind(a.getValue(), conn, s);
+                s.inputReleased = s.inputApplied;
+                s.inputAckSent = s.inputApplied;
+            }
+        }
+        attachedConns.clear();
+        for (Session s : sessions.values()) {
+            s.inputReleased = s.inputApplied;
+            if (s.conn < 0) {
+                s.disconnectedAt = now;
+            }
+        }
+        out.send(targetPeerConn, new Frame.CutoverResult(true, digest));
+        out.note("took authority at index " + appliedIndex + " (digest " + Long.toHexString(digest) + ")");
+    }
+
+    private void forwarded(Frame.Forward f, long now) throws ProtocolException {
+        if (targetPhase != TargetPhase.AUTHORITY) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "FORWARD before cutover");
+        }
+        Session s = sessions.get(f.sessionId());
+        if (s != null && f.seq() == s.inputApplied + 1) {
+            apply(Frame.EventKind.INPUT, s.id, f.seq(), f.payload(), now);
+        } else if (s != null && f.seq() <= s.inputApplied) {
+            ackDue.add(s);
+        }
+        // A forwarded input that skips ahead is dropped: the client still holds it and resends it here.
+    }
+
+    /** Forgets a replica whose handoff failed; this server is a clean standby again. */
+    private void discardReplica(String reason, long now) {
+        out.note("replica discarded: " + reason);
+        lastError = reason;
+        if (targetPeerConn >= 0) {
+            out.close(targetPeerConn);
+            conns.remove(targetPeerConn);
+            targetPeerConn = -1;
+        }
+        for (long conn : attachedConns.values()) {
+            out.send(conn, new Frame.MoveAborted(targetHandoffId));
+            out.close(conn);
+            conns.remove(conn);
+        }
+        attachedConns.clear();
+        resetState();
+        snapshotChunks = null;
+        targetPhase = TargetPhase.STANDBY;
+    }
+
+    private void resetState() {
+        service = null;
+        sessions.clear();
+        appliedIndex = tick = 0;
+        nextSessionId = 1;
+        sessionsSum = 0;
+        releasedIndex = 0;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private byte[] random(int n) {
+        byte[] b = new byte[n];
+        entropy.nextBytes(b);
+        return b;
+    }
+
+    private long randomId() {
+        long id = 0;
+        while (id == 0) {
+            id = java.nio.ByteBuffer.wrap(random(8)).getLong();
+        }
+        return id;
+    }
+}

@@ -1,0 +1,22 @@
+package io.baton.core;
+
+import io.baton.wire.Frame;
+
+/** What a {@link ServerCore} asks its driver to do. Every call is a request, carried out after it returns. */
+public interface ServerOutbox {
+
+    /** Writes a frame to a connection (client or peer). Writes to a closed connection are dropped. */
+    void send(long conn, Frame frame);
+
+    /** Closes a connection after the frames already sent on it; the driver reports it closed later. */
+    void close(long conn);
+
+    /**
+     * Opens an outbound connection (the peer link, from the source) and returns its id at once; the driver
+     * later reports {@link ServerCore#peerConnected} or {@link ServerCore#disconnected} for it.
+     */
+    long connect(String host, int port);
+
+    /** Something an operator wants to read in the log: phases, aborts, refusals. */
+    void note(String message);
+}

@@ -1,0 +1,46 @@
+package io.baton.core;
+
+/**
+ * What an operator can read about a server at one instant (the admin API's {@code /status}).
+ *
+ * @param role             authority, standby or retired
+ * @param sourcePhase      the handoff phase if this server is (or was) a source
+ * @param targetPhase      the handoff phase if this server is (or was) a target
+ * @param handoffId        the current or last handoff, 0 if none
+ * @param sessions         sessions known (connected or within their resume window)
+ * @param connected        sessions with a live connection
+ * @param appliedIndex     log index of the last applied event
+ * @param tick             the last tick applied
+ * @param replicaLag       events the target has not acknowledged yet (source, during a handoff), else 0
+ * @param clientsMoved     clients told to move
+ * @param clientsAttached  clients whose pre-connection to the target is attached
+ * @param clientsSwitched  clients told to switch
+ * @param cutoverIndex     L, once cut over, else 0
+ * @param cutoverDigest    state digest at L, once computed, else 0
+ * @param digest           the state digest now
+ * @param stoppedAtNanos   the driver clock when the source stopped applying, 0 if not yet
+ * @param authorityAtNanos the driver clock when the target took authority, 0 if not yet
+ * @param firstEventAtNanos the driver clock when the target applied its first event after authority
+ * @param lastError        the reason of the last abort or refusal, or empty
+ */
+public record ServerStatus(
+        Role role,
+        SourcePhase sourcePhase,
+        TargetPhase targetPhase,
+        long handoffId,
+        int sessions,
+        int connected,
+        long appliedIndex,
+        long tick,
+        long replicaLag,
+        int clientsMoved,
+        int clientsAttached,
+        int clientsSwitched,
+        long cutoverIndex,
+        long cutoverDigest,
+        long digest,
+        long stoppedAtNanos,
+        long authorityAtNanos,
+        long firstEventAtNanos,
+        String lastError) {
+}

@@ -1,0 +1,54 @@
+package io.baton.core;
+
+import java.util.ArrayDeque;
+
+/**
+ * One session as a server keeps it. The counters and the unacknowledged outputs are replicated state
+ * (they move with the snapshot and are rebuilt by replay); the connection and send position are local.
+ */
+final class Session {
+
+    /** An output the client has not acknowledged yet, with the log index of the event that produced it. */
+    record Out(long seq, long index, byte[] payload) {
+    }
+
+    final long id;
+    final byte[] secret;
+
+    // Replicated state.
+    long inputApplied;
+    long outputSeq;
+    long outputAcked;
+    final ArrayDeque<Out> unacked = new ArrayDeque<>();
+
+    // Local state.
+    long conn = -1;
+    long sentSeq;
+    long inputAckSent;
+    /** Input numbers applied but not yet released (output commit): pairs of (log index, seq). */
+    final ArrayDeque<long[]> unreleasedInputs = new ArrayDeque<>();
+    long inputReleased;
+    long disconnectedAt;
+    boolean moveSent;
+    boolean attached;
+
+    Session(long id, byte[] secret) {
+        this.id = id;
+        this.secret = secret;
+    }
+
+    /** The part of this session that enters the state digest: the counters both servers must agree on. */
+    long digestTerm() {
+        return io.baton.service.Hash64.mix(io.baton.service.Hash64.mix(io.baton.service.Hash64.mix(0x5E55L, id),
+                inputApplied), outputSeq);
+    }
+
+    void trimTo(long ack) {
+        if (ack > outputAcked) {
+            outputAcked = Math.min(ack, outputSeq);
+        }
+        while (!unacked.isEmpty() && unacked.peekFirst().seq() <= outputAcked) {
+            unacked.pollFirst();
+        }
+    }
+}

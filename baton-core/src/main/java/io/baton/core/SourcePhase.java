@@ -1,0 +1,48 @@
+package io.baton.core;
+
+/**
+ * The phases of a handoff on the source. Each constant names the phases it may move to; {@link #canMoveTo}
+ * is the one check of a transition, asserted by the core on every change.
+ */
+public enum SourcePhase {
+    /** No handoff. Next: CONNECTING. */
+    IDLE,
+    /** Opening the peer link to the target. Next: AUTHENTICATING, ABORTED. */
+    CONNECTING,
+    /** Proving each other the peer secret. Next: TRANSFERRING (live), REDIRECTING (stop-and-copy), ABORTED. */
+    AUTHENTICATING,
+    /** Streaming the snapshot while events queue behind it. Next: CATCHING_UP, ABORTED. */
+    TRANSFERRING,
+    /** Snapshot sent; waiting for the target to acknowledge it. Next: REDIRECTING, ABORTED. */
+    CATCHING_UP,
+    /** Target is a warm replica; clients are told to move, paced, and attach. Next: CUTTING_OVER, ABORTED. */
+    REDIRECTING,
+    /** Stopped at L; waiting for the target to verify the digest and take authority. Next: DRAINING, ABORTED. */
+    CUTTING_OVER,
+    /** Target has authority; clients switch, stragglers' inputs are forwarded. Next: DONE. */
+    DRAINING,
+    /** All clients gone; this server is retired. Final. */
+    DONE,
+    /** The handoff failed before cutover; the source carried on as if nothing happened. Next: CONNECTING. */
+    ABORTED;
+
+    /** Whether {@code next} may follow this phase. */
+    public boolean canMoveTo(SourcePhase next) {
+        return switch (this) {
+            case IDLE, ABORTED -> next == CONNECTING;
+            case CONNECTING -> next == AUTHENTICATING || next == ABORTED;
+            case AUTHENTICATING -> next == TRANSFERRING || next == REDIRECTING || next == ABORTED;
+            case TRANSFERRING -> next == CATCHING_UP || next == ABORTED;
+            case CATCHING_UP -> next == REDIRECTING || next == ABORTED;
+            case REDIRECTING -> next == CUTTING_OVER || next == ABORTED;
+            case CUTTING_OVER -> next == DRAINING || next == ABORTED;
+            case DRAINING -> next == DONE;
+            case DONE -> false;
+        };
+    }
+
+    /** Whether a handoff is under way (an operator cannot start another). */
+    public boolean active() {
+        return this != IDLE && this != DONE && this != ABORTED;
+    }
+}

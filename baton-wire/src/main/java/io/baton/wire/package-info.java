@@ -1,0 +1,8 @@
+/**
+ * The Baton wire protocol: every frame as a record whose javadoc draws its bytes, one codec that maps
+ * records to bytes and back, and the Netty handlers that frame a TCP stream.
+ *
+ * <p>docs/protocol.md is the prose version of this package; {@link io.baton.wire.FrameType} holds every
+ * type id in one place.
+ */
+package io.baton.wire;
