@@ -54,7 +54,7 @@ public final class ArenaProtocol {
     }
 
     /** A decoded MOVE. */
-    public record Move(long inputId, int dx, int dy) {
+    record Move(long inputId, int dx, int dy) {
     }
 
     /**

@@ -140,9 +140,10 @@ final class ArenaSnapshot implements Snapshot {
     }
 
     private static byte[] readExactly(InputStream in, int n) throws IOException {
-        byte[] bytes = in.readNBytes(n);
-        if (bytes.length != n) {
-            throw new EOFException("arena snapshot ends early: wanted " + n + " bytes, got " + bytes.length);
+        byte[] bytes = new byte[n];
+        int read = in.readNBytes(bytes, 0, n);
+        if (read != n) {
+            throw new EOFException("arena snapshot ends early: wanted " + n + " bytes, got " + read);
         }
         return bytes;
     }

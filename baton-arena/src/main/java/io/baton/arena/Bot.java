@@ -9,7 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * One simulated player: a real session that moves at a steady rate and checks, from the updates alone,
@@ -21,6 +23,8 @@ final class Bot {
     private final BotLedger ledger = new BotLedger();
     private final AtomicInteger switched = new AtomicInteger();
     private final AtomicInteger resumed = new AtomicInteger();
+    private final AtomicBoolean moved = new AtomicBoolean();
+    private final LongConsumer onFirstMove;
 
     /** Guards the send path: the random generator, the stop flag and the one send in flight. */
     private final Object sendLock = new Object();
@@ -33,8 +37,10 @@ final class Bot {
     private volatile Throwable connectFailure;
     private volatile boolean closed;
 
-    Bot(String host, int port, String bindAddress, long seed) {
+    /** {@code onFirstMove} gets the System.nanoTime() of the first switch or resume; called on an I/O thread. */
+    Bot(String host, int port, String bindAddress, long seed, LongConsumer onFirstMove) {
         this.random = new SplittableRandom(seed);
+        this.onFirstMove = onFirstMove;
         this.options = ClientOptions.builder(host, port).bindAddress(bindAddress).lifecycle(this::onLifecycle).build();
     }
 
@@ -136,6 +142,11 @@ final class Bot {
             switched.incrementAndGet();
         } else if (event == LifecycleListener.Event.RESUMED) {
             resumed.incrementAndGet();
+        } else {
+            return;
+        }
+        if (moved.compareAndSet(false, true)) {
+            onFirstMove.accept(System.nanoTime());
         }
     }
 
@@ -149,6 +160,11 @@ final class Bot {
 
     int resumes() {
         return resumed.get();
+    }
+
+    /** Switched or resumed at least once: the session now lives on another connection, normally another server. */
+    boolean moved() {
+        return moved.get();
     }
 
     long refusedSends() {

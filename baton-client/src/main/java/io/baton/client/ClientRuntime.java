@@ -1,30 +1,48 @@
 package io.baton.client;
 
+import io.baton.wire.Transport;
+import io.netty.channel.EventLoopGroup;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The I/O threads that clients run on. One runtime serves any number of clients; create one per process
- * (or per fleet of bots) and close it last.
+ * (or per fleet of bots) and close it last. Each client lives on one of the runtime's threads, with all
+ * of its connections, so its protocol state needs no locks.
  */
 public final class ClientRuntime implements AutoCloseable {
 
-    private ClientRuntime() {
+    private final EventLoopGroup group;
+
+    private ClientRuntime(EventLoopGroup group) {
+        this.group = group;
     }
 
     /** A runtime with {@code ioThreads} I/O threads (native epoll where available). */
     public static ClientRuntime create(int ioThreads) {
-        throw new UnsupportedOperationException("not yet");
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException("ioThreads must be positive");
+        }
+        return new ClientRuntime(Transport.group(ioThreads));
     }
 
     /**
      * Opens a new session. The future completes once the server has welcomed the session, or fails with
-     * {@link SessionLostException} if it cannot be established.
+     * {@link SessionLostException} if it cannot be established within the options' resume window.
      */
     public CompletableFuture<BatonClient> connect(ClientOptions options, MessageListener listener) {
-        throw new UnsupportedOperationException("not yet");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(listener, "listener");
+        CompletableFuture<BatonClient> result = new CompletableFuture<>();
+        SessionDriver driver = new SessionDriver(group.next(), options, listener, result);
+        driver.start();
+        return result;
     }
 
+    /** Closes every connection at once, without ending sessions; close clients first for a clean end. */
     @Override
     public void close() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -248,11 +248,14 @@ public final class ServerCore {
         if (role == Role.AUTHORITY && !stopped && service != null) {
             d = nextTickAt;
         }
-        if (snapshotStream != null || (sourcePhase == SourcePhase.REDIRECTING && !toMove.isEmpty())) {
+        if (snapshotStream != null) {
             d = Long.MIN_VALUE;
         }
-        if (sourcePhase == SourcePhase.REDIRECTING) {
-            d = Math.min(d, attachDeadline);
+        if (sourcePhase == SourcePhase.REDIRECTING && !toMove.isEmpty()) {
+            // The instant the pace allows the next MOVE (rounded up, so that it is allowed then). The wait
+            // for attachments needs no timer of its own: cutover is decided right after a tick.
+            long rate = cfg.redirectPerSecond();
+            d = Math.min(d, redirectStartedAt + (redirectPaced * 1_000_000_000L + rate - 1) / rate);
         } else if (sourcePhase == SourcePhase.CUTTING_OVER && snapshotStream == null) {
             d = Math.min(d, cutoverSentAt + cfg.cutoverTimeout());
         } else if (sourcePhase == SourcePhase.DRAINING) {
@@ -425,6 +428,9 @@ public final class ServerCore {
     private void apply(Frame.EventKind kind, long sessionId, long seq, byte[] payload, long now) {
         long index = ++appliedIndex;
         ctx.index = index;
+        if (!commit) {
+            releasedIndex = index; // no replica to wait for: what this event emits goes out at once
+        }
         switch (kind) {
             case OPEN -> {
                 Session s = new Session(sessionId, payload);
@@ -458,9 +464,7 @@ public final class ServerCore {
                 service.onSessionClosed(sessionId, ctx);
             }
         }
-        if (!commit) {
-            releasedIndex = index;
-        }
+        out.applied(index, kind, sessionId, seq, payload);
         if (shipping) {
             ship(new Frame.Event(index, kind, sessionId, seq, payload));
         }
@@ -1228,6 +1232,8 @@ public final class ServerCore {
         role = Role.AUTHORITY;
         moveTarget(TargetPhase.AUTHORITY, now);
         authorityAt = now;
+        cutIndex = appliedIndex;
+        cutDigest = digest;
         nextTickAt = now + c.nextTickInNanos();
         releasedIndex = appliedIndex;
         for (Map.Entry<Long, Long> a : attachedConns.entrySet()) {

@@ -19,4 +19,11 @@ public interface ServerOutbox {
 
     /** Something an operator wants to read in the log: phases, aborts, refusals. */
     void note(String message);
+
+    /**
+     * Observation only: the core applied an event at a log index. The simulator checks with it that two
+     * servers never apply different events at one index; production drivers may count it.
+     */
+    default void applied(long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload) {
+    }
 }

@@ -1,0 +1,388 @@
+package io.baton.arena;
+
+import io.baton.client.ClientRuntime;
+import io.baton.service.Hash64;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Many bots against one server: connects them at a bounded rate, lets them play, then stops them and
+ * verifies every one. Use once: {@link #start()}, wait or hand off, {@link #stopAndVerify}, {@link #close()}.
+ *
+ * <pre>{@code
+ * try (BotFleet fleet = BotFleet.builder("127.0.0.1", 7000).clients(1000).progress(System.out::println).build()) {
+ *     fleet.start();
+ *     long from = System.nanoTime();
+ *     ... hand off ...
+ *     FleetReport report = fleet.stopAndVerify(from, System.nanoTime());
+ * }
+ * }</pre>
+ */
+public final class BotFleet implements AutoCloseable {
+
+    private final String host;
+    private final int port;
+    private final int clients;
+    private final double inputHz;
+    private final long tickPeriodNanos;
+    private final int connectRate;
+    private final int bindAddresses;
+    private final int ioThreads;
+    private final long seed;
+    private final Duration settleTimeout;
+    private final Duration connectTimeout;
+    private final Consumer<String> progress;
+    private final ClientRuntime suppliedRuntime;
+
+    /** Filled once by start(), then only read, from any thread. */
+    private volatile List<Bot> bots = List.of();
+    private final ScheduledThreadPoolExecutor scheduler;
+    /** When each bot first moved, in the order they did: for {@link #awaitMoved}. */
+    private final ReentrantLock moveLock = new ReentrantLock();
+    private final Condition movesChanged = moveLock.newCondition();
+    private long[] moveTimes = new long[64];
+    private int moves;
+
+    private ClientRuntime runtime;
+    private long connectedNanos;
+    private boolean started;
+    private boolean verified;
+
+    private BotFleet(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.clients = b.clients;
+        this.inputHz = b.inputHz;
+        this.tickPeriodNanos = 1_000_000_000L / b.tickHz;
+        this.connectRate = b.connectRate;
+        this.bindAddresses = b.bindAddresses;
+        this.ioThreads = b.ioThreads;
+        this.seed = b.seed;
+        this.settleTimeout = b.settleTimeout;
+        this.connectTimeout = b.connectTimeout;
+        this.progress = b.progress;
+        this.suppliedRuntime = b.runtime;
+        this.scheduler = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "bot-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    public static Builder builder(String host, int port) {
+        return new Builder(host, port);
+    }
+
+    /**
+     * Connects every bot, at most {@code connectRate} a second, and starts each sending as soon as it is
+     * connected. Returns once every connect has completed or failed (or the connect timeout passed after
+     * the last was started), with the number connected.
+     */
+    public synchronized int start() throws InterruptedException {
+        if (started) {
+            throw new IllegalStateException("a fleet starts once");
+        }
+        started = true;
+        runtime = suppliedRuntime != null ? suppliedRuntime : ClientRuntime.create(ioThreads);
+        long begin = System.nanoTime();
+        CountDownLatch done = new CountDownLatch(clients);
+        AtomicInteger completed = new AtomicInteger();
+        int step = Math.max(1, clients / 10);
+        long interval = 1_000_000_000L / connectRate;
+        List<Bot> fleet = new ArrayList<>(clients);
+        for (int i = 0; i < clients; i++) {
+            String bind = bindAddresses == 0 ? null : "127.0.0." + (1 + i % bindAddresses);
+            fleet.add(new Bot(host, port, bind, Hash64.mix(seed, i), this::recordMove));
+        }
+        bots = List.copyOf(fleet);
+        for (int i = 0; i < clients; i++) {
+            Bot bot = fleet.get(i);
+            scheduler.schedule(() -> bot.connect(runtime).whenComplete((v, e) -> {
+                try {
+                    if (bot.connected()) {
+                        bot.startSending(scheduler, inputHz);
+                    }
+                    int n = completed.incrementAndGet();
+                    if (n % step == 0 && n < clients) {
+                        report("connecting: " + n + "/" + clients);
+                    }
+                } finally {
+                    done.countDown();
+                }
+            }), i * interval, TimeUnit.NANOSECONDS);
+        }
+        long wait = clients * interval + connectTimeout.toNanos();
+        if (!done.await(wait, TimeUnit.NANOSECONDS)) {
+            report("gave up waiting for " + done.getCount() + " connects");
+        }
+        connectedNanos = System.nanoTime();
+        int connected = connected();
+        report(String.format("connected %d/%d bots in %d ms", connected, clients, (connectedNanos - begin) / 1_000_000));
+        bots.stream().map(Bot::connectFailure).filter(Objects::nonNull).findFirst()
+                .ifPresent(f -> report("first connect failure: " + f));
+        return connected;
+    }
+
+    /** Bots with a session. */
+    public int connected() {
+        return (int) bots.stream().filter(Bot::connected).count();
+    }
+
+    /** Bots that have switched to a handoff target so far: a live figure, for waiting on a handoff. */
+    public int clientsSwitched() {
+        return (int) bots.stream().filter(b -> b.switches() > 0).count();
+    }
+
+    /** Bots that have switched or resumed so far, that is, whose sessions moved: a live figure. */
+    public int clientsMoved() {
+        moveLock.lock();
+        try {
+            return moves;
+        } finally {
+            moveLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until at least {@code count} bots have moved (switched, or resumed on a new connection), for at
+     * most {@code timeoutMillis}.
+     *
+     * @return the {@link System#nanoTime()} at which the {@code count}-th bot moved; if fewer moved in time,
+     *         the instant the wait gave up
+     */
+    public long awaitMoved(int count, long timeoutMillis) throws InterruptedException {
+        moveLock.lock();
+        try {
+            long remaining = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (moves < count) {
+                if (remaining <= 0) {
+                    return System.nanoTime();
+                }
+                remaining = movesChanged.awaitNanos(remaining);
+            }
+            return count <= 0 ? System.nanoTime() : moveTimes[count - 1];
+        } finally {
+            moveLock.unlock();
+        }
+    }
+
+    private void recordMove(long nanos) {
+        moveLock.lock();
+        try {
+            if (moves == moveTimes.length) {
+                moveTimes = Arrays.copyOf(moveTimes, moves * 2);
+            }
+            moveTimes[moves++] = nanos;
+            movesChanged.signalAll();
+        } finally {
+            moveLock.unlock();
+        }
+    }
+
+    /** {@link #stopAndVerify(long, long)} with the stall measured from the end of {@link #start()} to the end of the run. */
+    public synchronized FleetReport stopAndVerify() throws InterruptedException {
+        return verify(connectedNanos, 0, true);
+    }
+
+    /**
+     * Stops every bot sending, waits (up to the settle timeout, shared by all) until the game reports all
+     * their inputs applied, verifies each bot, closes their sessions and reports. The stall figures cover
+     * update gaps overlapping {@code [fromNanos, toNanos]}, both {@link System#nanoTime()} values; pass
+     * the instants around a handoff to measure what it cost the clients.
+     */
+    public FleetReport stopAndVerify(long fromNanos, long toNanos) throws InterruptedException {
+        return verify(fromNanos, toNanos, false);
+    }
+
+    private synchronized FleetReport verify(long fromNanos, long toNanos, boolean toEnd) throws InterruptedException {
+        if (!started || verified) {
+            throw new IllegalStateException(started ? "already verified" : "not started");
+        }
+        verified = true;
+        for (Bot bot : bots) {
+            bot.stopSending();
+        }
+        report("stopped sending; waiting up to " + settleTimeout.toMillis() + " ms for every input to be applied");
+        long deadline = System.nanoTime() + settleTimeout.toNanos();
+        int unsettled = 0;
+        for (Bot bot : bots) {
+            if (bot.connected() && !bot.ledger().awaitApplied(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                unsettled++;
+            }
+        }
+        if (unsettled > 0) {
+            report(unsettled + " bots still wait for inputs to be applied");
+        }
+        long refused = bots.stream().mapToLong(Bot::refusedSends).sum();
+        if (refused > 0) {
+            // Not a failure (a refused move was never sent), but a sign the server fell behind.
+            report(refused + " moves skipped because a client's send buffer was full");
+        }
+        long to = toEnd ? System.nanoTime() : toNanos;
+        List<FleetReport.Outcome> outcomes = new ArrayList<>(bots.size());
+        int shown = 0;
+        for (int i = 0; i < bots.size(); i++) {
+            Bot bot = bots.get(i);
+            BotLedger.Verdict v = bot.connected() ? bot.ledger().verdict() : null;
+            long stall = v == null ? 0 : bot.ledger().stallNanos(fromNanos, to, tickPeriodNanos);
+            outcomes.add(new FleetReport.Outcome(v, bot.switches() > 0, bot.resumes() > 0, bot.moved(), stall));
+            if (v != null && !v.ok() && shown++ < 5) {
+                report("bot " + i + ": " + String.join(", ", v.problems()));
+            }
+        }
+        for (Bot bot : bots) {
+            bot.close();
+        }
+        FleetReport report = FleetReport.aggregate(outcomes);
+        report(report.passed() ? "all " + clients + " bots verified" : report.failedVerifications() + " bots failed verification");
+        return report;
+    }
+
+    /** Closes every session and stops the fleet's threads, and the client runtime if the fleet created it. */
+    @Override
+    public synchronized void close() {
+        for (Bot bot : bots) {
+            bot.close();
+        }
+        scheduler.shutdownNow();
+        if (runtime != null && suppliedRuntime == null) {
+            runtime.close();
+        }
+    }
+
+    private void report(String line) {
+        if (progress != null) {
+            progress.accept(line);
+        }
+    }
+
+    /** Settings, each with a default suited to a demo on one machine. */
+    public static final class Builder {
+        private final String host;
+        private final int port;
+        private int clients = 100;
+        private double inputHz = 10;
+        private int tickHz = 30;
+        private int connectRate = 500;
+        private int bindAddresses;
+        private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        private long seed = 1;
+        private Duration settleTimeout = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(30);
+        private Consumer<String> progress;
+        /** When each bot first moved, in the order they did: for {@link #awaitMoved}. */
+    private final ReentrantLock moveLock = new ReentrantLock();
+    private final Condition movesChanged = moveLock.newCondition();
+    private long[] moveTimes = new long[64];
+    private int moves;
+
+    private ClientRuntime runtime;
+
+        private Builder(String host, int port) {
+            this.host = Objects.requireNonNull(host, "host");
+            this.port = port;
+        }
+
+        /** How many bots (default 100). */
+        public Builder clients(int n) {
+            this.clients = n;
+            return this;
+        }
+
+        /** Moves per second per bot (default 10). */
+        public Builder inputHz(double hz) {
+            this.inputHz = hz;
+            return this;
+        }
+
+        /** The server's tick rate (default 30): stalls are measured beyond one tick period. */
+        public Builder tickHz(int hz) {
+            this.tickHz = hz;
+            return this;
+        }
+
+        /** Connects per second at most (default 500), so that a large fleet does not stampede the server. */
+        public Builder connectRate(int perSecond) {
+            this.connectRate = perSecond;
+            return this;
+        }
+
+        /**
+         * Spreads the bots' local addresses over 127.0.0.1..127.0.0.n (default 0: any address), so that a
+         * large fleet against a loopback server does not run out of ports on one address.
+         */
+        public Builder bindAddresses(int n) {
+            this.bindAddresses = n;
+            return this;
+        }
+
+        /** I/O threads of the client runtime the fleet creates (default half the processors). */
+        public Builder ioThreads(int n) {
+            this.ioThreads = n;
+            return this;
+        }
+
+        /** Seeds the bots' moves and send phases (default 1), for runs that can be repeated. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** How long {@link BotFleet#stopAndVerify} waits for the last inputs to be applied (default 10 s). */
+        public Builder settleTimeout(Duration d) {
+            this.settleTimeout = Objects.requireNonNull(d, "settleTimeout");
+            return this;
+        }
+
+        /** How long {@link BotFleet#start} waits for connects after the last one began (default 30 s). */
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = Objects.requireNonNull(d, "connectTimeout");
+            return this;
+        }
+
+        /** Receives progress lines (default none); called from several threads. */
+        public Builder progress(Consumer<String> lines) {
+            this.progress = lines;
+            return this;
+        }
+
+        /** Uses this client runtime rather than creating one; the fleet then leaves it open on close. */
+        public Builder runtime(ClientRuntime r) {
+            this.runtime = r;
+            return this;
+        }
+
+        public BotFleet build() {
+            if (clients < 0) {
+                throw new IllegalArgumentException("clients must not be negative, was " + clients);
+            }
+            if (!(inputHz > 0 && inputHz <= 1000)) {
+                throw new IllegalArgumentException("inputHz must be within (0, 1000], was " + inputHz);
+            }
+            if (tickHz < 1 || tickHz > 1000) {
+                throw new IllegalArgumentException("tickHz must be within 1..1000, was " + tickHz);
+            }
+            if (connectRate < 1 || connectRate > 1_000_000) {
+                throw new IllegalArgumentException("connectRate must be within 1..1000000, was " + connectRate);
+            }
+            if (bindAddresses < 0 || bindAddresses > 254) {
+                throw new IllegalArgumentException("bindAddresses must be within 0..254, was " + bindAddresses);
+            }
+            if (ioThreads < 1) {
+                throw new IllegalArgumentException("ioThreads must be positive, was " + ioThreads);
+            }
+            return new BotFleet(this);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.baton.arena;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class ArenaProtocolTest {
+
+    @Test
+    void moveRoundTripsThroughItsElevenBytes() {
+        byte[] bytes = ArenaProtocol.move(0x0102030405060708L, -128, 127);
+        assertThat(bytes).hasSize(ArenaProtocol.MOVE_LENGTH)
+                .startsWith(1, 1, 2, 3, 4, 5, 6, 7, 8).endsWith(0x80, 0x7F);
+        assertThat(ArenaProtocol.decodeMove(bytes)).isEqualTo(new ArenaProtocol.Move(0x0102030405060708L, -128, 127));
+    }
+
+    @Test
+    void moveOutsideASignedByteIsRefused() {
+        assertThatThrownBy(() -> ArenaProtocol.move(1, 128, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ArenaProtocol.move(1, 0, -129)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void malformedMovesDecodeToNull() {
+        byte[] good = ArenaProtocol.move(1, 1, 1);
+        byte[] wrongType = good.clone();
+        wrongType[0] = 2;
+        assertThat(ArenaProtocol.decodeMove(null)).isNull();
+        assertThat(ArenaProtocol.decodeMove(Arrays.copyOf(good, 10))).isNull();
+        assertThat(ArenaProtocol.decodeMove(Arrays.copyOf(good, 12))).isNull();
+        assertThat(ArenaProtocol.decodeMove(wrongType)).isNull();
+    }
+
+    @Test
+    void updateRoundTripsWithUnsignedFields() {
+        long[] ids = {5, 6, Long.MAX_VALUE};
+        byte[] bytes = ArenaProtocol.encodeUpdate(Long.MAX_VALUE, 3, -42, 1023, 0, -1, ids, 2);
+        assertThat(bytes).hasSize(39 + 16);
+        ArenaProtocol.Update u = ArenaProtocol.decodeUpdate(bytes);
+        assertThat(u.tick()).isEqualTo(Long.MAX_VALUE);
+        assertThat(u.inputsApplied()).isEqualTo(3);
+        assertThat(u.inputHash()).isEqualTo(-42);
+        assertThat(u.x()).isEqualTo(1023);
+        assertThat(u.y()).isZero();
+        assertThat(u.players()).isEqualTo(0xFFFFFFFFL);
+        assertThat(u.inputIds()).containsExactly(5, 6);
+    }
+
+    @Test
+    void updateWhoseLengthDisagreesWithItsCountIsRefused() {
+        byte[] bytes = ArenaProtocol.encodeUpdate(1, 1, 1, 1, 1, 1, new long[] {9}, 1);
+        assertThatThrownBy(() -> ArenaProtocol.decodeUpdate(Arrays.copyOf(bytes, bytes.length - 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ArenaProtocol.decodeUpdate(Arrays.copyOf(bytes, bytes.length + 8)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ArenaProtocol.decodeUpdate(new byte[5])).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void inputHashDependsOnOrderAndOnEveryField() {
+        long ab = ArenaProtocol.hashInput(ArenaProtocol.hashInput(0, 1, 2, 3), 2, 2, 3);
+        long ba = ArenaProtocol.hashInput(ArenaProtocol.hashInput(0, 2, 2, 3), 1, 2, 3);
+        assertThat(ab).isNotEqualTo(ba);
+        long base = ArenaProtocol.hashInput(0, 1, 2, 3);
+        assertThat(ArenaProtocol.hashInput(0, 1, 2, 4)).isNotEqualTo(base);
+        assertThat(ArenaProtocol.hashInput(0, 1, 3, 3)).isNotEqualTo(base);
+        assertThat(ArenaProtocol.hashInput(0, 2, 2, 3)).isNotEqualTo(base);
+        assertThat(ArenaProtocol.hashInput(0, 1, -1, -1)).isNotEqualTo(ArenaProtocol.hashInput(0, 1, 0, -1));
+    }
+}

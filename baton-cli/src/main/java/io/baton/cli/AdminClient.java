@@ -1,0 +1,66 @@
+package io.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** Talks to a server's admin API. */
+final class AdminClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final URI base;
+    private final String token;
+
+    AdminClient(String base, String token) {
+        this.base = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        this.token = token;
+    }
+
+    /** The answer of one call: HTTP status and JSON body. */
+    record Reply(int status, JsonNode body) {
+        boolean ok() {
+            return status / 100 == 2;
+        }
+
+        String error() {
+            return body.path("error").asText("HTTP " + status);
+        }
+    }
+
+    Reply status() throws IOException, InterruptedException {
+        return call("GET", "/status", null);
+    }
+
+    Reply handoff(String targetPeer, String clientEndpoint, String mode) throws IOException, InterruptedException {
+        return call("POST", "/handoff", JSON.writeValueAsString(Map.of(
+                "target_peer", targetPeer, "client_endpoint", clientEndpoint, "mode", mode)));
+    }
+
+    Reply abort() throws IOException, InterruptedException {
+        return call("POST", "/handoff/abort", "{}");
+    }
+
+    private Reply call(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token);
+        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r;
+        try {
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new IOException("cannot reach the admin API at " + base + " (is the server running?)", e);
+        }
+        JsonNode json = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+        return new Reply(r.statusCode(), json);
+    }
+}

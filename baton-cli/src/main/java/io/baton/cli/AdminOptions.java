@@ -1,0 +1,21 @@
+package io.baton.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every command that talks to a server's admin API shares. */
+final class AdminOptions {
+
+    @Option(names = "--admin", defaultValue = "http://127.0.0.1:7002",
+            description = "Admin API of the server (default: ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(names = "--admin-token-file", defaultValue = ".baton/admin-token",
+            description = "File holding the server's admin token (default: ${DEFAULT-VALUE}).")
+    Path tokenFile;
+
+    AdminClient client() throws IOException {
+        return new AdminClient(url, Secrets.read(tokenFile, "admin token"));
+    }
+}

@@ -1,0 +1,72 @@
+package io.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "handoff", mixinStandardHelpOptions = true,
+        description = {
+            "Hand a running server (the source, reached through --admin) off to a standby target.",
+            "Shows each phase and the count of clients moved as it goes; exits 0 once the source has",
+            "drained, 1 if the handoff aborted (the source then carries on serving)."
+        })
+final class HandoffCommand implements Callable<Integer> {
+
+    @Mixin
+    AdminOptions admin;
+
+    @Option(names = "--target-peer", required = true, description = "The target's peer port, host:port.")
+    String targetPeer;
+
+    @Option(names = "--client-endpoint", required = true, description = "Where clients reach the target, host:port.")
+    String clientEndpoint;
+
+    @Option(names = "--mode", defaultValue = "live",
+            description = "live (ship events; pause of one round trip) or stopcopy (pause grows with state). Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--timeout-s", defaultValue = "120", description = "Give up watching after this long (default: ${DEFAULT-VALUE}).")
+    int timeoutS;
+
+    @Override
+    public Integer call() throws Exception {
+        AdminClient client = admin.client();
+        long start = System.nanoTime();
+        AdminClient.Reply r = client.handoff(targetPeer, clientEndpoint, mode);
+        if (!r.ok()) {
+            System.err.println("baton: handoff refused: " + r.error());
+            return 1;
+        }
+        System.out.println("handoff " + r.body().path("handoff_id").asText() + " started: " + mode + " to "
+                + targetPeer + ", clients to " + clientEndpoint);
+        String lastLine = "";
+        long deadline = start + timeoutS * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            JsonNode s = client.status().body();
+            String phase = s.path("source_phase").asText();
+            String line = String.format("%7.0f ms  %-13s moved %d, attached %d, switched %d, replica lag %d",
+                    (System.nanoTime() - start) / 1e6, phase, s.path("clients_moved").asLong(),
+                    s.path("clients_attached").asLong(), s.path("clients_switched").asLong(),
+                    s.path("replica_lag").asLong());
+            String key = line.substring(11);
+            if (!key.equals(lastLine)) {
+                System.out.println(line);
+                lastLine = key;
+            }
+            if (phase.equals("done")) {
+                System.out.println("done: cut over at index " + s.path("cutover_index").asLong() + ", digest "
+                        + s.path("cutover_digest").asText() + "; the source is retired");
+                return 0;
+            }
+            if (phase.equals("aborted")) {
+                System.out.println("aborted: " + s.path("last_error").asText() + "; the source carries on");
+                return 1;
+            }
+            Thread.sleep(50); // polling an operator display, not waiting for a condition in a test
+        }
+        System.err.println("baton: still not done after " + timeoutS + " s; check 'baton status'");
+        return 1;
+    }
+}

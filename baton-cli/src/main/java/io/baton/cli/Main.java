@@ -1,0 +1,34 @@
+package io.baton.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code ./baton}. */
+@Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
+        description = {
+            "Move a live, stateful real-time server to a new machine without its users noticing.",
+            "",
+            "Start a source with 'serve', a target with 'serve --standby', then 'handoff'.",
+            "'demo' does all of that on this machine and reports what the clients saw."
+        },
+        subcommands = {ServeCommand.class, HandoffCommand.class, StatusCommand.class, BotsCommand.class,
+            DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this directly). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("baton: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}

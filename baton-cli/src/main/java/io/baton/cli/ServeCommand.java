@@ -1,0 +1,127 @@
+package io.baton.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.core.Role;
+import io.baton.core.ServerConfig;
+import io.baton.core.SourcePhase;
+import io.baton.server.BatonServer;
+import io.baton.service.ServiceConfig;
+import io.baton.service.ServiceFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {
+            "Run a server hosting a service: as the authority (default), or as a standby target that waits for a",
+            "source's handoff (--standby).",
+            "",
+            "Prints one JSON line {\"event\":\"ready\",...} on stdout once its ports are bound; logs go to stderr.",
+            "Stops on SIGTERM or Ctrl-C."
+        })
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--service", defaultValue = "arena", description = "Service to host (default: ${DEFAULT-VALUE}).")
+    String service;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address for the client and peer ports (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "7000", description = "Client port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--peer-port", defaultValue = "7001", description = "Port a source hands off to; -1 for none (default: ${DEFAULT-VALUE}).")
+    int peerPort;
+
+    @Option(names = "--admin-host", defaultValue = "127.0.0.1", description = "Address of the admin API (default: ${DEFAULT-VALUE}, loopback only).")
+    String adminHost;
+
+    @Option(names = "--admin-port", defaultValue = "7002", description = "Admin API port; -1 for none (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--admin-token-file", defaultValue = ".baton/admin-token",
+            description = "Bearer token of the admin API; created with a random token if missing (default: ${DEFAULT-VALUE}).")
+    Path adminTokenFile;
+
+    @Option(names = "--peer-secret-file", defaultValue = ".baton/peer-secret",
+            description = "Secret shared by source and target; created if missing, then copy it to the other machine (default: ${DEFAULT-VALUE}).")
+    Path peerSecretFile;
+
+    @Option(names = "--standby", description = "Start as a standby target instead of serving.")
+    boolean standby;
+
+    @Option(names = "--tick-hz", defaultValue = "30", description = "Ticks per second (default: ${DEFAULT-VALUE}).")
+    int tickHz;
+
+    @Option(names = "--state-mb", defaultValue = "0", description = "Arena: MiB of extra world state that keeps changing (default: ${DEFAULT-VALUE}).")
+    long stateMb;
+
+    @Option(names = "--opt", description = "Service option key=value (repeatable).")
+    Map<String, String> options = new HashMap<>();
+
+    @Option(names = "--resume-window-ms", defaultValue = "30000", description = "How long a disconnected session is kept (default: ${DEFAULT-VALUE}).")
+    long resumeWindowMs;
+
+    @Option(names = "--redirect-per-second", defaultValue = "5000", description = "Pace of MOVE frames during a handoff (default: ${DEFAULT-VALUE}).")
+    int redirectPerSecond;
+
+    @Option(names = "--exit-when-retired", description = "Exit once this server has handed off and drained.")
+    boolean exitWhenRetired;
+
+    @Override
+    public Integer call() throws Exception {
+        ServiceFactory factory = findService(service);
+        Map<String, String> opts = new HashMap<>(options);
+        opts.putIfAbsent("state-mb", Long.toString(stateMb));
+        ServerConfig cfg = ServerConfig.defaults(factory, new ServiceConfig(tickHz, opts),
+                        Secrets.readOrCreate(peerSecretFile, "peer secret").getBytes(StandardCharsets.UTF_8))
+                .withResumeWindow(TimeUnit.MILLISECONDS.toNanos(resumeWindowMs))
+                .withRedirectPerSecond(redirectPerSecond);
+        String token = adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null;
+        BatonServer server = BatonServer.start(cfg, new BatonServer.Options(host, port, peerPort, adminHost,
+                adminPort, token, standby));
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            server.close();
+        }, "baton-shutdown"));
+        Map<String, Object> ready = new LinkedHashMap<>();
+        ready.put("event", "ready");
+        ready.put("role", standby ? "standby" : "authority");
+        ready.put("client_port", server.clientPort());
+        ready.put("peer_port", server.peerPort());
+        ready.put("admin_port", server.adminPort());
+        ready.put("pid", ProcessHandle.current().pid());
+        System.out.println(new ObjectMapper().writeValueAsString(ready));
+        System.out.flush();
+        while (!stop.await(250, TimeUnit.MILLISECONDS)) {
+            if (exitWhenRetired) {
+                var status = server.status().get(5, TimeUnit.SECONDS);
+                if (status.role() == Role.RETIRED && status.sourcePhase() == SourcePhase.DONE) {
+                    System.err.println("baton: handed off and drained; exiting");
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+
+    static ServiceFactory findService(String name) {
+        StringBuilder known = new StringBuilder();
+        for (ServiceFactory f : ServiceLoader.load(ServiceFactory.class)) {
+            if (f.name().equals(name)) {
+                return f;
+            }
+            known.append(known.length() == 0 ? "" : ", ").append(f.name());
+        }
+        throw new IllegalArgumentException("no service named '" + name + "' (known: " + known + ")");
+    }
+}

@@ -1,0 +1,265 @@
+package io.baton.client;
+
+import io.baton.core.ClientCore;
+import io.baton.wire.Frame;
+import io.baton.wire.FrameCodec;
+import io.baton.wire.FrameDecoder;
+import io.baton.wire.FrameEncoder;
+import io.baton.wire.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link ClientCore} on one Netty event loop and is the application's {@link BatonClient}.
+ * Application threads only enqueue tasks onto the loop; the core is touched from the loop alone.
+ */
+final class SessionDriver implements BatonClient, ClientCore.Outbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger("baton.client");
+    /** Largest input payload: a frame's maximum less the INPUT header. */
+    static final int MAX_PAYLOAD = FrameCodec.DEFAULT_MAX_FRAME - 17;
+
+    private final EventLoop loop;
+    private final ClientOptions options;
+    private final MessageListener listener;
+    private final CompletableFuture<BatonClient> established;
+    private final ClientCore core;
+    private final Map<Long, Channel> channels = new HashMap<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private volatile int corePending;
+    private volatile long sessionId;
+    private volatile boolean closed;
+    private long nextConn = 1;
+    private ScheduledFuture<?> timer;
+    private long timerAt = Long.MAX_VALUE;
+
+    SessionDriver(EventLoop loop, ClientOptions options, MessageListener listener,
+                  CompletableFuture<BatonClient> established) {
+        this.loop = loop;
+        this.options = options;
+        this.listener = listener;
+        this.established = established;
+        this.core = new ClientCore(options.server().getHostString(), options.server().getPort(),
+                ClientCore.Timing.defaults(options.resumeWindow().toNanos()), this);
+    }
+
+    private static long now() {
+        return System.nanoTime();
+    }
+
+    void start() {
+        loop.execute(() -> {
+            core.start(now());
+            afterBatch();
+        });
+    }
+
+    // ---------------------------------------------------------------- BatonClient
+
+    @Override
+    public long sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public void send(byte[] payload) {
+        if (!trySend(payload)) {
+            throw new SendBufferFullException(options.maxPendingInputs());
+        }
+    }
+
+    @Override
+    public boolean trySend(byte[] payload) {
+        if (closed) {
+            throw new IllegalStateException("the client is closed");
+        }
+        if (payload.length > MAX_PAYLOAD) {
+            throw new IllegalStateException("payload of " + payload.length + " bytes exceeds the maximum of "
+                    + MAX_PAYLOAD);
+        }
+        if (queued.get() + corePending >= options.maxPendingInputs()) {
+            return false;
+        }
+        queued.incrementAndGet();
+        loop.execute(() -> {
+            queued.decrementAndGet();
+            if (!core.isClosed()) {
+                core.send(payload, now());
+                afterBatch();
+            }
+        });
+        return true;
+    }
+
+    @Override
+    public int pendingInputs() {
+        return queued.get() + corePending;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.execute(() -> {
+            core.close(now());
+            afterBatch();
+        });
+    }
+
+    // ---------------------------------------------------------------- ClientCore.Outbox
+
+    @Override
+    public long connect(String host, int port) {
+        long id = nextConn++;
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(Transport.channel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new FrameDecoder(FrameCodec.DEFAULT_MAX_FRAME), FrameEncoder.INSTANCE,
+                                new Inbound(id));
+                    }
+                });
+        var future = options.bindAddress() == null
+                ? b.connect(host, port)
+                : b.connect(new java.net.InetSocketAddress(host, port), options.bindAddress());
+        future.addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                channels.put(id, f.channel());
+                core.connected(id, now());
+            } else {
+                LOG.debug("cannot connect to {}:{}: {}", host, port, f.cause().toString());
+                core.disconnected(id, now());
+            }
+            afterBatch();
+        });
+        return id;
+    }
+
+    @Override
+    public void send(long conn, Frame frame) {
+        Channel ch = channels.get(conn);
+        if (ch != null) {
+            ch.write(frame, ch.voidPromise());
+        }
+    }
+
+    @Override
+    public void close(long conn) {
+        Channel ch = channels.get(conn);
+        if (ch != null) {
+            ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void deliver(byte[] payload) {
+        try {
+            listener.onMessage(payload);
+        } catch (RuntimeException e) {
+            LOG.warn("message listener of session {} threw; the message counts as delivered", sessionId, e);
+        }
+    }
+
+    @Override
+    public void event(ClientCore.Event event, String detail) {
+        try {
+            options.lifecycle().onEvent(LifecycleListener.Event.valueOf(event.name()), detail);
+        } catch (RuntimeException e) {
+            LOG.warn("lifecycle listener threw", e);
+        }
+    }
+
+    @Override
+    public void established(long id) {
+        sessionId = id;
+        established.complete(this);
+    }
+
+    @Override
+    public void lost(String reason) {
+        closed = true;
+        established.completeExceptionally(new SessionLostException(reason));
+    }
+
+    // ---------------------------------------------------------------- loop plumbing
+
+    private final class Inbound extends ChannelInboundHandlerAdapter {
+        private final long conn;
+
+        Inbound(long conn) {
+            this.conn = conn;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Frame f) {
+                core.frame(conn, f, now());
+            } else if (msg instanceof FrameDecoder.BadFrame bad) {
+                LOG.warn("server sent a bad frame: {}", bad.cause().getMessage());
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            afterBatch();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (channels.remove(conn) != null) {
+                core.disconnected(conn, now());
+                afterBatch();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private void afterBatch() {
+        long now = now();
+        core.flush(now);
+        for (Channel ch : channels.values()) {
+            ch.flush();
+        }
+        corePending = core.pendingInputs();
+        long deadline = core.nextDeadline();
+        if (deadline == Long.MAX_VALUE || (timer != null && timerAt <= deadline && !timer.isDone())) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timerAt = deadline;
+        timer = loop.schedule(() -> {
+            timer = null;
+            timerAt = Long.MAX_VALUE;
+            core.poll(now());
+            afterBatch();
+        }, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+    }
+}

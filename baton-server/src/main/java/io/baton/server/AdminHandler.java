@@ -1,0 +1,191 @@
+package io.baton.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.core.HandoffRequest;
+import io.baton.core.ServerStatus;
+import io.baton.wire.Frame;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The operator's HTTP API. Runs on the core's event loop, so it reads and commands the core directly.
+ *
+ * <pre>
+ *   GET  /status          the server's status as JSON
+ *   POST /handoff         {"target_peer":"host:port","client_endpoint":"host:port","mode":"live"|"stopcopy"}
+ *   POST /handoff/abort   abort the handoff under way (before cutover)
+ * </pre>
+ * Every request needs {@code Authorization: Bearer TOKEN}. Bad requests get a 4xx with a JSON
+ * {@code {"error": "..."}} and change nothing.
+ */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CoreDriver driver;
+    private final byte[] expectedAuth;
+
+    AdminHandler(CoreDriver driver, String token) {
+        this.driver = driver;
+        this.expectedAuth = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        FullHttpResponse response;
+        try {
+            response = handle(req);
+        } catch (RuntimeException e) {
+            response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var f = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private FullHttpResponse handle(FullHttpRequest req) {
+        if (!req.decoderResult().isSuccess()) {
+            return error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+        }
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION, "");
+        if (!MessageDigest.isEqual(expectedAuth, auth.getBytes(StandardCharsets.UTF_8))) {
+            FullHttpResponse r = error(HttpResponseStatus.UNAUTHORIZED, "missing or wrong bearer token");
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            return r;
+        }
+        String path = req.uri().split("\\?", 2)[0];
+        return switch (path) {
+            case "/status" -> req.method().equals(HttpMethod.GET)
+                    ? json(HttpResponseStatus.OK, statusJson(driver.core().status()))
+                    : notAllowed("GET");
+            case "/handoff" -> req.method().equals(HttpMethod.POST) ? handoff(req) : notAllowed("POST");
+            case "/handoff/abort" -> {
+                if (!req.method().equals(HttpMethod.POST)) {
+                    yield notAllowed("POST");
+                }
+                Optional<String> refused = driver.core().abortHandoff(CoreDriver.now());
+                driver.afterBatch();
+                yield refused.map(r -> error(HttpResponseStatus.CONFLICT, r))
+                        .orElseGet(() -> json(HttpResponseStatus.OK, Map.of("aborted", true)));
+            }
+            default -> error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path
+                    + " (try GET /status, POST /handoff, POST /handoff/abort)");
+        };
+    }
+
+    private FullHttpResponse handoff(FullHttpRequest req) {
+        HandoffRequest request;
+        try {
+            JsonNode body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
+            if (body == null || !body.isObject()) {
+                return error(HttpResponseStatus.BAD_REQUEST, "body must be a JSON object");
+            }
+            String[] peer = endpoint(body, "target_peer");
+            String[] client = endpoint(body, "client_endpoint");
+            String mode = body.path("mode").asText("live");
+            Frame.Mode m = switch (mode) {
+                case "live" -> Frame.Mode.LIVE;
+                case "stopcopy" -> Frame.Mode.STOPCOPY;
+                default -> throw new IllegalArgumentException("mode must be 'live' or 'stopcopy', was '" + mode + "'");
+            };
+            request = new HandoffRequest(peer[0], Integer.parseInt(peer[1]), client[0], Integer.parseInt(client[1]), m);
+        } catch (JsonProcessingException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, "body is not JSON: " + e.getOriginalMessage());
+        } catch (IllegalArgumentException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+        }
+        Optional<String> refused = driver.core().startHandoff(request, CoreDriver.now());
+        driver.afterBatch();
+        if (refused.isPresent()) {
+            return error(HttpResponseStatus.CONFLICT, refused.get());
+        }
+        return json(HttpResponseStatus.ACCEPTED,
+                Map.of("handoff_id", Long.toHexString(driver.core().status().handoffId())));
+    }
+
+    private static String[] endpoint(JsonNode body, String field) {
+        String v = body.path(field).asText("");
+        int colon = v.lastIndexOf(':');
+        if (colon <= 0 || colon == v.length() - 1) {
+            throw new IllegalArgumentException(field + " must be host:port, was '" + v + "'");
+        }
+        String port = v.substring(colon + 1);
+        try {
+            int p = Integer.parseInt(port);
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException(field + " port must be within 1..65535, was " + p);
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(field + " port is not a number: '" + port + "'");
+        }
+        return new String[] {v.substring(0, colon), port};
+    }
+
+    static Map<String, Object> statusJson(ServerStatus s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("role", s.role().name().toLowerCase());
+        m.put("source_phase", s.sourcePhase().name().toLowerCase());
+        m.put("target_phase", s.targetPhase().name().toLowerCase());
+        m.put("handoff_id", Long.toHexString(s.handoffId()));
+        m.put("sessions", s.sessions());
+        m.put("connected", s.connected());
+        m.put("applied_index", s.appliedIndex());
+        m.put("tick", s.tick());
+        m.put("replica_lag", s.replicaLag());
+        m.put("clients_moved", s.clientsMoved());
+        m.put("clients_attached", s.clientsAttached());
+        m.put("clients_switched", s.clientsSwitched());
+        m.put("cutover_index", s.cutoverIndex());
+        m.put("cutover_digest", Long.toHexString(s.cutoverDigest()));
+        m.put("digest", Long.toHexString(s.digest()));
+        m.put("stopped_at_nanos", s.stoppedAtNanos());
+        m.put("authority_at_nanos", s.authorityAtNanos());
+        m.put("first_event_at_nanos", s.firstEventAtNanos());
+        m.put("last_error", s.lastError());
+        return m;
+    }
+
+    private static FullHttpResponse notAllowed(String allowed) {
+        FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "use " + allowed);
+        r.headers().set(HttpHeaderNames.ALLOW, allowed);
+        return r;
+    }
+
+    private static FullHttpResponse error(HttpResponseStatus status, String message) {
+        return json(status, Map.of("error", message));
+    }
+
+    private static FullHttpResponse json(HttpResponseStatus status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        return r;
+    }
+}

@@ -1,0 +1,194 @@
+package io.baton.server;
+
+import io.baton.core.Entropy;
+import io.baton.core.HandoffRequest;
+import io.baton.core.ServerConfig;
+import io.baton.core.ServerCore;
+import io.baton.core.ServerStatus;
+import io.baton.wire.FrameCodec;
+import io.baton.wire.FrameDecoder;
+import io.baton.wire.FrameEncoder;
+import io.baton.wire.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Baton server: hosts a service on a client port, accepts a source's handoff on its peer port,
+ * and takes the operator's orders on its admin port (HTTP, bearer token).
+ */
+public final class BatonServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("baton.server");
+
+    /**
+     * Where a server listens and how it starts.
+     *
+     * @param bindHost   address for the client and peer ports
+     * @param clientPort port for clients (0 picks a free one)
+     * @param peerPort   port for an incoming handoff (0 picks a free one, -1 for none)
+     * @param adminHost  address for the admin API (loopback unless the operator says otherwise)
+     * @param adminPort  port for the admin API (0 picks a free one, -1 for none)
+     * @param adminToken the bearer token the admin API requires
+     * @param standby    start as a standby target instead of serving at once
+     */
+    public record Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
+                          String adminToken, boolean standby) {
+        public Options {
+            Objects.requireNonNull(bindHost, "bindHost");
+            Objects.requireNonNull(adminHost, "adminHost");
+            if (adminPort >= 0 && (adminToken == null || adminToken.length() < 16)) {
+                throw new IllegalArgumentException("the admin token must be at least 16 characters");
+            }
+        }
+    }
+
+    private static final int PEER_MAX_FRAME = 2 * FrameCodec.SNAPSHOT_CHUNK_BYTES + 4096;
+
+    private final EventLoopGroup group;
+    private final CoreDriver driver;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final int clientPort;
+    private final int peerPort;
+    private final int adminPort;
+
+    private BatonServer(EventLoopGroup group, CoreDriver driver, int clientPort, int peerPort, int adminPort) {
+        this.group = group;
+        this.driver = driver;
+        this.clientPort = clientPort;
+        this.peerPort = peerPort;
+        this.adminPort = adminPort;
+    }
+
+    /** Binds the ports and starts serving (or waiting in standby). */
+    public static BatonServer start(ServerConfig cfg, Options opts) throws InterruptedException {
+        EventLoopGroup group = Transport.group(1);
+        CoreDriver driver = new CoreDriver(group.next(), PEER_MAX_FRAME);
+        SecureRandom random = new SecureRandom();
+        Entropy entropy = random::nextBytes;
+        try {
+            driver.loop().submit(() -> driver.core(opts.standby()
+                    ? ServerCore.standby(cfg, driver, entropy)
+                    : ServerCore.authority(cfg, driver, entropy, CoreDriver.now()))).sync();
+            List<Channel> bound = new ArrayList<>();
+            Channel client = bind(group, driver, opts.bindHost(), opts.clientPort(), false);
+            bound.add(client);
+            Channel peer = null;
+            if (opts.peerPort() >= 0) {
+                peer = bind(group, driver, opts.bindHost(), opts.peerPort(), true);
+                bound.add(peer);
+            }
+            Channel admin = null;
+            if (opts.adminPort() >= 0) {
+                admin = new ServerBootstrap()
+                        .group(driver.loop())
+                        .channel(Transport.serverChannel())
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                        new AdminHandler(driver, opts.adminToken()));
+                            }
+                        })
+                        .bind(opts.adminHost(), opts.adminPort()).sync().channel();
+                bound.add(admin);
+            }
+            BatonServer server = new BatonServer(group, driver, port(client), peer == null ? -1 : port(peer),
+                    admin == null ? -1 : port(admin));
+            server.listeners.addAll(bound);
+            driver.loop().execute(driver::afterBatch);
+            LOG.info("{} on {}:{} (peer port {}, admin {}:{}), service {} at {} Hz, transport {}",
+                    opts.standby() ? "standby target" : "serving", opts.bindHost(), server.clientPort,
+                    server.peerPort, opts.adminHost(), server.adminPort, cfg.factory().name(),
+                    cfg.service().tickHz(), Transport.name());
+            return server;
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    private static Channel bind(EventLoopGroup group, CoreDriver driver, String host, int port, boolean peer)
+            throws InterruptedException {
+        int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
+        return new ServerBootstrap()
+                .group(driver.loop())
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE, driver.handler(peer));
+                    }
+                })
+                .bind(host, port).sync().channel();
+    }
+
+    private static int port(Channel ch) {
+        return ((InetSocketAddress) ch.localAddress()).getPort();
+    }
+
+    public int clientPort() {
+        return clientPort;
+    }
+
+    public int peerPort() {
+        return peerPort;
+    }
+
+    public int adminPort() {
+        return adminPort;
+    }
+
+    public CompletableFuture<ServerStatus> status() {
+        return onLoop(ServerCore::status);
+    }
+
+    /** Starts a handoff; completes with the reason if it could not start. */
+    public CompletableFuture<Optional<String>> startHandoff(HandoffRequest request) {
+        return onLoop(core -> core.startHandoff(request, CoreDriver.now()));
+    }
+
+    public CompletableFuture<Optional<String>> abortHandoff() {
+        return onLoop(core -> core.abortHandoff(CoreDriver.now()));
+    }
+
+    private <T> CompletableFuture<T> onLoop(Function<ServerCore, T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        driver.loop().execute(() -> {
+            try {
+                result.complete(call.apply(driver.core()));
+                driver.afterBatch();
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public void close() {
+        for (Channel ch : listeners) {
+            ch.close();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

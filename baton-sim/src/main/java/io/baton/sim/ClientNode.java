@@ -1,0 +1,160 @@
+package io.baton.sim;
+
+import io.baton.arena.ArenaProtocol;
+import io.baton.core.ClientCore;
+import io.baton.wire.Frame;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A client on the virtual network: the real {@link ClientCore}, playing arena like a bot, and keeping
+ * everything it sent and everything the game told it, for the checks at the end.
+ */
+final class ClientNode extends Network.Node implements ClientCore.Outbox {
+
+    private final Network net;
+    final ClientCore core;
+    long sessionId;
+    long sent;
+    long hash;
+    final List<Long> appliedIds = new ArrayList<>();
+    final List<String> problems = new ArrayList<>();
+    long lastTick = -1;
+    long lastInputsApplied;
+    long lastInputHash;
+    int switched;
+    int resumed;
+    String lostReason;
+
+    private final java.util.function.BiConsumer<String, String> trace;
+
+    ClientNode(String name, Network net, String host, int port, java.util.function.BiConsumer<String, String> trace) {
+        super(name);
+        this.trace = trace;
+        this.net = net;
+        this.core = new ClientCore(host, port, ClientCore.Timing.defaults(30_000_000_000L), this);
+    }
+
+    void sendMove(long now, int dx, int dy) {
+        if (core.isClosed()) {
+            return;
+        }
+        long id = ++sent;
+        hash = ArenaProtocol.hashInput(hash, id, dx, dy);
+        core.send(ArenaProtocol.move(id, dx, dy), now);
+        net.settle(this);
+    }
+
+    @Override
+    void accepted(long conn, boolean peerPort, long now) {
+        throw new IllegalStateException("clients do not listen");
+    }
+
+    @Override
+    void connected(long conn, long now) {
+        core.connected(conn, now);
+    }
+
+    @Override
+    void frame(long conn, Frame f, long now) {
+        if (Boolean.getBoolean("sim.frames")) {
+            trace.accept(name, "conn " + conn + " <- " + f);
+        }
+        core.frame(conn, f, now);
+    }
+
+    @Override
+    void disconnected(long conn, long now) {
+        core.disconnected(conn, now);
+    }
+
+    @Override
+    void poll(long now) {
+        core.poll(now);
+    }
+
+    @Override
+    void flush(long now) {
+        core.flush(now);
+    }
+
+    @Override
+    long nextDeadline() {
+        return core.nextDeadline();
+    }
+
+    @Override
+    public long connect(String host, int port) {
+        return net.connect(this, host + ":" + port);
+    }
+
+    @Override
+    public void send(long conn, Frame frame) {
+        net.send(this, conn, frame);
+    }
+
+    @Override
+    public void close(long conn) {
+        net.close(this, conn);
+    }
+
+    @Override
+    public void deliver(byte[] payload) {
+        ArenaProtocol.Update u = ArenaProtocol.decodeUpdate(payload);
+        if (u == null) {
+            problems.add("undecodable output");
+            return;
+        }
+        if (lastTick >= 0 && u.tick() != lastTick + 1) {
+            problems.add("tick " + u.tick() + " after " + lastTick);
+        }
+        lastTick = u.tick();
+        for (long id : u.inputIds()) {
+            appliedIds.add(id);
+        }
+        lastInputsApplied = u.inputsApplied();
+        lastInputHash = u.inputHash();
+    }
+
+    @Override
+    public void event(ClientCore.Event event, String detail) {
+        trace.accept(name, event + " " + detail);
+        if (event == ClientCore.Event.SWITCHED) {
+            switched++;
+        } else if (event == ClientCore.Event.RESUMED) {
+            resumed++;
+        }
+    }
+
+    @Override
+    public void established(long id) {
+        sessionId = id;
+    }
+
+    @Override
+    public void lost(String reason) {
+        lostReason = reason;
+    }
+
+    /** Whether the game applied exactly what this client sent, in order, once each. */
+    List<String> verify() {
+        List<String> v = new ArrayList<>(problems);
+        if (lostReason != null) {
+            v.add("session lost: " + lostReason);
+        }
+        for (int i = 0; i < appliedIds.size(); i++) {
+            if (appliedIds.get(i) != i + 1) {
+                v.add("applied input #" + (i + 1) + " was id " + appliedIds.get(i));
+                break;
+            }
+        }
+        if (appliedIds.size() != sent) {
+            v.add("sent " + sent + " inputs, game applied " + appliedIds.size());
+        }
+        if (lastInputsApplied != sent || lastInputHash != hash) {
+            v.add("game's count/hash " + lastInputsApplied + "/" + Long.toHexString(lastInputHash) + " differ from "
+                    + sent + "/" + Long.toHexString(hash));
+        }
+        return v;
+    }
+}

@@ -1,0 +1,107 @@
+package io.baton.sim;
+
+import io.baton.core.ServerConfig;
+import io.baton.core.ServerCore;
+import io.baton.core.ServerOutbox;
+import io.baton.wire.Frame;
+
+/** A server on the virtual network: the real {@link ServerCore}, its outbox wired to the network. */
+final class ServerNode extends Network.Node implements ServerOutbox {
+
+    /** Receives every event a server applies, for the divergence check. */
+    interface AppliedLog {
+        void applied(ServerNode server, long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload);
+    }
+
+    final String clientEndpoint;
+    final String peerEndpoint;
+    private final Network net;
+    private final AppliedLog log;
+    ServerCore core;
+
+    private final java.util.function.BiConsumer<String, String> trace;
+
+    ServerNode(String name, Network net, AppliedLog log, java.util.function.BiConsumer<String, String> trace) {
+        super(name);
+        this.trace = trace;
+        this.net = net;
+        this.log = log;
+        this.clientEndpoint = name + ":7000";
+        this.peerEndpoint = name + ":7001";
+        net.listen(clientEndpoint, this, false);
+        net.listen(peerEndpoint, this, true);
+    }
+
+    void startAuthority(ServerConfig cfg, long now, java.util.SplittableRandom random) {
+        core = ServerCore.authority(cfg, this, random::nextBytes, now);
+        net.settle(this);
+    }
+
+    void startStandby(ServerConfig cfg, java.util.SplittableRandom random) {
+        core = ServerCore.standby(cfg, this, random::nextBytes);
+    }
+
+    @Override
+    void accepted(long conn, boolean peerPort, long now) {
+        if (peerPort) {
+            core.peerAccepted(conn, now);
+        } else {
+            core.clientConnected(conn, now);
+        }
+    }
+
+    @Override
+    void connected(long conn, long now) {
+        core.peerConnected(conn, now);
+    }
+
+    @Override
+    void frame(long conn, Frame f, long now) {
+        core.frame(conn, f, now);
+    }
+
+    @Override
+    void disconnected(long conn, long now) {
+        core.disconnected(conn, now);
+    }
+
+    @Override
+    void poll(long now) {
+        core.poll(now);
+    }
+
+    @Override
+    void flush(long now) {
+        core.flush(now);
+    }
+
+    @Override
+    long nextDeadline() {
+        return core == null ? Long.MAX_VALUE : core.nextDeadline();
+    }
+
+    @Override
+    public void send(long conn, Frame frame) {
+        net.send(this, conn, frame);
+    }
+
+    @Override
+    public void close(long conn) {
+        net.close(this, conn);
+    }
+
+    @Override
+    public long connect(String host, int port) {
+        return net.connect(this, host + ":" + port);
+    }
+
+    @Override
+    public void note(String message) {
+        trace.accept(name, message);
+    }
+
+    @Override
+    public void applied(long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload) {
+        log.applied(this, index, kind, sessionId, seq, payload);
+    }
+}

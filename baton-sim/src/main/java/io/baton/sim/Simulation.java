@@ -1,0 +1,151 @@
+package io.baton.sim;
+
+import io.baton.arena.ArenaFactory;
+import io.baton.core.HandoffRequest;
+import io.baton.core.ServerConfig;
+import io.baton.core.ServerStatus;
+import io.baton.core.SourcePhase;
+import io.baton.core.TargetPhase;
+import io.baton.service.Hash64;
+import io.baton.service.ServiceConfig;
+import io.baton.wire.Frame;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One simulated run from one seed: a source, a standby target and a few arena clients on a virtual
+ * network; a handoff at a random instant; then the invariants. Everything random comes from the seed, so
+ * {@code run(seed)} twice gives the same result.
+ */
+public final class Simulation {
+
+    private static final long MS = 1_000_000L;
+    private static final long MAX_STEPS = 20_000_000L;
+
+    /** What a run found. Empty {@link #violations()} means every invariant held. */
+    public record Result(long seed, List<String> violations, String outcome, long steps, long virtualMillis) {
+        public boolean passed() {
+            return violations.isEmpty();
+        }
+    }
+
+    private final long seed;
+    private final World world;
+    private final Network net;
+    private final List<String> violations = new ArrayList<>();
+    private final Map<Long, Long> appliedAt = new HashMap<>();
+    private final Map<Long, String> appliedBy = new HashMap<>();
+
+    private final java.util.function.Consumer<String> trace;
+
+    private Simulation(long seed, java.util.function.Consumer<String> trace) {
+        this.seed = seed;
+        this.trace = trace;
+        this.world = new World(seed);
+        this.net = new Network(world);
+    }
+
+    /** Runs the scenario of one seed. */
+    public static Result run(long seed) {
+        return new Simulation(seed, null).play();
+    }
+
+    /** Runs the scenario of one seed and narrates it: what each server and client did, in virtual time. */
+    public static Result replay(long seed, java.util.function.Consumer<String> trace) {
+        return new Simulation(seed, trace).play();
+    }
+
+    void trace(String who, String what) {
+        if (trace != null) {
+            trace.accept(String.format("%10.3f ms  %-8s %s", (world.now() - World.START) / 1e6, who, what));
+        }
+    }
+
+    private Result play() {
+        net.baseDelay = (50 + world.random.nextInt(2000)) * 1000L;
+        net.jitter = world.random.nextInt(1000) * 1000L;
+        net.peerDelay = (20 + world.random.nextInt(1000)) * 1000L;
+        int tickHz = 10 + world.random.nextInt(51);
+        trace("sim", "seed " + seed + ": delay " + net.baseDelay / 1000 + "+" + net.jitter / 1000 + " us, peer "
+                + net.peerDelay / 1000 + " us, " + tickHz + " Hz");
+        long stateMb = world.random.nextInt(4) == 0 ? 1 : 0;
+        ServerConfig cfg = ServerConfig.defaults(new ArenaFactory(),
+                new ServiceConfig(tickHz, Map.of("state-mb", Long.toString(stateMb))),
+                "simulated-peer-secret-0123456789".getBytes(StandardCharsets.UTF_8));
+        ServerNode source = new ServerNode("source", net, this::applied, this::trace);
+        ServerNode target = new ServerNode("target", net, this::applied, this::trace);
+        source.startAuthority(cfg, world.now(), world.random.split());
+        target.startStandby(cfg, world.random.split());
+
+        int n = 1 + world.random.nextInt(8);
+        long stopInputs = World.START + 2500 * MS;
+        List<ClientNode> clients = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ClientNode c = new ClientNode("client" + i, net, "source", 7000, this::trace);
+            clients.add(c);
+            long start = World.START + world.random.nextInt(300) * MS;
+            world.at(start, () -> net.call(c, () -> c.core.start(world.now())));
+            long period = (10 + world.random.nextInt(190)) * MS;
+            scheduleInputs(c, start + period, period, stopInputs);
+        }
+        Frame.Mode mode = world.random.nextInt(5) == 0 ? Frame.Mode.STOPCOPY : Frame.Mode.LIVE;
+        long handoffAt = World.START + (400 + world.random.nextInt(800)) * MS;
+        world.at(handoffAt, () -> net.call(source, () -> source.core.startHandoff(
+                new HandoffRequest("target", 7001, "target", 7000, mode), world.now()).ifPresent(
+                        why -> violations.add("handoff refused: " + why))));
+
+        if (!world.runUntil(World.START + 5000 * MS, MAX_STEPS)) {
+            violations.add("more than " + MAX_STEPS + " steps: the system never quiesces (livelock)");
+        }
+        ServerStatus src = source.core.status();
+        ServerStatus tgt = target.core.status();
+        trace("sim", "end: source " + src);
+        trace("sim", "end: target " + tgt);
+        String outcome = src.sourcePhase() == SourcePhase.DONE && tgt.targetPhase() == TargetPhase.AUTHORITY
+                ? "completed" : src.sourcePhase().name().toLowerCase();
+        if (!outcome.equals("completed")) {
+            violations.add("handoff did not complete: source " + src.sourcePhase() + ", target " + tgt.targetPhase()
+                    + (src.lastError().isEmpty() ? "" : " (" + src.lastError() + ")"));
+        } else if (src.cutoverDigest() != tgt.cutoverDigest() || src.cutoverIndex() != tgt.cutoverIndex()) {
+            violations.add("digest at cutover differs: source " + Long.toHexString(src.cutoverDigest()) + "@"
+                    + src.cutoverIndex() + ", target " + Long.toHexString(tgt.cutoverDigest()) + "@"
+                    + tgt.cutoverIndex());
+        }
+        for (ClientNode c : clients) {
+            for (String v : c.verify()) {
+                violations.add(c.name + " (session " + c.sessionId + "): " + v);
+            }
+        }
+        return new Result(seed, List.copyOf(violations), outcome, world.steps(), (world.now() - World.START) / MS);
+    }
+
+    private void scheduleInputs(ClientNode c, long at, long period, long stop) {
+        if (at >= stop) {
+            return;
+        }
+        world.at(at, () -> {
+            if (c.sessionId != 0) {
+                c.sendMove(world.now(), world.random.nextInt(-3, 4), world.random.nextInt(-3, 4));
+            }
+            scheduleInputs(c, at + period, period, stop);
+        });
+    }
+
+    /** The divergence check: every server must apply the same event at the same index. */
+    private void applied(ServerNode server, long index, Frame.EventKind kind, long sessionId, long seq,
+                         byte[] payload) {
+        long fingerprint = Hash64.mix(Hash64.mix(Hash64.mix(kind.ordinal(), sessionId), seq),
+                Hash64.hash(0, payload));
+        Long previous = appliedAt.putIfAbsent(index, fingerprint);
+        if (previous != null && previous != fingerprint) {
+            violations.add("index " + index + ": " + server.name + " applied " + kind + " of session " + sessionId
+                    + " seq " + seq + ", but " + appliedBy.get(index) + " applied another event there");
+        }
+        appliedBy.putIfAbsent(index, server.name);
+        Objects.requireNonNull(payload);
+    }
+}
