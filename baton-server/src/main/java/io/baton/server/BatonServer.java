@@ -81,6 +81,7 @@ public final class BatonServer implements AutoCloseable {
         EventLoopGroup group = Transport.group(1);
         CoreDriver driver = new CoreDriver(group.next(), PEER_MAX_FRAME);
         SecureRandom random = new SecureRandom();
+        random.nextBytes(new byte[16]); // seed now, not in the middle of the first handoff
         Entropy entropy = random::nextBytes;
         try {
             driver.loop().submit(() -> driver.core(opts.standby()

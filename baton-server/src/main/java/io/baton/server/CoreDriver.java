@@ -147,7 +147,7 @@ final class CoreDriver implements ServerOutbox {
             timer.cancel(false);
         }
         timerAt = deadline;
-        long delay = Math.max(0, deadline - now);
+        long delay = deadline <= now ? 0 : deadline - now;
         timer = loop.schedule(this::fire, delay, TimeUnit.NANOSECONDS);
     }
 

@@ -1,0 +1,71 @@
+package io.baton.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The whole product on real processes: two servers in their own JVMs, 200 bot clients, a handoff in the
+ * middle. Asserts what the bots verified end to end, never timing (that is the benchmarks' job).
+ */
+class DemoSystemTest {
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void twoHundredClientsSwitchWithNothingLostDuplicatedOrReordered() throws Exception {
+        JsonNode r = demo("--clients", "200", "--warmup-s", "1", "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("clients").asInt()).isEqualTo(200);
+        assertThat(r.path("clients_switched").asInt()).isEqualTo(200);
+        assertThat(r.path("inputs_sent").asLong()).isPositive();
+        for (String zero : new String[] {"inputs_lost", "inputs_duplicated", "outputs_lost", "outputs_duplicated",
+            "out_of_order", "failed_verifications"}) {
+            assertThat(r.path(zero).asLong()).as(zero).isZero();
+        }
+        assertThat(r.path("state_equal").asBoolean()).isTrue();
+        assertThat(r.path("digest_source").asText()).isEqualTo(r.path("digest_target").asText());
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void stopAndCopyAlsoLosesNothing() throws Exception {
+        JsonNode r = demo("--clients", "50", "--mode", "stopcopy", "--state-mb", "8", "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("clients_switched").asInt()).isEqualTo(50);
+        assertThat(r.path("inputs_lost").asLong() + r.path("outputs_lost").asLong()
+                + r.path("inputs_duplicated").asLong() + r.path("outputs_duplicated").asLong()
+                + r.path("out_of_order").asLong()).isZero();
+        assertThat(r.path("state_equal").asBoolean()).isTrue();
+        assertThat(r.path("state_bytes").asLong()).isEqualTo(8L << 20);
+    }
+
+    /** Runs {@code baton demo --json ARGS} in this JVM (servers in their own) and parses its one JSON line. */
+    static JsonNode demo(String... args) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        String[] all = new String[args.length + 2];
+        all[0] = "demo";
+        all[1] = "--json";
+        System.arraycopy(args, 0, all, 2, args.length);
+        int code;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            code = Main.run(all);
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8).strip();
+        assertThat(out.lines().count()).as("exactly one line on stdout: %s", out).isEqualTo(1);
+        JsonNode json = new ObjectMapper().readTree(out);
+        assertThat(code).as("exit code, report %s", out).isZero();
+        return json;
+    }
+}
