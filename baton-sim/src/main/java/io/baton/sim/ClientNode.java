@@ -20,6 +20,10 @@ final class ClientNode extends Network.Node implements ClientCore.Outbox {
     final List<Long> appliedIds = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
     long lastTick = -1;
+    long lastUpdateAt;
+    long maxGap;
+    long maxGapAt;
+    java.util.function.LongSupplier clock = () -> 0;
     long lastInputsApplied;
     long lastInputHash;
     int switched;
@@ -109,6 +113,12 @@ final class ClientNode extends Network.Node implements ClientCore.Outbox {
             problems.add("tick " + u.tick() + " after " + lastTick);
         }
         lastTick = u.tick();
+        long t = clock.getAsLong();
+        if (lastUpdateAt != 0 && t - lastUpdateAt > maxGap) {
+            maxGap = t - lastUpdateAt;
+            maxGapAt = lastUpdateAt;
+        }
+        lastUpdateAt = t;
         for (long id : u.inputIds()) {
             appliedIds.add(id);
         }

@@ -87,6 +87,7 @@ public final class Simulation {
         for (int i = 0; i < n; i++) {
             ClientNode c = new ClientNode("client" + i, net, "source", 7000, this::trace);
             clients.add(c);
+            c.clock = world::now;
             long start = World.START + world.random.nextInt(300) * MS;
             world.at(start, () -> net.call(c, () -> c.core.start(world.now())));
             long period = (10 + world.random.nextInt(190)) * MS;
@@ -116,6 +117,8 @@ public final class Simulation {
                     + tgt.cutoverIndex());
         }
         for (ClientNode c : clients) {
+            trace(c.name, "largest gap between updates " + c.maxGap / 1000 + " us at "
+                    + (c.maxGapAt - World.START) / 1000 + " us (tick period " + 1_000_000 / tickHz + " us)");
             for (String v : c.verify()) {
                 violations.add(c.name + " (session " + c.sessionId + "): " + v);
             }
