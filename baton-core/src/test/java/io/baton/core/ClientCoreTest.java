@@ -1,0 +1,203 @@
+package io.baton.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.baton.wire.ErrorCode;
+import io.baton.wire.Frame;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The client's protocol logic driven by hand, with a fake clock and a recording outbox. */
+class ClientCoreTest {
+
+    private static final long MS = 1_000_000L;
+
+    /** Records what the core asks for. */
+    static final class Recorder implements ClientCore.Outbox {
+        final List<String> connects = new ArrayList<>();
+        final List<long[]> closes = new ArrayList<>();
+        final List<Frame> sent = new ArrayList<>();
+        final List<Long> sentOn = new ArrayList<>();
+        final List<String> delivered = new ArrayList<>();
+        final List<ClientCore.Event> events = new ArrayList<>();
+        String lost;
+        long nextConn = 1;
+
+        @Override
+        public long connect(String host, int port) {
+            connects.add(host + ":" + port);
+            return nextConn++;
+        }
+
+        @Override
+        public void send(long conn, Frame frame) {
+            sent.add(frame);
+            sentOn.add(conn);
+        }
+
+        @Override
+        public void close(long conn) {
+            closes.add(new long[] {conn});
+        }
+
+        @Override
+        public void deliver(byte[] payload) {
+            delivered.add(new String(payload, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void event(ClientCore.Event event, String detail) {
+            events.add(event);
+        }
+
+        @Override
+        public void established(long sessionId) {
+        }
+
+        @Override
+        public void lost(String reason) {
+            lost = reason;
+        }
+
+        <T extends Frame> List<T> sentOfType(Class<T> type) {
+            List<T> out = new ArrayList<>();
+            for (Frame f : sent) {
+                if (type.isInstance(f)) {
+                    out.add(type.cast(f));
+                }
+            }
+            return out;
+        }
+    }
+
+    private Recorder out;
+    private ClientCore core;
+    private long now;
+
+    @BeforeEach
+    void connect() {
+        out = new Recorder();
+        core = new ClientCore("source", 7000, ClientCore.Timing.defaults(30_000 * MS), out);
+        now = 1_000 * MS;
+        core.start(now);
+        core.connected(1, now);
+        core.frame(1, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Frame.Output output(long seq, String s) {
+        return new Frame.Output(seq, 0, b(s));
+    }
+
+    @Test
+    void deliversOutputsOnceAndInOrderWhateverOrderTheyArriveIn() {
+        core.frame(1, output(1, "a"), now);
+        core.frame(1, output(3, "c"), now);
+        core.frame(1, output(2, "b"), now);
+        core.frame(1, output(2, "b"), now);
+        core.frame(1, output(1, "a"), now);
+        assertThat(out.delivered).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void keepsInputsUntilAcknowledgedAndResendsThemAfterResume() {
+        core.send(b("i1"), now);
+        core.send(b("i2"), now);
+        core.send(b("i3"), now);
+        core.frame(1, new Frame.Ack(1), now);
+        assertThat(core.pendingInputs()).isEqualTo(2);
+
+        core.disconnected(1, now);
+        assertThat(out.events).contains(ClientCore.Event.DISCONNECTED);
+        core.poll(now);
+        long conn = out.nextConn - 1;
+        core.connected(conn, now);
+        Frame.Hello hello = out.sentOfType(Frame.Hello.class).get(1);
+        assertThat(hello.kind()).isEqualTo(Frame.HelloKind.RESUME);
+        assertThat(hello.sessionId()).isEqualTo(42);
+
+        out.sent.clear();
+        out.sentOn.clear();
+        core.frame(conn, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 2), now);
+        assertThat(out.sentOfType(Frame.Input.class)).extracting(Frame.Input::seq).containsExactly(3L);
+        assertThat(out.events).contains(ClientCore.Event.RESUMED);
+    }
+
+    @Test
+    void switchesToThePreConnectionMergingBothStreamsByNumber() {
+        core.send(b("unacked"), now);
+        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
+        assertThat(out.connects).containsExactly("source:7000", "target:7100");
+        core.connected(2, now);
+        assertThat(out.sentOfType(Frame.Hello.class).get(1).kind()).isEqualTo(Frame.HelloKind.ATTACH);
+        core.frame(2, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        assertThat(out.sentOfType(Frame.Attached.class)).hasSize(1);
+
+        core.frame(1, output(1, "from source"), now);
+        core.frame(2, output(3, "target, early"), now);   // overtakes the source's last output and SWITCH
+        core.frame(1, output(2, "source's last"), now);
+        out.sent.clear();
+        out.sentOn.clear();
+        core.frame(1, new Frame.Switch(7, 2), now);
+
+        assertThat(out.delivered).containsExactly("from source", "source's last", "target, early");
+        assertThat(out.events).contains(ClientCore.Event.SWITCHED);
+        assertThat(out.sentOfType(Frame.Input.class)).extracting(Frame.Input::seq).containsExactly(1L);
+        assertThat(out.sentOn.get(out.sent.indexOf(out.sentOfType(Frame.Input.class).get(0)))).isEqualTo(2L);
+        assertThat(out.closes).extracting(c -> c[0]).contains(1L);
+    }
+
+    @Test
+    void resumesOnTheTargetAfterSwitchWhenThePreConnectionFailed() {
+        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
+        core.disconnected(2, now);
+        assertThat(out.events).contains(ClientCore.Event.ATTACH_FAILED);
+        core.frame(1, new Frame.Switch(7, 0), now);
+        assertThat(out.connects).containsExactly("source:7000", "target:7100", "target:7100");
+        core.connected(3, now);
+        Frame.Hello hello = out.sentOfType(Frame.Hello.class).get(1);
+        assertThat(hello.kind()).isEqualTo(Frame.HelloKind.RESUME);
+        core.frame(3, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        assertThat(out.events).contains(ClientCore.Event.RESUMED);
+    }
+
+    @Test
+    void anUnknownSessionEndsTheSessionForGood() {
+        core.disconnected(1, now);
+        core.poll(now);
+        core.connected(2, now);
+        core.frame(2, new Frame.Error(ErrorCode.UNKNOWN_SESSION, "gone"), now);
+        assertThat(core.isClosed()).isTrue();
+        assertThat(out.lost).contains("gone");
+    }
+
+    @Test
+    void acknowledgesDeliveredOutputsAfterABurstOrADelay() {
+        for (int i = 1; i <= 3; i++) {
+            core.frame(1, output(i, "x"), now);
+        }
+        core.flush(now);
+        assertThat(out.sentOfType(Frame.Ack.class)).isEmpty();
+        now += 50 * MS;
+        core.poll(now);
+        assertThat(out.sentOfType(Frame.Ack.class)).extracting(Frame.Ack::ack).containsExactly(3L);
+    }
+
+    @Test
+    void givesUpAfterTheResumeWindow() {
+        core.disconnected(1, now);
+        for (int i = 0; i < 100 && !core.isClosed(); i++) {
+            now = Math.max(now + 1, core.nextDeadline());
+            core.poll(now);
+            core.disconnected(out.nextConn - 1, now);
+        }
+        assertThat(core.isClosed()).isTrue();
+        assertThat(out.lost).contains("could not resume");
+    }
+}
