@@ -17,9 +17,10 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
-            "The whole story on this machine: start a source and a standby target as separate processes on",
-            "loopback, let arena bots play on the source, hand off mid-run, keep playing on the target, then",
-            "verify every action and report what the clients saw.",
+            "Source, target, bots and a handoff on this machine, with a report of what the clients saw.",
+            "",
+            "Starts a source and a standby target as separate processes on loopback, lets arena bots play on",
+            "the source, hands off mid-run, keeps playing on the target, then verifies every action.",
             "",
             "Exits 0 when every client switched, nothing was lost, duplicated or reordered, and the target's",
             "state equals the source's at cutover; 1 otherwise."

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "handoff", mixinStandardHelpOptions = true,
         description = {
             "Hand a running server (the source, reached through --admin) off to a standby target.",
+            "",
             "Shows each phase and the count of clients moved as it goes; exits 0 once the source has",
             "drained, 1 if the handoff aborted (the source then carries on serving)."
         })

@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {
-            "Run a server hosting a service: as the authority (default), or as a standby target that waits for a",
-            "source's handoff (--standby).",
+            "Run a server: the authority (default), or a standby target for a handoff (--standby).",
+            "",
             "",
             "Prints one JSON line {\"event\":\"ready\",...} on stdout once its ports are bound; logs go to stderr.",
             "Stops on SIGTERM or Ctrl-C."

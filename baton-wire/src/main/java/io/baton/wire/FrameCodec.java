@@ -26,31 +26,74 @@ public final class FrameCodec {
     /** Appends {@code [u32 length][u8 type][body]} to {@code out}. */
     public static void encode(Frame frame, ByteBuf out) {
         int start = out.writerIndex();
-        out.writeInt(0);
-        out.writeByte(frame.type());
-        writeBody(frame, out);
+        try {
+            out.writeInt(0);
+            out.writeByte(frame.type());
+            writeBody(frame, out);
+        } catch (RuntimeException e) {
+            out.writerIndex(start); // never leave half a frame in a buffer others may batch into
+            throw e;
+        }
         out.setInt(start, out.writerIndex() - start - LENGTH_FIELD);
     }
 
-    /** The encoded size of a frame, prefix included; for sizing buffers and batching. */
+    private static void writeU16(ByteBuf out, int value, String field) {
+        if (value < 0 || value > 0xFFFF) {
+            throw new IllegalArgumentException(field + " must fit 16 bits unsigned, was " + value);
+        }
+        out.writeShort(value);
+    }
+
+    /** The exact encoded size of a frame, prefix included; for sizing buffers and batching. */
     public static int encodedSize(Frame frame) {
         return LENGTH_FIELD + 1 + switch (frame.type()) {
             case FrameType.HELLO -> 2 + 1 + 8 + Frame.TOKEN_LENGTH + 8;
             case FrameType.WELCOME -> 2 + 8 + Frame.TOKEN_LENGTH + 8;
             case FrameType.INPUT -> 16 + ((Frame.Input) frame).payload().length;
             case FrameType.OUTPUT -> 16 + ((Frame.Output) frame).payload().length;
-            case FrameType.EVENT -> 25 + ((Frame.Event) frame).payload().length;
+            case FrameType.ACK, FrameType.ATTACHED, FrameType.MOVE_ABORTED, FrameType.PING, FrameType.PONG,
+                    FrameType.SNAPSHOT_END, FrameType.REPLICA_ACK -> 8;
+            case FrameType.MOVE -> 8 + Frame.TOKEN_LENGTH + stringSize(((Frame.Move) frame).host()) + 2;
+            case FrameType.SWITCH, FrameType.TRIM -> 16;
+            case FrameType.CLOSE -> 0;
+            case FrameType.ERROR -> 2 + stringSize(((Frame.Error) frame).message());
+            case FrameType.PEER_HELLO -> 2 + 8 + 1 + Frame.TOKEN_LENGTH;
+            case FrameType.PEER_CHALLENGE -> Frame.TOKEN_LENGTH + Frame.MAC_LENGTH;
+            case FrameType.PEER_AUTH -> Frame.MAC_LENGTH;
+            case FrameType.SNAPSHOT_BEGIN -> 30 + stringSize(((Frame.SnapshotBegin) frame).service());
             case FrameType.SNAPSHOT_CHUNK -> ((Frame.SnapshotChunk) frame).data().length;
+            case FrameType.EVENT -> 25 + ((Frame.Event) frame).payload().length;
+            case FrameType.CUTOVER -> 24;
+            case FrameType.CUTOVER_RESULT -> 9;
             case FrameType.FORWARD -> 16 + ((Frame.Forward) frame).payload().length;
-            default -> 64 + 2 * MAX_STRING;
+            case FrameType.PEER_ABORT -> stringSize(((Frame.PeerAbort) frame).reason());
+            default -> throw new IllegalArgumentException("no encoder for " + frame);
         };
+    }
+
+    private static int stringSize(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return 2 + n;
     }
 
     private static void writeBody(Frame frame, ByteBuf out) {
         switch (frame.type()) {
             case FrameType.HELLO -> {
                 Frame.Hello h = (Frame.Hello) frame;
-                out.writeShort(h.version());
+                writeU16(out, h.version(), "version");
                 out.writeByte(h.kind().ordinal());
                 out.writeLong(h.sessionId());
                 writeToken(out, h.token(), Frame.TOKEN_LENGTH);
@@ -58,7 +101,7 @@ public final class FrameCodec {
             }
             case FrameType.WELCOME -> {
                 Frame.Welcome w = (Frame.Welcome) frame;
-                out.writeShort(w.version());
+                writeU16(out, w.version(), "version");
                 out.writeLong(w.sessionId());
                 writeToken(out, w.secret(), Frame.TOKEN_LENGTH);
                 out.writeLong(w.inputAck());
@@ -81,7 +124,7 @@ public final class FrameCodec {
                 out.writeLong(m.handoffId());
                 writeToken(out, m.ticket(), Frame.TOKEN_LENGTH);
                 writeString(out, m.host());
-                out.writeShort(m.port());
+                writeU16(out, m.port(), "port");
             }
             case FrameType.ATTACHED -> out.writeLong(((Frame.Attached) frame).handoffId());
             case FrameType.SWITCH -> {
@@ -100,7 +143,7 @@ public final class FrameCodec {
             }
             case FrameType.PEER_HELLO -> {
                 Frame.PeerHello h = (Frame.PeerHello) frame;
-                out.writeShort(h.version());
+                writeU16(out, h.version(), "version");
                 out.writeLong(h.handoffId());
                 out.writeByte(h.mode().ordinal());
                 writeToken(out, h.nonce(), Frame.TOKEN_LENGTH);
@@ -117,7 +160,7 @@ public final class FrameCodec {
                 out.writeLong(b.tick());
                 out.writeInt(b.schemaVersion());
                 out.writeLong(b.totalBytes());
-                out.writeShort(b.tickHz());
+                writeU16(out, b.tickHz(), "tickHz");
                 writeString(out, b.service());
             }
             case FrameType.SNAPSHOT_CHUNK -> out.writeBytes(((Frame.SnapshotChunk) frame).data());
