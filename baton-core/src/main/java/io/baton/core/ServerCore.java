@@ -46,6 +46,8 @@ public final class ServerCore {
     private static final int SNAPSHOT_BUDGET = 4 * FrameCodec.SNAPSHOT_CHUNK_BYTES;
     /** Ticks made up at once after a stall before the schedule is re-anchored. */
     private static final int MAX_CATCH_UP_TICKS = 3;
+    /** How long a source may take to prove itself; a silent peer must not lock the target out of handoffs. */
+    private static final long AUTH_TIMEOUT = 5_000_000_000L;
 
     /** What a connection is to this server. */
     private enum ConnKind { AWAIT_HELLO, CLIENT, ATTACHED, PEER_IN, PEER_OUT }
@@ -125,6 +127,7 @@ public final class ServerCore {
     private final Map<Long, Long> attachedConns = new HashMap<>();
     private final Set<Long> usedTickets = new HashSet<>();
     private long replicaAckSent;
+    private long authDeadline;
     private long authorityAt;
     private long firstEventAt;
 
@@ -182,6 +185,13 @@ public final class ServerCore {
             sourcePeerLost(now);
             return;
         }
+        if (conn == targetPeerConn) {
+            targetPeerConn = -1;
+            if (targetPhase != TargetPhase.AUTHORITY && targetPhase != TargetPhase.STANDBY) {
+                discardReplica("peer link lost before cutover", now);
+            }
+            return;
+        }
         if (c == null) {
             return;
         }
@@ -197,14 +207,6 @@ public final class ServerCore {
                 }
             }
             case ATTACHED -> attachedConns.remove(c.sessionId, conn);
-            case PEER_IN -> {
-                if (conn == targetPeerConn) {
-                    targetPeerConn = -1;
-                    if (targetPhase != TargetPhase.AUTHORITY && targetPhase != TargetPhase.STANDBY) {
-                        discardReplica("peer link lost before cutover", now);
-                    }
-                }
-            }
             default -> { }
         }
     }
@@ -264,6 +266,9 @@ public final class ServerCore {
         if (role == Role.AUTHORITY && !sessions.isEmpty()) {
             d = Math.min(d, expiryCheckDue);
         }
+        if (targetPhase == TargetPhase.AUTHENTICATING) {
+            d = Math.min(d, authDeadline);
+        }
         return d;
     }
 
@@ -295,6 +300,10 @@ public final class ServerCore {
         }
         if (sourcePhase == SourcePhase.DRAINING && now >= drainDeadline) {
             finishDrain(now);
+        }
+        if (targetPhase == TargetPhase.AUTHENTICATING && now >= authDeadline && targetPeerConn >= 0) {
+            reject(targetPeerConn, ErrorCode.AUTH_FAILED, "no proof of the peer secret within "
+                    + AUTH_TIMEOUT / 1_000_000 + " ms");
         }
         if (role == Role.AUTHORITY && now >= expiryCheckDue) {
             expireSessions(now);
@@ -756,6 +765,9 @@ public final class ServerCore {
     private void reject(long conn, ErrorCode code, String message) {
         out.send(conn, new Frame.Error(code, message));
         out.close(conn);
+        if (conn == targetPeerConn && targetPhase != TargetPhase.AUTHORITY) {
+            discardReplica("peer link refused: " + message, 0);
+        }
         Conn c = conns.remove(conn);
         if (c != null && c.kind == ConnKind.CLIENT) {
             Session s = sessions.get(c.sessionId);
@@ -783,7 +795,7 @@ public final class ServerCore {
                 return;
             }
             if (!Tokens.same(ch.mac(), tokens.targetProof(sourceNonce, ch.nonce()))) {
-                abort("the target could not prove it knows the peer secret; no state was sent", now);
+                abort("authentication failed: the target could not prove it knows the peer secret; no state was sent", now);
                 return;
             }
             out.send(peerConn, new Frame.PeerAuth(tokens.sourceProof(sourceNonce, ch.nonce())));
@@ -1093,10 +1105,7 @@ public final class ServerCore {
                     f.getClass().getSimpleName() + " is not allowed on the peer link");
             }
         } catch (ProtocolException e) {
-            reject(conn, e.code(), e.getMessage());
-            if (targetPhase != TargetPhase.AUTHORITY) {
-                discardReplica(e.getMessage(), now);
-            }
+            reject(conn, e.code(), e.getMessage()); // before authority this also discards the replica
         }
     }
 
@@ -1118,6 +1127,7 @@ public final class ServerCore {
         System.arraycopy(h.nonce(), 0, targetNonces, 0, 16);
         System.arraycopy(nonce, 0, targetNonces, 16, 16);
         moveTarget(TargetPhase.AUTHENTICATING, now);
+        authDeadline = now + AUTH_TIMEOUT;
         out.send(conn, new Frame.PeerChallenge(nonce, tokens.targetProof(h.nonce(), nonce)));
     }
 
@@ -1131,10 +1141,8 @@ public final class ServerCore {
             moveTarget(TargetPhase.RECEIVING, now);
             return;
         }
-        reject(conn, ErrorCode.AUTH_FAILED, "the source could not prove it knows the peer secret");
-        targetPeerConn = -1;
-        moveTarget(TargetPhase.STANDBY, now);
         out.note("refused a source that failed authentication");
+        reject(conn, ErrorCode.AUTH_FAILED, "the source could not prove it knows the peer secret");
     }
 
     private void snapshotBegin(Frame.SnapshotBegin b) throws ProtocolException {
