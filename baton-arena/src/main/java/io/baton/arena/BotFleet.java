@@ -134,6 +134,34 @@ public final class BotFleet implements AutoCloseable {
         return connected;
     }
 
+    /**
+     * The stall distribution over bots for a window, without stopping anything: {@code [p50, p99, max]} in
+     * nanoseconds, each bot's stall being its longest gap between updates in the window beyond one tick.
+     * Measured over a window without a handoff, it is the baseline that machine noise alone produces.
+     */
+    public long[] stallPercentiles(long fromNanos, long toNanos) {
+        long[] stalls = new long[bots.size()];
+        for (int i = 0; i < stalls.length; i++) {
+            stalls[i] = bots.get(i).ledger().stallNanos(fromNanos, toNanos, tickPeriodNanos);
+        }
+        java.util.Arrays.sort(stalls);
+        return new long[] {FleetReport.percentile(stalls, 50), FleetReport.percentile(stalls, 99),
+            stalls.length == 0 ? 0 : stalls[stalls.length - 1]};
+    }
+
+    /**
+     * Diagnostics: for each bot, where its worst gap in the window started and how long it was, as
+     * {@code [startNanos, stallNanos]} pairs (System.nanoTime), to line stalls up with handoff phases.
+     */
+    public List<long[]> worstGaps(long fromNanos, long toNanos) {
+        List<long[]> gaps = new ArrayList<>();
+        for (Bot bot : bots) {
+            gaps.add(new long[] {bot.ledger().worstGapStartNanos(fromNanos, toNanos),
+                bot.ledger().stallNanos(fromNanos, toNanos, tickPeriodNanos)});
+        }
+        return gaps;
+    }
+
     /** Bots with a session. */
     public int connected() {
         return (int) bots.stream().filter(Bot::connected).count();

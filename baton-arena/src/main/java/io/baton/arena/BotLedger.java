@@ -228,6 +228,29 @@ final class BotLedger {
         }
     }
 
+    /** Where the worst gap of {@link #stallNanos} starts (in System.nanoTime), or 0 if there is none. */
+    long worstGapStartNanos(long fromNanos, long toNanos) {
+        lock.lock();
+        try {
+            long from = Math.floorDiv(fromNanos - firstReceiptNanos, 1000);
+            long to = Math.floorDiv(toNanos - firstReceiptNanos, 1000);
+            long maxGap = -1;
+            long at = 0;
+            long t = 0;
+            for (int i = 1; i < receipts && t <= to; i++) {
+                long next = t + receiptGaps[i];
+                if (next >= from && receiptGaps[i] > maxGap) {
+                    maxGap = receiptGaps[i];
+                    at = t;
+                }
+                t = next;
+            }
+            return maxGap < 0 ? 0 : firstReceiptNanos + at * 1000;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     long sent() {
         lock.lock();
         try {

@@ -78,6 +78,13 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (Boolean.getBoolean("baton.simwarm")) {
+            long t = System.nanoTime();
+            for (long seed = 1; seed <= Long.getLong("baton.simwarm.seeds", 300); seed++) {
+                io.baton.sim.Simulation.run(seed);
+            }
+            System.err.println("warm-up took " + (System.nanoTime() - t) / 1_000_000 + " ms");
+        }
         ServiceFactory factory = findService(service);
         Map<String, String> opts = new HashMap<>(options);
         opts.putIfAbsent("state-mb", Long.toString(stateMb));

@@ -48,7 +48,13 @@ final class ServerProcess implements AutoCloseable {
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {
                 BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                return r.readLine();
+                // The JVM itself may print first (a flight recording starting, say): skip to our line.
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    if (l.startsWith("{\"event\":\"ready\"")) {
+                        return l;
+                    }
+                }
+                return null;
             } catch (IOException e) {
                 return null;
             }

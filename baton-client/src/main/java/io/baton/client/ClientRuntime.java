@@ -14,9 +14,16 @@ import java.util.concurrent.TimeUnit;
 public final class ClientRuntime implements AutoCloseable {
 
     private final EventLoopGroup group;
+    /** Resolves names and opens connections, so that neither ever runs on an I/O thread. */
+    private final java.util.concurrent.ExecutorService connector;
 
     private ClientRuntime(EventLoopGroup group) {
         this.group = group;
+        this.connector = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "baton-client-connector");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** A runtime with {@code ioThreads} I/O threads (native epoll where available). */
@@ -35,7 +42,7 @@ public final class ClientRuntime implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(listener, "listener");
         CompletableFuture<BatonClient> result = new CompletableFuture<>();
-        SessionDriver driver = new SessionDriver(group.next(), options, listener, result);
+        SessionDriver driver = new SessionDriver(group.next(), connector, options, listener, result);
         driver.start();
         return result;
     }
@@ -43,6 +50,7 @@ public final class ClientRuntime implements AutoCloseable {
     /** Closes every connection at once, without ending sessions; close clients first for a clean end. */
     @Override
     public void close() {
+        connector.shutdownNow();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -35,6 +35,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     static final int MAX_PAYLOAD = FrameCodec.DEFAULT_MAX_FRAME - 17;
 
     private final EventLoop loop;
+    private final java.util.concurrent.Executor connector;
     private final ClientOptions options;
     private final MessageListener listener;
     private final CompletableFuture<BatonClient> established;
@@ -48,9 +49,10 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
 
-    SessionDriver(EventLoop loop, ClientOptions options, MessageListener listener,
-                  CompletableFuture<BatonClient> established) {
+    SessionDriver(EventLoop loop, java.util.concurrent.Executor connector, ClientOptions options,
+                  MessageListener listener, CompletableFuture<BatonClient> established) {
         this.loop = loop;
+        this.connector = connector;
         this.options = options;
         this.listener = listener;
         this.established = established;
@@ -140,18 +142,30 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
                                 new Inbound(id));
                     }
                 });
-        var future = options.bindAddress() == null
-                ? b.connect(host, port)
-                : b.connect(new java.net.InetSocketAddress(host, port), options.bindAddress());
-        future.addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
-                channels.put(id, f.channel());
-                core.connected(id, now());
-            } else {
-                LOG.debug("cannot connect to {}:{}: {}", host, port, f.cause().toString());
-                core.disconnected(id, now());
+        // Resolve and set up the connection on the connector thread: a slow name lookup or a cold connect
+        // path must not hold up the loop that delivers this client's (and other clients') messages.
+        connector.execute(() -> {
+            java.net.InetSocketAddress address;
+            try {
+                address = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port);
+            } catch (java.net.UnknownHostException e) {
+                loop.execute(() -> {
+                    core.disconnected(id, now());
+                    afterBatch();
+                });
+                return;
             }
-            afterBatch();
+            var future = options.bindAddress() == null ? b.connect(address) : b.connect(address, options.bindAddress());
+            future.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    channels.put(id, f.channel());
+                    core.connected(id, now());
+                } else {
+                    LOG.debug("cannot connect to {}:{}: {}", host, port, f.cause().toString());
+                    core.disconnected(id, now());
+                }
+                afterBatch();
+            });
         });
         return id;
     }
@@ -260,6 +274,6 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
             timerAt = Long.MAX_VALUE;
             core.poll(now());
             afterBatch();
-        }, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+        }, deadline <= now ? 0 : deadline - now, TimeUnit.NANOSECONDS);
     }
 }

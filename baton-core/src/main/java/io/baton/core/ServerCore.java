@@ -76,6 +76,7 @@ public final class ServerCore {
     private long nextSessionId = 1;
     /** Sum of every session's digest term, kept as sessions change so the digest is O(1). */
     private long sessionsSum;
+    private long lastTickIndex;
 
     private Role role;
     private final Map<Long, Conn> conns = new HashMap<>();
@@ -284,6 +285,9 @@ public final class ServerCore {
         }
         if (role == Role.AUTHORITY && !stopped && service != null) {
             int n = 0;
+            if (Boolean.getBoolean("baton.ticklate") && now - nextTickAt > 3_000_000L && now >= nextTickAt) {
+                out.note("tick late by " + (now - nextTickAt) / 1000 + " us");
+            }
             while (now >= nextTickAt && n++ < MAX_CATCH_UP_TICKS && !stopped) {
                 nextTickAt += tickPeriod;
                 apply(Frame.EventKind.TICK, 0, tick + 1, EMPTY, now);
@@ -464,6 +468,7 @@ public final class ServerCore {
             }
             case TICK -> {
                 tick = seq;
+                lastTickIndex = index;
                 service.onTick(ctx);
             }
             case CLOSE -> {
@@ -809,8 +814,11 @@ public final class ServerCore {
             }
         } else if (f instanceof Frame.ReplicaAck a) {
             replicaAcked = Math.max(replicaAcked, a.index());
-            if (sourcePhase == SourcePhase.CATCHING_UP && replicaAcked >= snapshotIndex) {
-                setCommit(true);
+            // Caught up means holding the latest tick, not merely the snapshot: output commit starts only
+            // when the target is within one tick of the source, so it costs one round trip and never the
+            // replay of a backlog.
+            if (sourcePhase == SourcePhase.CATCHING_UP && replicaAcked >= Math.max(snapshotIndex, lastTickIndex)) {
+                setCommit(!Boolean.getBoolean("baton.nocommit"));
                 startRedirect(now);
             }
             if (commit) {

@@ -23,10 +23,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import io.baton.core.ServerCore;
 
 /**
- * The operator's HTTP API. Runs on the core's event loop, so it reads and commands the core directly.
+ * The operator's HTTP API. Runs on its own thread: it parses and answers there, and hops to the core's
+ * loop only for the core call itself.
  *
  * <pre>
  *   GET  /status          the server's status as JSON
@@ -50,56 +53,59 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        FullHttpResponse response;
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        CompletableFuture<FullHttpResponse> response;
         try {
             response = handle(req);
         } catch (RuntimeException e) {
-            response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+            response = CompletableFuture.completedFuture(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e));
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
-        HttpUtil.setKeepAlive(response, keepAlive);
-        var f = ctx.writeAndFlush(response);
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
+        response.exceptionally(e -> error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e))
+                .thenAccept(r -> {
+                    HttpUtil.setKeepAlive(r, keepAlive);
+                    var f = ctx.writeAndFlush(r);
+                    if (!keepAlive) {
+                        f.addListener(ChannelFutureListener.CLOSE);
+                    }
+                });
     }
 
-    private FullHttpResponse handle(FullHttpRequest req) {
+    /**
+     * Parses and answers on the admin thread; only the core call itself hops to the core's loop, so JSON
+     * and HTTP never hold up a tick.
+     */
+    private CompletableFuture<FullHttpResponse> handle(FullHttpRequest req) {
         if (!req.decoderResult().isSuccess()) {
-            return error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+            return done(error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"));
         }
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION, "");
         if (!MessageDigest.isEqual(expectedAuth, auth.getBytes(StandardCharsets.UTF_8))) {
             FullHttpResponse r = error(HttpResponseStatus.UNAUTHORIZED, "missing or wrong bearer token");
             r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-            return r;
+            return done(r);
         }
         String path = req.uri().split("\\?", 2)[0];
         return switch (path) {
             case "/status" -> req.method().equals(HttpMethod.GET)
-                    ? json(HttpResponseStatus.OK, statusJson(driver.core().status()))
-                    : notAllowed("GET");
-            case "/handoff" -> req.method().equals(HttpMethod.POST) ? handoff(req) : notAllowed("POST");
-            case "/handoff/abort" -> {
-                if (!req.method().equals(HttpMethod.POST)) {
-                    yield notAllowed("POST");
-                }
-                Optional<String> refused = driver.core().abortHandoff(CoreDriver.now());
-                driver.afterBatch();
-                yield refused.map(r -> error(HttpResponseStatus.CONFLICT, r))
-                        .orElseGet(() -> json(HttpResponseStatus.OK, Map.of("aborted", true)));
-            }
-            default -> error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path
-                    + " (try GET /status, POST /handoff, POST /handoff/abort)");
+                    ? onCore(ServerCore::status).thenApply(st -> json(HttpResponseStatus.OK, statusJson(st)))
+                    : done(notAllowed("GET"));
+            case "/handoff" -> req.method().equals(HttpMethod.POST) ? handoff(req) : done(notAllowed("POST"));
+            case "/handoff/abort" -> req.method().equals(HttpMethod.POST)
+                    ? onCore(core -> core.abortHandoff(CoreDriver.now())).thenApply(refused -> refused
+                            .map(r -> error(HttpResponseStatus.CONFLICT, r))
+                            .orElseGet(() -> json(HttpResponseStatus.OK, Map.of("aborted", true))))
+                    : done(notAllowed("POST"));
+            default -> done(error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path
+                    + " (try GET /status, POST /handoff, POST /handoff/abort)"));
         };
     }
 
-    private FullHttpResponse handoff(FullHttpRequest req) {
+    private CompletableFuture<FullHttpResponse> handoff(FullHttpRequest req) {
         HandoffRequest request;
         try {
             JsonNode body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
             if (body == null || !body.isObject()) {
-                return error(HttpResponseStatus.BAD_REQUEST, "body must be a JSON object");
+                return done(error(HttpResponseStatus.BAD_REQUEST, "body must be a JSON object"));
             }
             String[] peer = endpoint(body, "target_peer");
             String[] client = endpoint(body, "client_endpoint");
@@ -111,17 +117,31 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             };
             request = new HandoffRequest(peer[0], Integer.parseInt(peer[1]), client[0], Integer.parseInt(client[1]), m);
         } catch (JsonProcessingException e) {
-            return error(HttpResponseStatus.BAD_REQUEST, "body is not JSON: " + e.getOriginalMessage());
+            return done(error(HttpResponseStatus.BAD_REQUEST, "body is not JSON: " + e.getOriginalMessage()));
         } catch (IllegalArgumentException e) {
-            return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+            return done(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         }
-        Optional<String> refused = driver.core().startHandoff(request, CoreDriver.now());
-        driver.afterBatch();
-        if (refused.isPresent()) {
-            return error(HttpResponseStatus.CONFLICT, refused.get());
-        }
-        return json(HttpResponseStatus.ACCEPTED,
-                Map.of("handoff_id", Long.toHexString(driver.core().status().handoffId())));
+        return onCore(core -> core.startHandoff(request, CoreDriver.now()).map(
+                        why -> error(HttpResponseStatus.CONFLICT, why))
+                .orElseGet(() -> json(HttpResponseStatus.ACCEPTED,
+                        Map.of("handoff_id", Long.toHexString(core.status().handoffId())))));
+    }
+
+    private <T> CompletableFuture<T> onCore(Function<ServerCore, T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        driver.loop().execute(() -> {
+            try {
+                result.complete(call.apply(driver.core()));
+                driver.afterBatch();
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private static CompletableFuture<FullHttpResponse> done(FullHttpResponse r) {
+        return CompletableFuture.completedFuture(r);
     }
 
     private static String[] endpoint(JsonNode body, String field) {

@@ -62,14 +62,17 @@ public final class BatonServer implements AutoCloseable {
     private static final int PEER_MAX_FRAME = 2 * FrameCodec.SNAPSHOT_CHUNK_BYTES + 4096;
 
     private final EventLoopGroup group;
+    private final EventLoopGroup adminGroup;
     private final CoreDriver driver;
     private final List<Channel> listeners = new ArrayList<>();
     private final int clientPort;
     private final int peerPort;
     private final int adminPort;
 
-    private BatonServer(EventLoopGroup group, CoreDriver driver, int clientPort, int peerPort, int adminPort) {
+    private BatonServer(EventLoopGroup group, EventLoopGroup adminGroup, CoreDriver driver, int clientPort,
+                        int peerPort, int adminPort) {
         this.group = group;
+        this.adminGroup = adminGroup;
         this.driver = driver;
         this.clientPort = clientPort;
         this.peerPort = peerPort;
@@ -79,6 +82,7 @@ public final class BatonServer implements AutoCloseable {
     /** Binds the ports and starts serving (or waiting in standby). */
     public static BatonServer start(ServerConfig cfg, Options opts) throws InterruptedException {
         EventLoopGroup group = Transport.group(1);
+        EventLoopGroup adminGroup = Transport.group(1);
         CoreDriver driver = new CoreDriver(group.next(), PEER_MAX_FRAME);
         SecureRandom random = new SecureRandom();
         random.nextBytes(new byte[16]); // seed now, not in the middle of the first handoff
@@ -98,7 +102,7 @@ public final class BatonServer implements AutoCloseable {
             Channel admin = null;
             if (opts.adminPort() >= 0) {
                 admin = new ServerBootstrap()
-                        .group(driver.loop())
+                        .group(adminGroup)
                         .channel(Transport.serverChannel())
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
@@ -110,7 +114,7 @@ public final class BatonServer implements AutoCloseable {
                         .bind(opts.adminHost(), opts.adminPort()).sync().channel();
                 bound.add(admin);
             }
-            BatonServer server = new BatonServer(group, driver, port(client), peer == null ? -1 : port(peer),
+            BatonServer server = new BatonServer(group, adminGroup, driver, port(client), peer == null ? -1 : port(peer),
                     admin == null ? -1 : port(admin));
             server.listeners.addAll(bound);
             driver.loop().execute(driver::afterBatch);
@@ -121,6 +125,7 @@ public final class BatonServer implements AutoCloseable {
             return server;
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            adminGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
     }
@@ -190,6 +195,7 @@ public final class BatonServer implements AutoCloseable {
         for (Channel ch : listeners) {
             ch.close();
         }
+        adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

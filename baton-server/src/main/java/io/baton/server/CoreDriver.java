@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
 final class CoreDriver implements ServerOutbox {
 
     private static final Logger LOG = LoggerFactory.getLogger("baton.server");
+    private static final java.util.concurrent.ExecutorService CONNECTOR =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "baton-connector");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final EventLoop loop;
     private final int peerMaxFrame;
@@ -81,12 +87,20 @@ final class CoreDriver implements ServerOutbox {
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                long t = now();
                 dispatch(conn, msg);
+                if (SLOW && now() - t > 2_000_000L) {
+                    LOG.info("slow frame {}: {} us", msg.getClass().getSimpleName(), (now() - t) / 1000);
+                }
             }
 
             @Override
             public void channelReadComplete(ChannelHandlerContext ctx) {
+                long t = now();
                 afterBatch();
+                if (SLOW && now() - t > 2_000_000L) {
+                    LOG.info("slow flush: {} us", (now() - t) / 1000);
+                }
             }
 
             @Override
@@ -154,9 +168,15 @@ final class CoreDriver implements ServerOutbox {
     private void fire() {
         timer = null;
         timerAt = Long.MAX_VALUE;
-        core.poll(now());
+        long t = now();
+        core.poll(t);
         afterBatch();
+        if (SLOW && now() - t > 2_000_000L) {
+            LOG.info("slow poll: {} us", (now() - t) / 1000);
+        }
     }
+
+    private static final boolean SLOW = Boolean.getBoolean("baton.slow");
 
     // ---------------------------------------------------------------- ServerOutbox
 
@@ -214,15 +234,30 @@ final class CoreDriver implements ServerOutbox {
                                 });
                     }
                 });
-        b.connect(host, port).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
-                channels.put(id, f.channel());
-                core.peerConnected(id, now());
-            } else {
-                LOG.warn("cannot reach the peer at {}:{}: {}", host, port, f.cause().getMessage());
-                core.disconnected(id, now());
+        // Name resolution and the first use of the connect path (class loading) can take many
+        // milliseconds: do them on the connector thread, never on the loop that ticks the service.
+        CONNECTOR.execute(() -> {
+            java.net.InetSocketAddress address;
+            try {
+                address = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port);
+            } catch (java.net.UnknownHostException e) {
+                loop.execute(() -> {
+                    LOG.warn("cannot resolve the peer host {}", host);
+                    core.disconnected(id, now());
+                    afterBatch();
+                });
+                return;
             }
-            afterBatch();
+            b.connect(address).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    channels.put(id, f.channel());
+                    core.peerConnected(id, now());
+                } else {
+                    LOG.warn("cannot reach the peer at {}:{}: {}", host, port, f.cause().getMessage());
+                    core.disconnected(id, now());
+                }
+                afterBatch();
+            });
         });
         return id;
     }
