@@ -41,4 +41,9 @@ public final class ArenaFactory implements ServiceFactory {
                 throw new UnsupportedSchemaException(NAME, schemaVersion, ArenaService.SCHEMA_VERSION);
         }
     }
+
+    @Override
+    public byte[] sampleInput(java.util.random.RandomGenerator random) {
+        return ArenaProtocol.move(1 + random.nextInt(1_000_000), random.nextInt(-3, 4), random.nextInt(-3, 4));
+    }
 }

@@ -140,13 +140,24 @@ public final class BotFleet implements AutoCloseable {
      * Measured over a window without a handoff, it is the baseline that machine noise alone produces.
      */
     public long[] stallPercentiles(long fromNanos, long toNanos) {
+        return percentiles(stalls(fromNanos, toNanos));
+    }
+
+    /** Each bot's stall in the window, in nanoseconds, in no particular order (for merging fleets). */
+    public long[] stalls(long fromNanos, long toNanos) {
         long[] stalls = new long[bots.size()];
         for (int i = 0; i < stalls.length; i++) {
             stalls[i] = bots.get(i).ledger().stallNanos(fromNanos, toNanos, tickPeriodNanos);
         }
-        java.util.Arrays.sort(stalls);
-        return new long[] {FleetReport.percentile(stalls, 50), FleetReport.percentile(stalls, 99),
-            stalls.length == 0 ? 0 : stalls[stalls.length - 1]};
+        return stalls;
+    }
+
+    /** {@code [p50, p99, max]} of a set of stalls, nearest rank, as in {@link FleetReport}. */
+    public static long[] percentiles(long[] stalls) {
+        long[] sorted = stalls.clone();
+        java.util.Arrays.sort(sorted);
+        return new long[] {FleetReport.percentile(sorted, 50), FleetReport.percentile(sorted, 99),
+            sorted.length == 0 ? 0 : sorted[sorted.length - 1]};
     }
 
     /**

@@ -2,6 +2,13 @@ package io.baton.cli;
 
 import io.baton.arena.BotFleet;
 import io.baton.arena.FleetReport;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +42,10 @@ final class BotsCommand implements Callable<Integer> {
             description = "Spread bots over 127.0.0.1..127.0.0.N (0: let the OS choose; default: ${DEFAULT-VALUE}).")
     int bindAddresses;
 
+    @Option(names = "--control", hidden = true,
+            description = "Driven by another process (the demo): JSON lines out, commands in on stdin.")
+    boolean control;
+
     @Override
     public Integer call() throws Exception {
         int colon = server.lastIndexOf(':');
@@ -44,7 +55,11 @@ final class BotsCommand implements Callable<Integer> {
         try (BotFleet fleet = BotFleet.builder(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
                 .clients(clients).inputHz(inputHz).tickHz(tickHz).bindAddresses(bindAddresses)
                 .progress(line -> System.err.println("bots: " + line)).build()) {
-            fleet.start();
+            long started = System.nanoTime();
+            int connected = fleet.start();
+            if (control) {
+                return controlled(fleet, connected, started);
+            }
             long end = System.nanoTime() + durationS * 1_000_000_000L;
             long nextReport = System.nanoTime() + 5_000_000_000L;
             while (System.nanoTime() < end) {
@@ -58,5 +73,52 @@ final class BotsCommand implements Callable<Integer> {
             System.out.println(report.format());
             return report.passed() ? 0 : 1;
         }
+    }
+
+    /**
+     * The demo's side of the bargain: say ready, wait for {@code finish T0 TDONE AFTER_MS}, then measure and
+     * verify and print one report line. Times are System.nanoTime values, which on Linux share one clock
+     * (CLOCK_MONOTONIC) across the processes of a machine.
+     */
+    private int controlled(BotFleet fleet, int connected, long started) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        System.out.println(json.writeValueAsString(Map.of("event", "ready", "clients", clients, "connected", connected)));
+        System.out.flush();
+        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        String[] cmd = line == null ? new String[0] : line.trim().split("\\s+");
+        if (cmd.length != 4 || !cmd[0].equals("finish")) {
+            System.err.println("bots: expected 'finish T0 TDONE AFTER_MS', got " + line);
+            return 2;
+        }
+        long t0 = Long.parseLong(cmd[1]);
+        long tDone = Long.parseLong(cmd[2]);
+        long movedAt = fleet.awaitMoved(connected, 10_000);
+        Thread.sleep(Long.parseLong(cmd[3])); // the bots keep playing on the target for this long
+        long windowEnd = Math.max(tDone, movedAt) + 2 * (1_000_000_000L / tickHz);
+        long[] baseline = fleet.stalls(Math.max(started, t0 - (windowEnd - t0)), t0);
+        List<long[]> gaps = fleet.worstGaps(t0, windowEnd);
+        long[] stalls = fleet.stalls(t0, windowEnd);
+        FleetReport r = fleet.stopAndVerify(t0, windowEnd);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("event", "report");
+        out.put("clients", r.clients());
+        out.put("connect_failures", r.connectFailures());
+        out.put("clients_moved", r.clientsMoved());
+        out.put("clients_resumed", r.clientsResumed());
+        out.put("inputs_sent", r.inputsSent());
+        out.put("inputs_lost", r.inputsLost());
+        out.put("inputs_duplicated", r.inputsDuplicated());
+        out.put("outputs_lost", r.outputsLost());
+        out.put("outputs_duplicated", r.outputsDuplicated());
+        out.put("out_of_order", r.outOfOrder());
+        out.put("failed_verifications", r.failedVerifications());
+        out.put("moved_at", movedAt);
+        out.put("window_end", windowEnd);
+        out.put("stalls", stalls);
+        out.put("baseline_stalls", baseline);
+        out.put("worst_gap_starts", gaps.stream().mapToLong(g -> g[0]).toArray());
+        System.out.println(json.writeValueAsString(out));
+        System.out.flush();
+        return r.passed() ? 0 : 1;
     }
 }

@@ -3,7 +3,6 @@ package io.baton.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.baton.arena.BotFleet;
-import io.baton.arena.FleetReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,84 +55,116 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--trace-stalls", description = "Print on stderr when each client's worst gap started, against the phases.")
     boolean traceStalls;
 
-    @Option(names = "--server-jvm-opts", defaultValue = "-Xms1g -Xmx6g -XX:+UseG1GC -XX:MaxGCPauseMillis=5 -XX:+AlwaysPreTouch",
+    @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
+    int botProcesses;
+
+    // C1 only: a server compiles its code in milliseconds instead of spending both cores of a small
+    // machine on C2 in the middle of its first handoff (docs/performance.md has the figures).
+    @Option(names = "--server-jvm-opts", defaultValue = "-Xms1g -Xmx6g -XX:+UseG1GC -XX:TieredStopAtLevel=1",
             split = " ", description = "JVM options of the two servers (default: ${DEFAULT-VALUE}).")
     List<String> serverJvm = new ArrayList<>();
+
+    @Option(names = "--bots-jvm-opts", defaultValue = "-Xms512m -XX:+UseG1GC -XX:TieredStopAtLevel=1",
+            split = " ", description = "JVM options of the bot processes (default: ${DEFAULT-VALUE}).")
+    List<String> botJvm = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         if (!mode.equals("live") && !mode.equals("stopcopy")) {
             throw new IllegalArgumentException("--mode must be live or stopcopy, was '" + mode + "'");
         }
+        if (clients < 1 || botProcesses < 1 || botProcesses > clients) {
+            throw new IllegalArgumentException("need at least one client per bot process");
+        }
         Path dir = Files.createTempDirectory("baton-demo-");
         Files.writeString(dir.resolve("peer-secret"), randomHex() + "\n", StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("admin-token"), randomHex() + "\n", StandardCharsets.UTF_8);
-        List<String> common = List.of("--host", "127.0.0.1", "--port", "0", "--peer-port", "0", "--admin-port", "0",
-                "--tick-hz", Integer.toString(tickHz), "--state-mb", Integer.toString(stateMb),
+        List<String> common = List.of("serve", "--host", "127.0.0.1", "--port", "0", "--peer-port", "0",
+                "--admin-port", "0", "--tick-hz", Integer.toString(tickHz), "--state-mb", Integer.toString(stateMb),
                 "--peer-secret-file", dir.resolve("peer-secret").toString(),
                 "--admin-token-file", dir.resolve("admin-token").toString());
         say("starting source and target in %s", dir);
-        try (ServerProcess source = ServerProcess.start("source", dir, serverJvm, common);
-             ServerProcess target = ServerProcess.start("target", dir, serverJvm, plus(common, "--standby"))) {
+        List<ChildProcess> bots = new ArrayList<>();
+        try (ChildProcess source = ChildProcess.start("source", dir, serverJvm, common, 120);
+             ChildProcess target = ChildProcess.start("target", dir, serverJvm, plus(common, "--standby"), 120)) {
+            int sourcePort = source.ready().path("client_port").asInt();
+            int targetPort = target.ready().path("client_port").asInt();
+            int peerPort = target.ready().path("peer_port").asInt();
             String token = Secrets.read(dir.resolve("admin-token"), "admin token");
-            AdminClient sourceAdmin = new AdminClient("http://127.0.0.1:" + source.adminPort(), token);
-            AdminClient targetAdmin = new AdminClient("http://127.0.0.1:" + target.adminPort(), token);
-            say("source pid %d on port %d, target pid %d on port %d (peer %d)", source.pid(), source.clientPort(),
-                    target.pid(), target.clientPort(), target.peerPort());
-            try (BotFleet fleet = BotFleet.builder("127.0.0.1", source.clientPort())
-                    .clients(clients).inputHz(inputHz).tickHz(tickHz)
-                    .progress(line -> say("bots: %s", line)).build()) {
-                int connected = fleet.start();
-                if (connected < clients) {
-                    say("only %d of %d bots connected", connected, clients);
+            AdminClient sourceAdmin = new AdminClient("http://127.0.0.1:" + source.ready().path("admin_port").asInt(), token);
+            AdminClient targetAdmin = new AdminClient("http://127.0.0.1:" + target.ready().path("admin_port").asInt(), token);
+            say("source pid %s on port %d, target pid %s on port %d (peer %d)", source.ready().path("pid"),
+                    sourcePort, target.ready().path("pid"), targetPort, peerPort);
+            for (AdminClient admin : List.of(sourceAdmin, targetAdmin)) {
+                AdminClient.Reply r = admin.status();
+                if (!r.ok()) {
+                    throw new IllegalStateException("a server's admin API refused: " + r.error());
                 }
-                long warmStart = System.nanoTime();
+            }
+            try {
+                int connected = 0;
+                for (int k = 0; k < botProcesses; k++) {
+                    int n = clients / botProcesses + (k < clients % botProcesses ? 1 : 0);
+                    bots.add(ChildProcess.start("bots-" + k, dir, botJvm, List.of("bots", "--control",
+                            "--server", "127.0.0.1:" + sourcePort, "--clients", Integer.toString(n),
+                            "--input-hz", Double.toString(inputHz), "--tick-hz", Integer.toString(tickHz),
+                            "--bind-addresses", botProcesses > 1 ? Integer.toString(Math.min(250, botProcesses)) : "0"),
+                            300));
+                }
+                for (ChildProcess b : bots) {
+                    connected += b.ready().path("connected").asInt();
+                }
+                say("%d of %d bots connected in %d process(es)", connected, clients, bots.size());
                 Thread.sleep((long) (warmupS * 1000)); // the workload runs for this long: not a wait for a condition
                 say("handing off (%s)", mode);
                 long t0 = System.nanoTime();
-                AdminClient.Reply r = sourceAdmin.handoff("127.0.0.1:" + target.peerPort(),
-                        "127.0.0.1:" + target.clientPort(), mode);
+                AdminClient.Reply r = sourceAdmin.handoff("127.0.0.1:" + peerPort, "127.0.0.1:" + targetPort, mode);
                 if (!r.ok()) {
                     throw new IllegalStateException("handoff refused: " + r.error());
                 }
                 JsonNode src = watch(sourceAdmin, t0);
                 long tDone = System.nanoTime();
-                String outcome = src.path("source_phase").asText().equals("done") ? "completed"
-                        : src.path("source_phase").asText().equals("aborted") ? "aborted" : "unfinished";
-                long switchedBy = fleet.awaitMoved(connected, 10_000);
-                Thread.sleep((long) (afterS * 1000));
-                long windowEnd = Math.max(tDone, switchedBy) + 2 * (1_000_000_000L / tickHz);
-                if (traceStalls) {
-                    traceStalls(fleet.worstGaps(t0, windowEnd), t0);
+                String phase = src.path("source_phase").asText();
+                String outcome = phase.equals("done") ? "completed" : phase.equals("aborted") ? "aborted" : "unfinished";
+                for (ChildProcess b : bots) {
+                    b.command("finish " + t0 + " " + tDone + " " + (long) (afterS * 1000));
                 }
-                // The same length of time just before the handoff: what the machine's noise alone costs.
-                long[] baseline = fleet.stallPercentiles(Math.max(warmStart, t0 - (windowEnd - t0)), t0);
-                FleetReport report = fleet.stopAndVerify(t0, windowEnd);
+                List<JsonNode> reports = new ArrayList<>();
+                for (ChildProcess b : bots) {
+                    reports.add(b.await("report", 120));
+                }
                 JsonNode tgt = targetAdmin.status().body();
                 src = sourceAdmin.status().body();
-                Map<String, Object> out = report(report, src, tgt, outcome, t0, switchedBy);
-                Map<String, Object> base = new LinkedHashMap<>();
-                base.put("p50", round(baseline[0] / 1e6));
-                base.put("p99", round(baseline[1] / 1e6));
-                base.put("max", round(baseline[2] / 1e6));
-                out.put("baseline_stall_ms", base);
+                Map<String, Object> out = report(reports, src, tgt, outcome, t0);
+                if (traceStalls) {
+                    traceStalls(reports, t0);
+                }
                 if (json) {
                     System.out.println(JSON.writeValueAsString(out));
                 } else {
-                    System.out.println(human(out, report));
+                    System.out.println(human(out));
                 }
-                return passed(out, report) ? 0 : 1;
+                return passed(out) ? 0 : 1;
+            } finally {
+                for (ChildProcess b : bots) {
+                    b.close();
+                }
             }
         }
     }
 
-    /** A histogram of when the worst gaps began, in 20 ms buckets after the handoff command. */
-    private void traceStalls(List<long[]> gaps, long t0) {
-        java.util.TreeMap<Long, int[]> buckets = new java.util.TreeMap<>();
-        for (long[] g : gaps) {
-            if (g[0] != 0 && g[1] > 5_000_000L) {
-                buckets.computeIfAbsent((g[0] - t0) / 20_000_000L * 20, k -> new int[2])[0]++;
-                buckets.get((g[0] - t0) / 20_000_000L * 20)[1] = (int) Math.max(buckets.get((g[0] - t0) / 20_000_000L * 20)[1], g[1] / 1_000_000);
+    /** A histogram of when each client's worst gap began, in 20 ms buckets after the handoff command. */
+    private void traceStalls(List<JsonNode> reports, long t0) {
+        java.util.TreeMap<Long, long[]> buckets = new java.util.TreeMap<>();
+        for (JsonNode r : reports) {
+            for (int i = 0; i < r.path("stalls").size(); i++) {
+                long stall = r.path("stalls").get(i).asLong();
+                long start = r.path("worst_gap_starts").get(i).asLong();
+                if (start != 0 && stall > 5_000_000L) {
+                    long[] b = buckets.computeIfAbsent((start - t0) / 20_000_000L * 20, k -> new long[2]);
+                    b[0]++;
+                    b[1] = Math.max(b[1], stall / 1_000_000);
+                }
             }
         }
         long wall = System.currentTimeMillis() - (System.nanoTime() - t0) / 1_000_000;
@@ -161,47 +192,73 @@ final class DemoCommand implements Callable<Integer> {
         throw new IllegalStateException("the handoff did not finish within 120 s");
     }
 
-    private Map<String, Object> report(FleetReport r, JsonNode src, JsonNode tgt, String outcome, long t0,
-                                       long switchedBy) {
+    private Map<String, Object> report(List<JsonNode> bots, JsonNode src, JsonNode tgt, String outcome, long t0) {
+        long movedAt = 0;
+        List<Long> stalls = new ArrayList<>();
+        List<Long> baseline = new ArrayList<>();
+        Map<String, Long> sums = new LinkedHashMap<>();
+        String[] summed = {"clients", "clients_moved", "clients_resumed", "inputs_sent", "inputs_lost",
+            "inputs_duplicated", "outputs_lost", "outputs_duplicated", "out_of_order", "failed_verifications",
+            "connect_failures"};
+        for (JsonNode b : bots) {
+            for (String f : summed) {
+                sums.merge(f, b.path(f).asLong(), Long::sum);
+            }
+            movedAt = Math.max(movedAt, b.path("moved_at").asLong());
+            b.path("stalls").forEach(v -> stalls.add(v.asLong()));
+            b.path("baseline_stalls").forEach(v -> baseline.add(v.asLong()));
+        }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("clients", r.clients());
+        m.put("clients", clients);
         m.put("tick_hz", tickHz);
         m.put("state_bytes", (long) stateMb << 20);
         m.put("mode", mode);
         m.put("outcome", outcome);
-        m.put("clients_switched", r.clientsMoved());
-        m.put("clients_resumed", r.clientsResumed());
-        m.put("inputs_sent", r.inputsSent());
-        m.put("inputs_lost", r.inputsLost());
-        m.put("inputs_duplicated", r.inputsDuplicated());
-        m.put("outputs_lost", r.outputsLost());
-        m.put("outputs_duplicated", r.outputsDuplicated());
-        m.put("out_of_order", r.outOfOrder());
-        m.put("failed_verifications", r.failedVerifications());
+        m.put("clients_switched", sums.get("clients_moved"));
+        m.put("clients_resumed", sums.get("clients_resumed"));
+        m.put("inputs_sent", sums.get("inputs_sent"));
+        m.put("inputs_lost", sums.get("inputs_lost"));
+        m.put("inputs_duplicated", sums.get("inputs_duplicated"));
+        m.put("outputs_lost", sums.get("outputs_lost"));
+        m.put("outputs_duplicated", sums.get("outputs_duplicated"));
+        m.put("out_of_order", sums.get("out_of_order"));
+        m.put("failed_verifications", sums.get("failed_verifications") + sums.get("connect_failures"));
         String ds = src.path("cutover_digest").asText();
         String dt = tgt.path("cutover_digest").asText();
         m.put("digest_source", ds);
         m.put("digest_target", dt);
         m.put("state_equal", !ds.equals("0") && ds.equals(dt));
         m.put("cutover_index", src.path("cutover_index").asLong());
-        m.put("handoff_ms", round((switchedBy - t0) / 1e6));
+        m.put("handoff_ms", round((movedAt - t0) / 1e6));
         long stopped = src.path("stopped_at_nanos").asLong();
         long first = tgt.path("first_event_at_nanos").asLong();
         m.put("cutover_pause_ms", stopped > 0 && first > 0 ? round((first - stopped) / 1e6) : null);
-        Map<String, Object> stall = new LinkedHashMap<>();
-        stall.put("p50", round(r.stallP50Nanos() / 1e6));
-        stall.put("p99", round(r.stallP99Nanos() / 1e6));
-        stall.put("max", round(r.stallMaxNanos() / 1e6));
-        m.put("stall_ms", stall);
+        m.put("stall_ms", distribution(stalls));
+        m.put("baseline_stall_ms", distribution(baseline));
         return m;
     }
 
-    private boolean passed(Map<String, Object> m, FleetReport r) {
-        return r.passed() && "completed".equals(m.get("outcome")) && Boolean.TRUE.equals(m.get("state_equal"))
-                && ((Number) m.get("clients_switched")).intValue() == r.clients();
+    private static Map<String, Object> distribution(List<Long> nanos) {
+        long[] p = BotFleet.percentiles(nanos.stream().mapToLong(Long::longValue).toArray());
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("p50", round(p[0] / 1e6));
+        d.put("p99", round(p[1] / 1e6));
+        d.put("max", round(p[2] / 1e6));
+        return d;
     }
 
-    private String human(Map<String, Object> m, FleetReport r) {
+    private boolean passed(Map<String, Object> m) {
+        for (String zero : new String[] {"inputs_lost", "inputs_duplicated", "outputs_lost", "outputs_duplicated",
+            "out_of_order", "failed_verifications"}) {
+            if (((Number) m.get(zero)).longValue() != 0) {
+                return false;
+            }
+        }
+        return "completed".equals(m.get("outcome")) && Boolean.TRUE.equals(m.get("state_equal"))
+                && ((Number) m.get("clients_switched")).intValue() == clients;
+    }
+
+    private String human(Map<String, Object> m) {
         @SuppressWarnings("unchecked")
         Map<String, Object> stall = (Map<String, Object>) m.get("stall_ms");
         return String.format("%s handoff of %d clients at %d Hz with %d MiB of extra state: %s%n"
@@ -219,7 +276,7 @@ final class DemoCommand implements Callable<Integer> {
                 m.get("cutover_index"), Boolean.TRUE.equals(m.get("state_equal")) ? "equal" : "DIFFERENT",
                 m.get("handoff_ms"), m.get("cutover_pause_ms"), stall.get("p50"), stall.get("p99"), stall.get("max"),
                 m.get("baseline_stall_ms"),
-                !passed(m, r) ? "FAILED"
+                !passed(m) ? "FAILED"
                         : ((Number) stall.get("max")).doubleValue() < 1000.0 / tickHz
                         ? "PASSED: nothing lost, duplicated or reordered, and no client stalled for a tick"
                         : "PASSED: nothing lost, duplicated or reordered; but some clients stalled for a tick or more");

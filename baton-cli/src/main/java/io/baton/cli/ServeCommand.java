@@ -73,19 +73,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--redirect-per-second", defaultValue = "5000", description = "Pace of MOVE frames during a handoff (default: ${DEFAULT-VALUE}).")
     int redirectPerSecond;
 
+    @Option(names = "--rehearse-ms", defaultValue = "2000",
+            description = "Before serving, rehearse handoffs in memory for this long so the code is compiled (0: skip; default: ${DEFAULT-VALUE}).")
+    long rehearseMs;
+
     @Option(names = "--exit-when-retired", description = "Exit once this server has handed off and drained.")
     boolean exitWhenRetired;
 
     @Override
     public Integer call() throws Exception {
-        if (Boolean.getBoolean("baton.simwarm")) {
-            long t = System.nanoTime();
-            for (long seed = 1; seed <= Long.getLong("baton.simwarm.seeds", 300); seed++) {
-                io.baton.sim.Simulation.run(seed);
-            }
-            System.err.println("warm-up took " + (System.nanoTime() - t) / 1_000_000 + " ms");
-        }
         ServiceFactory factory = findService(service);
+        if (rehearseMs > 0) {
+            long t = System.nanoTime();
+            int n = io.baton.sim.Rehearsal.run(factory, tickHz, rehearseMs);
+            System.err.printf("baton: rehearsed %d handoffs in memory in %d ms, so the first real one runs warm%n", n,
+                    (System.nanoTime() - t) / 1_000_000);
+        }
         Map<String, String> opts = new HashMap<>(options);
         opts.putIfAbsent("state-mb", Long.toString(stateMb));
         ServerConfig cfg = ServerConfig.defaults(factory, new ServiceConfig(tickHz, opts),

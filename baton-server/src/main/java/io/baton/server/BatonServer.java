@@ -83,7 +83,10 @@ public final class BatonServer implements AutoCloseable {
     public static BatonServer start(ServerConfig cfg, Options opts) throws InterruptedException {
         EventLoopGroup group = Transport.group(1);
         EventLoopGroup adminGroup = Transport.group(1);
-        CoreDriver driver = new CoreDriver(group.next(), PEER_MAX_FRAME);
+        // The peer link stays on the core's loop: during a handoff every output waits for the target's
+        // acknowledgement, and a hop between threads each way costs more than encoding snapshot chunks
+        // here does (docs/performance.md). The admin API has a thread of its own.
+        CoreDriver driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME);
         SecureRandom random = new SecureRandom();
         random.nextBytes(new byte[16]); // seed now, not in the middle of the first handoff
         Entropy entropy = random::nextBytes;
@@ -118,6 +121,7 @@ public final class BatonServer implements AutoCloseable {
                     admin == null ? -1 : port(admin));
             server.listeners.addAll(bound);
             driver.loop().execute(driver::afterBatch);
+            driver.startWatchdog();
             LOG.info("{} on {}:{} (peer port {}, admin {}:{}), service {} at {} Hz, transport {}",
                     opts.standby() ? "standby target" : "serving", opts.bindHost(), server.clientPort,
                     server.peerPort, opts.adminHost(), server.adminPort, cfg.factory().name(),
@@ -134,7 +138,7 @@ public final class BatonServer implements AutoCloseable {
             throws InterruptedException {
         int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
         return new ServerBootstrap()
-                .group(driver.loop())
+                .group(peer ? driver.peerLoop() : driver.loop())
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)

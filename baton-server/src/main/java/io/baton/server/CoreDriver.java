@@ -25,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives a {@link ServerCore} from Netty. Every channel of the server lives on the one event loop that
- * owns the core, so the core is only ever touched from that thread and needs no locks. Writes are
+ * Drives a {@link ServerCore} from Netty. The core lives on one event loop, with every client channel, so
+ * it is only ever touched from that thread and needs no locks. The peer link has a loop of its own (its
+ * frames hop to the core's loop), so that streaming a large snapshot never holds up a tick. Writes are
  * batched: frames are written as the core asks and flushed once per burst of inbound frames or timer.
  */
 final class CoreDriver implements ServerOutbox {
@@ -40,6 +41,8 @@ final class CoreDriver implements ServerOutbox {
             });
 
     private final EventLoop loop;
+    /** The peer link's own loop: snapshot bytes and event shipping are encoded and written off the core's loop. */
+    private final EventLoop peerLoop;
     private final int peerMaxFrame;
     private ServerCore core;
     private final Map<Long, Channel> channels = new HashMap<>();
@@ -48,8 +51,9 @@ final class CoreDriver implements ServerOutbox {
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
 
-    CoreDriver(EventLoop loop, int peerMaxFrame) {
+    CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame) {
         this.loop = loop;
+        this.peerLoop = peerLoop;
         this.peerMaxFrame = peerMaxFrame;
     }
 
@@ -69,6 +73,29 @@ final class CoreDriver implements ServerOutbox {
         return loop;
     }
 
+    EventLoop peerLoop() {
+        return peerLoop;
+    }
+
+    /** Runs on the core's loop: at once if already there, else queued (keeping the order of calls). */
+    private void onCore(Runnable r) {
+        if (loop.inEventLoop()) {
+            timed(r);
+        } else {
+            loop.execute(() -> timed(r));
+        }
+    }
+
+    private void timed(Runnable r) {
+        if (!SLOW) {
+            r.run();
+            return;
+        }
+        callStarted = now();
+        r.run();
+        callStarted = 0;
+    }
+
     /** The handler at the end of each connection's pipeline: frames in, core calls out. */
     ChannelInboundHandlerAdapter handler(boolean peerPort) {
         return new ChannelInboundHandlerAdapter() {
@@ -76,36 +103,31 @@ final class CoreDriver implements ServerOutbox {
 
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
-                conn = register(ctx.channel());
-                if (peerPort) {
-                    core.peerAccepted(conn, now());
-                } else {
-                    core.clientConnected(conn, now());
-                }
-                afterBatch();
+                Channel ch = ctx.channel();
+                onCore(() -> {
+                    conn = register(ch);
+                    if (peerPort) {
+                        core.peerAccepted(conn, now());
+                    } else {
+                        core.clientConnected(conn, now());
+                    }
+                    afterBatch();
+                });
             }
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                long t = now();
-                dispatch(conn, msg);
-                if (SLOW && now() - t > 2_000_000L) {
-                    LOG.info("slow frame {}: {} us", msg.getClass().getSimpleName(), (now() - t) / 1000);
-                }
+                onCore(() -> dispatch(conn, msg));
             }
 
             @Override
             public void channelReadComplete(ChannelHandlerContext ctx) {
-                long t = now();
-                afterBatch();
-                if (SLOW && now() - t > 2_000_000L) {
-                    LOG.info("slow flush: {} us", (now() - t) / 1000);
-                }
+                onCore(CoreDriver.this::afterBatch);
             }
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
-                closed(conn);
+                onCore(() -> closed(conn));
             }
 
             @Override
@@ -169,14 +191,54 @@ final class CoreDriver implements ServerOutbox {
         timer = null;
         timerAt = Long.MAX_VALUE;
         long t = now();
+        callStarted = t;
         core.poll(t);
         afterBatch();
+        callStarted = 0;
         if (SLOW && now() - t > 2_000_000L) {
             LOG.info("slow poll: {} us", (now() - t) / 1000);
         }
     }
 
     private static final boolean SLOW = Boolean.getBoolean("baton.slow");
+
+    /** Diagnostics (-Dbaton.slow=true): samples the core's thread when one call into it runs long. */
+    private volatile long callStarted;
+
+    void startWatchdog() {
+        if (!SLOW) {
+            return;
+        }
+        Thread[] coreThread = new Thread[1];
+        try {
+            loop.submit(() -> coreThread[0] = Thread.currentThread()).sync();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        Thread dog = new Thread(() -> {
+            long reported = 0;
+            while (true) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long started = callStarted;
+                if (started != 0 && now() - started > 6_000_000L && started != reported) {
+                    reported = started;
+                    StringBuilder b = new StringBuilder("core thread busy for " + (now() - started) / 1000 + " us at:");
+                    StackTraceElement[] st = coreThread[0].getStackTrace();
+                    for (int i = 0; i < Math.min(14, st.length); i++) {
+                        b.append("\n    ").append(st[i]);
+                    }
+                    LOG.info(b.toString());
+                }
+            }
+        }, "baton-watchdog");
+        dog.setDaemon(true);
+        dog.start();
+    }
 
     // ---------------------------------------------------------------- ServerOutbox
 
@@ -203,7 +265,7 @@ final class CoreDriver implements ServerOutbox {
     public long connect(String host, int port) {
         long id = nextConn++;
         Bootstrap b = new Bootstrap()
-                .group(loop)
+                .group(peerLoop)
                 .channel(Transport.channel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
@@ -214,17 +276,17 @@ final class CoreDriver implements ServerOutbox {
                                 new ChannelInboundHandlerAdapter() {
                                     @Override
                                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        dispatch(id, msg);
+                                        onCore(() -> dispatch(id, msg));
                                     }
 
                                     @Override
                                     public void channelReadComplete(ChannelHandlerContext ctx) {
-                                        afterBatch();
+                                        onCore(CoreDriver.this::afterBatch);
                                     }
 
                                     @Override
                                     public void channelInactive(ChannelHandlerContext ctx) {
-                                        closed(id);
+                                        onCore(() -> closed(id));
                                     }
 
                                     @Override
@@ -248,7 +310,7 @@ final class CoreDriver implements ServerOutbox {
                 });
                 return;
             }
-            b.connect(address).addListener((ChannelFutureListener) f -> {
+            b.connect(address).addListener((ChannelFutureListener) f -> onCore(() -> {
                 if (f.isSuccess()) {
                     channels.put(id, f.channel());
                     core.peerConnected(id, now());
@@ -257,7 +319,7 @@ final class CoreDriver implements ServerOutbox {
                     core.disconnected(id, now());
                 }
                 afterBatch();
-            });
+            }));
         });
         return id;
     }

@@ -21,4 +21,13 @@ public interface ServiceFactory {
      * and throws {@link UnsupportedSchemaException} for versions it does not know.
      */
     Service restore(ServiceConfig config, int schemaVersion, InputStream in) throws IOException;
+
+    /**
+     * A representative input, or null. A server rehearses a handoff in memory before it serves, so that
+     * its code is loaded and compiled before a real handoff needs it; inputs like real ones make that
+     * rehearsal exercise the paths real clients will.
+     */
+    default byte[] sampleInput(java.util.random.RandomGenerator random) {
+        return null;
+    }
 }

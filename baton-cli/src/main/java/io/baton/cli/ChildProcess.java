@@ -1,0 +1,149 @@
+package io.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A {@code baton} subcommand in its own OS process (its own JVM): a server as an operator would start it,
+ * or a fleet of bots. Its stderr goes to a log file; stdout carries JSON lines, the first of which says
+ * it is ready (a server's ports, a fleet's connected bots); stdin carries commands, if any.
+ */
+final class ChildProcess implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final BufferedReader stdout;
+    private final JsonNode ready;
+
+    private ChildProcess(String name, Process process, Path log, BufferedReader stdout, JsonNode ready) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.stdout = stdout;
+        this.ready = ready;
+    }
+
+    /** Starts {@code baton ARGS} and waits (at most {@code readySeconds}) for its ready line. */
+    static ChildProcess start(String name, Path dir, List<String> jvmArgs, List<String> args, int readySeconds)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(jvmArgs);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(args);
+        Path log = dir.resolve(name + ".log");
+        Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).directory(dir.toFile()).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        JsonNode first = nextEvent(r, "ready", readySeconds);
+        if (first == null) {
+            p.destroyForcibly();
+            throw new IOException(name + " did not start; see " + log);
+        }
+        return new ChildProcess(name, p, log, r, first);
+    }
+
+    /** The next stdout line that is a JSON object with this "event", or null at end or after the timeout. */
+    private static JsonNode nextEvent(BufferedReader r, String event, int seconds) throws InterruptedException {
+        CompletableFuture<JsonNode> line = CompletableFuture.supplyAsync(() -> {
+            try {
+                // The JVM itself may print too (a flight recording starting, say): skip to our line.
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    if (l.startsWith("{")) {
+                        JsonNode j = JSON.readTree(l);
+                        if (event.equals(j.path("event").asText())) {
+                            return j;
+                        }
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        try {
+            return line.get(seconds, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            line.cancel(true);
+            return null;
+        }
+    }
+
+    JsonNode ready() {
+        return ready;
+    }
+
+    /** Sends one command line to the child's stdin. */
+    void command(String line) throws IOException {
+        var in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /** Waits (bounded) for the child's next JSON line with this event. */
+    JsonNode await(String event, int seconds) throws IOException, InterruptedException {
+        JsonNode j = nextEvent(stdout, event, seconds);
+        if (j == null) {
+            throw new IOException(name + " sent no '" + event + "' within " + seconds + " s; see " + log);
+        }
+        return j;
+    }
+
+    int clientPort() {
+        return ready.path("client_port").asInt();
+    }
+
+    int peerPort() {
+        return ready.path("peer_port").asInt();
+    }
+
+    int adminPort() {
+        return ready.path("admin_port").asInt();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

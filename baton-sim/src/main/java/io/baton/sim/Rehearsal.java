@@ -1,0 +1,147 @@
+package io.baton.sim;
+
+import io.baton.core.ClientCore;
+import io.baton.core.HandoffRequest;
+import io.baton.core.ServerConfig;
+import io.baton.service.ServiceConfig;
+import io.baton.service.ServiceFactory;
+import io.baton.wire.Frame;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Handoffs rehearsed in memory, on the virtual network, with the service a server is about to host. A
+ * server runs them before it serves so that the code of a handoff (snapshot, restore, replay, cutover,
+ * the codec, the service itself) is loaded and compiled before the first real one, when a cold JVM
+ * would otherwise stall the ticks while it catches up.
+ */
+public final class Rehearsal {
+
+    private static final long MS = 1_000_000L;
+
+    private Rehearsal() {
+    }
+
+    /** Rehearses handoffs for about {@code budgetMillis} of real time; returns how many ran. */
+    public static int run(ServiceFactory factory, int tickHz, long budgetMillis) {
+        long deadline = System.nanoTime() + budgetMillis * MS;
+        int n = 0;
+        while (System.nanoTime() < deadline) {
+            once(factory, tickHz, n++);
+        }
+        return n;
+    }
+
+    private static void once(ServiceFactory factory, int tickHz, long seed) {
+        World world = new World(seed);
+        Network net = new Network(world);
+        ServerConfig cfg = ServerConfig.defaults(factory, new ServiceConfig(tickHz, Map.of()),
+                "rehearsal-peer-secret-0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ServerNode source = new ServerNode("source", net, (s, i, k, id, q, p) -> { }, (w, m) -> { });
+        ServerNode target = new ServerNode("target", net, (s, i, k, id, q, p) -> { }, (w, m) -> { });
+        source.startAuthority(cfg, world.now(), world.random.split());
+        target.startStandby(cfg, world.random.split());
+        List<Player> players = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            Player p = new Player("p" + i, net);
+            players.add(p);
+            world.at(World.START + i * MS, () -> net.call(p, () -> p.core.start(world.now())));
+        }
+        for (long t = World.START + 50 * MS; t < World.START + 1500 * MS; t += 10 * MS) {
+            world.at(t, () -> {
+                for (Player p : players) {
+                    byte[] input = factory.sampleInput(world.random);
+                    if (input == null) {
+                        input = new byte[8 + world.random.nextInt(32)];
+                        world.random.nextBytes(input);
+                    }
+                    if (p.core.sessionId() != 0 && p.core.pendingInputs() < 1000) {
+                        p.core.send(input, world.now());
+                        net.settle(p);
+                    }
+                }
+            });
+        }
+        world.at(World.START + 300 * MS, () -> net.call(source, () -> source.core.startHandoff(
+                new HandoffRequest("target", 7001, "target", 7000, Frame.Mode.LIVE), world.now())));
+        world.runUntil(World.START + 2000 * MS, 5_000_000L);
+    }
+
+    /** A client that plays with sample inputs and ignores what it receives. */
+    private static final class Player extends Network.Node implements ClientCore.Outbox {
+        private final Network net;
+        final ClientCore core;
+
+        Player(String name, Network net) {
+            super(name);
+            this.net = net;
+            this.core = new ClientCore("source", 7000, ClientCore.Timing.defaults(30_000 * MS), this);
+        }
+
+        @Override
+        void accepted(long conn, boolean peerPort, long now) {
+        }
+
+        @Override
+        void connected(long conn, long now) {
+            core.connected(conn, now);
+        }
+
+        @Override
+        void frame(long conn, Frame f, long now) {
+            core.frame(conn, f, now);
+        }
+
+        @Override
+        void disconnected(long conn, long now) {
+            core.disconnected(conn, now);
+        }
+
+        @Override
+        void poll(long now) {
+            core.poll(now);
+        }
+
+        @Override
+        void flush(long now) {
+            core.flush(now);
+        }
+
+        @Override
+        long nextDeadline() {
+            return core.nextDeadline();
+        }
+
+        @Override
+        public long connect(String host, int port) {
+            return net.connect(this, host + ":" + port);
+        }
+
+        @Override
+        public void send(long conn, Frame frame) {
+            net.send(this, conn, frame);
+        }
+
+        @Override
+        public void close(long conn) {
+            net.close(this, conn);
+        }
+
+        @Override
+        public void deliver(byte[] payload) {
+        }
+
+        @Override
+        public void event(ClientCore.Event event, String detail) {
+        }
+
+        @Override
+        public void established(long sessionId) {
+        }
+
+        @Override
+        public void lost(String reason) {
+        }
+    }
+}
