@@ -55,6 +55,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--trace-stalls", description = "Print on stderr when each client's worst gap started, against the phases.")
     boolean traceStalls;
 
+    @Option(names = "--redirect-per-second", defaultValue = "5000",
+            description = "Pace of MOVE frames, passed to the servers (default: ${DEFAULT-VALUE}).")
+    int redirectPerSecond;
+
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
@@ -81,6 +85,7 @@ final class DemoCommand implements Callable<Integer> {
         Files.writeString(dir.resolve("admin-token"), randomHex() + "\n", StandardCharsets.UTF_8);
         List<String> common = List.of("serve", "--host", "127.0.0.1", "--port", "0", "--peer-port", "0",
                 "--admin-port", "0", "--tick-hz", Integer.toString(tickHz), "--state-mb", Integer.toString(stateMb),
+                "--redirect-per-second", Integer.toString(redirectPerSecond),
                 "--peer-secret-file", dir.resolve("peer-secret").toString(),
                 "--admin-token-file", dir.resolve("admin-token").toString());
         say("starting source and target in %s", dir);

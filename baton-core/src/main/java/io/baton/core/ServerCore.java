@@ -128,6 +128,8 @@ public final class ServerCore {
     private final Map<Long, Long> attachedConns = new HashMap<>();
     private final Set<Long> usedTickets = new HashSet<>();
     private long replicaAckSent;
+    private long pingCursor;
+    private static final int PINGS_PER_TICK = 256;
     private long authDeadline;
     private long authorityAt;
     private long firstEventAt;
@@ -470,6 +472,9 @@ public final class ServerCore {
                 tick = seq;
                 lastTickIndex = index;
                 service.onTick(ctx);
+                if (role == Role.STANDBY) {
+                    pingAttached();
+                }
             }
             case CLOSE -> {
                 Session s = sessions.remove(sessionId);
@@ -1270,6 +1275,23 @@ public final class ServerCore {
         }
         out.send(targetPeerConn, new Frame.CutoverResult(true, digest));
         out.note("took authority at index " + appliedIndex + " (digest " + Long.toHexString(digest) + ")");
+    }
+
+    /**
+     * A replica pings the clients attached to it, a bounded number per replicated tick: their
+     * pre-connections prove alive, and the target's write path is exercised before its first real tick
+     * has to go out to every client at once.
+     */
+    private void pingAttached() {
+        if (attachedConns.isEmpty()) {
+            return;
+        }
+        int budget = Math.min(attachedConns.size(), PINGS_PER_TICK);
+        for (long conn : attachedConns.values()) {
+            if (pingCursor++ % attachedConns.size() < budget) {
+                out.send(conn, new Frame.Ping(tick));
+            }
+        }
     }
 
     private void forwarded(Frame.Forward f, long now) throws ProtocolException {

@@ -100,6 +100,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         };
     }
 
+    /** Loads and exercises the JSON code once at start, not while the first handoff is being ordered. */
+    static void warmUp() {
+        try {
+            for (int i = 0; i < 200; i++) {
+                JsonNode n = JSON.readTree("{\"target_peer\":\"h:1\",\"client_endpoint\":\"h:2\",\"mode\":\"live\"}");
+                endpoint(n, "target_peer");
+                JSON.writeValueAsBytes(Map.of("handoff_id", Integer.toHexString(i), "n", n.size()));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private CompletableFuture<FullHttpResponse> handoff(FullHttpRequest req) {
         HandoffRequest request;
         try {

@@ -82,7 +82,9 @@ public final class BatonServer implements AutoCloseable {
     /** Binds the ports and starts serving (or waiting in standby). */
     public static BatonServer start(ServerConfig cfg, Options opts) throws InterruptedException {
         EventLoopGroup group = Transport.group(1);
-        EventLoopGroup adminGroup = Transport.group(1);
+        // The operator's API is not real-time: its thread yields the CPU to the core's.
+        EventLoopGroup adminGroup = Transport.group(1, "baton-admin", Thread.NORM_PRIORITY);
+        AdminHandler.warmUp();
         // The peer link stays on the core's loop: during a handoff every output waits for the target's
         // acknowledgement, and a hop between threads each way costs more than encoding snapshot chunks
         // here does (docs/performance.md). The admin API has a thread of its own.

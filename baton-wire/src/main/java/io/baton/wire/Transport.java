@@ -25,9 +25,16 @@ public final class Transport {
         return EPOLL ? "epoll" : "nio";
     }
 
+    /** Event loops whose threads run at the highest priority the OS grants (they carry the real-time work). */
     public static EventLoopGroup group(int threads) {
+        return group(threads, "baton-io", Thread.MAX_PRIORITY);
+    }
+
+    /** Event loops with named threads at a given Java priority (honoured where the JVM maps priorities). */
+    public static EventLoopGroup group(int threads, String name, int priority) {
         IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, factory);
+        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, false,
+                priority), factory);
     }
 
     public static Class<? extends ServerChannel> serverChannel() {
