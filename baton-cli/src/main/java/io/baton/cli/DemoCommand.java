@@ -56,19 +56,22 @@ final class DemoCommand implements Callable<Integer> {
     boolean traceStalls;
 
     @Option(names = "--redirect-per-second", defaultValue = "5000",
-            description = "Pace of MOVE frames, passed to the servers (default: ${DEFAULT-VALUE}).")
+            description = "Fastest pace of MOVE frames, passed to the servers (default: ${DEFAULT-VALUE}).")
     int redirectPerSecond;
 
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
     // C1 only: a server compiles its code in milliseconds instead of spending both cores of a small
-    // machine on C2 in the middle of its first handoff (docs/performance.md has the figures).
-    @Option(names = "--server-jvm-opts", defaultValue = "-Xms1g -Xmx6g -XX:+UseG1GC -XX:TieredStopAtLevel=1",
+    // machine on C2 in the middle of its first handoff; compiler threads niced below the event loops
+    // (takes effect where the JVM may set priorities, e.g. as root). docs/performance.md has the figures.
+    @Option(names = "--server-jvm-opts", defaultValue = "-Xms1g -Xmx6g -XX:+UseG1GC -XX:TieredStopAtLevel=1 "
+            + "-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=10",
             split = " ", description = "JVM options of the two servers (default: ${DEFAULT-VALUE}).")
     List<String> serverJvm = new ArrayList<>();
 
-    @Option(names = "--bots-jvm-opts", defaultValue = "-Xms512m -XX:+UseG1GC -XX:TieredStopAtLevel=1",
+    @Option(names = "--bots-jvm-opts", defaultValue = "-Xms512m -XX:+UseG1GC -XX:TieredStopAtLevel=1 "
+            + "-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=10",
             split = " ", description = "JVM options of the bot processes (default: ${DEFAULT-VALUE}).")
     List<String> botJvm = new ArrayList<>();
 

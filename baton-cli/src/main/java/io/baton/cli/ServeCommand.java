@@ -70,7 +70,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--resume-window-ms", defaultValue = "30000", description = "How long a disconnected session is kept (default: ${DEFAULT-VALUE}).")
     long resumeWindowMs;
 
-    @Option(names = "--redirect-per-second", defaultValue = "5000", description = "Pace of MOVE frames during a handoff (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--redirect-per-second", defaultValue = "5000", description = "Fastest pace of MOVE frames in a handoff; they are spread over at least 0.5 s (default: ${DEFAULT-VALUE}).")
     int redirectPerSecond;
 
     @Option(names = "--rehearse-ms", defaultValue = "2000",

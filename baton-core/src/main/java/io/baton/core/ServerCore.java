@@ -77,6 +77,7 @@ public final class ServerCore {
     /** Sum of every session's digest term, kept as sessions change so the digest is O(1). */
     private long sessionsSum;
     private long lastTickIndex;
+    private boolean cutoverDue;
 
     private Role role;
     private final Map<Long, Conn> conns = new HashMap<>();
@@ -104,6 +105,7 @@ public final class ServerCore {
     private final ArrayDeque<Long> toMove = new ArrayDeque<>();
     private long redirectStartedAt;
     private long redirectPaced;
+    private long redirectRate = 1;
     private long attachDeadline;
     private boolean stopped;
     private final List<Frame.Forward> held = new ArrayList<>();
@@ -259,7 +261,7 @@ public final class ServerCore {
         if (sourcePhase == SourcePhase.REDIRECTING && !toMove.isEmpty()) {
             // The instant the pace allows the next MOVE (rounded up, so that it is allowed then). The wait
             // for attachments needs no timer of its own: cutover is decided right after a tick.
-            long rate = cfg.redirectPerSecond();
+            long rate = redirectRate;
             d = Math.min(d, redirectStartedAt + (redirectPaced * 1_000_000_000L + rate - 1) / rate);
         } else if (sourcePhase == SourcePhase.CUTTING_OVER && snapshotStream == null) {
             d = Math.min(d, cutoverSentAt + cfg.cutoverTimeout());
@@ -828,6 +830,7 @@ public final class ServerCore {
             }
             if (commit) {
                 release(replicaAcked);
+                cutoverIfReplicated(now);
             }
         } else if (f instanceof Frame.CutoverResult r) {
             cutoverResult(r, now);
@@ -899,6 +902,10 @@ public final class ServerCore {
         moveSource(SourcePhase.REDIRECTING, now);
         redirectStartedAt = now;
         redirectPaced = 0;
+        // Spread the MOVEs over half a second at least, so that the burst of pre-connections (on the
+        // target, and in the clients' own processes) never lands inside one tick; never faster than the
+        // configured pace, which bounds the load on the target.
+        redirectRate = Math.max(1, Math.min(cfg.redirectPerSecond(), sessions.size() * 2));
         toMove.clear();
         toMove.addAll(sessions.keySet());
         attachDeadline = Long.MAX_VALUE;
@@ -906,7 +913,7 @@ public final class ServerCore {
 
     /** Sends MOVE to as many clients as the pace allows by now. */
     private void redirect(long now) {
-        long allowed = (now - redirectStartedAt) * cfg.redirectPerSecond() / 1_000_000_000L + 1;
+        long allowed = (now - redirectStartedAt) * redirectRate / 1_000_000_000L + 1;
         while (!toMove.isEmpty() && redirectPaced < allowed) {
             Session s = sessions.get(toMove.pollFirst());
             if (s == null || s.moveSent || s.conn < 0 || !isBound(s)) {
@@ -940,6 +947,18 @@ public final class ServerCore {
             if (!allAttached) {
                 out.note("cutting over with clients still unattached; they will resume on the target");
             }
+            cutoverDue = true;
+            cutoverIfReplicated(now);
+        }
+    }
+
+    /**
+     * Cuts over once the target holds the tick just applied, so that tick's outputs go out at their usual
+     * time and the round trip of the cutover falls in the quiet middle of the tick period.
+     */
+    private void cutoverIfReplicated(long now) {
+        if (cutoverDue && sourcePhase == SourcePhase.REDIRECTING && (!commit || replicaAcked >= lastTickIndex)) {
+            cutoverDue = false;
             cutover(now);
         }
     }
@@ -1056,6 +1075,7 @@ public final class ServerCore {
             s.attached = false;
         }
         toMove.clear();
+        cutoverDue = false;
         moveSource(SourcePhase.ABORTED, now);
         if (stopped) {
             stopped = false;
