@@ -65,12 +65,12 @@ final class DemoCommand implements Callable<Integer> {
     // C1 only: a server compiles its code in milliseconds instead of spending both cores of a small
     // machine on C2 in the middle of its first handoff; compiler threads niced below the event loops
     // (takes effect where the JVM may set priorities, e.g. as root). docs/performance.md has the figures.
-    @Option(names = "--server-jvm-opts", defaultValue = "-Xms1g -Xmx6g -XX:+UseG1GC -XX:TieredStopAtLevel=1 "
+    @Option(names = "--server-jvm-opts", defaultValue = "-Xms2g -Xmx6g -Xmn1g -XX:+UseG1GC -XX:TieredStopAtLevel=1 "
             + "-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=10",
             split = " ", description = "JVM options of the two servers (default: ${DEFAULT-VALUE}).")
     List<String> serverJvm = new ArrayList<>();
 
-    @Option(names = "--bots-jvm-opts", defaultValue = "-Xms512m -XX:+UseG1GC -XX:TieredStopAtLevel=1 "
+    @Option(names = "--bots-jvm-opts", defaultValue = "-Xms1g -Xmn768m -XX:+UseG1GC -XX:TieredStopAtLevel=1 "
             + "-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=10",
             split = " ", description = "JVM options of the bot processes (default: ${DEFAULT-VALUE}).")
     List<String> botJvm = new ArrayList<>();
