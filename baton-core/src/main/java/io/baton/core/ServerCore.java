@@ -289,9 +289,6 @@ public final class ServerCore {
         }
         if (role == Role.AUTHORITY && !stopped && service != null) {
             int n = 0;
-            if (Boolean.getBoolean("baton.ticklate") && now - nextTickAt > 3_000_000L && now >= nextTickAt) {
-                out.note("tick late by " + (now - nextTickAt) / 1000 + " us");
-            }
             while (now >= nextTickAt && n++ < MAX_CATCH_UP_TICKS && !stopped) {
                 nextTickAt += tickPeriod;
                 apply(Frame.EventKind.TICK, 0, tick + 1, EMPTY, now);
@@ -825,7 +822,7 @@ public final class ServerCore {
             // when the target is within one tick of the source, so it costs one round trip and never the
             // replay of a backlog.
             if (sourcePhase == SourcePhase.CATCHING_UP && replicaAcked >= Math.max(snapshotIndex, lastTickIndex)) {
-                setCommit(!Boolean.getBoolean("baton.nocommit"));
+                setCommit(true);
                 startRedirect(now);
             }
             if (commit) {
