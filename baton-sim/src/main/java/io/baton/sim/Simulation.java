@@ -27,7 +27,8 @@ public final class Simulation {
     private static final long MAX_STEPS = 20_000_000L;
 
     /** What a run found. Empty {@link #violations()} means every invariant held. */
-    public record Result(long seed, List<String> violations, String outcome, long steps, long virtualMillis) {
+    public record Result(long seed, List<String> violations, String outcome, long steps, long virtualMillis,
+                         int clients, int switched, int resumed) {
         public boolean passed() {
             return violations.isEmpty();
         }
@@ -41,22 +42,30 @@ public final class Simulation {
     private final Map<Long, String> appliedBy = new HashMap<>();
 
     private final java.util.function.Consumer<String> trace;
+    private final java.util.function.UnaryOperator<ServerConfig> configure;
 
-    private Simulation(long seed, java.util.function.Consumer<String> trace) {
+    private Simulation(long seed, java.util.function.Consumer<String> trace,
+                       java.util.function.UnaryOperator<ServerConfig> configure) {
         this.seed = seed;
         this.trace = trace;
+        this.configure = configure;
         this.world = new World(seed);
         this.net = new Network(world);
     }
 
     /** Runs the scenario of one seed. */
     public static Result run(long seed) {
-        return new Simulation(seed, null).play();
+        return new Simulation(seed, null, c -> c).play();
+    }
+
+    /** Runs the scenario of one seed with the servers configured differently (shorter tickets, say). */
+    static Result run(long seed, java.util.function.UnaryOperator<ServerConfig> configure) {
+        return new Simulation(seed, null, configure).play();
     }
 
     /** Runs the scenario of one seed and narrates it: what each server and client did, in virtual time. */
     public static Result replay(long seed, java.util.function.Consumer<String> trace) {
-        return new Simulation(seed, trace).play();
+        return new Simulation(seed, trace, c -> c).play();
     }
 
     void trace(String who, String what) {
@@ -73,9 +82,9 @@ public final class Simulation {
         trace("sim", "seed " + seed + ": delay " + net.baseDelay / 1000 + "+" + net.jitter / 1000 + " us, peer "
                 + net.peerDelay / 1000 + " us, " + tickHz + " Hz");
         long stateMb = world.random.nextInt(4) == 0 ? 1 : 0;
-        ServerConfig cfg = ServerConfig.defaults(new ArenaFactory(),
+        ServerConfig cfg = configure.apply(ServerConfig.defaults(new ArenaFactory(),
                 new ServiceConfig(tickHz, Map.of("state-mb", Long.toString(stateMb))),
-                "simulated-peer-secret-0123456789".getBytes(StandardCharsets.UTF_8));
+                "simulated-peer-secret-0123456789".getBytes(StandardCharsets.UTF_8)));
         ServerNode source = new ServerNode("source", net, this::applied, this::trace);
         ServerNode target = new ServerNode("target", net, this::applied, this::trace);
         source.startAuthority(cfg, world.now(), world.random.split());
@@ -123,7 +132,14 @@ public final class Simulation {
                 violations.add(c.name + " (session " + c.sessionId + "): " + v);
             }
         }
-        return new Result(seed, List.copyOf(violations), outcome, world.steps(), (world.now() - World.START) / MS);
+        int switched = 0;
+        int resumed = 0;
+        for (ClientNode c : clients) {
+            switched += c.switched > 0 ? 1 : 0;
+            resumed += c.resumed > 0 ? 1 : 0;
+        }
+        return new Result(seed, List.copyOf(violations), outcome, world.steps(), (world.now() - World.START) / MS,
+                clients.size(), switched, resumed);
     }
 
     private void scheduleInputs(ClientNode c, long at, long period, long stop) {

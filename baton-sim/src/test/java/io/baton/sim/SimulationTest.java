@@ -21,4 +21,14 @@ class SimulationTest {
         assertThat(b.steps()).isEqualTo(a.steps());
         assertThat(b.violations()).isEqualTo(a.violations());
     }
+
+    @Test
+    void expiredTicketsSendEveryClientThroughTheFallbackResumeWithNothingLost() {
+        for (long seed = 1; seed <= 50; seed++) {
+            Simulation.Result r = Simulation.run(seed, c -> c.withTicketTtl(0));
+            assertThat(r.violations()).as("seed %d", seed).isEmpty();
+            assertThat(r.switched()).as("seed %d: nobody attaches with an expired ticket", seed).isZero();
+            assertThat(r.resumed()).as("seed %d: everyone resumes after SWITCH", seed).isEqualTo(r.clients());
+        }
+    }
 }
