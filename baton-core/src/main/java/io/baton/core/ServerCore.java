@@ -42,8 +42,14 @@ public final class ServerCore {
 
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] NO_TOKEN = new byte[Frame.TOKEN_LENGTH];
-    /** Snapshot bytes sent per poll, so streaming never holds up a tick for long. */
+    /** Snapshot bytes sent per poll while the service is stopped (stop-and-copy): as fast as it goes. */
     private static final int SNAPSHOT_BUDGET = 4 * FrameCodec.SNAPSHOT_CHUNK_BYTES;
+    /**
+     * While the service runs, a snapshot streams one chunk per poll and only when the next tick is further
+     * away than this: copying and writing a chunk takes a few milliseconds here, and must land between
+     * ticks, not on them.
+     */
+    private static final long STREAM_QUIET = 6_000_000L;
     /** Ticks made up at once after a stall before the schedule is re-anchored. */
     private static final int MAX_CATCH_UP_TICKS = 3;
     /** How long a source may take to prove itself; a silent peer must not lock the target out of handoffs. */
@@ -101,6 +107,7 @@ public final class ServerCore {
     private InputStream snapshotStream;
     private long snapshotIndex;
     private long snapshotDigest;
+    private long streamResumeAt = Long.MIN_VALUE;
     private long replicaAcked;
     private final ArrayDeque<Long> toMove = new ArrayDeque<>();
     private long redirectStartedAt;
@@ -256,7 +263,7 @@ public final class ServerCore {
             d = nextTickAt;
         }
         if (snapshotStream != null) {
-            d = Long.MIN_VALUE;
+            d = Math.min(d, streamResumeAt);
         }
         if (sourcePhase == SourcePhase.REDIRECTING && !toMove.isEmpty()) {
             // The instant the pace allows the next MOVE (rounded up, so that it is allowed then). The wait
@@ -282,7 +289,12 @@ public final class ServerCore {
     /** Timers: ticks, paced redirects, snapshot streaming, timeouts, session expiry. */
     public void poll(long now) {
         if (snapshotStream != null) {
-            streamSnapshot(now);
+            if (stopped || role != Role.AUTHORITY || nextTickAt - now > STREAM_QUIET) {
+                streamSnapshot(now);
+                streamResumeAt = Long.MIN_VALUE;
+            } else {
+                streamResumeAt = nextTickAt; // right after the tick, the window opens again
+            }
         }
         if (sourcePhase == SourcePhase.REDIRECTING) {
             redirect(now);
@@ -856,7 +868,8 @@ public final class ServerCore {
     private void streamSnapshot(long now) {
         try {
             int sent = 0;
-            while (sent < SNAPSHOT_BUDGET) {
+            int budget = stopped ? SNAPSHOT_BUDGET : FrameCodec.SNAPSHOT_CHUNK_BYTES;
+            while (sent < budget) {
                 byte[] chunk = snapshotStream.readNBytes(FrameCodec.SNAPSHOT_CHUNK_BYTES);
                 if (chunk.length == 0) {
                     snapshotStream.close();

@@ -124,6 +124,7 @@ public final class BatonServer implements AutoCloseable {
             server.listeners.addAll(bound);
             driver.loop().execute(driver::afterBatch);
             driver.startWatchdog();
+            selfCheck(driver, server.clientPort);
             LOG.info("{} on {}:{} (peer port {}, admin {}:{}), service {} at {} Hz, transport {}",
                     opts.standby() ? "standby target" : "serving", opts.bindHost(), server.clientPort,
                     server.peerPort, opts.adminHost(), server.adminPort, cfg.factory().name(),
@@ -152,6 +153,21 @@ public final class BatonServer implements AutoCloseable {
                     }
                 })
                 .bind(host, port).sync().channel();
+    }
+
+    /**
+     * Connects once to the server's own client port from the core's loop, and lets go: it proves the port
+     * accepts, and it loads the outbound-connect code now rather than on the loop's first handoff.
+     */
+    private static void selfCheck(CoreDriver driver, int clientPort) throws InterruptedException {
+        Channel ch = new io.netty.bootstrap.Bootstrap()
+                .group(driver.loop())
+                .channel(Transport.channel())
+                .handler(new io.netty.channel.ChannelInboundHandlerAdapter())
+                .connect("127.0.0.1", clientPort)
+                .sync()
+                .channel();
+        ch.close().sync();
     }
 
     private static int port(Channel ch) {
