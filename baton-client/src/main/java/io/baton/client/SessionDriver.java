@@ -4,17 +4,12 @@ import io.baton.core.ClientCore;
 import io.baton.wire.Frame;
 import io.baton.wire.FrameCodec;
 import io.baton.wire.FrameDecoder;
-import io.baton.wire.FrameEncoder;
 import io.baton.wire.Transport;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -130,42 +125,16 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     @Override
     public long connect(String host, int port) {
         long id = nextConn++;
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(Transport.channel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new FrameDecoder(FrameCodec.DEFAULT_MAX_FRAME), FrameEncoder.INSTANCE,
-                                new Inbound(id));
-                    }
-                });
-        // Resolve and set up the connection on the connector thread: a slow name lookup or a cold connect
-        // path must not hold up the loop that delivers this client's (and other clients') messages.
-        connector.execute(() -> {
-            java.net.InetSocketAddress address;
-            try {
-                address = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port);
-            } catch (java.net.UnknownHostException e) {
-                loop.execute(() -> {
-                    core.disconnected(id, now());
-                    afterBatch();
-                });
-                return;
+        Transport.connect(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), host, port, options.bindAddress(),
+                connector, (ch, cause) -> {
+            if (ch != null) {
+                channels.put(id, ch);
+                core.connected(id, now());
+            } else {
+                LOG.debug("cannot connect to {}:{}: {}", host, port, String.valueOf(cause));
+                core.disconnected(id, now());
             }
-            var future = options.bindAddress() == null ? b.connect(address) : b.connect(address, options.bindAddress());
-            future.addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    channels.put(id, f.channel());
-                    core.connected(id, now());
-                } else {
-                    LOG.debug("cannot connect to {}:{}: {}", host, port, f.cause().toString());
-                    core.disconnected(id, now());
-                }
-                afterBatch();
-            });
+            afterBatch();
         });
         return id;
     }

@@ -24,7 +24,6 @@ import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import io.baton.core.ServerCore;
 
 /**
@@ -87,11 +86,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = req.uri().split("\\?", 2)[0];
         return switch (path) {
             case "/status" -> req.method().equals(HttpMethod.GET)
-                    ? onCore(ServerCore::status).thenApply(st -> json(HttpResponseStatus.OK, statusJson(st)))
+                    ? driver.call(ServerCore::status).thenApply(st -> json(HttpResponseStatus.OK, statusJson(st)))
                     : done(notAllowed("GET"));
             case "/handoff" -> req.method().equals(HttpMethod.POST) ? handoff(req) : done(notAllowed("POST"));
             case "/handoff/abort" -> req.method().equals(HttpMethod.POST)
-                    ? onCore(core -> core.abortHandoff(CoreDriver.now())).thenApply(refused -> refused
+                    ? driver.call(core -> core.abortHandoff(CoreDriver.now())).thenApply(refused -> refused
                             .map(r -> error(HttpResponseStatus.CONFLICT, r))
                             .orElseGet(() -> json(HttpResponseStatus.OK, Map.of("aborted", true))))
                     : done(notAllowed("POST"));
@@ -134,23 +133,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (IllegalArgumentException e) {
             return done(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         }
-        return onCore(core -> core.startHandoff(request, CoreDriver.now()).map(
+        return driver.call(core -> core.startHandoff(request, CoreDriver.now()).map(
                         why -> error(HttpResponseStatus.CONFLICT, why))
                 .orElseGet(() -> json(HttpResponseStatus.ACCEPTED,
                         Map.of("handoff_id", Long.toHexString(core.status().handoffId())))));
-    }
-
-    private <T> CompletableFuture<T> onCore(Function<ServerCore, T> call) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        driver.loop().execute(() -> {
-            try {
-                result.complete(call.apply(driver.core()));
-                driver.afterBatch();
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
     }
 
     private static CompletableFuture<FullHttpResponse> done(FullHttpResponse r) {

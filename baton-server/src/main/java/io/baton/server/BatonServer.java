@@ -25,7 +25,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -187,29 +186,16 @@ public final class BatonServer implements AutoCloseable {
     }
 
     public CompletableFuture<ServerStatus> status() {
-        return onLoop(ServerCore::status);
+        return driver.call(ServerCore::status);
     }
 
     /** Starts a handoff; completes with the reason if it could not start. */
     public CompletableFuture<Optional<String>> startHandoff(HandoffRequest request) {
-        return onLoop(core -> core.startHandoff(request, CoreDriver.now()));
+        return driver.call(core -> core.startHandoff(request, CoreDriver.now()));
     }
 
     public CompletableFuture<Optional<String>> abortHandoff() {
-        return onLoop(core -> core.abortHandoff(CoreDriver.now()));
-    }
-
-    private <T> CompletableFuture<T> onLoop(Function<ServerCore, T> call) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        driver.loop().execute(() -> {
-            try {
-                result.complete(call.apply(driver.core()));
-                driver.afterBatch();
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
+        return driver.call(core -> core.abortHandoff(CoreDriver.now()));
     }
 
     @Override

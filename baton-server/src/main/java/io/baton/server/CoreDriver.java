@@ -4,17 +4,12 @@ import io.baton.core.ServerCore;
 import io.baton.core.ServerOutbox;
 import io.baton.wire.Frame;
 import io.baton.wire.FrameDecoder;
-import io.baton.wire.FrameEncoder;
 import io.baton.wire.Transport;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -75,6 +70,20 @@ final class CoreDriver implements ServerOutbox {
 
     EventLoop peerLoop() {
         return peerLoop;
+    }
+
+    /** Runs one call into the core on its loop, from any thread, and answers with its result. */
+    <T> java.util.concurrent.CompletableFuture<T> call(java.util.function.Function<ServerCore, T> call) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                result.complete(call.apply(core));
+                afterBatch();
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
     }
 
     /** Runs on the core's loop: at once if already there, else queued (keeping the order of calls). */
@@ -264,63 +273,37 @@ final class CoreDriver implements ServerOutbox {
     @Override
     public long connect(String host, int port) {
         long id = nextConn++;
-        Bootstrap b = new Bootstrap()
-                .group(peerLoop)
-                .channel(Transport.channel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new FrameDecoder(peerMaxFrame), FrameEncoder.INSTANCE,
-                                new ChannelInboundHandlerAdapter() {
-                                    @Override
-                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                        onCore(() -> dispatch(id, msg));
-                                    }
-
-                                    @Override
-                                    public void channelReadComplete(ChannelHandlerContext ctx) {
-                                        onCore(CoreDriver.this::afterBatch);
-                                    }
-
-                                    @Override
-                                    public void channelInactive(ChannelHandlerContext ctx) {
-                                        onCore(() -> closed(id));
-                                    }
-
-                                    @Override
-                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                        ctx.close();
-                                    }
-                                });
-                    }
-                });
-        // Name resolution and the first use of the connect path (class loading) can take many
-        // milliseconds: do them on the connector thread, never on the loop that ticks the service.
-        CONNECTOR.execute(() -> {
-            java.net.InetSocketAddress address;
-            try {
-                address = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port);
-            } catch (java.net.UnknownHostException e) {
-                loop.execute(() -> {
-                    LOG.warn("cannot resolve the peer host {}", host);
-                    core.disconnected(id, now());
-                    afterBatch();
-                });
-                return;
+        ChannelInboundHandlerAdapter inbound = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                onCore(() -> dispatch(id, msg));
             }
-            b.connect(address).addListener((ChannelFutureListener) f -> onCore(() -> {
-                if (f.isSuccess()) {
-                    channels.put(id, f.channel());
-                    core.peerConnected(id, now());
-                } else {
-                    LOG.warn("cannot reach the peer at {}:{}: {}", host, port, f.cause().getMessage());
-                    core.disconnected(id, now());
-                }
-                afterBatch();
-            }));
-        });
+
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+                onCore(CoreDriver.this::afterBatch);
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                onCore(() -> closed(id));
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+            }
+        };
+        Transport.connect(peerLoop, peerMaxFrame, inbound, host, port, null, CONNECTOR, (ch, cause) -> onCore(() -> {
+            if (ch != null) {
+                channels.put(id, ch);
+                core.peerConnected(id, now());
+            } else {
+                LOG.warn("cannot reach the peer at {}:{}: {}", host, port, cause.toString());
+                core.disconnected(id, now());
+            }
+            afterBatch();
+        }));
         return id;
     }
 

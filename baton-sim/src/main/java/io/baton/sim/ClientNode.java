@@ -2,7 +2,6 @@ package io.baton.sim;
 
 import io.baton.arena.ArenaProtocol;
 import io.baton.core.ClientCore;
-import io.baton.wire.Frame;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,10 +9,8 @@ import java.util.List;
  * A client on the virtual network: the real {@link ClientCore}, playing arena like a bot, and keeping
  * everything it sent and everything the game told it, for the checks at the end.
  */
-final class ClientNode extends Network.Node implements ClientCore.Outbox {
+final class ClientNode extends ClientCoreNode {
 
-    private final Network net;
-    final ClientCore core;
     long sessionId;
     long sent;
     long hash;
@@ -29,14 +26,11 @@ final class ClientNode extends Network.Node implements ClientCore.Outbox {
     int switched;
     int resumed;
     String lostReason;
-
     private final java.util.function.BiConsumer<String, String> trace;
 
     ClientNode(String name, Network net, String host, int port, java.util.function.BiConsumer<String, String> trace) {
-        super(name);
+        super(name, net, host, port);
         this.trace = trace;
-        this.net = net;
-        this.core = new ClientCore(host, port, ClientCore.Timing.defaults(30_000_000_000L), this);
     }
 
     void sendMove(long now, int dx, int dy) {
@@ -47,59 +41,6 @@ final class ClientNode extends Network.Node implements ClientCore.Outbox {
         hash = ArenaProtocol.hashInput(hash, id, dx, dy);
         core.send(ArenaProtocol.move(id, dx, dy), now);
         net.settle(this);
-    }
-
-    @Override
-    void accepted(long conn, boolean peerPort, long now) {
-        throw new IllegalStateException("clients do not listen");
-    }
-
-    @Override
-    void connected(long conn, long now) {
-        core.connected(conn, now);
-    }
-
-    @Override
-    void frame(long conn, Frame f, long now) {
-        if (Boolean.getBoolean("sim.frames")) {
-            trace.accept(name, "conn " + conn + " <- " + f);
-        }
-        core.frame(conn, f, now);
-    }
-
-    @Override
-    void disconnected(long conn, long now) {
-        core.disconnected(conn, now);
-    }
-
-    @Override
-    void poll(long now) {
-        core.poll(now);
-    }
-
-    @Override
-    void flush(long now) {
-        core.flush(now);
-    }
-
-    @Override
-    long nextDeadline() {
-        return core.nextDeadline();
-    }
-
-    @Override
-    public long connect(String host, int port) {
-        return net.connect(this, host + ":" + port);
-    }
-
-    @Override
-    public void send(long conn, Frame frame) {
-        net.send(this, conn, frame);
-    }
-
-    @Override
-    public void close(long conn) {
-        net.close(this, conn);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.baton.sim;
 
-import io.baton.core.ClientCore;
 import io.baton.core.HandoffRequest;
 import io.baton.core.ServerConfig;
 import io.baton.service.ServiceConfig;
@@ -69,79 +68,13 @@ public final class Rehearsal {
     }
 
     /** A client that plays with sample inputs and ignores what it receives. */
-    private static final class Player extends Network.Node implements ClientCore.Outbox {
-        private final Network net;
-        final ClientCore core;
-
+    private static final class Player extends ClientCoreNode {
         Player(String name, Network net) {
-            super(name);
-            this.net = net;
-            this.core = new ClientCore("source", 7000, ClientCore.Timing.defaults(30_000 * MS), this);
-        }
-
-        @Override
-        void accepted(long conn, boolean peerPort, long now) {
-        }
-
-        @Override
-        void connected(long conn, long now) {
-            core.connected(conn, now);
-        }
-
-        @Override
-        void frame(long conn, Frame f, long now) {
-            core.frame(conn, f, now);
-        }
-
-        @Override
-        void disconnected(long conn, long now) {
-            core.disconnected(conn, now);
-        }
-
-        @Override
-        void poll(long now) {
-            core.poll(now);
-        }
-
-        @Override
-        void flush(long now) {
-            core.flush(now);
-        }
-
-        @Override
-        long nextDeadline() {
-            return core.nextDeadline();
-        }
-
-        @Override
-        public long connect(String host, int port) {
-            return net.connect(this, host + ":" + port);
-        }
-
-        @Override
-        public void send(long conn, Frame frame) {
-            net.send(this, conn, frame);
-        }
-
-        @Override
-        public void close(long conn) {
-            net.close(this, conn);
+            super(name, net, "source", 7000);
         }
 
         @Override
         public void deliver(byte[] payload) {
-        }
-
-        @Override
-        public void event(ClientCore.Event event, String detail) {
-        }
-
-        @Override
-        public void established(long sessionId) {
-        }
-
-        @Override
-        public void lost(String reason) {
         }
     }
 }

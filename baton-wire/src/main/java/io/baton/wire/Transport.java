@@ -44,4 +44,40 @@ public final class Transport {
     public static Class<? extends SocketChannel> channel() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
+
+    /**
+     * Opens a framed connection without blocking an event loop: the name is resolved, and the channel set
+     * up, on the {@code connector} thread (a slow lookup or the first use of the connect code must never
+     * stall a loop that carries real-time traffic). The channel lives on {@code loop}, with a frame decoder
+     * of {@code maxFrame}, the encoder, then {@code handler}; {@code done} runs on {@code loop} with the
+     * channel, or with the cause of the failure.
+     */
+    public static void connect(io.netty.channel.EventLoop loop, int maxFrame, io.netty.channel.ChannelHandler handler,
+                               String host, int port, java.net.SocketAddress local,
+                               java.util.concurrent.Executor connector,
+                               java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> done) {
+        io.netty.bootstrap.Bootstrap bootstrap = new io.netty.bootstrap.Bootstrap()
+                .group(loop)
+                .channel(channel())
+                .option(io.netty.channel.ChannelOption.TCP_NODELAY, true)
+                .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                .handler(new io.netty.channel.ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE, handler);
+                    }
+                });
+        connector.execute(() -> {
+            java.net.InetSocketAddress address;
+            try {
+                address = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port);
+            } catch (java.net.UnknownHostException e) {
+                loop.execute(() -> done.accept(null, e));
+                return;
+            }
+            var future = local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
+            future.addListener((io.netty.channel.ChannelFutureListener) f -> loop.execute(
+                    () -> done.accept(f.isSuccess() ? f.channel() : null, f.cause())));
+        });
+    }
 }
