@@ -17,34 +17,42 @@ final class Secrets {
     /** The file's first line, or a fresh random hex string written to it if it does not exist. */
     static String readOrCreate(Path file, String what) throws IOException {
         if (Files.exists(file)) {
-            String s = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (s.length() < 16) {
-                throw new IOException(what + " in " + file + " is shorter than 16 characters");
-            }
-            return s;
+            return read(file, what);
         }
         byte[] b = new byte[24];
         new SecureRandom().nextBytes(b);
         String s = HexFormat.of().formatHex(b);
         Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Files.writeString(file, s + "\n", StandardCharsets.UTF_8);
+        Files.createDirectories(dir);
+        // Two servers started together in one folder must end up with the same secret: write a complete
+        // file under a private name, then link it into place, which fails if the other one won the race.
+        Path temp = Files.createTempFile(dir, ".secret", ".tmp");
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // Not a POSIX file system: the file keeps its default permissions.
+            try {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // Not a POSIX file system: the file keeps its default permissions.
+            }
+            Files.writeString(temp, s + "\n", StandardCharsets.UTF_8);
+            Files.createLink(file, temp);
+            System.err.println("baton: created " + what + " in " + file);
+            return s;
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+            return read(file, what);
+        } finally {
+            Files.deleteIfExists(temp);
         }
-        System.err.println("baton: created " + what + " in " + file);
-        return s;
     }
 
-    /** The file's first line; the file must exist. */
+    /** The file's first line; the file must exist and hold at least 16 characters. */
     static String read(Path file, String what) throws IOException {
         if (!Files.exists(file)) {
             throw new IOException(what + " file " + file + " does not exist (the server creates it on first start)");
         }
-        return Files.readString(file, StandardCharsets.UTF_8).strip();
+        String s = Files.readString(file, StandardCharsets.UTF_8).strip();
+        if (s.length() < 16) {
+            throw new IOException(what + " in " + file + " is shorter than 16 characters");
+        }
+        return s;
     }
 }
