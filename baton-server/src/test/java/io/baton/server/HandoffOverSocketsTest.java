@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.baton.client.ClientRuntime;
 import io.baton.client.LifecycleListener;
 import io.baton.core.Role;
+import io.baton.core.ServerConfig;
 import io.baton.core.ServerStatus;
 import io.baton.wire.ErrorCode;
 import io.baton.wire.Frame;
@@ -122,5 +123,40 @@ class HandoffOverSocketsTest {
                     .doesNotContain(LifecycleListener.Event.DISCONNECTED, LifecycleListener.Event.ATTACH_FAILED,
                             LifecycleListener.Event.CLOSED);
         }
+    }
+
+    @Test
+    void anExpiredTicketIsRefusedAndItsClientStillResumesOnTheTargetAfterTheSwitch() throws Exception {
+        BatonServer source = env.start(false);
+        BatonServer target = env.start(ServerConfig.defaults(new io.baton.arena.ArenaFactory(),
+                new io.baton.service.ServiceConfig(TestServers.TICK_HZ, java.util.Map.of()), TestServers.PEER_SECRET)
+                .withTicketTtl(0), true);
+        ClientRuntime runtime = env.add(ClientRuntime.create(1));
+        Bystander a = env.add(Bystander.connect(runtime, source.clientPort()));
+        a.movePerUpdate(true);
+
+        RawConnection raw = env.add(RawConnection.open(source.clientPort()));
+        raw.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
+        long rawSession = ((Frame.Welcome) raw.read()).sessionId();
+        a.awaitUpdatesBeyond(0, 5);
+
+        assertThat(source.startHandoff(TestServers.handoffTo(target)).get(5, TimeUnit.SECONDS)).isEmpty();
+        Frame.Move move = raw.readUntil(Frame.Move.class, 10_000, f -> { });
+        try (RawConnection late = RawConnection.open(target.clientPort())) {
+            late.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.ATTACH, rawSession, move.ticket(), 0));
+            Frame.Error e = late.expectErrorThenEof(ErrorCode.TICKET_EXPIRED);
+            assertThat(e.message()).contains("expired");
+        }
+        raw.close();
+
+        // The real client's attach expires too: it comes through the fallback, resuming after the switch.
+        TestServers.awaitHandoffDone(source, target);
+        a.awaitUpdatesBeyond(a.updateCount(), 10);
+        assertThat(a.events()).contains(LifecycleListener.Event.ATTACH_FAILED, LifecycleListener.Event.RESUMED);
+        a.assertConsecutiveTicks();
+        a.awaitInputsApplied(a.lastInputId());
+        assertThat(a.appliedInputIds()).as("every input once, in order, across the fallback")
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, a.appliedInputIds().size()).boxed()
+                        .collect(Collectors.toList()));
     }
 }

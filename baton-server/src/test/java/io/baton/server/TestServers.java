@@ -36,7 +36,10 @@ final class TestServers implements AutoCloseable {
     }
 
     BatonServer start(byte[] peerSecret, boolean standby) throws InterruptedException {
-        ServerConfig cfg = ServerConfig.defaults(new ArenaFactory(), new ServiceConfig(TICK_HZ, Map.of()), peerSecret);
+        return start(ServerConfig.defaults(new ArenaFactory(), new ServiceConfig(TICK_HZ, Map.of()), peerSecret), standby);
+    }
+
+    BatonServer start(ServerConfig cfg, boolean standby) throws InterruptedException {
         BatonServer server = BatonServer.start(cfg,
                 new BatonServer.Options("127.0.0.1", 0, 0, "127.0.0.1", 0, ADMIN_TOKEN, standby));
         resources.push(server);
