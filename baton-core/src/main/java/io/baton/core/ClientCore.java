@@ -104,7 +104,15 @@ public final class ClientCore {
     private int attempt;
     private long lostSince;
 
+    private final java.util.Set<Defect> defects;
+
     public ClientCore(String host, int port, Timing timing, Outbox out) {
+        this(host, port, timing, out, java.util.Set.of());
+    }
+
+    /** A client with deliberately broken behaviours: for the simulator's checker tests only. */
+    public ClientCore(String host, int port, Timing timing, Outbox out, java.util.Set<Defect> defects) {
+        this.defects = java.util.Set.copyOf(defects);
         this.homeHost = host;
         this.homePort = port;
         this.timing = timing;
@@ -295,6 +303,9 @@ public final class ClientCore {
         lostSince = 0;
         retryAt = Long.MAX_VALUE;
         acked(w.inputAck());
+        if (defects.contains(Defect.FORGET_UNACKED_INPUTS)) {
+            unacked.clear(); // broken on purpose
+        }
         for (Pending p : unacked) {
             out.send(primary.conn, new Frame.Input(p.seq, delivered, p.payload));
         }
@@ -335,6 +346,9 @@ public final class ClientCore {
         if (secondary != null && secondary.state == LinkState.READY) {
             primary = secondary;
             secondary = null;
+            if (defects.contains(Defect.FORGET_UNACKED_INPUTS)) {
+                unacked.clear(); // broken on purpose
+            }
             for (Pending p : unacked) {
                 out.send(primary.conn, new Frame.Input(p.seq, delivered, p.payload));
             }

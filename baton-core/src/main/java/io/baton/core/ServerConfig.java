@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param drainTimeout     how long the source keeps old connections after SWITCH before closing them
  * @param cutoverTimeout   how long the source waits for the target's answer to CUTOVER
  * @param maxUnackedOutputs outputs kept per session before a client that never acknowledges is cut off
+ * @param defects          deliberately broken behaviours, for the simulator's checker tests only; empty
  */
 public record ServerConfig(
         ServiceFactory factory,
@@ -28,7 +29,8 @@ public record ServerConfig(
         long ticketTtl,
         long drainTimeout,
         long cutoverTimeout,
-        int maxUnackedOutputs) {
+        int maxUnackedOutputs,
+        java.util.Set<Defect> defects) {
 
     private static final long SECOND = 1_000_000_000L;
 
@@ -38,6 +40,7 @@ public record ServerConfig(
         if (peerSecret == null || peerSecret.length < 16) {
             throw new IllegalArgumentException("the peer secret must be at least 16 bytes");
         }
+        defects = defects == null ? java.util.Set.of() : java.util.Set.copyOf(defects);
         if (redirectPerSecond < 1) {
             throw new IllegalArgumentException("redirectPerSecond must be positive");
         }
@@ -46,22 +49,28 @@ public record ServerConfig(
     /** Defaults: 30 s resume window, 5000 redirects/s, 3 s attach wait, 60 s tickets, 5 s drain. */
     public static ServerConfig defaults(ServiceFactory factory, ServiceConfig service, byte[] peerSecret) {
         return new ServerConfig(factory, service, peerSecret, 30 * SECOND, 5000, 3 * SECOND, 60 * SECOND,
-                5 * SECOND, 2 * SECOND, 65_536);
+                5 * SECOND, 2 * SECOND, 65_536, java.util.Set.of());
     }
 
     public ServerConfig withTicketTtl(long nanos) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, nanos,
-                drainTimeout, cutoverTimeout, maxUnackedOutputs);
+                drainTimeout, cutoverTimeout, maxUnackedOutputs, defects);
     }
 
     public ServerConfig withRedirectPerSecond(int perSecond) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, perSecond, attachTimeout, ticketTtl,
-                drainTimeout, cutoverTimeout, maxUnackedOutputs);
+                drainTimeout, cutoverTimeout, maxUnackedOutputs, defects);
     }
 
     public ServerConfig withResumeWindow(long nanos) {
         return new ServerConfig(factory, service, peerSecret, nanos, redirectPerSecond, attachTimeout, ticketTtl,
-                drainTimeout, cutoverTimeout, maxUnackedOutputs);
+                drainTimeout, cutoverTimeout, maxUnackedOutputs, defects);
+    }
+
+    /** The same configuration with deliberately broken behaviours: for the checker's own tests only. */
+    public ServerConfig withDefects(Defect... broken) {
+        return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, ticketTtl,
+                drainTimeout, cutoverTimeout, maxUnackedOutputs, java.util.Set.of(broken));
     }
 
     long tickPeriod() {

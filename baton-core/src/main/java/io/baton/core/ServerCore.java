@@ -84,6 +84,8 @@ public final class ServerCore {
     private long sessionsSum;
     private long lastTickIndex;
     private boolean cutoverDue;
+    private long cutoverAfter;
+    private long backlogEnd;
 
     private Role role;
     private final Map<Long, Conn> conns = new HashMap<>();
@@ -612,7 +614,12 @@ public final class ServerCore {
                     return;
                 }
                 resume(conn, c, s, h.outputAck());
-                if (sourcePhase == SourcePhase.REDIRECTING && !s.moveSent) {
+                if (sourcePhase == SourcePhase.REDIRECTING && !s.attached) {
+                    // Its MOVE may have been lost with the old connection: send it again on this one.
+                    if (s.moveSent) {
+                        s.moveSent = false;
+                        clientsMoved--;
+                    }
                     toMove.add(s.id);
                 }
             }
@@ -726,11 +733,11 @@ public final class ServerCore {
             held.add(new Frame.Forward(s.id, seq, payload));
             return;
         }
-        if (seq <= s.inputApplied) {
+        if (seq <= s.inputApplied && !cfg.defects().contains(Defect.APPLY_DUPLICATE_INPUTS)) {
             ackDue.add(s);
             return;
         }
-        if (seq != s.inputApplied + 1) {
+        if (seq > s.inputApplied + 1) {
             reject(conn, ErrorCode.PROTOCOL_VIOLATION, "input " + seq + " skips ahead of " + (s.inputApplied + 1));
             return;
         }
@@ -830,10 +837,9 @@ public final class ServerCore {
             }
         } else if (f instanceof Frame.ReplicaAck a) {
             replicaAcked = Math.max(replicaAcked, a.index());
-            // Caught up means holding the latest tick, not merely the snapshot: output commit starts only
-            // when the target is within one tick of the source, so it costs one round trip and never the
-            // replay of a backlog.
-            if (sourcePhase == SourcePhase.CATCHING_UP && replicaAcked >= Math.max(snapshotIndex, lastTickIndex)) {
+            // Caught up means holding every event that queued behind the snapshot, not merely the
+            // snapshot: output commit then costs one round trip, never the replay of a backlog.
+            if (sourcePhase == SourcePhase.CATCHING_UP && replicaAcked >= backlogEnd) {
                 setCommit(true);
                 startRedirect(now);
             }
@@ -894,6 +900,7 @@ public final class ServerCore {
             for (Frame f : backlog) {
                 out.send(peerConn, f);
             }
+            backlogEnd = appliedIndex;
             moveSource(SourcePhase.CATCHING_UP, now);
         } else {
             sendCutover(now);
@@ -957,7 +964,10 @@ public final class ServerCore {
             if (!allAttached) {
                 out.note("cutting over with clients still unattached; they will resume on the target");
             }
-            cutoverDue = true;
+            if (!cutoverDue) {
+                cutoverDue = true;
+                cutoverAfter = lastTickIndex; // later ticks, if the round trip is longer than a tick, join L
+            }
             cutoverIfReplicated(now);
         }
     }
@@ -967,7 +977,7 @@ public final class ServerCore {
      * time and the round trip of the cutover falls in the quiet middle of the tick period.
      */
     private void cutoverIfReplicated(long now) {
-        if (cutoverDue && sourcePhase == SourcePhase.REDIRECTING && (!commit || replicaAcked >= lastTickIndex)) {
+        if (cutoverDue && sourcePhase == SourcePhase.REDIRECTING && (!commit || replicaAcked >= cutoverAfter)) {
             cutoverDue = false;
             cutover(now);
         }
@@ -1009,6 +1019,11 @@ public final class ServerCore {
         moveSource(SourcePhase.DRAINING, now);
         for (Session s : sessions.values()) {
             if (s.conn >= 0) {
+                if (!s.attached) {
+                    // A client that never attached may never have heard where to go: tell it with the switch.
+                    out.send(s.conn, new Frame.Move(handoffId, tokens.ticket(handoffId, s.id), request.clientHost(),
+                            request.clientPort()));
+                }
                 out.send(s.conn, new Frame.Switch(handoffId, s.outputSeq));
                 clientsSwitched++;
             }
@@ -1251,6 +1266,10 @@ public final class ServerCore {
         if (targetPhase == TargetPhase.RECEIVING) {
             moveTarget(TargetPhase.REPLICATING, now);
         }
+        if (cfg.defects().contains(Defect.TAKE_AUTHORITY_EARLY)) {
+            role = Role.AUTHORITY; // broken on purpose: now two servers create events
+            nextTickAt = now + tickPeriod;
+        }
         out.note("restored snapshot at index " + appliedIndex + " (" + snapshotReceived + " bytes, "
                 + sessions.size() + " sessions)");
     }
@@ -1329,7 +1348,7 @@ public final class ServerCore {
             throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "FORWARD before cutover");
         }
         Session s = sessions.get(f.sessionId());
-        if (s != null && f.seq() == s.inputApplied + 1) {
+        if (s != null && (f.seq() == s.inputApplied + 1 || cfg.defects().contains(Defect.APPLY_DUPLICATE_INPUTS))) {
             apply(Frame.EventKind.INPUT, s.id, f.seq(), f.payload(), now);
         } else if (s != null && f.seq() <= s.inputApplied) {
             ackDue.add(s);

@@ -13,9 +13,13 @@ abstract class ClientCoreNode extends Network.Node implements ClientCore.Outbox 
     final ClientCore core;
 
     ClientCoreNode(String name, Network net, String host, int port) {
+        this(name, net, host, port, java.util.Set.of());
+    }
+
+    ClientCoreNode(String name, Network net, String host, int port, java.util.Set<io.baton.core.Defect> defects) {
         super(name);
         this.net = net;
-        this.core = new ClientCore(host, port, ClientCore.Timing.defaults(30_000_000_000L), this);
+        this.core = new ClientCore(host, port, ClientCore.Timing.defaults(30_000_000_000L), this, defects);
     }
 
     @Override

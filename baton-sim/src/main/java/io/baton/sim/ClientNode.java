@@ -28,10 +28,38 @@ final class ClientNode extends ClientCoreNode {
     String lostReason;
     private final java.util.function.BiConsumer<String, String> trace;
 
-    ClientNode(String name, Network net, String host, int port, java.util.function.BiConsumer<String, String> trace) {
-        super(name, net, host, port);
+    ClientNode(String name, Network net, String host, int port, java.util.function.BiConsumer<String, String> trace,
+               java.util.Set<io.baton.core.Defect> defects) {
+        super(name, net, host, port, defects);
         this.trace = trace;
     }
+
+    @Override
+    void frame(long conn, io.baton.wire.Frame f, long now) {
+        if (TRACE_FRAMES) {
+            trace.accept(name, "conn " + conn + " <- " + f);
+        }
+        super.frame(conn, f, now);
+    }
+
+    @Override
+    void connected(long conn, long now) {
+        if (TRACE_FRAMES) {
+            trace.accept(name, "conn " + conn + " connected");
+        }
+        super.connected(conn, now);
+    }
+
+    @Override
+    void disconnected(long conn, long now) {
+        if (TRACE_FRAMES) {
+            trace.accept(name, "conn " + conn + " disconnected");
+        }
+        super.disconnected(conn, now);
+    }
+
+    /** Narrate every frame a client receives in replays (-Dbaton.sim.frames=true): verbose, for debugging. */
+    private static final boolean TRACE_FRAMES = Boolean.getBoolean("baton.sim.frames");
 
     void sendMove(long now, int dx, int dy) {
         if (core.isClosed()) {
@@ -92,6 +120,13 @@ final class ClientNode extends ClientCoreNode {
         List<String> v = new ArrayList<>(problems);
         if (lostReason != null) {
             v.add("session lost: " + lostReason);
+        }
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (long id : appliedIds) {
+            if (!seen.add(id)) {
+                v.add("input id " + id + " applied twice (duplicated)");
+                break;
+            }
         }
         for (int i = 0; i < appliedIds.size(); i++) {
             if (appliedIds.get(i) != i + 1) {

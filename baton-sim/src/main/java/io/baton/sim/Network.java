@@ -52,6 +52,8 @@ final class Network {
         long arrivalToA;
         long arrivalToB;
         boolean closed;
+        /** One side has closed: its frames in flight still arrive, nothing new is accepted. */
+        boolean closing;
 
         Conn(long id, Node a, Node b) {
             this.id = id;
@@ -143,7 +145,7 @@ final class Network {
 
     void send(Node from, long id, Frame f) {
         Conn c = conns.get(id);
-        if (c == null || c.closed || !from.alive) {
+        if (c == null || c.closed || c.closing || !from.alive) {
             return;
         }
         Node to = c.other(from);
@@ -174,15 +176,51 @@ final class Network {
         });
     }
 
-    /** One side closes: the other sees the close after the frames already on their way. */
+    /**
+     * One side closes, as TCP does with FIN: the frames it already sent still arrive, then the other side
+     * sees the close; nothing either side sends afterwards arrives.
+     */
     void close(Node from, long id) {
         Conn c = conns.get(id);
-        if (c == null || c.closed) {
+        if (c == null || c.closed || c.closing) {
             return;
         }
         Node to = c.other(from);
+        c.closing = true;
+        world.at(world.now(), () -> call(from, () -> from.disconnected(c.id, world.now())));
+        if (partitioned(from, to)) {
+            return; // the FIN never arrives: the other side finds out by its own timeouts
+        }
         long arrival = Math.max(world.now() + delay(from, to), to == c.a ? c.arrivalToA : c.arrivalToB);
-        breakConn(c, from, world.now(), to, partitioned(from, to) ? Long.MAX_VALUE : arrival);
+        world.at(arrival, () -> {
+            if (!c.closed) {
+                c.closed = true;
+                conns.remove(c.id);
+                call(to, () -> to.disconnected(c.id, world.now()));
+            }
+        });
+    }
+
+    /** Breaks every connection of a node, as a flaky network would (resets both ways); the node lives on. */
+    void cutAll(Node node) {
+        for (Conn c : new ArrayList<>(conns.values())) {
+            if (!c.closed && (c.a == node || c.b == node)) {
+                Node other = c.other(node);
+                breakConn(c, node, world.now() + delay(node, other), other, world.now() + delay(node, other));
+            }
+        }
+    }
+
+    /** Breaks every connection between two nodes (resets both ways); false if there was none. */
+    boolean cutBetween(Node x, Node y) {
+        boolean cut = false;
+        for (Conn c : new ArrayList<>(conns.values())) {
+            if (!c.closed && ((c.a == x && c.b == y) || (c.a == y && c.b == x))) {
+                breakConn(c, x, world.now() + delay(x, y), y, world.now() + delay(x, y));
+                cut = true;
+            }
+        }
+        return cut;
     }
 
     /** A process dies: the kernel resets its connections, so the other sides learn of it after one delay. */

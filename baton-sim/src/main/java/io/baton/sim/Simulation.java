@@ -43,29 +43,37 @@ public final class Simulation {
 
     private final java.util.function.Consumer<String> trace;
     private final java.util.function.UnaryOperator<ServerConfig> configure;
+    private final java.util.Set<io.baton.core.Defect> clientDefects;
 
     private Simulation(long seed, java.util.function.Consumer<String> trace,
-                       java.util.function.UnaryOperator<ServerConfig> configure) {
+                       java.util.function.UnaryOperator<ServerConfig> configure,
+                       java.util.Set<io.baton.core.Defect> clientDefects) {
         this.seed = seed;
         this.trace = trace;
         this.configure = configure;
+        this.clientDefects = clientDefects;
         this.world = new World(seed);
         this.net = new Network(world);
     }
 
     /** Runs the scenario of one seed. */
     public static Result run(long seed) {
-        return new Simulation(seed, null, c -> c).play();
+        return new Simulation(seed, null, c -> c, java.util.Set.of()).play();
     }
 
     /** Runs the scenario of one seed with the servers configured differently (shorter tickets, say). */
     static Result run(long seed, java.util.function.UnaryOperator<ServerConfig> configure) {
-        return new Simulation(seed, null, configure).play();
+        return new Simulation(seed, null, configure, java.util.Set.of()).play();
+    }
+
+    /** Runs the scenario of one seed with deliberately broken clients: for the checker's own tests. */
+    static Result runWithBrokenClients(long seed, io.baton.core.Defect... defects) {
+        return new Simulation(seed, null, c -> c, java.util.Set.of(defects)).play();
     }
 
     /** Runs the scenario of one seed and narrates it: what each server and client did, in virtual time. */
     public static Result replay(long seed, java.util.function.Consumer<String> trace) {
-        return new Simulation(seed, trace, c -> c).play();
+        return new Simulation(seed, trace, c -> c, java.util.Set.of()).play();
     }
 
     void trace(String who, String what) {
@@ -91,10 +99,10 @@ public final class Simulation {
         target.startStandby(cfg, world.random.split());
 
         int n = 1 + world.random.nextInt(8);
-        long stopInputs = World.START + 2500 * MS;
+        long stopInputs = World.START + 5000 * MS;
         List<ClientNode> clients = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            ClientNode c = new ClientNode("client" + i, net, "source", 7000, this::trace);
+            ClientNode c = new ClientNode("client" + i, net, "source", 7000, this::trace, clientDefects);
             clients.add(c);
             c.clock = world::now;
             long start = World.START + world.random.nextInt(300) * MS;
@@ -107,8 +115,11 @@ public final class Simulation {
         world.at(handoffAt, () -> net.call(source, () -> source.core.startHandoff(
                 new HandoffRequest("target", 7001, "target", 7000, mode), world.now()).ifPresent(
                         why -> violations.add("handoff refused: " + why))));
+        Fault fault = Fault.values()[world.random.nextInt(Fault.values().length)];
+        boolean[] struck = {false};
+        injectFault(fault, handoffAt, source, target, clients, struck);
 
-        if (!world.runUntil(World.START + 5000 * MS, MAX_STEPS)) {
+        if (!world.runUntil(World.START + 8000 * MS, MAX_STEPS)) {
             violations.add("more than " + MAX_STEPS + " steps: the system never quiesces (livelock)");
         }
         ServerStatus src = source.core.status();
@@ -117,7 +128,13 @@ public final class Simulation {
         trace("sim", "end: target " + tgt);
         String outcome = src.sourcePhase() == SourcePhase.DONE && tgt.targetPhase() == TargetPhase.AUTHORITY
                 ? "completed" : src.sourcePhase().name().toLowerCase();
-        if (!outcome.equals("completed")) {
+        trace("sim", "fault " + fault + (struck[0] ? " struck" : " did not strike") + ", outcome " + outcome);
+        if (struck[0] && fault.abortsHandoff) {
+            if (!outcome.equals("aborted") || src.role() != io.baton.core.Role.AUTHORITY) {
+                violations.add("fault " + fault + " before cutover must abort the handoff and leave the source in"
+                        + " charge; source is " + src.role() + " in " + src.sourcePhase());
+            }
+        } else if (!outcome.equals("completed")) {
             violations.add("handoff did not complete: source " + src.sourcePhase() + ", target " + tgt.targetPhase()
                     + (src.lastError().isEmpty() ? "" : " (" + src.lastError() + ")"));
         } else if (src.cutoverDigest() != tgt.cutoverDigest() || src.cutoverIndex() != tgt.cutoverIndex()) {
@@ -138,8 +155,77 @@ public final class Simulation {
             switched += c.switched > 0 ? 1 : 0;
             resumed += c.resumed > 0 ? 1 : 0;
         }
-        return new Result(seed, List.copyOf(violations), outcome, world.steps(), (world.now() - World.START) / MS,
+        return new Result(seed, List.copyOf(violations), (struck[0] ? fault.name().toLowerCase() + ": " : "") + outcome,
+                world.steps(), (world.now() - World.START) / MS,
                 clients.size(), switched, resumed);
+    }
+
+    /** The faults a run may suffer, one per run, at a random instant of the handoff. */
+    enum Fault {
+        /** No fault: the handoff must complete. */
+        NONE(false),
+        /** A client's connections break (a flaky network); it must resume with nothing lost. */
+        CUT_CLIENT(false),
+        /** Some clients cannot reach the target: their pre-connections fail, they resume after the switch. */
+        BLOCK_CLIENTS_TO_TARGET(false),
+        /** The peer link slows to tens of milliseconds each way. */
+        SLOW_PEER_LINK(false),
+        /** The target's process dies before cutover: the handoff aborts, the source carries on. */
+        KILL_TARGET_BEFORE_CUTOVER(true),
+        /** The peer link breaks before cutover: the handoff aborts, the source carries on. */
+        CUT_PEER_LINK(true);
+
+        final boolean abortsHandoff;
+
+        Fault(boolean abortsHandoff) {
+            this.abortsHandoff = abortsHandoff;
+        }
+    }
+
+    private void injectFault(Fault fault, long handoffAt, ServerNode source, ServerNode target, List<ClientNode> clients,
+                             boolean[] struck) {
+        long at = handoffAt + world.random.nextInt(600) * MS;
+        switch (fault) {
+            case NONE -> { }
+            case CUT_CLIENT -> {
+                ClientNode victim = clients.get(world.random.nextInt(clients.size()));
+                world.at(at, () -> {
+                    struck[0] = true;
+                    trace("sim", "fault: cutting every connection of " + victim.name);
+                    net.cutAll(victim);
+                });
+            }
+            case BLOCK_CLIENTS_TO_TARGET -> {
+                List<ClientNode> blocked = new ArrayList<>();
+                for (ClientNode c : clients) {
+                    if (world.random.nextInt(3) == 0) {
+                        blocked.add(c);
+                        net.partition(c, target);
+                    }
+                }
+                struck[0] = !blocked.isEmpty();
+                trace("sim", "fault: " + blocked.size() + " clients cannot reach the target until 4 s");
+                world.at(World.START + 4000 * MS, () -> blocked.forEach(c -> net.heal(c, target)));
+            }
+            case SLOW_PEER_LINK -> {
+                struck[0] = true;
+                net.peerDelay = (10 + world.random.nextInt(40)) * MS;
+                trace("sim", "fault: the peer link is slow, " + net.peerDelay / MS + " ms each way");
+            }
+            case KILL_TARGET_BEFORE_CUTOVER, CUT_PEER_LINK -> world.at(at, () -> {
+                SourcePhase phase = source.core.status().sourcePhase();
+                if (phase.compareTo(SourcePhase.CUTTING_OVER) >= 0 || phase == SourcePhase.IDLE) {
+                    return; // too late (or too early) for a fault that must strike before cutover
+                }
+                if (fault == Fault.KILL_TARGET_BEFORE_CUTOVER) {
+                    net.crash(target);
+                    struck[0] = true;
+                } else {
+                    struck[0] = net.cutBetween(source, target); // no link yet (still connecting): no fault
+                }
+                trace("sim", "fault: " + fault + " in source phase " + phase + (struck[0] ? "" : ": nothing to cut"));
+            });
+        }
     }
 
     private void scheduleInputs(ClientNode c, long at, long period, long stop) {

@@ -2,16 +2,23 @@ package io.baton.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SimulationTest {
 
+    /** Ten thousand seeded runs, each with a handoff and at most one fault; any failure names its seed. */
     @Test
-    void handoffWithoutFaultsKeepsEveryInvariant() {
-        for (long seed = 1; seed <= 200; seed++) {
+    void everyInvariantHoldsOverTenThousandSeeds() {
+        List<String> failures = new ArrayList<>();
+        for (long seed = 1; seed <= 10_000; seed++) {
             Simulation.Result r = Simulation.run(seed);
-            assertThat(r.violations()).as("seed %d", seed).isEmpty();
+            if (!r.passed() && failures.size() < 20) {
+                failures.add("seed " + seed + " (replay: ./baton sim --seed " + seed + "): " + r.violations());
+            }
         }
+        assertThat(failures).isEmpty();
     }
 
     @Test
@@ -24,11 +31,16 @@ class SimulationTest {
 
     @Test
     void expiredTicketsSendEveryClientThroughTheFallbackResumeWithNothingLost() {
-        for (long seed = 1; seed <= 50; seed++) {
+        int completed = 0;
+        for (long seed = 1; seed <= 100; seed++) {
             Simulation.Result r = Simulation.run(seed, c -> c.withTicketTtl(0));
             assertThat(r.violations()).as("seed %d", seed).isEmpty();
             assertThat(r.switched()).as("seed %d: nobody attaches with an expired ticket", seed).isZero();
-            assertThat(r.resumed()).as("seed %d: everyone resumes after SWITCH", seed).isEqualTo(r.clients());
+            if (r.outcome().endsWith("completed")) { // not the runs whose fault aborted the handoff
+                completed++;
+                assertThat(r.resumed()).as("seed %d: everyone resumes after SWITCH", seed).isEqualTo(r.clients());
+            }
         }
+        assertThat(completed).isGreaterThan(50);
     }
 }

@@ -1,0 +1,14 @@
+package io.baton.core;
+
+/**
+ * Deliberately broken behaviours, there only to prove that the simulator's checker catches what it
+ * claims to catch: a checker that never fails proves nothing. Never enabled outside those tests.
+ */
+public enum Defect {
+    /** The server applies an input even if it already applied that number (no deduplication). */
+    APPLY_DUPLICATE_INPUTS,
+    /** The client forgets unacknowledged inputs when it moves to a new connection (no resend). */
+    FORGET_UNACKED_INPUTS,
+    /** The target starts applying events of its own as soon as it has replicated a snapshot. */
+    TAKE_AUTHORITY_EARLY
+}

@@ -1,0 +1,48 @@
+package io.baton.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.baton.core.Defect;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A checker that never fails proves nothing: each deliberately broken variant of the protocol must be
+ * reported as a violation by the same invariants the real runs pass.
+ */
+class CheckerCatchesDefectsTest {
+
+    private static final int SEEDS = 300;
+
+    @Test
+    void aServerThatDoesNotDeduplicateInputsIsCaught() {
+        assertCaught(seed -> Simulation.run(seed, c -> c.withDefects(Defect.APPLY_DUPLICATE_INPUTS)), "duplicat");
+    }
+
+    @Test
+    void aClientThatDoesNotResendUnacknowledgedInputsIsCaught() {
+        assertCaught(seed -> Simulation.runWithBrokenClients(seed, Defect.FORGET_UNACKED_INPUTS), "applied");
+    }
+
+    @Test
+    void aTargetThatTakesAuthorityTooEarlyIsCaught() {
+        assertCaught(seed -> Simulation.run(seed, c -> c.withDefects(Defect.TAKE_AUTHORITY_EARLY)), "applied another event");
+    }
+
+    /** At least a tenth of the seeds must report a violation that names what went wrong. */
+    private static void assertCaught(LongFunction<Simulation.Result> run, String symptom) {
+        List<String> found = new ArrayList<>();
+        int failing = 0;
+        for (long seed = 1; seed <= SEEDS; seed++) {
+            Simulation.Result r = run.apply(seed);
+            if (!r.passed()) {
+                failing++;
+                found.addAll(r.violations());
+            }
+        }
+        assertThat(failing).as("seeds that caught the defect").isGreaterThan(SEEDS / 10);
+        assertThat(found).anyMatch(v -> v.contains(symptom));
+    }
+}
