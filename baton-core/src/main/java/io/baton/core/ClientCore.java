@@ -46,8 +46,12 @@ public final class ClientCore {
 
     /** Timing knobs, in nanoseconds. */
     public record Timing(long resumeWindow, long heartbeat, long deadAfter, long ackDelay, long maxBackoff) {
+        /**
+         * Pings after 400 ms without a frame (so that a server always hears from a live client within its
+         * 1 s presence window), a connection silent for 1.5 s is dead, acks within 50 ms, backoff up to 1 s.
+         */
         public static Timing defaults(long resumeWindow) {
-            return new Timing(resumeWindow, 1_000_000_000L, 5_000_000_000L, 50_000_000L, 1_000_000_000L);
+            return new Timing(resumeWindow, 400_000_000L, 1_500_000_000L, 50_000_000L, 1_000_000_000L);
         }
     }
 
@@ -249,6 +253,11 @@ public final class ClientCore {
             move(m, now);
         } else if (f instanceof Frame.Switch s) {
             switchOver(s, now);
+        } else if (f instanceof Frame.TargetHint t) {
+            if (targetHost == null) {
+                targetHost = t.host(); // no ticket: it is where to resume if the source dies, not to attach
+                targetPort = t.port();
+            }
         } else if (f instanceof Frame.MoveAborted m) {
             if (secondary != null) {
                 out.close(secondary.conn);
@@ -299,6 +308,8 @@ public final class ClientCore {
             return;
         }
         primary.state = LinkState.READY;
+        homeHost = primary.host; // whoever welcomed the session serves it now
+        homePort = primary.port;
         attempt = 0;
         lostSince = 0;
         retryAt = Long.MAX_VALUE;

@@ -54,9 +54,25 @@ public final class ServerCore {
     private static final int MAX_CATCH_UP_TICKS = 3;
     /** How long a source may take to prove itself; a silent peer must not lock the target out of handoffs. */
     private static final long AUTH_TIMEOUT = 5_000_000_000L;
+    /** A client heard from within this long is present: it counts for the server it talks to. */
+    static final long PRESENCE = 1_000_000_000L;
+    /**
+     * A target counts a client's claim that the source is gone only after holding it this long: longer
+     * than the source takes to stop counting that client as present (PRESENCE, plus delay and drift), so
+     * that no client ever counts for both.
+     */
+    static final long CLAIM_HOLD = PRESENCE + 300_000_000L;
+    /** How long an orphaned target waits for a majority of claims before it gives its replica up. */
+    static final long ORPHAN_WAIT = 10_000_000_000L;
+    /** Silence on the peer link after which either side treats it as lost. */
+    static final long PEER_SILENCE = 2_000_000_000L;
 
     /** What a connection is to this server. */
-    private enum ConnKind { AWAIT_HELLO, CLIENT, ATTACHED, PEER_IN, PEER_OUT }
+    private enum ConnKind { AWAIT_HELLO, CLIENT, ATTACHED, CLAIM, PEER_IN, PEER_OUT }
+
+    /** A client's resume held by an orphaned target: a claim that the source is gone. */
+    private record Claim(long conn, long outputAck, long since) {
+    }
 
     private static final class Conn {
         ConnKind kind;
@@ -84,6 +100,10 @@ public final class ServerCore {
     private long sessionsSum;
     private long lastTickIndex;
     private boolean cutoverDue;
+    private long hintsSentAt;
+    /** The longest a source waits for its clients to acknowledge the target's address before committing. */
+    private static final long HINT_WAIT = 1_000_000_000L;
+    private boolean cutoverSent;
     private long cutoverAfter;
     private long backlogEnd;
 
@@ -139,6 +159,16 @@ public final class ServerCore {
     private final Map<Long, Long> attachedConns = new HashMap<>();
     private final Set<Long> usedTickets = new HashSet<>();
     private long replicaAckSent;
+    private long committedFrom = -1;
+    private final Map<Long, Claim> claims = new HashMap<>();
+    private long orphanedAt;
+    private long lastPeerHeard;
+    private long nextClaimPing;
+    private boolean failedOver;
+    private long fenceWatchUntil;
+    private long nextFenceCheck = Long.MAX_VALUE;
+    private long lastPoll;
+    private long nextPeerPing;
     private long pingCursor;
     private static final int PINGS_PER_TICK = 256;
     private long authDeadline;
@@ -186,6 +216,7 @@ public final class ServerCore {
             return;
         }
         conns.put(conn, new Conn(ConnKind.PEER_OUT));
+        lastPeerHeard = now;
         sourceNonce = random(Frame.TOKEN_LENGTH);
         out.send(conn, new Frame.PeerHello(Frame.VERSION, handoffId, request.mode(), sourceNonce));
         moveSource(SourcePhase.AUTHENTICATING, now);
@@ -201,9 +232,7 @@ public final class ServerCore {
         }
         if (conn == targetPeerConn) {
             targetPeerConn = -1;
-            if (targetPhase != TargetPhase.AUTHORITY && targetPhase != TargetPhase.STANDBY) {
-                discardReplica("peer link lost before cutover", now);
-            }
+            targetPeerLost("peer link lost", now);
             return;
         }
         if (c == null) {
@@ -221,6 +250,12 @@ public final class ServerCore {
                 }
             }
             case ATTACHED -> attachedConns.remove(c.sessionId, conn);
+            case CLAIM -> {
+                Claim claim = claims.get(c.sessionId);
+                if (claim != null && claim.conn() == conn) {
+                    claims.remove(c.sessionId);
+                }
+            }
             default -> { }
         }
     }
@@ -240,7 +275,7 @@ public final class ServerCore {
                 }
             }
             case CLIENT -> clientFrame(conn, sessions.get(c.sessionId), f, now);
-            case ATTACHED -> attachedFrame(conn, c, f, now);
+            case ATTACHED, CLAIM -> attachedFrame(conn, c, f, now);
             case PEER_IN -> targetFrame(conn, f, now);
             case PEER_OUT -> sourceFrame(f, now);
         }
@@ -272,7 +307,7 @@ public final class ServerCore {
             // for attachments needs no timer of its own: cutover is decided right after a tick.
             long rate = redirectRate;
             d = Math.min(d, redirectStartedAt + (redirectPaced * 1_000_000_000L + rate - 1) / rate);
-        } else if (sourcePhase == SourcePhase.CUTTING_OVER && snapshotStream == null) {
+        } else if (sourcePhase == SourcePhase.CUTTING_OVER && cutoverSent) {
             d = Math.min(d, cutoverSentAt + cfg.cutoverTimeout());
         } else if (sourcePhase == SourcePhase.DRAINING) {
             d = Math.min(d, drainDeadline);
@@ -283,6 +318,32 @@ public final class ServerCore {
         if (targetPhase == TargetPhase.AUTHENTICATING) {
             d = Math.min(d, authDeadline);
         }
+        if ((targetPhase == TargetPhase.REPLICATING || targetPhase == TargetPhase.RECEIVING) && targetPeerConn >= 0) {
+            d = Math.min(d, lastPeerHeard + PEER_SILENCE);
+        }
+        if (peerConn >= 0 && sourcePhase.active()) {
+            d = Math.min(d, lastPeerHeard + PEER_SILENCE);
+            if (sourcePhase.compareTo(SourcePhase.AUTHENTICATING) > 0) {
+                d = Math.min(d, nextPeerPing);
+            }
+        }
+        if (targetPhase == TargetPhase.ORPHANED) {
+            d = Math.min(d, orphanedAt + ORPHAN_WAIT);
+            for (Claim claim : claims.values()) {
+                if (claim.since() + CLAIM_HOLD > lastPoll) {
+                    d = Math.min(d, claim.since() + CLAIM_HOLD); // the next claim to ripen
+                }
+            }
+        }
+        if (!claims.isEmpty()) {
+            d = Math.min(d, nextClaimPing);
+        }
+        if (fenceWatchUntil != 0) {
+            d = Math.min(d, nextFenceCheck);
+        }
+        if (sourcePhase == SourcePhase.CATCHING_UP && hintsSentAt != 0) {
+            d = Math.min(d, hintsSentAt + HINT_WAIT);
+        }
         return d;
     }
 
@@ -290,6 +351,7 @@ public final class ServerCore {
 
     /** Timers: ticks, paced redirects, snapshot streaming, timeouts, session expiry. */
     public void poll(long now) {
+        lastPoll = now;
         if (snapshotStream != null) {
             if (stopped || role != Role.AUTHORITY || nextTickAt - now > STREAM_QUIET) {
                 streamSnapshot(now);
@@ -313,12 +375,26 @@ public final class ServerCore {
                 nextTickAt = now + tickPeriod;
             }
         }
-        if (sourcePhase == SourcePhase.CUTTING_OVER && snapshotStream == null
-                && now - cutoverSentAt >= cfg.cutoverTimeout()) {
-            abort("no answer to CUTOVER within " + cfg.cutoverTimeout() / 1_000_000 + " ms", now);
+        if (sourcePhase == SourcePhase.CUTTING_OVER && cutoverSent && now - cutoverSentAt >= cfg.cutoverTimeout()) {
+            // The target may have taken authority and its answer be lost: resuming here could make two.
+            fence("no answer to CUTOVER within " + cfg.cutoverTimeout() / 1_000_000 + " ms", now);
         }
         if (sourcePhase == SourcePhase.DRAINING && now >= drainDeadline) {
             finishDrain(now);
+        }
+        watchPeer(now);
+        startCommitIfHinted(now);
+        if (targetPhase == TargetPhase.ORPHANED) {
+            takeOverIfClaimed(now);
+        }
+        if (!claims.isEmpty() && now >= nextClaimPing) {
+            nextClaimPing = now + 300_000_000L;
+            for (Claim claim : claims.values()) {
+                out.send(claim.conn(), new Frame.Ping(now)); // keeps the waiting client from giving up
+            }
+        }
+        if (fenceWatchUntil != 0) {
+            watchMajority(now);
         }
         if (targetPhase == TargetPhase.AUTHENTICATING && now >= authDeadline && targetPeerConn >= 0) {
             reject(targetPeerConn, ErrorCode.AUTH_FAILED, "no proof of the peer secret within "
@@ -366,12 +442,21 @@ public final class ServerCore {
         if (sourcePhase.active()) {
             return Optional.of("a handoff is already under way (phase " + sourcePhase + ")");
         }
+        if (sourcePhase == SourcePhase.FENCED) {
+            return Optional.of("this server is fenced: it lost its target after catch-up and handed its clients on");
+        }
+        if (fenceWatchUntil != 0) {
+            return Optional.of("the last target may still take over until " + (fenceWatchUntil - now) / 1_000_000
+                    + " ms from now; try again then");
+        }
         request = req;
         handoffId = randomId();
         clientsMoved = clientsAttached = clientsSwitched = 0;
         cutIndex = cutDigest = stoppedAt = 0;
         lastError = "";
         moveSource(SourcePhase.CONNECTING, now);
+        lastPeerHeard = now;
+        hintsSentAt = 0;
         peerConn = out.connect(req.peerHost(), req.peerPort());
         out.note("handoff " + Long.toHexString(handoffId) + " to " + req.peerHost() + ":" + req.peerPort() + " ("
                 + req.mode() + "), clients will use " + req.clientHost() + ":" + req.clientPort());
@@ -401,7 +486,7 @@ public final class ServerCore {
         return new ServerStatus(role, sourcePhase, targetPhase, handoffId != 0 ? handoffId : targetHandoffId,
                 sessions.size(), connected, appliedIndex, tick, lag, clientsMoved, clientsAttached, clientsSwitched,
                 cutIndex, cutDigest, service == null ? 0 : stateDigest(), stoppedAt, authorityAt, firstEventAt,
-                lastError);
+                lastError, releasedIndex, failedOver, eligible());
     }
 
     // ---------------------------------------------------------------- applying events
@@ -588,9 +673,14 @@ public final class ServerCore {
                 apply(Frame.EventKind.OPEN, id, 0, secret, now);
                 Session s = sessions.get(id);
                 bind(conn, c, s);
+                s.lastHeard = now;
                 out.send(conn, new Frame.Welcome(Frame.VERSION, id, secret, 0));
                 if (sourcePhase == SourcePhase.REDIRECTING) {
                     toMove.add(id);
+                }
+                if (hintsSentAt != 0 && (sourcePhase == SourcePhase.CATCHING_UP
+                        || sourcePhase == SourcePhase.REDIRECTING)) {
+                    hint(s);
                 }
             }
             case RESUME -> {
@@ -610,10 +700,19 @@ public final class ServerCore {
                     return;
                 }
                 if (role != Role.AUTHORITY) {
-                    reject(conn, ErrorCode.NOT_AUTHORITY, notAuthorityReason());
+                    if (eligible()) {
+                        claim(conn, c, s, h.outputAck(), now);
+                    } else {
+                        reject(conn, ErrorCode.NOT_AUTHORITY, notAuthorityReason());
+                    }
                     return;
                 }
                 resume(conn, c, s, h.outputAck());
+                s.lastHeard = now;
+                if (hintsSentAt != 0 && (sourcePhase == SourcePhase.CATCHING_UP
+                        || sourcePhase == SourcePhase.REDIRECTING)) {
+                    hint(s);
+                }
                 if (sourcePhase == SourcePhase.REDIRECTING && !s.attached) {
                     // Its MOVE may have been lost with the old connection: send it again on this one.
                     if (s.moveSent) {
@@ -693,6 +792,7 @@ public final class ServerCore {
             reject(conn, ErrorCode.SESSION_CLOSED, "the session has ended");
             return;
         }
+        s.lastHeard = now;
         if (f instanceof Frame.Input in) {
             acked(s, in.ack());
             input(conn, s, in.seq(), in.payload(), now);
@@ -747,6 +847,9 @@ public final class ServerCore {
     private void acked(Session s, long ack) {
         if (ack > s.outputAcked) {
             s.trimTo(ack);
+            if (hintsSentAt != 0 && sourcePhase == SourcePhase.CATCHING_UP && ack > s.hintedAt) {
+                startCommitIfHinted(lastPoll);
+            }
             if (shipping || role == Role.RETIRED) {
                 trimDue.add(s);
             }
@@ -817,6 +920,7 @@ public final class ServerCore {
     }
 
     private void sourceFrame(Frame f, long now) {
+        lastPeerHeard = now;
         if (f instanceof Frame.PeerChallenge ch) {
             if (sourcePhase != SourcePhase.AUTHENTICATING) {
                 abort("unexpected PEER_CHALLENGE in phase " + sourcePhase, now);
@@ -839,14 +943,21 @@ public final class ServerCore {
             replicaAcked = Math.max(replicaAcked, a.index());
             // Caught up means holding every event that queued behind the snapshot, not merely the
             // snapshot: output commit then costs one round trip, never the replay of a backlog.
-            if (sourcePhase == SourcePhase.CATCHING_UP && replicaAcked >= backlogEnd) {
-                setCommit(true);
-                startRedirect(now);
+            if (sourcePhase == SourcePhase.CATCHING_UP && replicaAcked >= backlogEnd && hintsSentAt == 0) {
+                // Caught up. Before the target may take over, every client must know where it is: hint them,
+                // and start output commit once each has acknowledged an output sent after its hint.
+                hintsSentAt = now;
+                for (Session s : sessions.values()) {
+                    hint(s);
+                }
             }
+            startCommitIfHinted(now);
             if (commit) {
                 release(replicaAcked);
                 cutoverIfReplicated(now);
             }
+        } else if (f instanceof Frame.Pong) {
+            return; // liveness only: lastPeerHeard is already updated
         } else if (f instanceof Frame.CutoverResult r) {
             cutoverResult(r, now);
         } else if (f instanceof Frame.PeerAbort a) {
@@ -984,6 +1095,7 @@ public final class ServerCore {
     }
 
     private void cutover(long now) {
+        cutoverSent = false;
         moveSource(SourcePhase.CUTTING_OVER, now);
         stopped = true;
         stoppedAt = now;
@@ -999,6 +1111,10 @@ public final class ServerCore {
     private void sendCutover(long now) {
         cutDigest = stateDigest();
         cutoverSentAt = now;
+        cutoverSent = true;
+        if (!commit) {
+            out.send(peerConn, new Frame.Commit(cutIndex)); // stop-and-copy: the target holds L, we are stopped at L
+        }
         out.send(peerConn, new Frame.Cutover(cutIndex, cutDigest, Math.max(0, nextTickAt - now)));
     }
 
@@ -1061,11 +1177,130 @@ public final class ServerCore {
     }
 
     private void sourcePeerLost(long now) {
+        String reason = "the peer link to the target was lost in phase " + sourcePhase;
         switch (sourcePhase) {
-            case CONNECTING, AUTHENTICATING, TRANSFERRING, CATCHING_UP, REDIRECTING, CUTTING_OVER ->
-                    abort("the peer link to the target was lost in phase " + sourcePhase, now);
+            case CONNECTING, AUTHENTICATING, TRANSFERRING, CATCHING_UP -> abort(reason, now);
+            case REDIRECTING -> {
+                if (!commit) {
+                    abort(reason, now);
+                } else if (holdsMajority(now)) {
+                    // The target may be alive and cut off from us: it takes over only with a majority of
+                    // our clients, which we hold; keep checking that we do for as long as it may wait.
+                    abort(reason, now);
+                    fenceWatchUntil = now + ORPHAN_WAIT + CLAIM_HOLD;
+                    nextFenceCheck = now;
+                } else {
+                    fence(reason + ", without a majority of clients present", now);
+                }
+            }
+            case CUTTING_OVER -> {
+                if (cutoverSent) {
+                    // The target may already hold authority: never resume; send everyone there.
+                    fence(reason + " after CUTOVER was sent", now);
+                } else {
+                    abort(reason, now);
+                }
+            }
             default -> { }
         }
+    }
+
+    /** Whether more than half of the sessions have been heard from lately (or there are none). */
+    private boolean holdsMajority(long now) {
+        int present = 0;
+        for (Session s : sessions.values()) {
+            if (s.conn >= 0 && now - s.lastHeard <= PRESENCE) {
+                present++;
+            }
+        }
+        return sessions.isEmpty() || present * 2 > sessions.size();
+    }
+
+    /** After an abort that lost the target: while it may still take over, a lost majority fences us. */
+    private void watchMajority(long now) {
+        if (now >= fenceWatchUntil) {
+            fenceWatchUntil = 0;
+            nextFenceCheck = Long.MAX_VALUE;
+            return;
+        }
+        nextFenceCheck = now + 50_000_000L;
+        if (!holdsMajority(now)) {
+            fenceWatchUntil = 0;
+            nextFenceCheck = Long.MAX_VALUE;
+            fence("lost the majority of clients while the last target could still take over", now);
+        }
+    }
+
+    /** Peer links that went silent are as good as lost; a source keeps its own link talking. */
+    private void watchPeer(long now) {
+        if (peerConn >= 0 && sourcePhase.compareTo(SourcePhase.AUTHENTICATING) > 0 && sourcePhase.active()
+                && now >= nextPeerPing) {
+            nextPeerPing = now + PEER_SILENCE / 4;
+            out.send(peerConn, new Frame.Ping(now));
+        }
+        if (peerConn >= 0 && sourcePhase.active() && now - lastPeerHeard >= PEER_SILENCE) {
+            long conn = peerConn;
+            out.close(conn);
+            disconnected(conn, now);
+        }
+        if (targetPeerConn >= 0 && (targetPhase == TargetPhase.REPLICATING || targetPhase == TargetPhase.RECEIVING)
+                && now - lastPeerHeard >= PEER_SILENCE) {
+            long conn = targetPeerConn;
+            out.close(conn);
+            disconnected(conn, now);
+        }
+    }
+
+    /**
+     * Gives up authority for good: the target may hold it (or take it with our clients' claims). Applies
+     * nothing more, releases nothing more, and sends every client to the target.
+     */
+    private void fence(String reason, long now) {
+        lastError = reason;
+        out.note("fenced: " + reason);
+        moveSource(SourcePhase.FENCED, now);
+        role = Role.RETIRED;
+        stopped = true;
+        held.clear();
+        shipping = false;
+        for (Session s : sessions.values()) {
+            if (s.conn >= 0) {
+                out.send(s.conn, new Frame.Move(handoffId, tokens.ticket(handoffId, s.id), request.clientHost(),
+                        request.clientPort()));
+                out.send(s.conn, new Frame.Switch(handoffId, s.sentSeq));
+                out.close(s.conn);
+                s.conn = -1;
+            }
+        }
+    }
+
+    /** Tells a client where to resume should this server die during the handoff. */
+    private void hint(Session s) {
+        if (s.conn >= 0 && isBound(s)) {
+            out.send(s.conn, new Frame.TargetHint(request.clientHost(), request.clientPort()));
+            s.hintedAt = s.outputSeq; // an acknowledged output after this one proves the hint arrived
+        }
+    }
+
+    /**
+     * Output commit (and with it the target's right to take over) starts once every connected client has
+     * acknowledged an output sent after its hint, so no client is stranded without knowing the target;
+     * after {@link #HINT_WAIT}, clients that acknowledge nothing are not waited for.
+     */
+    private void startCommitIfHinted(long now) {
+        if (sourcePhase != SourcePhase.CATCHING_UP || hintsSentAt == 0) {
+            return;
+        }
+        if (now - hintsSentAt < HINT_WAIT) {
+            for (Session s : sessions.values()) {
+                if (s.conn >= 0 && s.outputAcked <= s.hintedAt) {
+                    return;
+                }
+            }
+        }
+        setCommit(true);
+        ship(new Frame.Commit(appliedIndex));
+        startRedirect(now);
     }
 
     /** Gives up the handoff before cutover: the source carries on as if nothing had happened. */
@@ -1126,6 +1361,9 @@ public final class ServerCore {
     }
 
     private void targetFrame(long conn, Frame f, long now) {
+        if (conn == targetPeerConn) {
+            lastPeerHeard = now;
+        }
         if (f instanceof Frame.PeerHello h) {
             peerHello(conn, h, now);
             return;
@@ -1152,6 +1390,10 @@ public final class ServerCore {
                 if (s != null) {
                     s.trimTo(t.outputAck());
                 }
+            } else if (f instanceof Frame.Ping p) {
+                out.send(conn, new Frame.Pong(p.value()));
+            } else if (f instanceof Frame.Commit cm) {
+                committedFrom = cm.index();
             } else if (f instanceof Frame.Cutover c) {
                 takeAuthority(c, now);
             } else if (f instanceof Frame.Forward fw) {
@@ -1179,6 +1421,8 @@ public final class ServerCore {
             return;
         }
         targetPeerConn = conn;
+        lastPeerHeard = now;
+        committedFrom = -1;
         targetHandoffId = h.handoffId();
         byte[] nonce = random(Frame.TOKEN_LENGTH);
         targetNonces = new byte[32];
@@ -1305,24 +1549,8 @@ public final class ServerCore {
         cutIndex = appliedIndex;
         cutDigest = digest;
         nextTickAt = now + c.nextTickInNanos();
-        releasedIndex = appliedIndex;
-        for (Map.Entry<Long, Long> a : attachedConns.entrySet()) {
-            Session s = sessions.get(a.getKey());
-            Conn conn = conns.get(a.getValue());
-            if (s != null && conn != null) {
-                bind(a.getValue(), conn, s);
-                s.inputReleased = s.inputApplied;
-                s.inputAckSent = s.inputApplied;
-            }
-        }
-        attachedConns.clear();
-        for (Session s : sessions.values()) {
-            s.inputReleased = s.inputApplied;
-            if (s.conn < 0) {
-                s.disconnectedAt = now;
-            }
-        }
         out.send(targetPeerConn, new Frame.CutoverResult(true, digest));
+        becomeAuthority(now);
         out.note("took authority at index " + appliedIndex + " (digest " + Long.toHexString(digest) + ")");
     }
 
@@ -1341,6 +1569,101 @@ public final class ServerCore {
                 out.send(conn, new Frame.Ping(tick));
             }
         }
+    }
+
+    /** A replica that holds everything any client has seen may take over, if it comes to that. */
+    private boolean eligible() {
+        return role == Role.STANDBY && service != null && committedFrom >= 0 && appliedIndex >= committedFrom
+                && (targetPhase == TargetPhase.REPLICATING || targetPhase == TargetPhase.ORPHANED);
+    }
+
+    /** A client resumes here while the source still holds authority, or is gone: hold it as a claim. */
+    private void claim(long conn, Conn c, Session s, long outputAck, long now) {
+        Claim previous = claims.put(s.id, new Claim(conn, outputAck, now));
+        if (previous != null && previous.conn() != conn) {
+            conns.remove(previous.conn());
+            out.close(previous.conn());
+        }
+        c.kind = ConnKind.CLAIM;
+        c.sessionId = s.id;
+        nextClaimPing = Math.min(nextClaimPing == 0 ? Long.MAX_VALUE : nextClaimPing, now + 300_000_000L);
+        takeOverIfClaimed(now);
+    }
+
+    private void targetPeerLost(String reason, long now) {
+        if (targetPhase == TargetPhase.AUTHORITY || targetPhase == TargetPhase.STANDBY
+                || targetPhase == TargetPhase.ORPHANED) {
+            return;
+        }
+        if (eligible()) {
+            moveTarget(TargetPhase.ORPHANED, now);
+            orphanedAt = now;
+            out.note(reason + " after output commit: waiting up to " + ORPHAN_WAIT / 1_000_000
+                    + " ms for a majority of " + sessions.size() + " sessions to claim the source is gone");
+            takeOverIfClaimed(now);
+        } else {
+            discardReplica(reason + " before the replica could take over", now);
+        }
+    }
+
+    /** An orphaned replica takes authority once more than half of the sessions have claimed, held long enough. */
+    private void takeOverIfClaimed(long now) {
+        if (targetPhase != TargetPhase.ORPHANED) {
+            return;
+        }
+        int ripe = 0;
+        for (Claim claim : claims.values()) {
+            if (now - claim.since() >= CLAIM_HOLD) {
+                ripe++;
+            }
+        }
+        if (!sessions.isEmpty() && ripe * 2 > sessions.size()) {
+            failOver(ripe, now);
+        } else if (now - orphanedAt >= ORPHAN_WAIT) {
+            discardReplica("no majority of sessions claimed the source is gone within " + ORPHAN_WAIT / 1_000_000
+                    + " ms", now);
+        }
+    }
+
+    private void failOver(int claimed, long now) {
+        role = Role.AUTHORITY;
+        moveTarget(TargetPhase.AUTHORITY, now);
+        failedOver = true;
+        authorityAt = now;
+        cutIndex = appliedIndex;
+        cutDigest = stateDigest();
+        nextTickAt = now + tickPeriod;
+        becomeAuthority(now);
+        out.note("failed over: took authority at index " + appliedIndex + " with " + claimed + " of "
+                + sessions.size() + " sessions claiming the source is gone");
+    }
+
+    /** What a target does on taking authority, by cutover or by failover: serve who is waiting. */
+    private void becomeAuthority(long now) {
+        releasedIndex = appliedIndex;
+        for (Map.Entry<Long, Long> a : attachedConns.entrySet()) {
+            Session s = sessions.get(a.getKey());
+            Conn conn = conns.get(a.getValue());
+            if (s != null && conn != null) {
+                bind(a.getValue(), conn, s);
+            }
+        }
+        attachedConns.clear();
+        for (Session s : sessions.values()) {
+            s.inputReleased = s.inputApplied;
+            s.inputAckSent = s.inputApplied;
+            if (s.conn < 0) {
+                s.disconnectedAt = now;
+            }
+        }
+        for (Map.Entry<Long, Claim> e : claims.entrySet()) {
+            Session s = sessions.get(e.getKey());
+            Conn conn = conns.get(e.getValue().conn());
+            if (s != null && conn != null) {
+                resume(e.getValue().conn(), conn, s, e.getValue().outputAck());
+            }
+        }
+        claims.clear();
     }
 
     private void forwarded(Frame.Forward f, long now) throws ProtocolException {
@@ -1371,6 +1694,13 @@ public final class ServerCore {
             conns.remove(conn);
         }
         attachedConns.clear();
+        for (Claim claim : claims.values()) {
+            out.send(claim.conn(), new Frame.Error(ErrorCode.NOT_AUTHORITY, "the handoff to this server failed: " + reason));
+            out.close(claim.conn());
+            conns.remove(claim.conn());
+        }
+        claims.clear();
+        committedFrom = -1;
         resetState();
         snapshotChunks = null;
         targetPhase = TargetPhase.STANDBY;

@@ -22,6 +22,9 @@ package io.baton.core;
  * @param authorityAtNanos the driver clock when the target took authority, 0 if not yet
  * @param firstEventAtNanos the driver clock when the target applied its first event after authority
  * @param lastError        the reason of the last abort or refusal, or empty
+ * @param releasedIndex    the last log index whose effects clients may have seen
+ * @param failedOver       whether this server took authority because its source died (not by cutover)
+ * @param canTakeOver      a replica holding everything any client has seen: it would take over if its source died
  */
 public record ServerStatus(
         Role role,
@@ -42,5 +45,8 @@ public record ServerStatus(
         long stoppedAtNanos,
         long authorityAtNanos,
         long firstEventAtNanos,
-        String lastError) {
+        String lastError,
+        long releasedIndex,
+        boolean failedOver,
+        boolean canTakeOver) {
 }

@@ -29,6 +29,10 @@ final class Session {
     final ArrayDeque<long[]> unreleasedInputs = new ArrayDeque<>();
     long inputReleased;
     long disconnectedAt;
+    /** When this server last heard from the session's client: a present client is a vote for this server. */
+    long lastHeard;
+    /** The last output sent before this session's target hint; acknowledging a later one proves the hint arrived. */
+    long hintedAt = Long.MAX_VALUE;
     boolean moveSent;
     boolean attached;
 

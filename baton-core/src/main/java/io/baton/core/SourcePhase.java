@@ -15,34 +15,43 @@ public enum SourcePhase {
     TRANSFERRING,
     /** Snapshot sent; waiting for the target to acknowledge it. Next: REDIRECTING, ABORTED. */
     CATCHING_UP,
-    /** Target is a warm replica; clients are told to move, paced, and attach. Next: CUTTING_OVER, ABORTED. */
+    /** Target is a warm replica; clients are told to move, paced, and attach. Next: CUTTING_OVER, ABORTED, FENCED. */
     REDIRECTING,
-    /** Stopped at L; waiting for the target to verify the digest and take authority. Next: DRAINING, ABORTED. */
+    /** Stopped at L; waiting for the target to verify the digest and take authority. Next: DRAINING, ABORTED, FENCED. */
     CUTTING_OVER,
     /** Target has authority; clients switch, stragglers' inputs are forwarded. Next: DONE. */
     DRAINING,
     /** All clients gone; this server is retired. Final. */
     DONE,
-    /** The handoff failed before cutover; the source carried on as if nothing happened. Next: CONNECTING. */
-    ABORTED;
+    /**
+     * The handoff failed before cutover; the source carried on as if nothing happened. Next: CONNECTING, or
+     * FENCED if it loses its majority of clients while the target may still take over.
+     */
+    ABORTED,
+    /**
+     * Lost the target after catch-up without holding a majority of its clients (or during cutover): the
+     * target may be taking over, so this server applies nothing more and sends its clients there. Final.
+     */
+    FENCED;
 
     /** Whether {@code next} may follow this phase. */
     public boolean canMoveTo(SourcePhase next) {
         return switch (this) {
-            case IDLE, ABORTED -> next == CONNECTING;
+            case IDLE -> next == CONNECTING;
+            case ABORTED -> next == CONNECTING || next == FENCED;
             case CONNECTING -> next == AUTHENTICATING || next == ABORTED;
             case AUTHENTICATING -> next == TRANSFERRING || next == REDIRECTING || next == ABORTED;
             case TRANSFERRING -> next == CATCHING_UP || next == ABORTED;
             case CATCHING_UP -> next == REDIRECTING || next == ABORTED;
-            case REDIRECTING -> next == CUTTING_OVER || next == ABORTED;
-            case CUTTING_OVER -> next == DRAINING || next == ABORTED;
+            case REDIRECTING -> next == CUTTING_OVER || next == ABORTED || next == FENCED;
+            case CUTTING_OVER -> next == DRAINING || next == ABORTED || next == FENCED;
             case DRAINING -> next == DONE;
-            case DONE -> false;
+            case DONE, FENCED -> false;
         };
     }
 
     /** Whether a handoff is under way (an operator cannot start another). */
     public boolean active() {
-        return this != IDLE && this != DONE && this != ABORTED;
+        return this != IDLE && this != DONE && this != ABORTED && this != FENCED;
     }
 }

@@ -8,8 +8,13 @@ public enum TargetPhase {
     AUTHENTICATING,
     /** Receiving a snapshot. Next: REPLICATING, STANDBY (failed or aborted). */
     RECEIVING,
-    /** Applying the source's events as they come, outputs held: a warm replica. Next: AUTHORITY, STANDBY. */
+    /** Applying the source's events as they come, outputs held: a warm replica. Next: AUTHORITY, ORPHANED, STANDBY. */
     REPLICATING,
+    /**
+     * Lost the source after output commit began: waiting for a majority of the sessions to claim that the
+     * source is gone too. Next: AUTHORITY (failed over), STANDBY (no majority came).
+     */
+    ORPHANED,
     /** Digest verified at L; this server now applies events and serves the clients. Final. */
     AUTHORITY;
 
@@ -18,7 +23,8 @@ public enum TargetPhase {
             case STANDBY -> next == AUTHENTICATING;
             case AUTHENTICATING -> next == RECEIVING || next == REPLICATING || next == STANDBY;
             case RECEIVING -> next == REPLICATING || next == AUTHORITY || next == STANDBY;
-            case REPLICATING -> next == RECEIVING || next == AUTHORITY || next == STANDBY;
+            case REPLICATING -> next == RECEIVING || next == AUTHORITY || next == STANDBY || next == ORPHANED;
+            case ORPHANED -> next == AUTHORITY || next == STANDBY;
             case AUTHORITY -> false;
         };
     }

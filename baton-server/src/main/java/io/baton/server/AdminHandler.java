@@ -182,6 +182,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         m.put("authority_at_nanos", s.authorityAtNanos());
         m.put("first_event_at_nanos", s.firstEventAtNanos());
         m.put("last_error", s.lastError());
+        m.put("released_index", s.releasedIndex());
+        m.put("failed_over", s.failedOver());
+        m.put("can_take_over", s.canTakeOver());
         return m;
     }
 

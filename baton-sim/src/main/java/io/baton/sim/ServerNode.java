@@ -13,6 +13,8 @@ final class ServerNode extends Network.Node implements ServerOutbox {
         void applied(ServerNode server, long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload);
     }
 
+    /** Every event this server applied, by log index: a fingerprint of its kind, session, number and payload. */
+    final java.util.TreeMap<Long, Long> appliedEvents = new java.util.TreeMap<>();
     final String clientEndpoint;
     final String peerEndpoint;
     private final Network net;
@@ -102,6 +104,8 @@ final class ServerNode extends Network.Node implements ServerOutbox {
 
     @Override
     public void applied(long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload) {
+        appliedEvents.put(index, io.baton.service.Hash64.mix(io.baton.service.Hash64.mix(
+                io.baton.service.Hash64.mix(kind.ordinal(), sessionId), seq), io.baton.service.Hash64.hash(0, payload)));
         log.applied(this, index, kind, sessionId, seq, payload);
     }
 }

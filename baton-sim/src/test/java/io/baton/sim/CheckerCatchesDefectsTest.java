@@ -28,7 +28,7 @@ class CheckerCatchesDefectsTest {
 
     @Test
     void aTargetThatTakesAuthorityTooEarlyIsCaught() {
-        assertCaught(seed -> Simulation.run(seed, c -> c.withDefects(Defect.TAKE_AUTHORITY_EARLY)), "applied another event");
+        assertCaught(seed -> Simulation.run(seed, c -> c.withDefects(Defect.TAKE_AUTHORITY_EARLY)), "two authorities");
     }
 
     /** At least a tenth of the seeds must report a violation that names what went wrong. */

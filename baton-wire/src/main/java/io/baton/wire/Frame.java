@@ -145,6 +145,16 @@ public sealed interface Frame {
         }
     }
 
+    /**
+     * {@code [str host][u16 port]}: if this client loses the source while a handoff is under way, it
+     * resumes its session at host:port (sent to every client once the target holds all they have seen).
+     */
+    record TargetHint(String host, int port) implements Frame {
+        public int type() {
+            return FrameType.TARGET_HINT;
+        }
+    }
+
     /** Handoff modes carried in PEER_HELLO. */
     enum Mode {
         /** Snapshot, then ship every event: the target is a warm replica and cutover is one round trip. */
@@ -278,6 +288,16 @@ public sealed interface Frame {
     record PeerAbort(String reason) implements Frame {
         public int type() {
             return FrameType.PEER_ABORT;
+        }
+    }
+
+    /**
+     * {@code [u64 index]}: from this log index on, the source releases nothing the target has not
+     * acknowledged; a replica that holds it may take over if the source dies.
+     */
+    record Commit(long index) implements Frame {
+        public int type() {
+            return FrameType.COMMIT;
         }
     }
 }

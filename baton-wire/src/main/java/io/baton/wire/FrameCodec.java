@@ -57,6 +57,8 @@ public final class FrameCodec {
             case FrameType.SWITCH, FrameType.TRIM -> 16;
             case FrameType.CLOSE -> 0;
             case FrameType.ERROR -> 2 + stringSize(((Frame.Error) frame).message());
+            case FrameType.TARGET_HINT -> stringSize(((Frame.TargetHint) frame).host()) + 2;
+            case FrameType.COMMIT -> 8;
             case FrameType.PEER_HELLO -> 2 + 8 + 1 + Frame.TOKEN_LENGTH;
             case FrameType.PEER_CHALLENGE -> Frame.TOKEN_LENGTH + Frame.MAC_LENGTH;
             case FrameType.PEER_AUTH -> Frame.MAC_LENGTH;
@@ -141,6 +143,12 @@ public final class FrameCodec {
                 out.writeShort(e.code().code());
                 writeString(out, e.message());
             }
+            case FrameType.TARGET_HINT -> {
+                Frame.TargetHint t = (Frame.TargetHint) frame;
+                writeString(out, t.host());
+                writeU16(out, t.port(), "port");
+            }
+            case FrameType.COMMIT -> out.writeLong(((Frame.Commit) frame).index());
             case FrameType.PEER_HELLO -> {
                 Frame.PeerHello h = (Frame.PeerHello) frame;
                 writeU16(out, h.version(), "version");
@@ -256,6 +264,12 @@ public final class FrameCodec {
                 need(in, 2, type);
                 yield new Frame.Error(ErrorCode.of(in.readUnsignedShort()), readString(in, type));
             }
+            case FrameType.TARGET_HINT -> {
+                String host = readString(in, type);
+                need(in, 2, type);
+                yield new Frame.TargetHint(host, in.readUnsignedShort());
+            }
+            case FrameType.COMMIT -> new Frame.Commit(fixedLong(in, type));
             case FrameType.PEER_HELLO -> {
                 need(in, 11 + Frame.TOKEN_LENGTH, type);
                 yield new Frame.PeerHello(in.readUnsignedShort(), in.readLong(), Frame.Mode.of(in.readUnsignedByte()),

@@ -33,6 +33,8 @@ public final class FrameType {
     public static final int CLOSE = 0x0C;
     /** The sender explains why it is closing this connection (and only this one). */
     public static final int ERROR = 0x0D;
+    /** Source tells a client where to resume if it loses the source during the handoff. */
+    public static final int TARGET_HINT = 0x0E;
 
     /** Source opens the peer link: version, handoff id, mode, source nonce. */
     public static final int PEER_HELLO = 0x20;
@@ -60,6 +62,8 @@ public final class FrameType {
     public static final int FORWARD = 0x2B;
     /** Source abandons the handoff; the target discards its replica. */
     public static final int PEER_ABORT = 0x2C;
+    /** Output commit is on: the target holds everything any client has seen, and may take over. */
+    public static final int COMMIT = 0x2D;
 
     private FrameType() {
     }
@@ -80,6 +84,7 @@ public final class FrameType {
             case PONG -> "PONG";
             case CLOSE -> "CLOSE";
             case ERROR -> "ERROR";
+            case TARGET_HINT -> "TARGET_HINT";
             case PEER_HELLO -> "PEER_HELLO";
             case PEER_CHALLENGE -> "PEER_CHALLENGE";
             case PEER_AUTH -> "PEER_AUTH";
@@ -93,6 +98,7 @@ public final class FrameType {
             case CUTOVER_RESULT -> "CUTOVER_RESULT";
             case FORWARD -> "FORWARD";
             case PEER_ABORT -> "PEER_ABORT";
+            case COMMIT -> "COMMIT";
             default -> "0x" + Integer.toHexString(type);
         };
     }

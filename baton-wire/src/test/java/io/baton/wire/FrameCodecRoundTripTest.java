@@ -121,7 +121,7 @@ class FrameCodecRoundTripTest {
     @Test
     void frameTypeNameIsTheConstantNameForEveryIdAndHexOtherwise() {
         WireFixtures.frameTypeConstants().forEach((name, id) -> assertThat(FrameType.name(id)).isEqualTo(name));
-        assertThat(FrameType.name(0x0E)).isEqualTo("0xe");
+        assertThat(FrameType.name(0x0F)).isEqualTo("0xf");
         assertThat(FrameType.name(0xFF)).isEqualTo("0xff");
     }
 

@@ -41,6 +41,8 @@ class FrameDecoderBadInputTest {
         MIN_BODY.put(FrameType.ATTACHED, 8);
         MIN_BODY.put(FrameType.SWITCH, 8 + 8);
         MIN_BODY.put(FrameType.MOVE_ABORTED, 8);
+        MIN_BODY.put(FrameType.TARGET_HINT, 2 + 2);
+        MIN_BODY.put(FrameType.COMMIT, 8);
         MIN_BODY.put(FrameType.PING, 8);
         MIN_BODY.put(FrameType.PONG, 8);
         MIN_BODY.put(FrameType.CLOSE, 0);
@@ -137,7 +139,7 @@ class FrameDecoderBadInputTest {
     // ---------------------------------------------------------------- type and size
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x0E, 0x1F, 0x2D, 0x3F, 0x40, 0x80, 0xFF})
+    @ValueSource(ints = {0x00, 0x0F, 0x1F, 0x2E, 0x3F, 0x40, 0x80, 0xFF})
     void unknownTypeIdIsMalformed(int type) {
         ProtocolException cause = onlyBadFrame(decode(MAX, rawFrame(type, new byte[8])));
 
@@ -336,7 +338,7 @@ class FrameDecoderBadInputTest {
     void aDecoderInTheBadStateEmitsNothingForLaterWrites() {
         DecoderHarness h = new DecoderHarness(MAX);
 
-        h.write(rawFrame(0x0E, new byte[0]));
+        h.write(rawFrame(0x0F, new byte[0]));
         assertThat(onlyBadFrame(h.read()).code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
         for (WireFixtures.Sample s : WireFixtures.samples()) {
             h.write(encode(s.frame()));

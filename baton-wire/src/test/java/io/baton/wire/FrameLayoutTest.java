@@ -47,6 +47,7 @@ class FrameLayoutTest {
                 layout("ATTACHED", new Frame.Attached(A), "00000009 | 07 | 0102030405060708"),
                 layout("SWITCH", new Frame.Switch(A, -1L), "00000011 | 08 | 0102030405060708 | ffffffffffffffff"),
                 layout("MOVE_ABORTED", new Frame.MoveAborted(A), "00000009 | 09 | 0102030405060708"),
+                layout("TARGET_HINT", new Frame.TargetHint("hé", 8080), "00000008 | 0e | 0003 68c3a9 | 1f90"),
                 layout("PING", new Frame.Ping(A), "00000009 | 0a | 0102030405060708"),
                 layout("PONG", new Frame.Pong(B), "00000009 | 0b | a1a2a3a4a5a6a7a8"),
                 layout("CLOSE", new Frame.Close(), "00000001 | 0c"),
@@ -78,7 +79,8 @@ class FrameLayoutTest {
                         "0000000a | 2a | 00 | a1a2a3a4a5a6a7a8"),
                 layout("FORWARD", new Frame.Forward(A, B, hex("99")),
                         "00000012 | 2b | 0102030405060708 | a1a2a3a4a5a6a7a8 | 99"),
-                layout("PEER_ABORT", new Frame.PeerAbort("x"), "00000004 | 2c | 0001 78"));
+                layout("PEER_ABORT", new Frame.PeerAbort("x"), "00000004 | 2c | 0001 78"),
+                layout("COMMIT", new Frame.Commit(A), "00000009 | 2d | 0102030405060708"));
     }
 
     private static Arguments layout(String name, Frame frame, String expectedHex) {
