@@ -209,43 +209,32 @@ final class BotLedger {
      * least 0.
      */
     long stallNanos(long fromNanos, long toNanos, long tickPeriodNanos) {
-        lock.lock();
-        try {
-            long from = Math.floorDiv(fromNanos - firstReceiptNanos, 1000);
-            long to = Math.floorDiv(toNanos - firstReceiptNanos, 1000);
-            long maxGap = -1;
-            long t = 0;
-            for (int i = 1; i < receipts && t <= to; i++) {
-                long next = t + receiptGaps[i];
-                if (next >= from) {
-                    maxGap = Math.max(maxGap, receiptGaps[i]);
-                }
-                t = next;
-            }
-            return maxGap < 0 ? 0 : Math.max(0, maxGap * 1000 - tickPeriodNanos);
-        } finally {
-            lock.unlock();
-        }
+        long[] worst = worstGap(fromNanos, toNanos);
+        return worst == null ? 0 : Math.max(0, worst[0] * 1000 - tickPeriodNanos);
     }
 
     /** Where the worst gap of {@link #stallNanos} starts (in System.nanoTime), or 0 if there is none. */
     long worstGapStartNanos(long fromNanos, long toNanos) {
+        long[] worst = worstGap(fromNanos, toNanos);
+        return worst == null ? 0 : firstReceiptNanos + worst[1] * 1000;
+    }
+
+    /** The largest gap overlapping the window, {@code [gap, start]} in microseconds since the first receipt. */
+    private long[] worstGap(long fromNanos, long toNanos) {
         lock.lock();
         try {
             long from = Math.floorDiv(fromNanos - firstReceiptNanos, 1000);
             long to = Math.floorDiv(toNanos - firstReceiptNanos, 1000);
-            long maxGap = -1;
-            long at = 0;
+            long[] worst = null;
             long t = 0;
             for (int i = 1; i < receipts && t <= to; i++) {
                 long next = t + receiptGaps[i];
-                if (next >= from && receiptGaps[i] > maxGap) {
-                    maxGap = receiptGaps[i];
-                    at = t;
+                if (next >= from && (worst == null || receiptGaps[i] > worst[0])) {
+                    worst = new long[] {receiptGaps[i], t};
                 }
                 t = next;
             }
-            return maxGap < 0 ? 0 : firstReceiptNanos + at * 1000;
+            return worst;
         } finally {
             lock.unlock();
         }
