@@ -269,6 +269,8 @@ final class DemoCommand implements Callable<Integer> {
     private String human(Map<String, Object> m) {
         @SuppressWarnings("unchecked")
         Map<String, Object> stall = (Map<String, Object>) m.get("stall_ms");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> base = (Map<String, Object>) m.get("baseline_stall_ms");
         return String.format("%s handoff of %d clients at %d Hz with %d MiB of extra state: %s%n"
                         + "  clients switched   %s (%s through the fallback resume)%n"
                         + "  inputs             %s sent, %s lost, %s duplicated; outputs %s lost, %s duplicated; %s out of order%n"
@@ -276,14 +278,14 @@ final class DemoCommand implements Callable<Integer> {
                         + "  handoff            %s ms from the operator's command to the last client switched%n"
                         + "  cutover pause      %s ms (source stops applying -> target applies its next event)%n"
                         + "  stall per client   p50 %s ms, p99 %s ms, max %s ms beyond one tick%n"
-                        + "  without a handoff  %s (the same length of time just before it)%n"
+                        + "  without a handoff  p50 %s ms, p99 %s ms, max %s ms (the same length of time just before it)%n"
                         + "%s",
                 mode, clients, tickHz, stateMb, m.get("outcome"), m.get("clients_switched"), m.get("clients_resumed"),
                 m.get("inputs_sent"), m.get("inputs_lost"), m.get("inputs_duplicated"), m.get("outputs_lost"),
                 m.get("outputs_duplicated"), m.get("out_of_order"), m.get("digest_source"), m.get("digest_target"),
                 m.get("cutover_index"), Boolean.TRUE.equals(m.get("state_equal")) ? "equal" : "DIFFERENT",
                 m.get("handoff_ms"), m.get("cutover_pause_ms"), stall.get("p50"), stall.get("p99"), stall.get("max"),
-                m.get("baseline_stall_ms"),
+                base.get("p50"), base.get("p99"), base.get("max"),
                 !passed(m) ? "FAILED"
                         : ((Number) stall.get("max")).doubleValue() < 1000.0 / tickHz
                         ? "PASSED: nothing lost, duplicated or reordered, and no client stalled for a tick"
