@@ -76,7 +76,7 @@ final class BotsCommand implements Callable<Integer> {
     }
 
     /**
-     * The demo's side of the bargain: say ready, wait for {@code finish T0 TDONE AFTER_MS}, then measure and
+     * The demo's side of the bargain: say ready, wait for {@code finish T0 TDONE AFTER_MS MOVED}, then measure and
      * verify and print one report line. Times are System.nanoTime values, which on Linux share one clock
      * (CLOCK_MONOTONIC) across the processes of a machine.
      */
@@ -86,13 +86,14 @@ final class BotsCommand implements Callable<Integer> {
         System.out.flush();
         String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         String[] cmd = line == null ? new String[0] : line.trim().split("\\s+");
-        if (cmd.length != 4 || !cmd[0].equals("finish")) {
-            System.err.println("bots: expected 'finish T0 TDONE AFTER_MS', got " + line);
+        if (cmd.length != 5 || !cmd[0].equals("finish")) {
+            System.err.println("bots: expected 'finish T0 TDONE AFTER_MS MOVED(0|1)', got " + line);
             return 2;
         }
         long t0 = Long.parseLong(cmd[1]);
         long tDone = Long.parseLong(cmd[2]);
-        long movedAt = fleet.awaitMoved(connected, 10_000);
+        // After an aborted handoff nobody moves: do not wait for it.
+        long movedAt = cmd[4].equals("1") ? fleet.awaitMoved(connected, 10_000) : tDone;
         Thread.sleep(Long.parseLong(cmd[3])); // the bots keep playing on the target for this long
         long windowEnd = Math.max(tDone, movedAt) + 2 * (1_000_000_000L / tickHz);
         long[] baseline = fleet.stalls(Math.max(started, t0 - (windowEnd - t0)), t0);

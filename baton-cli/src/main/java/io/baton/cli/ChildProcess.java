@@ -132,6 +132,11 @@ final class ChildProcess implements AutoCloseable {
         return name;
     }
 
+    /** kill -9: the process dies at once, its connections reset by the kernel (a fault, not a shutdown). */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         if (process.isAlive()) {

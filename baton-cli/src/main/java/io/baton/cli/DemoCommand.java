@@ -52,6 +52,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print exactly one JSON object on stdout (logs go to stderr).")
     boolean json;
 
+    @Option(names = "--fault", defaultValue = "none",
+            description = {"Inject one fault during the handoff (default: ${DEFAULT-VALUE}):",
+                "  kill-target-before-cutover  kill -9 the target while clients are redirected: the handoff aborts",
+                "  kill-source-after-catch-up  kill -9 the source once the target may take over: it fails over",
+                "  kill-source-after-cutover   kill -9 the source once it has cut over: the handoff completes",
+                "  kill-client                 kill -9 one of the bot processes mid-handoff (needs --bot-processes 2+)",
+                "Not built yet: cut-peer-link, slow-peer-link, block-clients-to-target, kill-source-during-cutover,",
+                "pause-source (see docs/faults.md)."})
+    String fault;
+
     @Option(names = "--trace-stalls", description = "Print on stderr when each client's worst gap started, against the phases.")
     boolean traceStalls;
 
@@ -82,6 +92,18 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (clients < 1 || botProcesses < 1 || botProcesses > clients) {
             throw new IllegalArgumentException("need at least one client per bot process");
+        }
+        String expected = switch (fault) {
+            case "none", "kill-source-after-cutover", "kill-client" -> "completed";
+            case "kill-target-before-cutover" -> "aborted";
+            case "kill-source-after-catch-up" -> "failed-over";
+            case "cut-peer-link", "slow-peer-link", "block-clients-to-target", "kill-source-during-cutover",
+                    "pause-source" -> throw new IllegalArgumentException("fault '" + fault
+                    + "' is not built yet (docs/faults.md says what is)");
+            default -> throw new IllegalArgumentException("unknown fault '" + fault + "'; see --help");
+        };
+        if (fault.equals("kill-client") && botProcesses < 2) {
+            throw new IllegalArgumentException("--fault kill-client needs --bot-processes 2 or more");
         }
         Path dir = Files.createTempDirectory("baton-demo-");
         Files.writeString(dir.resolve("peer-secret"), randomHex() + "\n", StandardCharsets.UTF_8);
@@ -130,20 +152,38 @@ final class DemoCommand implements Callable<Integer> {
                 if (!r.ok()) {
                     throw new IllegalStateException("handoff refused: " + r.error());
                 }
-                JsonNode src = watch(sourceAdmin, t0);
+                Watched w = watch(sourceAdmin, targetAdmin, t0, source, target, bots);
                 long tDone = System.nanoTime();
-                String phase = src.path("source_phase").asText();
-                String outcome = phase.equals("done") ? "completed" : phase.equals("aborted") ? "aborted" : "unfinished";
+                JsonNode src = w.source();
+                String outcome = w.outcome();
                 for (ChildProcess b : bots) {
-                    b.command("finish " + t0 + " " + tDone + " " + (long) (afterS * 1000));
+                    b.command("finish " + t0 + " " + tDone + " " + (long) (afterS * 1000) + " "
+                            + (outcome.equals("aborted") ? 0 : 1));
                 }
                 List<JsonNode> reports = new ArrayList<>();
                 for (ChildProcess b : bots) {
                     reports.add(b.await("report", 120));
                 }
-                JsonNode tgt = targetAdmin.status().body();
-                src = sourceAdmin.status().body();
+                JsonNode tgt = target.alive() ? targetAdmin.status().body() : w.target();
+                if (tgt == null) {
+                    tgt = JSON.createObjectNode();
+                }
+                if (source.alive()) {
+                    src = sourceAdmin.status().body();
+                }
                 Map<String, Object> out = report(reports, src, tgt, outcome, t0);
+                out.put("fault", fault);
+                out.put("expected_outcome", expected);
+                out.put("acked_inputs_lost", out.get("inputs_lost")); // every input sent must be applied: a bound
+                // Divergence is measured by the digests at cutover; after a failover the source's log died with
+                // it, so on real processes it is not observed (the simulator checks it on every seed).
+                Boolean diverged = null;
+                if (outcome.equals("completed")) {
+                    diverged = !Boolean.TRUE.equals(out.get("state_equal"));
+                } else if (outcome.equals("aborted")) {
+                    diverged = Boolean.FALSE;
+                }
+                out.put("diverged", diverged);
                 if (traceStalls) {
                     traceStalls(reports, t0);
                 }
@@ -152,7 +192,7 @@ final class DemoCommand implements Callable<Integer> {
                 } else {
                     System.out.println(human(out));
                 }
-                return passed(out) ? 0 : 1;
+                return passed(out) && outcome.equals(expected) ? 0 : 1;
             } finally {
                 for (ChildProcess b : bots) {
                     b.close();
@@ -180,24 +220,76 @@ final class DemoCommand implements Callable<Integer> {
                 wall + ms, n[0], n[1]));
     }
 
-    private JsonNode watch(AdminClient admin, long t0) throws Exception {
+    /** What the watch saw last: each server's status (the source's may be its last before it died). */
+    private record Watched(JsonNode source, JsonNode target, String outcome) {
+    }
+
+    /**
+     * Follows the handoff on both servers' admin APIs, strikes the fault when its moment comes, and
+     * returns once the outcome is known: completed, aborted, or failed-over.
+     */
+    private Watched watch(AdminClient sourceAdmin, AdminClient targetAdmin, long t0, ChildProcess source,
+                          ChildProcess target, List<ChildProcess> bots) throws Exception {
         String last = "";
+        boolean struck = fault.equals("none");
+        JsonNode src = sourceAdmin.status().body();
         long deadline = t0 + 120_000_000_000L;
         while (System.nanoTime() < deadline) {
-            JsonNode s = admin.status().body();
-            String phase = s.path("source_phase").asText();
+            if (source.alive()) {
+                try {
+                    src = sourceAdmin.status().body();
+                } catch (java.io.IOException e) {
+                    // It died between our check and the call: keep its last status.
+                }
+            }
+            JsonNode tgt = target.alive() ? targetAdmin.status().body() : null;
+            String phase = src.path("source_phase").asText();
             if (!phase.equals(last)) {
                 say("%6.0f ms  source %s (moved %d, attached %d, switched %d)", (System.nanoTime() - t0) / 1e6, phase,
-                        s.path("clients_moved").asLong(), s.path("clients_attached").asLong(),
-                        s.path("clients_switched").asLong());
+                        src.path("clients_moved").asLong(), src.path("clients_attached").asLong(),
+                        src.path("clients_switched").asLong());
                 last = phase;
             }
-            if (phase.equals("done") || phase.equals("aborted")) {
-                return s;
+            if (!struck) {
+                struck = strike(phase, tgt, source, target, bots, t0);
+            }
+            if (tgt != null && tgt.path("failed_over").asBoolean()) {
+                say("%6.0f ms  the target failed over", (System.nanoTime() - t0) / 1e6);
+                return new Watched(src, tgt, "failed-over");
+            }
+            if (struck && (phase.equals("done") || (!source.alive() && tgt != null
+                    && tgt.path("role").asText().equals("authority") && !tgt.path("failed_over").asBoolean()
+                    && !tgt.path("cutover_digest").asText().equals("0")))) {
+                return new Watched(src, tgt, "completed");
+            }
+            if (struck && phase.equals("aborted") && source.alive()) {
+                return new Watched(src, tgt, "aborted");
             }
             Thread.sleep(20); // polling the admin API for a progress display
         }
         throw new IllegalStateException("the handoff did not finish within 120 s");
+    }
+
+    /** Strikes the fault if this is its moment; returns whether it has struck. */
+    private boolean strike(String phase, JsonNode tgt, ChildProcess source, ChildProcess target,
+                           List<ChildProcess> bots, long t0) throws InterruptedException {
+        boolean now = switch (fault) {
+            case "kill-target-before-cutover", "kill-client" -> phase.equals("redirecting");
+            case "kill-source-after-catch-up" -> tgt != null && tgt.path("can_take_over").asBoolean();
+            case "kill-source-after-cutover" -> phase.equals("draining") || phase.equals("done");
+            default -> true;
+        };
+        if (!now) {
+            return false;
+        }
+        say("%6.0f ms  fault: %s", (System.nanoTime() - t0) / 1e6, fault);
+        switch (fault) {
+            case "kill-target-before-cutover" -> target.kill();
+            case "kill-source-after-catch-up", "kill-source-after-cutover" -> source.kill();
+            case "kill-client" -> bots.remove(bots.size() - 1).kill();
+            default -> { }
+        }
+        return true;
     }
 
     private Map<String, Object> report(List<JsonNode> bots, JsonNode src, JsonNode tgt, String outcome, long t0) {
@@ -217,7 +309,7 @@ final class DemoCommand implements Callable<Integer> {
             b.path("baseline_stalls").forEach(v -> baseline.add(v.asLong()));
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("clients", clients);
+        m.put("clients", sums.get("clients"));
         m.put("tick_hz", tickHz);
         m.put("state_bytes", (long) stateMb << 20);
         m.put("mode", mode);
@@ -237,7 +329,7 @@ final class DemoCommand implements Callable<Integer> {
         m.put("digest_target", dt);
         m.put("state_equal", !ds.equals("0") && ds.equals(dt));
         m.put("cutover_index", src.path("cutover_index").asLong());
-        m.put("handoff_ms", round((movedAt - t0) / 1e6));
+        m.put("handoff_ms", outcome.equals("aborted") ? null : round((movedAt - t0) / 1e6));
         long stopped = src.path("stopped_at_nanos").asLong();
         long first = tgt.path("first_event_at_nanos").asLong();
         m.put("cutover_pause_ms", stopped > 0 && first > 0 ? round((first - stopped) / 1e6) : null);
@@ -255,6 +347,10 @@ final class DemoCommand implements Callable<Integer> {
         return d;
     }
 
+    /**
+     * Nothing lost, doubled or reordered, and: a completed handoff moved every client and the states were
+     * equal at cutover; a failed-over one moved every client; an aborted one left them where they were.
+     */
     private boolean passed(Map<String, Object> m) {
         for (String zero : new String[] {"inputs_lost", "inputs_duplicated", "outputs_lost", "outputs_duplicated",
             "out_of_order", "failed_verifications"}) {
@@ -262,8 +358,13 @@ final class DemoCommand implements Callable<Integer> {
                 return false;
             }
         }
-        return "completed".equals(m.get("outcome")) && Boolean.TRUE.equals(m.get("state_equal"))
-                && ((Number) m.get("clients_switched")).intValue() == clients;
+        boolean everyoneMoved = ((Number) m.get("clients_switched")).longValue() == ((Number) m.get("clients")).longValue();
+        return switch (String.valueOf(m.get("outcome"))) {
+            case "completed" -> everyoneMoved && Boolean.TRUE.equals(m.get("state_equal"));
+            case "failed-over" -> everyoneMoved;
+            case "aborted" -> true;
+            default -> false;
+        };
     }
 
     private String human(Map<String, Object> m) {
@@ -271,7 +372,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, Object> stall = (Map<String, Object>) m.get("stall_ms");
         @SuppressWarnings("unchecked")
         Map<String, Object> base = (Map<String, Object>) m.get("baseline_stall_ms");
-        return String.format("%s handoff of %d clients at %d Hz with %d MiB of extra state: %s%n"
+        return String.format("%s handoff of %s clients at %d Hz with %d MiB of extra state: %s%n"
                         + "  clients switched   %s (%s through the fallback resume)%n"
                         + "  inputs             %s sent, %s lost, %s duplicated; outputs %s lost, %s duplicated; %s out of order%n"
                         + "  state              source %s, target %s at index %s: %s%n"
@@ -280,7 +381,8 @@ final class DemoCommand implements Callable<Integer> {
                         + "  stall per client   p50 %s ms, p99 %s ms, max %s ms beyond one tick%n"
                         + "  without a handoff  p50 %s ms, p99 %s ms, max %s ms (the same length of time just before it)%n"
                         + "%s",
-                mode, clients, tickHz, stateMb, m.get("outcome"), m.get("clients_switched"), m.get("clients_resumed"),
+                mode, m.get("clients"), tickHz, stateMb, m.get("outcome")
+                        + (fault.equals("none") ? "" : " (fault " + fault + ")"), m.get("clients_switched"), m.get("clients_resumed"),
                 m.get("inputs_sent"), m.get("inputs_lost"), m.get("inputs_duplicated"), m.get("outputs_lost"),
                 m.get("outputs_duplicated"), m.get("out_of_order"), m.get("digest_source"), m.get("digest_target"),
                 m.get("cutover_index"), Boolean.TRUE.equals(m.get("state_equal")) ? "equal" : "DIFFERENT",

@@ -47,6 +47,54 @@ class DemoSystemTest {
         assertThat(r.path("state_bytes").asLong()).isEqualTo(8L << 20);
     }
 
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aTargetKilledBeforeCutoverLeavesEveryClientOnTheSourceWithNothingLost() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", "kill-target-before-cutover", "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("aborted");
+        assertNothingLost(r);
+        assertThat(r.path("diverged").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aSourceKilledAfterCatchUpFailsOverToTheTargetWithNothingLost() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", "kill-source-after-catch-up", "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("failed-over");
+        assertThat(r.path("clients_switched").asInt()).isEqualTo(60);
+        assertNothingLost(r);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aSourceKilledAfterCutoverChangesNothingForTheClients() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", "kill-source-after-cutover", "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("state_equal").asBoolean()).isTrue();
+        assertNothingLost(r);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aKilledClientProcessLeavesTheOthersUntouched() throws Exception {
+        JsonNode r = demo("--clients", "60", "--bot-processes", "2", "--fault", "kill-client", "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("clients").asInt()).isEqualTo(30);
+        assertThat(r.path("clients_switched").asInt()).isEqualTo(30);
+        assertNothingLost(r);
+    }
+
+    private static void assertNothingLost(JsonNode r) {
+        for (String zero : new String[] {"inputs_lost", "inputs_duplicated", "outputs_lost", "outputs_duplicated",
+            "out_of_order", "failed_verifications", "acked_inputs_lost"}) {
+            assertThat(r.path(zero).asLong()).as(zero).isZero();
+        }
+    }
+
     /** Runs {@code baton demo --json ARGS} in this JVM (servers in their own) and parses its one JSON line. */
     static JsonNode demo(String... args) throws Exception {
         PrintStream original = System.out;
