@@ -132,6 +132,31 @@ final class ChildProcess implements AutoCloseable {
         return name;
     }
 
+    /**
+     * SIGSTOP now, SIGCONT after {@code millis} (on a thread of its own, so the caller is free meanwhile):
+     * the process freezes with its connections open, as a machine under a long GC pause or a hiccup would.
+     */
+    void pauseFor(long millis) throws IOException, InterruptedException {
+        signal("STOP");
+        Thread waker = new Thread(() -> {
+            try {
+                Thread.sleep(millis); // the length of the fault itself
+                signal("CONT");
+            } catch (IOException | InterruptedException e) {
+                process.destroyForcibly();
+            }
+        }, "baton-pause-" + name);
+        waker.setDaemon(true);
+        waker.start();
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** kill -9: the process dies at once, its connections reset by the kernel (a fault, not a shutdown). */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

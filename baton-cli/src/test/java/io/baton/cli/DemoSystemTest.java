@@ -83,6 +83,15 @@ class DemoSystemTest {
         assertNothingLost(r);
     }
 
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aPausedSourceNeverLeavesTwoServersInChargeAndLosesNothing() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", "pause-source", "--warmup-s", "1", "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isIn("failed-over", "completed");
+        assertThat(r.path("clients_switched").asInt()).isEqualTo(60);
+        assertNothingLost(r);
+    }
+
     private static void assertNothingLost(JsonNode r) {
         for (String zero : new String[] {"inputs_lost", "inputs_duplicated", "outputs_lost", "outputs_duplicated",
             "out_of_order", "failed_verifications", "acked_inputs_lost"}) {
