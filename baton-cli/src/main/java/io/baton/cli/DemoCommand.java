@@ -28,6 +28,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private FaultProxy peerProxy;
+    private FaultProxy clientProxy;
+
     @Option(names = "--clients", defaultValue = "200", description = "Bots (default: ${DEFAULT-VALUE}).")
     int clients;
 
@@ -60,8 +63,11 @@ final class DemoCommand implements Callable<Integer> {
                 "  kill-client                 kill -9 one of the bot processes mid-handoff (needs --bot-processes 2+)",
                 "  pause-source                SIGSTOP the source for 2 s once the target may take over: the target",
                 "                              either fails over or completes the handoff, never both in charge",
-                "Not built yet: cut-peer-link, slow-peer-link, block-clients-to-target, kill-source-during-cutover",
-                "(see docs/faults.md)."})
+                "  cut-peer-link               reset the peer link while clients are redirected: the handoff aborts",
+                "  slow-peer-link              20 ms each way on the peer link: the handoff completes, slower",
+                "  block-clients-to-target     a third of connections to the target refused: some clients come",
+                "                              through the fallback resume; the handoff completes",
+                "Not built yet: kill-source-during-cutover (see docs/faults.md)."})
     String fault;
 
     @Option(names = "--trace-stalls", description = "Print on stderr when each client's worst gap started, against the phases.")
@@ -96,12 +102,12 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("need at least one client per bot process");
         }
         String expected = switch (fault) {
-            case "none", "kill-source-after-cutover", "kill-client" -> "completed";
-            case "kill-target-before-cutover" -> "aborted";
+            case "none", "kill-source-after-cutover", "kill-client", "slow-peer-link", "block-clients-to-target"
+                    -> "completed";
+            case "kill-target-before-cutover", "cut-peer-link" -> "aborted";
             case "kill-source-after-catch-up" -> "failed-over";
             case "pause-source" -> "failed-over or completed";
-            case "cut-peer-link", "slow-peer-link", "block-clients-to-target", "kill-source-during-cutover"
-                    -> throw new IllegalArgumentException("fault '" + fault
+            case "kill-source-during-cutover" -> throw new IllegalArgumentException("fault '" + fault
                     + "' is not built yet (docs/faults.md says what is)");
             default -> throw new IllegalArgumentException("unknown fault '" + fault + "'; see --help");
         };
@@ -149,9 +155,19 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 say("%d of %d bots connected in %d process(es)", connected, clients, bots.size());
                 Thread.sleep((long) (warmupS * 1000)); // the workload runs for this long: not a wait for a condition
+                // The proxies stand where a faulty network would: between source and target, or between the
+                // clients and the target.
+                peerProxy = FaultProxy.to("127.0.0.1", peerPort);
+                clientProxy = FaultProxy.to("127.0.0.1", targetPort);
+                if (fault.equals("slow-peer-link")) {
+                    peerProxy.delay(20);
+                } else if (fault.equals("block-clients-to-target")) {
+                    clientProxy.refuseEvery(3);
+                }
                 say("handing off (%s)", mode);
                 long t0 = System.nanoTime();
-                AdminClient.Reply r = sourceAdmin.handoff("127.0.0.1:" + peerPort, "127.0.0.1:" + targetPort, mode);
+                AdminClient.Reply r = sourceAdmin.handoff("127.0.0.1:" + peerProxy.port(),
+                        "127.0.0.1:" + clientProxy.port(), mode);
                 if (!r.ok()) {
                     throw new IllegalStateException("handoff refused: " + r.error());
                 }
@@ -199,6 +215,12 @@ final class DemoCommand implements Callable<Integer> {
             } finally {
                 for (ChildProcess b : bots) {
                     b.close();
+                }
+                if (peerProxy != null) {
+                    peerProxy.close();
+                }
+                if (clientProxy != null) {
+                    clientProxy.close();
                 }
             }
         }
@@ -277,7 +299,7 @@ final class DemoCommand implements Callable<Integer> {
     private boolean strike(String phase, JsonNode tgt, ChildProcess source, ChildProcess target,
                            List<ChildProcess> bots, long t0) throws InterruptedException {
         boolean now = switch (fault) {
-            case "kill-target-before-cutover", "kill-client" -> phase.equals("redirecting");
+            case "kill-target-before-cutover", "kill-client", "cut-peer-link" -> phase.equals("redirecting");
             case "kill-source-after-catch-up", "pause-source" -> tgt != null && tgt.path("can_take_over").asBoolean();
             case "kill-source-after-cutover" -> phase.equals("draining") || phase.equals("done");
             default -> true;
@@ -290,6 +312,7 @@ final class DemoCommand implements Callable<Integer> {
             case "kill-target-before-cutover" -> target.kill();
             case "kill-source-after-catch-up", "kill-source-after-cutover" -> source.kill();
             case "kill-client" -> bots.remove(bots.size() - 1).kill();
+            case "cut-peer-link" -> peerProxy.cutAll();
             case "pause-source" -> {
                 try {
                     source.pauseFor(2000);

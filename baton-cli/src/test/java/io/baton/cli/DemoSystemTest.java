@@ -92,6 +92,34 @@ class DemoSystemTest {
         assertNothingLost(r);
     }
 
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aPeerLinkCutBeforeCutoverAbortsAndLeavesEveryClientOnTheSource() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", "cut-peer-link", "--warmup-s", "1", "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("aborted");
+        assertNothingLost(r);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aSlowPeerLinkStillCompletesWithNothingLost() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", "slow-peer-link", "--warmup-s", "1", "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("state_equal").asBoolean()).isTrue();
+        assertNothingLost(r);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void clientsThatCannotReachTheTargetComeThroughTheFallbackWithNothingLost() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", "block-clients-to-target", "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("clients_switched").asInt()).isEqualTo(60);
+        assertThat(r.path("clients_resumed").asInt()).as("clients that came through the fallback").isPositive();
+        assertNothingLost(r);
+    }
+
     private static void assertNothingLost(JsonNode r) {
         for (String zero : new String[] {"inputs_lost", "inputs_duplicated", "outputs_lost", "outputs_duplicated",
             "out_of_order", "failed_verifications", "acked_inputs_lost"}) {

@@ -1,0 +1,137 @@
+package io.baton.cli;
+
+import io.baton.wire.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy that injects faults between two endpoints, since {@code tc netem} is not available here:
+ * a fixed delay each way, refusing every k-th connection, and cutting every relayed connection at once.
+ * Used by the demo's faults; listens on loopback only.
+ */
+final class FaultProxy implements AutoCloseable {
+
+    private final EventLoopGroup group = Transport.group(1, "baton-proxy", Thread.NORM_PRIORITY);
+    private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final Channel listener;
+    private volatile long delayNanos;
+    private volatile int refuseEvery;
+
+    private FaultProxy(String upstreamHost, int upstreamPort) throws InterruptedException {
+        listener = new ServerBootstrap()
+                .group(group)
+                .channel(Transport.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel inbound) {
+                        int k = refuseEvery;
+                        if (k > 0 && accepted.incrementAndGet() % k == 0) {
+                            inbound.close();
+                            return;
+                        }
+                        open.add(inbound);
+                        inbound.closeFuture().addListener(f -> open.remove(inbound));
+                        new Bootstrap().group(inbound.eventLoop()).channel(Transport.channel())
+                                .option(ChannelOption.TCP_NODELAY, true)
+                                .handler(new Relay(inbound))
+                                .connect(upstreamHost, upstreamPort)
+                                .addListener((ChannelFutureListener) f -> {
+                                    if (!f.isSuccess()) {
+                                        inbound.close();
+                                        return;
+                                    }
+                                    Channel outbound = f.channel();
+                                    open.add(outbound);
+                                    outbound.closeFuture().addListener(x -> open.remove(outbound));
+                                    inbound.pipeline().addLast(new Relay(outbound));
+                                    inbound.config().setAutoRead(true);
+                                });
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    /** A proxy to upstream, listening on a free loopback port. */
+    static FaultProxy to(String upstreamHost, int upstreamPort) throws InterruptedException {
+        return new FaultProxy(upstreamHost, upstreamPort);
+    }
+
+    int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Every byte waits this long before it is passed on, each way; order is kept. */
+    void delay(long millis) {
+        delayNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /** From now on every k-th new connection is closed as soon as it is accepted (0: none). */
+    void refuseEvery(int k) {
+        refuseEvery = k;
+    }
+
+    /** Resets every connection relayed so far, both sides. */
+    void cutAll() {
+        for (Channel ch : open) {
+            ch.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Passes what one side reads to the other, after the configured delay. */
+    private final class Relay extends ChannelInboundHandlerAdapter {
+        private final Channel other;
+
+        Relay(Channel other) {
+            this.other = other;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf bytes = (ByteBuf) msg;
+            long delay = delayNanos;
+            if (delay == 0) {
+                other.writeAndFlush(bytes);
+            } else {
+                ctx.executor().schedule(() -> other.writeAndFlush(bytes), delay, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            long delay = delayNanos;
+            if (delay == 0) {
+                other.close();
+            } else {
+                ctx.executor().schedule(() -> other.close(), delay, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}
