@@ -163,7 +163,7 @@ public final class ServerCore {
     private final Map<Long, Claim> claims = new HashMap<>();
     private long orphanedAt;
     private long lastPeerHeard;
-    private long nextClaimPing;
+    private long nextClaimPing = Long.MAX_VALUE;
     private boolean failedOver;
     private long fenceWatchUntil;
     private long nextFenceCheck = Long.MAX_VALUE;
@@ -1587,7 +1587,7 @@ public final class ServerCore {
         }
         c.kind = ConnKind.CLAIM;
         c.sessionId = s.id;
-        nextClaimPing = Math.min(nextClaimPing == 0 ? Long.MAX_VALUE : nextClaimPing, now + 300_000_000L);
+        nextClaimPing = Math.min(nextClaimPing, now + 300_000_000L);
         takeOverIfClaimed(now);
     }
 

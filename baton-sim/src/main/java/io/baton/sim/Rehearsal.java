@@ -37,8 +37,8 @@ public final class Rehearsal {
         Network net = new Network(world);
         ServerConfig cfg = ServerConfig.defaults(factory, new ServiceConfig(tickHz, Map.of()),
                 "rehearsal-peer-secret-0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        ServerNode source = new ServerNode("source", net, (s, i, k, id, q, p) -> { }, (w, m) -> { });
-        ServerNode target = new ServerNode("target", net, (s, i, k, id, q, p) -> { }, (w, m) -> { });
+        ServerNode source = new ServerNode("source", net, (w, m) -> { });
+        ServerNode target = new ServerNode("target", net, (w, m) -> { });
         source.startAuthority(cfg, world.now(), world.random.split());
         target.startStandby(cfg, world.random.split());
         List<Player> players = new ArrayList<>();

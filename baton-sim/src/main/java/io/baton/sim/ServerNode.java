@@ -8,26 +8,19 @@ import io.baton.wire.Frame;
 /** A server on the virtual network: the real {@link ServerCore}, its outbox wired to the network. */
 final class ServerNode extends Network.Node implements ServerOutbox {
 
-    /** Receives every event a server applies, for the divergence check. */
-    interface AppliedLog {
-        void applied(ServerNode server, long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload);
-    }
-
     /** Every event this server applied, by log index: a fingerprint of its kind, session, number and payload. */
     final java.util.TreeMap<Long, Long> appliedEvents = new java.util.TreeMap<>();
     final String clientEndpoint;
     final String peerEndpoint;
     private final Network net;
-    private final AppliedLog log;
     ServerCore core;
 
     private final java.util.function.BiConsumer<String, String> trace;
 
-    ServerNode(String name, Network net, AppliedLog log, java.util.function.BiConsumer<String, String> trace) {
+    ServerNode(String name, Network net, java.util.function.BiConsumer<String, String> trace) {
         super(name);
         this.trace = trace;
         this.net = net;
-        this.log = log;
         this.clientEndpoint = name + ":7000";
         this.peerEndpoint = name + ":7001";
         net.listen(clientEndpoint, this, false);
@@ -106,6 +99,5 @@ final class ServerNode extends Network.Node implements ServerOutbox {
     public void applied(long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload) {
         appliedEvents.put(index, io.baton.service.Hash64.mix(io.baton.service.Hash64.mix(
                 io.baton.service.Hash64.mix(kind.ordinal(), sessionId), seq), io.baton.service.Hash64.hash(0, payload)));
-        log.applied(this, index, kind, sessionId, seq, payload);
     }
 }

@@ -11,7 +11,6 @@ import io.baton.service.ServiceConfig;
 import io.baton.wire.Frame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,8 +37,6 @@ public final class Simulation {
     private final World world;
     private final Network net;
     private final List<String> violations = new ArrayList<>();
-    private final Map<Long, Long> appliedAt = new HashMap<>();
-    private final Map<Long, String> appliedBy = new HashMap<>();
 
     private final java.util.function.Consumer<String> trace;
     private final java.util.function.UnaryOperator<ServerConfig> configure;
@@ -93,8 +90,8 @@ public final class Simulation {
         ServerConfig cfg = configure.apply(ServerConfig.defaults(new ArenaFactory(),
                 new ServiceConfig(tickHz, Map.of("state-mb", Long.toString(stateMb))),
                 "simulated-peer-secret-0123456789".getBytes(StandardCharsets.UTF_8)));
-        ServerNode source = new ServerNode("source", net, this::applied, this::trace);
-        ServerNode target = new ServerNode("target", net, this::applied, this::trace);
+        ServerNode source = new ServerNode("source", net, this::trace);
+        ServerNode target = new ServerNode("target", net, this::trace);
         source.startAuthority(cfg, world.now(), world.random.split());
         target.startStandby(cfg, world.random.split());
 
@@ -307,8 +304,4 @@ public final class Simulation {
         }
     }
 
-    private void applied(ServerNode server, long index, Frame.EventKind kind, long sessionId, long seq,
-                         byte[] payload) {
-        // Recorded by the node itself; checked at the end of the run against what each server released.
-    }
 }
