@@ -3,6 +3,7 @@ package io.baton.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.baton.arena.BotFleet;
+import io.baton.server.EventJournal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,9 @@ final class DemoCommand implements Callable<Integer> {
             description = {"Inject one fault during the handoff (default: ${DEFAULT-VALUE}):",
                 "  kill-target-before-cutover  kill -9 the target while clients are redirected: the handoff aborts",
                 "  kill-source-after-catch-up  kill -9 the source once the target may take over: it fails over",
+                "  kill-source-during-cutover  the source dies the instant its CUTOVER has left for the target, before",
+                "                              it hears the answer or tells a client to switch: the target completes the",
+                "                              cutover and clients resume there",
                 "  kill-source-after-cutover   kill -9 the source once it has cut over: the handoff completes",
                 "  kill-client                 kill -9 one of the bot processes mid-handoff (needs --bot-processes 2+)",
                 "  pause-source                SIGSTOP the source for 2 s once the target may take over: the target",
@@ -66,9 +70,13 @@ final class DemoCommand implements Callable<Integer> {
                 "  cut-peer-link               reset the peer link while clients are redirected: the handoff aborts",
                 "  slow-peer-link              20 ms each way on the peer link: the handoff completes, slower",
                 "  block-clients-to-target     a third of connections to the target refused: some clients come",
-                "                              through the fallback resume; the handoff completes",
-                "Not built yet: kill-source-during-cutover (see docs/faults.md)."})
+                "                              through the fallback resume; the handoff completes"})
     String fault;
+
+    @Option(names = "--handoffs", defaultValue = "1",
+            description = "Handoffs in a row, each to a fresh standby server: source -> target -> a third... (1-4, "
+                    + "default: ${DEFAULT-VALUE}; more than one only without --fault).")
+    int handoffs;
 
     @Option(names = "--trace-stalls", description = "Print on stderr when each client's worst gap started, against the phases.")
     boolean traceStalls;
@@ -102,15 +110,16 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("need at least one client per bot process");
         }
         String expected = switch (fault) {
-            case "none", "kill-source-after-cutover", "kill-client", "slow-peer-link", "block-clients-to-target"
-                    -> "completed";
+            case "none", "kill-source-during-cutover", "kill-source-after-cutover", "kill-client", "slow-peer-link",
+                 "block-clients-to-target" -> "completed";
             case "kill-target-before-cutover", "cut-peer-link" -> "aborted";
             case "kill-source-after-catch-up" -> "failed-over";
             case "pause-source" -> "failed-over or completed";
-            case "kill-source-during-cutover" -> throw new IllegalArgumentException("fault '" + fault
-                    + "' is not built yet (docs/faults.md says what is)");
             default -> throw new IllegalArgumentException("unknown fault '" + fault + "'; see --help");
         };
+        if (handoffs < 1 || handoffs > 4 || (handoffs > 1 && !fault.equals("none"))) {
+            throw new IllegalArgumentException("--handoffs must be 1 to 4, and 1 with a --fault");
+        }
         if (fault.equals("kill-client") && botProcesses < 2) {
             throw new IllegalArgumentException("--fault kill-client needs --bot-processes 2 or more");
         }
@@ -124,8 +133,16 @@ final class DemoCommand implements Callable<Integer> {
                 "--admin-token-file", dir.resolve("admin-token").toString());
         say("starting source and target in %s", dir);
         List<ChildProcess> bots = new ArrayList<>();
-        try (ChildProcess source = ChildProcess.start("source", dir, serverJvm, common, 120);
-             ChildProcess target = ChildProcess.start("target", dir, serverJvm, plus(common, "--standby"), 120)) {
+        List<ChildProcess> further = new ArrayList<>(); // the standbys of the second handoff onwards
+        Path sourceJournal = dir.resolve("source.journal");
+        Path targetJournal = dir.resolve("target.journal");
+        List<String> sourceArgs = plus(common, "--journal", sourceJournal.toString());
+        if (fault.equals("kill-source-during-cutover")) {
+            sourceArgs = plus(sourceArgs, "--halt-after-cutover-sent");
+        }
+        try (ChildProcess source = ChildProcess.start("source", dir, serverJvm, sourceArgs, 120);
+             ChildProcess target = ChildProcess.start("target", dir, serverJvm,
+                     plus(common, "--standby", "--journal", targetJournal.toString()), 120)) {
             int sourcePort = source.ready().path("client_port").asInt();
             int targetPort = target.ready().path("client_port").asInt();
             int peerPort = target.ready().path("peer_port").asInt();
@@ -150,6 +167,10 @@ final class DemoCommand implements Callable<Integer> {
                             "--bind-addresses", botProcesses > 1 ? Integer.toString(Math.min(250, botProcesses)) : "0"),
                             300));
                 }
+                for (int k = 2; k <= handoffs; k++) {
+                    further.add(ChildProcess.start("server-" + k, dir, serverJvm, plus(common, "--standby",
+                            "--journal", dir.resolve("server-" + k + ".journal").toString()), 120));
+                }
                 for (ChildProcess b : bots) {
                     connected += b.ready().path("connected").asInt();
                 }
@@ -172,6 +193,12 @@ final class DemoCommand implements Callable<Integer> {
                     throw new IllegalStateException("handoff refused: " + r.error());
                 }
                 Watched w = watch(sourceAdmin, targetAdmin, t0, source, target, bots);
+                // The target as the first handoff left it: a later handoff from it overwrites its cutover figures.
+                JsonNode firstTarget = target.alive() ? targetAdmin.status().body() : w.target();
+                List<Map<String, Object>> chain = new ArrayList<>();
+                if (w.outcome().equals("completed")) {
+                    chain = handOnward(target, targetAdmin, further, dir, token);
+                }
                 long tDone = System.nanoTime();
                 JsonNode src = w.source();
                 String outcome = w.outcome();
@@ -183,26 +210,33 @@ final class DemoCommand implements Callable<Integer> {
                 for (ChildProcess b : bots) {
                     reports.add(b.await("report", 120));
                 }
-                JsonNode tgt = target.alive() ? targetAdmin.status().body() : w.target();
+                JsonNode tgt = firstTarget;
                 if (tgt == null) {
                     tgt = JSON.createObjectNode();
                 }
                 if (source.alive()) {
                     src = sourceAdmin.status().body();
                 }
-                Map<String, Object> out = report(reports, src, tgt, outcome, t0);
+                EventJournal.History sourceHistory = EventJournal.History.read(sourceJournal);
+                EventJournal.History targetHistory = EventJournal.History.read(targetJournal);
+                Map<String, Object> out = report(reports, src, tgt, sourceHistory, outcome, t0);
                 out.put("fault", fault);
                 out.put("expected_outcome", expected);
                 out.put("acked_inputs_lost", out.get("inputs_lost")); // every input sent must be applied: a bound
-                // Divergence is measured by the digests at cutover; after a failover the source's log died with
-                // it, so on real processes it is not observed (the simulator checks it on every seed).
-                Boolean diverged = null;
-                if (outcome.equals("completed")) {
-                    diverged = !Boolean.TRUE.equals(out.get("state_equal"));
-                } else if (outcome.equals("aborted")) {
-                    diverged = Boolean.FALSE;
+                // Both servers journal every event they apply and how far they released; diverged means that
+                // at some log index both let out the effects of different events.
+                EventJournal.Comparison cmp = EventJournal.Comparison.of(sourceHistory, targetHistory);
+                out.put("diverged", cmp.divergent() > 0);
+                out.put("indices_compared", cmp.compared());
+                if (cmp.divergent() > 0) {
+                    say("DIVERGED at %d log indices, the first %d", cmp.divergent(), cmp.firstDivergentIndex());
                 }
-                out.put("diverged", diverged);
+                if (handoffs > 1) {
+                    out.put("further_handoffs", chain);
+                    out.put("handoffs_completed", 1 + chain.stream().filter(h -> Boolean.TRUE.equals(h.get("state_equal"))
+                            && Boolean.FALSE.equals(h.get("diverged"))).count());
+                    out.put("handoffs", handoffs);
+                }
                 if (traceStalls) {
                     traceStalls(reports, t0);
                 }
@@ -210,11 +244,20 @@ final class DemoCommand implements Callable<Integer> {
                     System.out.println(JSON.writeValueAsString(out));
                 } else {
                     System.out.println(human(out));
+                    for (Map<String, Object> h : chain) {
+                        System.out.printf("  then %s -> %s      %s in %s ms, cutover pause %s ms, state %s, %s clients there%n",
+                                h.get("from"), h.get("to"), h.get("outcome"), h.get("handoff_ms"), h.get("cutover_pause_ms"),
+                                Boolean.TRUE.equals(h.get("state_equal")) ? "equal" : "DIFFERENT", h.get("sessions_on_target"));
+                    }
                 }
-                return passed(out) && List.of(expected.split(" or ")).contains(outcome) ? 0 : 1;
+                boolean chainHeld = handoffs == 1 || ((Number) out.get("handoffs_completed")).intValue() == handoffs;
+                return passed(out) && chainHeld && List.of(expected.split(" or ")).contains(outcome) ? 0 : 1;
             } finally {
                 for (ChildProcess b : bots) {
                     b.close();
+                }
+                for (ChildProcess f : further) {
+                    f.close();
                 }
                 if (peerProxy != null) {
                     peerProxy.close();
@@ -224,6 +267,63 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /**
+     * The second handoff onwards: from the server that took over last to the next standby, once it has let
+     * go of its own source. Returns a summary of each: time, digests, divergence.
+     */
+    private List<Map<String, Object>> handOnward(ChildProcess from, AdminClient fromAdmin, List<ChildProcess> further,
+                                                 Path dir, String token) throws Exception {
+        List<Map<String, Object>> done = new ArrayList<>();
+        Path fromJournal = dir.resolve("target.journal");
+        for (int k = 0; k < further.size(); k++) {
+            ChildProcess next = further.get(k);
+            AdminClient nextAdmin = new AdminClient("http://127.0.0.1:" + next.ready().path("admin_port").asInt(), token);
+            long tk = System.nanoTime();
+            AdminClient.Reply r;
+            while (true) {
+                r = fromAdmin.handoff("127.0.0.1:" + next.ready().path("peer_port").asInt(),
+                        "127.0.0.1:" + next.ready().path("client_port").asInt(), mode);
+                if (r.ok() || !r.error().contains("stragglers") || System.nanoTime() - tk > 30_000_000_000L) {
+                    break;
+                }
+                Thread.sleep(50); // the server is still draining its own source: its refusal says to retry shortly
+            }
+            if (!r.ok()) {
+                throw new IllegalStateException("handoff " + (k + 2) + " refused: " + r.error());
+            }
+            say("handoff %d: %s -> %s", k + 2, from.name(), next.name());
+            Watched w = watch(fromAdmin, nextAdmin, tk, from, next, List.of());
+            JsonNode src = fromAdmin.status().body();
+            JsonNode tgt = nextAdmin.status().body();
+            Path nextJournal = dir.resolve(next.name() + ".journal");
+            EventJournal.Comparison cmp = EventJournal.Comparison.of(EventJournal.History.read(fromJournal),
+                    EventJournal.History.read(nextJournal));
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("from", from.name());
+            h.put("to", next.name());
+            h.put("outcome", w.outcome());
+            h.put("handoff_ms", round((System.nanoTime() - tk) / 1e6));
+            long stopped = src.path("stopped_at_nanos").asLong();
+            long first = tgt.path("first_event_at_nanos").asLong();
+            h.put("cutover_pause_ms", stopped > 0 && first > 0 ? round((first - stopped) / 1e6) : null);
+            h.put("digest_source", src.path("cutover_digest").asText());
+            h.put("digest_target", tgt.path("cutover_digest").asText());
+            h.put("state_equal", w.outcome().equals("completed")
+                    && src.path("cutover_digest").asText().equals(tgt.path("cutover_digest").asText()));
+            h.put("diverged", cmp.divergent() > 0);
+            h.put("indices_compared", cmp.compared());
+            h.put("sessions_on_target", tgt.path("connected").asInt());
+            done.add(h);
+            if (!w.outcome().equals("completed")) {
+                break;
+            }
+            from = next;
+            fromAdmin = nextAdmin;
+            fromJournal = nextJournal;
+        }
+        return done;
     }
 
     /** A histogram of when each client's worst gap began, in 20 ms buckets after the handoff command. */
@@ -325,7 +425,8 @@ final class DemoCommand implements Callable<Integer> {
         return true;
     }
 
-    private Map<String, Object> report(List<JsonNode> bots, JsonNode src, JsonNode tgt, String outcome, long t0) {
+    private Map<String, Object> report(List<JsonNode> bots, JsonNode src, JsonNode tgt, EventJournal.History srcHistory,
+                                       String outcome, long t0) {
         long movedAt = 0;
         List<Long> stalls = new ArrayList<>();
         List<Long> baseline = new ArrayList<>();
@@ -357,15 +458,19 @@ final class DemoCommand implements Callable<Integer> {
         m.put("out_of_order", sums.get("out_of_order"));
         m.put("failed_verifications", sums.get("failed_verifications") + sums.get("connect_failures"));
         String ds = src.path("cutover_digest").asText();
+        if (ds.equals("0") && srcHistory.cutDigest() != 0) {
+            ds = Long.toHexString(srcHistory.cutDigest()); // it died after cutting over: its journal kept the digest
+        }
         String dt = tgt.path("cutover_digest").asText();
         m.put("digest_source", ds);
         m.put("digest_target", dt);
         m.put("state_equal", !ds.equals("0") && ds.equals(dt));
-        m.put("cutover_index", src.path("cutover_index").asLong());
+        m.put("cutover_index", Math.max(src.path("cutover_index").asLong(), srcHistory.cutIndex()));
         m.put("handoff_ms", outcome.equals("aborted") ? null : round((movedAt - t0) / 1e6));
         long stopped = src.path("stopped_at_nanos").asLong();
         long first = tgt.path("first_event_at_nanos").asLong();
         m.put("cutover_pause_ms", stopped > 0 && first > 0 ? round((first - stopped) / 1e6) : null);
+        m.put("longest_commit_wait_ms", src.path("longest_commit_wait_ms").asDouble());
         m.put("stall_ms", distribution(stalls));
         m.put("baseline_stall_ms", distribution(baseline));
         return m;
@@ -381,10 +486,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Nothing lost, doubled or reordered, and: a completed handoff moved every client and the states were
+     * Nothing lost, doubled or reordered, no divergence, and: a completed handoff moved every client and the states were
      * equal at cutover; a failed-over one moved every client; an aborted one left them where they were.
      */
     private boolean passed(Map<String, Object> m) {
+        if (Boolean.TRUE.equals(m.get("diverged"))) {
+            return false;
+        }
         for (String zero : new String[] {"inputs_lost", "inputs_duplicated", "outputs_lost", "outputs_duplicated",
             "out_of_order", "failed_verifications"}) {
             if (((Number) m.get(zero)).longValue() != 0) {

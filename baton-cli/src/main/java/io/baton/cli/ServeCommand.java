@@ -80,6 +80,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--exit-when-retired", description = "Exit once this server has handed off and drained.")
     boolean exitWhenRetired;
 
+    @Option(names = "--journal", description = "Diagnostics: record every applied event's hash, the released index "
+            + "and the cutover digest in this file, so two servers' histories can be compared later (./baton demo uses it).")
+    Path journal;
+
+    @Option(names = "--halt-after-cutover-sent", hidden = true,
+            description = "Fault injection: die like kill -9 once CUTOVER has been written to the target.")
+    boolean haltAfterCutoverSent;
+
     @Override
     public Integer call() throws Exception {
         ServiceFactory factory = findService(service);
@@ -97,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withRedirectPerSecond(redirectPerSecond);
         String token = adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null;
         BatonServer server = BatonServer.start(cfg, new BatonServer.Options(host, port, peerPort, adminHost,
-                adminPort, token, standby));
+                adminPort, token, standby), new BatonServer.Diagnostics(journal, haltAfterCutoverSent));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();

@@ -64,6 +64,30 @@ class DemoSystemTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aSourceThatDiesTheInstantItSentCutoverLeavesTheTargetInChargeWithNothingLost() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", "kill-source-during-cutover", "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("clients_switched").asInt()).isEqualTo(60);
+        assertThat(r.path("state_equal").asBoolean()).as("the target verified the digest the source journaled").isTrue();
+        assertNothingLost(r);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aSecondHandoffInARowMovesEveryClientOnToAThirdServer() throws Exception {
+        JsonNode r = demo("--clients", "60", "--handoffs", "2", "--warmup-s", "1", "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("handoffs_completed").asInt()).isEqualTo(2);
+        JsonNode second = r.path("further_handoffs").get(0);
+        assertThat(second.path("state_equal").asBoolean()).isTrue();
+        assertThat(second.path("diverged").asBoolean()).isFalse();
+        assertThat(second.path("sessions_on_target").asInt()).isEqualTo(60);
+        assertNothingLost(r);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aSourceKilledAfterCutoverChangesNothingForTheClients() throws Exception {
         JsonNode r = demo("--clients", "60", "--fault", "kill-source-after-cutover", "--warmup-s", "1",
                 "--after-s", "0.5");
@@ -125,6 +149,8 @@ class DemoSystemTest {
             "out_of_order", "failed_verifications", "acked_inputs_lost"}) {
             assertThat(r.path(zero).asLong()).as(zero).isZero();
         }
+        assertThat(r.path("diverged").isBoolean()).as("diverged is measured").isTrue();
+        assertThat(r.path("diverged").asBoolean()).as("diverged").isFalse();
     }
 
     /** Runs {@code baton demo --json ARGS} in this JVM (servers in their own) and parses its one JSON line. */

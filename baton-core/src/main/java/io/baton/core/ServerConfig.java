@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param ticketTtl        how long after the handoff starts on the target its tickets are accepted
  * @param drainTimeout     how long the source keeps old connections after SWITCH before closing them
  * @param cutoverTimeout   how long the source waits for the target's answer to CUTOVER
+ * @param commitWait       the least time an output may wait for the target's acknowledgement before the
+ *                         source gives the target up and releases it (the wait also grows to four times
+ *                         the slowest acknowledgement seen in the handoff, so a slow link is not a dead one)
  * @param maxUnackedOutputs outputs kept per session before a client that never acknowledges is cut off
  * @param defects          deliberately broken behaviours, for the simulator's checker tests only; empty
  */
@@ -29,6 +32,7 @@ public record ServerConfig(
         long ticketTtl,
         long drainTimeout,
         long cutoverTimeout,
+        long commitWait,
         int maxUnackedOutputs,
         java.util.Set<Defect> defects) {
 
@@ -46,31 +50,41 @@ public record ServerConfig(
         }
     }
 
-    /** Defaults: 30 s resume window, 5000 redirects/s, 3 s attach wait, 60 s tickets, 5 s drain. */
+    /**
+     * Defaults: 30 s resume window, 5000 redirects/s, 3 s attach wait, 60 s tickets, 5 s drain, 2 s for the
+     * answer to CUTOVER, and a commit wait of half a tick but at least 20 ms: a target that dies costs the
+     * clients less than a tick.
+     */
     public static ServerConfig defaults(ServiceFactory factory, ServiceConfig service, byte[] peerSecret) {
+        long commitWait = Math.max(20_000_000L, SECOND / Math.max(1, service.tickHz()) / 2);
         return new ServerConfig(factory, service, peerSecret, 30 * SECOND, 5000, 3 * SECOND, 60 * SECOND,
-                5 * SECOND, 2 * SECOND, 65_536, java.util.Set.of());
+                5 * SECOND, 2 * SECOND, commitWait, 65_536, java.util.Set.of());
     }
 
     public ServerConfig withTicketTtl(long nanos) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, nanos,
-                drainTimeout, cutoverTimeout, maxUnackedOutputs, defects);
+                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, defects);
     }
 
     public ServerConfig withRedirectPerSecond(int perSecond) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, perSecond, attachTimeout, ticketTtl,
-                drainTimeout, cutoverTimeout, maxUnackedOutputs, defects);
+                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, defects);
     }
 
     public ServerConfig withResumeWindow(long nanos) {
         return new ServerConfig(factory, service, peerSecret, nanos, redirectPerSecond, attachTimeout, ticketTtl,
-                drainTimeout, cutoverTimeout, maxUnackedOutputs, defects);
+                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, defects);
+    }
+
+    public ServerConfig withCommitWait(long nanos) {
+        return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, ticketTtl,
+                drainTimeout, cutoverTimeout, nanos, maxUnackedOutputs, defects);
     }
 
     /** The same configuration with deliberately broken behaviours: for the checker's own tests only. */
     public ServerConfig withDefects(Defect... broken) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, ticketTtl,
-                drainTimeout, cutoverTimeout, maxUnackedOutputs, java.util.Set.of(broken));
+                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, java.util.Set.of(broken));
     }
 
     long tickPeriod() {

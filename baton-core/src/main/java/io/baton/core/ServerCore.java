@@ -131,6 +131,17 @@ public final class ServerCore {
     private long snapshotDigest;
     private long streamResumeAt = Long.MIN_VALUE;
     private long replicaAcked;
+    /**
+     * When each recent event was applied while shipping, by log index modulo the ring: how long an
+     * output has waited for the target. An index older than the ring reads as the oldest the ring holds,
+     * which is later than the truth, so a wait is never overstated.
+     */
+    private long[] appliedAt;
+    private static final int APPLIED_RING = 1 << 14;
+    /** The slowest round trip to the target seen in this handoff (acknowledgement of a live event, or pong). */
+    private long slowestAck;
+    /** The longest any event waited for the target's acknowledgement in this handoff: for the operator. */
+    private long longestCommitWait;
     private final ArrayDeque<Long> toMove = new ArrayDeque<>();
     private long redirectStartedAt;
     private long redirectPaced;
@@ -227,7 +238,7 @@ public final class ServerCore {
         Conn c = conns.remove(conn);
         if (conn == peerConn) {
             peerConn = -1;
-            sourcePeerLost(now);
+            sourcePeerLost("the peer link to the target was lost in phase " + sourcePhase, now);
             return;
         }
         if (conn == targetPeerConn) {
@@ -309,6 +320,9 @@ public final class ServerCore {
             d = Math.min(d, redirectStartedAt + (redirectPaced * 1_000_000_000L + rate - 1) / rate);
         } else if (sourcePhase == SourcePhase.CUTTING_OVER && cutoverSent) {
             d = Math.min(d, cutoverSentAt + cfg.cutoverTimeout());
+        }
+        if (awaitingAck()) {
+            d = Math.min(d, appliedTime(releasedIndex + 1) + commitWait());
         } else if (sourcePhase == SourcePhase.DRAINING) {
             d = Math.min(d, drainDeadline);
         }
@@ -373,6 +387,17 @@ public final class ServerCore {
             if (!stopped && now >= nextTickAt) {
                 out.note("tick schedule overrun; re-anchoring after " + (now - nextTickAt) / 1_000_000 + " ms");
                 nextTickAt = now + tickPeriod;
+            }
+        }
+        if (awaitingAck() && now - appliedTime(releasedIndex + 1) >= commitWait()) {
+            // Dead or too slow, the target is given up as if its link had dropped (a live one hears
+            // PEER_ABORT), so that clients wait less than a tick for a target that may never answer.
+            sourcePeerLost("the target acknowledged nothing for " + (now - appliedTime(releasedIndex + 1)) / 1_000_000
+                    + " ms (the commit wait is " + commitWait() / 1_000_000 + " ms) in phase " + sourcePhase, now);
+            if (peerConn >= 0) {
+                out.close(peerConn);
+                conns.remove(peerConn);
+                peerConn = -1;
             }
         }
         if (sourcePhase == SourcePhase.CUTTING_OVER && cutoverSent && now - cutoverSentAt >= cfg.cutoverTimeout()) {
@@ -453,6 +478,7 @@ public final class ServerCore {
         handoffId = randomId();
         clientsMoved = clientsAttached = clientsSwitched = 0;
         cutIndex = cutDigest = stoppedAt = 0;
+        slowestAck = longestCommitWait = 0;
         lastError = "";
         moveSource(SourcePhase.CONNECTING, now);
         lastPeerHeard = now;
@@ -475,6 +501,14 @@ public final class ServerCore {
         return Optional.empty();
     }
 
+    /**
+     * The last log index whose effects this server has let out as an authority (0 if it never was one):
+     * observation for checks that two servers never release different events at one index.
+     */
+    public long visibleIndex() {
+        return role == Role.AUTHORITY || role == Role.RETIRED ? releasedIndex : 0;
+    }
+
     public ServerStatus status() {
         int connected = 0;
         for (Session s : sessions.values()) {
@@ -486,7 +520,7 @@ public final class ServerCore {
         return new ServerStatus(role, sourcePhase, targetPhase, handoffId != 0 ? handoffId : targetHandoffId,
                 sessions.size(), connected, appliedIndex, tick, lag, clientsMoved, clientsAttached, clientsSwitched,
                 cutIndex, cutDigest, service == null ? 0 : stateDigest(), stoppedAt, authorityAt, firstEventAt,
-                lastError, releasedIndex, failedOver, eligible());
+                lastError, releasedIndex, failedOver, eligible(), longestCommitWait);
     }
 
     // ---------------------------------------------------------------- applying events
@@ -583,6 +617,10 @@ public final class ServerCore {
         }
         out.applied(index, kind, sessionId, seq, payload);
         if (shipping) {
+            if (appliedAt == null) {
+                appliedAt = new long[APPLIED_RING];
+            }
+            appliedAt[(int) (index & (APPLIED_RING - 1))] = now;
             ship(new Frame.Event(index, kind, sessionId, seq, payload));
         }
         if (role == Role.AUTHORITY && authorityAt != 0 && firstEventAt == 0) {
@@ -940,6 +978,12 @@ public final class ServerCore {
                 startRedirect(now);
             }
         } else if (f instanceof Frame.ReplicaAck a) {
+            if (a.index() > replicaAcked && a.index() > backlogEnd && a.index() <= appliedIndex && appliedAt != null) {
+                slowestAck = Math.max(slowestAck, now - appliedTime(a.index()));
+            }
+            if (commit && a.index() > releasedIndex && appliedAt != null) {
+                longestCommitWait = Math.max(longestCommitWait, now - appliedTime(releasedIndex + 1));
+            }
             replicaAcked = Math.max(replicaAcked, a.index());
             // Caught up means holding every event that queued behind the snapshot, not merely the
             // snapshot: output commit then costs one round trip, never the replay of a backlog.
@@ -956,8 +1000,10 @@ public final class ServerCore {
                 release(replicaAcked);
                 cutoverIfReplicated(now);
             }
-        } else if (f instanceof Frame.Pong) {
-            return; // liveness only: lastPeerHeard is already updated
+        } else if (f instanceof Frame.Pong p) {
+            if (p.value() > 0 && p.value() <= now) {
+                slowestAck = Math.max(slowestAck, now - p.value()); // our own ping's clock, echoed
+            }
         } else if (f instanceof Frame.CutoverResult r) {
             cutoverResult(r, now);
         } else if (f instanceof Frame.PeerAbort a) {
@@ -1176,8 +1222,7 @@ public final class ServerCore {
         out.note("drained; this server is retired");
     }
 
-    private void sourcePeerLost(long now) {
-        String reason = "the peer link to the target was lost in phase " + sourcePhase;
+    private void sourcePeerLost(String reason, long now) {
         switch (sourcePhase) {
             case CONNECTING, AUTHENTICATING, TRANSFERRING, CATCHING_UP -> abort(reason, now);
             case REDIRECTING -> {
@@ -1203,6 +1248,30 @@ public final class ServerCore {
             }
             default -> { }
         }
+    }
+
+    /**
+     * Whether clients' outputs wait on the target's acknowledgement right now: output commit is on and the
+     * source has not yet sent CUTOVER (after which the answer to CUTOVER has its own timeout).
+     */
+    private boolean awaitingAck() {
+        return commit && peerConn >= 0 && releasedIndex < appliedIndex && appliedAt != null
+                && (sourcePhase == SourcePhase.REDIRECTING || (sourcePhase == SourcePhase.CUTTING_OVER && !cutoverSent));
+    }
+
+    /**
+     * How long an output may wait for the target before the source gives the target up: the configured
+     * wait, or four times the slowest round trip seen in this handoff if that is longer, so that a slow
+     * link is not taken for a dead one.
+     */
+    private long commitWait() {
+        return Math.max(cfg.commitWait(), 4 * slowestAck);
+    }
+
+    /** When the event at {@code index} was applied (shipping only); see {@link #appliedAt}. */
+    private long appliedTime(long index) {
+        long oldest = appliedIndex - APPLIED_RING + 1;
+        return appliedAt[(int) (Math.max(index, oldest) & (APPLIED_RING - 1))];
     }
 
     /** Whether more than half of the sessions have been heard from lately (or there are none). */

@@ -25,6 +25,8 @@ package io.baton.core;
  * @param releasedIndex    the last log index whose effects clients may have seen
  * @param failedOver       whether this server took authority because its source died (not by cutover)
  * @param canTakeOver      a replica holding everything any client has seen: it would take over if its source died
+ * @param longestCommitWaitNanos the longest any event's effects waited for the target's acknowledgement
+ *                         in the current or last handoff (source)
  */
 public record ServerStatus(
         Role role,
@@ -48,5 +50,6 @@ public record ServerStatus(
         String lastError,
         long releasedIndex,
         boolean failedOver,
-        boolean canTakeOver) {
+        boolean canTakeOver,
+        long longestCommitWaitNanos) {
 }

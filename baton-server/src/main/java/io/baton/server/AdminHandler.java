@@ -185,6 +185,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         m.put("released_index", s.releasedIndex());
         m.put("failed_over", s.failedOver());
         m.put("can_take_over", s.canTakeOver());
+        m.put("longest_commit_wait_ms", s.longestCommitWaitNanos() / 1e6);
         return m;
     }
 

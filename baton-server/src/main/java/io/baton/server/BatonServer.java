@@ -18,6 +18,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,18 @@ public final class BatonServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Diagnostics and fault injection, off in production.
+     *
+     * @param journal              where to keep an {@link EventJournal} of what this server applies, or null
+     * @param haltAfterCutoverSent die (as by {@code kill -9}) once a CUTOVER frame has been written to the
+     *                             target: the {@code kill-source-during-cutover} fault, an instant no signal
+     *                             sent from outside can hit
+     */
+    public record Diagnostics(Path journal, boolean haltAfterCutoverSent) {
+        public static final Diagnostics NONE = new Diagnostics(null, false);
+    }
+
     private static final int PEER_MAX_FRAME = 2 * FrameCodec.SNAPSHOT_CHUNK_BYTES + 4096;
 
     private final EventLoopGroup group;
@@ -80,6 +93,12 @@ public final class BatonServer implements AutoCloseable {
 
     /** Binds the ports and starts serving (or waiting in standby). */
     public static BatonServer start(ServerConfig cfg, Options opts) throws InterruptedException {
+        return start(cfg, opts, Diagnostics.NONE);
+    }
+
+    /** Binds the ports and starts serving (or waiting in standby), with diagnostics. */
+    public static BatonServer start(ServerConfig cfg, Options opts, Diagnostics diagnostics)
+            throws InterruptedException {
         EventLoopGroup group = Transport.group(1);
         // The operator's API is not real-time: its thread yields the CPU to the core's.
         EventLoopGroup adminGroup = Transport.group(1, "baton-admin", Thread.NORM_PRIORITY);
@@ -87,7 +106,14 @@ public final class BatonServer implements AutoCloseable {
         // The peer link stays on the core's loop: during a handoff every output waits for the target's
         // acknowledgement, and a hop between threads each way costs more than encoding snapshot chunks
         // here does (docs/performance.md). The admin API has a thread of its own.
-        CoreDriver driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME);
+        CoreDriver driver;
+        try {
+            driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME, diagnostics);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            adminGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         SecureRandom random = new SecureRandom();
         random.nextBytes(new byte[16]); // seed now, not in the middle of the first handoff
         Entropy entropy = random::nextBytes;
@@ -204,6 +230,11 @@ public final class BatonServer implements AutoCloseable {
             ch.close();
         }
         adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            driver.loop().submit(driver::closeJournal).await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -45,11 +45,19 @@ final class CoreDriver implements ServerOutbox {
     private long nextConn = 1;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
+    private final EventJournal journal;
+    private final boolean haltAfterCutoverSent;
 
-    CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame) {
+    CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.Diagnostics diagnostics) {
         this.loop = loop;
         this.peerLoop = peerLoop;
         this.peerMaxFrame = peerMaxFrame;
+        try {
+            this.journal = diagnostics.journal() == null ? null : EventJournal.create(diagnostics.journal());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the event journal " + diagnostics.journal(), e);
+        }
+        this.haltAfterCutoverSent = diagnostics.haltAfterCutoverSent();
     }
 
     void core(ServerCore core) {
@@ -178,6 +186,9 @@ final class CoreDriver implements ServerOutbox {
             ch.flush();
         }
         dirty.clear();
+        if (journal != null) {
+            journal.afterBatch(core.visibleIndex(), now);
+        }
         schedule(core.nextDeadline(), now);
     }
 
@@ -254,6 +265,20 @@ final class CoreDriver implements ServerOutbox {
     @Override
     public void send(long conn, Frame frame) {
         Channel ch = channels.get(conn);
+        if (frame instanceof Frame.Cutover c) {
+            if (journal != null) {
+                journal.cutover(c.index(), c.digest());
+            }
+            if (haltAfterCutoverSent && ch != null) {
+                // Fault injection: die like kill -9 the moment CUTOVER is in the kernel's hands, before
+                // the target's answer and before any client hears SWITCH.
+                ch.writeAndFlush(frame).addListener(f -> {
+                    LOG.warn("halting on purpose: CUTOVER for index {} sent (--halt-after-cutover-sent)", c.index());
+                    Runtime.getRuntime().halt(137);
+                });
+                return;
+            }
+        }
         if (ch != null) {
             ch.write(frame, ch.voidPromise());
             if (dirty.isEmpty() || dirty.get(dirty.size() - 1) != ch) {
@@ -305,6 +330,24 @@ final class CoreDriver implements ServerOutbox {
             afterBatch();
         }));
         return id;
+    }
+
+    @Override
+    public void applied(long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload) {
+        if (journal != null) {
+            journal.applied(index, kind, sessionId, seq, payload);
+        }
+    }
+
+    /** Writes out what the journal still holds; on the core's loop. */
+    void closeJournal() {
+        if (journal != null) {
+            try {
+                journal.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("cannot close the event journal: {}", e.toString());
+            }
+        }
     }
 
     @Override

@@ -126,6 +126,46 @@ class HandoffOverSocketsTest {
     }
 
     @Test
+    void aSecondHandoffMovesTheSessionsOnToAThirdServerWithNothingLost() throws Exception {
+        BatonServer first = env.start(false);
+        BatonServer second = env.start(true);
+        BatonServer third = env.start(true);
+        ClientRuntime runtime = env.add(ClientRuntime.create(1));
+        Bystander a = env.add(Bystander.connect(runtime, first.clientPort()));
+        Bystander b = env.add(Bystander.connect(runtime, first.clientPort()));
+        a.movePerUpdate(true);
+        b.movePerUpdate(true);
+        a.awaitUpdatesBeyond(0, 5);
+
+        TestServers.handOff(first, second);
+        a.awaitUpdatesBeyond(a.updateCount(), 5);
+        // The second server takes the next order once its own source has let go of the peer link.
+        TestServers.await(java.time.Duration.ofSeconds(10)).until(
+                () -> second.startHandoff(TestServers.handoffTo(third)).get(5, TimeUnit.SECONDS).isEmpty());
+        TestServers.awaitHandoffDone(second, third);
+
+        ServerStatus t = TestServers.status(third);
+        assertThat(t.sessions()).isEqualTo(2);
+        assertThat(t.connected()).isEqualTo(2);
+        assertThat(t.cutoverDigest()).isEqualTo(TestServers.status(second).cutoverDigest());
+        for (Bystander c : List.of(a, b)) {
+            c.awaitUpdatesBeyond(c.updateCount(), 5);
+            c.movePerUpdate(false);
+        }
+        for (Bystander c : List.of(a, b)) {
+            c.awaitUpdatesBeyond(c.updateCount(), 2);
+            long sent = c.lastInputId();
+            c.awaitInputsApplied(sent);
+            c.assertConsecutiveTicks();
+            assertThat(c.appliedInputIds()).as("inputs applied exactly once, in order, across two handoffs")
+                    .isEqualTo(LongStream.rangeClosed(1, sent).boxed().collect(Collectors.toList()));
+            assertThat(c.events().stream().filter(e -> e == LifecycleListener.Event.SWITCHED).count())
+                    .as("switched twice").isEqualTo(2);
+            assertThat(c.events()).doesNotContain(LifecycleListener.Event.DISCONNECTED, LifecycleListener.Event.CLOSED);
+        }
+    }
+
+    @Test
     void anExpiredTicketIsRefusedAndItsClientStillResumesOnTheTargetAfterTheSwitch() throws Exception {
         BatonServer source = env.start(false);
         BatonServer target = env.start(ServerConfig.defaults(new io.baton.arena.ArenaFactory(),

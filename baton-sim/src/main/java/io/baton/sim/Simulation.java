@@ -131,6 +131,10 @@ public final class Simulation {
         String outcome = src.sourcePhase() == SourcePhase.DONE && tgt.targetPhase() == TargetPhase.AUTHORITY
                 ? "completed" : src.sourcePhase().name().toLowerCase();
         trace("sim", "fault " + fault + (struck[0] ? " struck" : " did not strike") + ", outcome " + outcome);
+        // The target was lost while CUTOVER was on its way (the fault struck a moment before the source decided
+        // to cut over, its news had not arrived yet): the source cannot know whether the target took authority.
+        boolean inDoubt = struck[0] && src.sourcePhase() == SourcePhase.FENCED
+                && tgt.role() != io.baton.core.Role.AUTHORITY && src.lastError().contains("CUTOVER");
         boolean srcAuthority = source.alive && src.role() == io.baton.core.Role.AUTHORITY;
         boolean tgtAuthority = target.alive && tgt.role() == io.baton.core.Role.AUTHORITY;
         if (srcAuthority && tgtAuthority) {
@@ -149,10 +153,25 @@ public final class Simulation {
                 violations.add("no authority after a partition between the servers (source " + src.sourcePhase()
                         + ", target " + tgt.targetPhase() + ")");
             }
+        } else if (inDoubt) {
+            // Fencing is the only safe answer (docs/faults.md, the in-doubt cutover); the clients are
+            // stranded until the target comes back, and only safety is checked.
+            outcome = "in-doubt";
         } else if (struck[0] && fault.abortsHandoff) {
             if (!outcome.equals("aborted") || src.role() != io.baton.core.Role.AUTHORITY) {
                 violations.add("fault " + fault + " before cutover must abort the handoff and leave the source in"
                         + " charge; source is " + src.role() + " in " + src.sourcePhase());
+            }
+            if (fault == Fault.HANG_TARGET_BEFORE_CUTOVER && outcome.equals("aborted")) {
+                // Outputs wait at most the commit wait for a target that will never answer; add a tick, the
+                // network's worst delay both ways and the source's own tick jitter.
+                long bound = 1_000_000_000L / tickHz + cfg.commitWait() + 2 * (net.baseDelay + net.jitter) + 2 * MS;
+                for (ClientNode c : clients) {
+                    if (c.maxGapSince > bound) {
+                        violations.add(c.name + " went " + c.maxGapSince / 1000 + " us without an update after the"
+                                + " target hung (bound " + bound / 1000 + " us: a tick plus the commit wait)");
+                    }
+                }
             }
         } else if (!outcome.equals("completed")) {
             violations.add("handoff did not complete: source " + src.sourcePhase() + ", target " + tgt.targetPhase()
@@ -165,7 +184,7 @@ public final class Simulation {
         for (ClientNode c : clients) {
             trace(c.name, "largest gap between updates " + c.maxGap / 1000 + " us at "
                     + (c.maxGapAt - World.START) / 1000 + " us (tick period " + 1_000_000 / tickHz + " us)");
-            for (String v : c.verify()) {
+            for (String v : c.verify(inDoubt)) {
                 violations.add(c.name + " (session " + c.sessionId + "): " + v);
             }
         }
@@ -194,6 +213,11 @@ public final class Simulation {
         KILL_TARGET_BEFORE_CUTOVER(true),
         /** The peer link breaks before cutover: the handoff aborts, the source carries on. */
         CUT_PEER_LINK(true),
+        /**
+         * The target freezes before cutover, silently (no reset reaches anyone, as when its machine loses
+         * power): the handoff aborts within the commit wait, and no client stalls for a tick.
+         */
+        HANG_TARGET_BEFORE_CUTOVER(true),
         /** The source's process dies once the target holds all clients have seen: the target takes over. */
         KILL_SOURCE_AFTER_CATCH_UP(false),
         /** Source and target stop hearing each other, both alive: exactly one of them keeps authority. */
@@ -253,6 +277,19 @@ public final class Simulation {
                 struck[0] = true;
                 trace("sim", "fault: partitioning source from target in phase " + phase);
                 net.partition(source, target);
+            });
+            case HANG_TARGET_BEFORE_CUTOVER -> world.at(at, () -> {
+                SourcePhase phase = source.core.status().sourcePhase();
+                if (phase.compareTo(SourcePhase.CUTTING_OVER) >= 0 || phase == SourcePhase.IDLE) {
+                    return;
+                }
+                struck[0] = true;
+                trace("sim", "fault: the target hangs in source phase " + phase);
+                net.partition(source, target);
+                for (ClientNode c : clients) {
+                    net.partition(c, target);
+                    c.watchFrom = world.now();
+                }
             });
             case KILL_TARGET_BEFORE_CUTOVER, CUT_PEER_LINK -> world.at(at, () -> {
                 SourcePhase phase = source.core.status().sourcePhase();
