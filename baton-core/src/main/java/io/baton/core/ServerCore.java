@@ -635,7 +635,7 @@ public final class ServerCore {
 
     /** Sends a session's released outputs that its connection has not carried yet. */
     private void pump(Session s) {
-        if (role != Role.AUTHORITY || s.conn < 0 || !isBound(s)) {
+        if (role != Role.AUTHORITY || s.conn < 0 || !isBound(s) || s.welcomeHeldAt != 0) {
             return;
         }
         for (Session.Out o : s.unacked) {
@@ -671,13 +671,19 @@ public final class ServerCore {
         var it = unreleased.iterator();
         while (it.hasNext()) {
             Session s = it.next();
+            if (s.welcomeHeldAt != 0 && s.welcomeHeldAt <= releasedIndex) {
+                s.welcomeHeldAt = 0;
+                if (s.conn >= 0) {
+                    greet(s);
+                }
+            }
             while (!s.unreleasedInputs.isEmpty() && s.unreleasedInputs.peekFirst()[0] <= releasedIndex) {
                 s.inputReleased = s.unreleasedInputs.pollFirst()[1];
                 ackDue.add(s);
             }
             pump(s);
             Session.Out last = s.unacked.peekLast();
-            if (s.unreleasedInputs.isEmpty() && (last == null || last.index() <= releasedIndex)) {
+            if (s.unreleasedInputs.isEmpty() && s.welcomeHeldAt == 0 && (last == null || last.index() <= releasedIndex)) {
                 it.remove();
             }
         }
@@ -712,13 +718,11 @@ public final class ServerCore {
                 Session s = sessions.get(id);
                 bind(conn, c, s);
                 s.lastHeard = now;
-                out.send(conn, new Frame.Welcome(Frame.VERSION, id, secret, 0));
-                if (sourcePhase == SourcePhase.REDIRECTING) {
-                    toMove.add(id);
-                }
-                if (hintsSentAt != 0 && (sourcePhase == SourcePhase.CATCHING_UP
-                        || sourcePhase == SourcePhase.REDIRECTING)) {
-                    hint(s);
+                if (commit) {
+                    s.welcomeHeldAt = appliedIndex; // WELCOME is this OPEN's output: it waits like any other
+                    unreleased.add(s);
+                } else {
+                    greet(s);
                 }
             }
             case RESUME -> {
@@ -1333,13 +1337,29 @@ public final class ServerCore {
         held.clear();
         shipping = false;
         for (Session s : sessions.values()) {
-            if (s.conn >= 0) {
+            if (s.conn >= 0 && s.welcomeHeldAt != 0) {
+                // Never welcomed: the target may not know this session, and its client knows no id to resume.
+                out.close(s.conn);
+                s.conn = -1;
+            } else if (s.conn >= 0) {
                 out.send(s.conn, new Frame.Move(handoffId, tokens.ticket(handoffId, s.id), request.clientHost(),
                         request.clientPort()));
                 out.send(s.conn, new Frame.Switch(handoffId, s.sentSeq));
                 out.close(s.conn);
                 s.conn = -1;
             }
+        }
+    }
+
+    /** Welcomes a new session's client and, mid-handoff, tells it where the target is. */
+    private void greet(Session s) {
+        out.send(s.conn, new Frame.Welcome(Frame.VERSION, s.id, s.secret, 0));
+        if (sourcePhase == SourcePhase.REDIRECTING) {
+            toMove.add(s.id);
+        }
+        if (hintsSentAt != 0 && (sourcePhase == SourcePhase.CATCHING_UP || sourcePhase == SourcePhase.REDIRECTING
+                || sourcePhase == SourcePhase.CUTTING_OVER)) {
+            hint(s);
         }
     }
 

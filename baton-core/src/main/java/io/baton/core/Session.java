@@ -35,6 +35,11 @@ final class Session {
     long hintedAt = Long.MAX_VALUE;
     boolean moveSent;
     boolean attached;
+    /**
+     * The log index of this session's OPEN while its WELCOME waits for the target's acknowledgement (a
+     * session opened under output commit), else 0: a client must never hold a session the target lacks.
+     */
+    long welcomeHeldAt;
 
     Session(long id, byte[] secret) {
         this.id = id;

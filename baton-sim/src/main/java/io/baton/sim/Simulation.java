@@ -102,7 +102,8 @@ public final class Simulation {
             ClientNode c = new ClientNode("client" + i, net, "source", 7000, this::trace, clientDefects);
             clients.add(c);
             c.clock = world::now;
-            long start = World.START + world.random.nextInt(300) * MS;
+            // Most clients are there before the handoff; some open their session in the middle of it.
+            long start = World.START + world.random.nextInt(world.random.nextInt(4) == 0 ? 1500 : 300) * MS;
             world.at(start, () -> net.call(c, () -> c.core.start(world.now())));
             long period = (10 + world.random.nextInt(190)) * MS;
             scheduleInputs(c, start + period, period, stopInputs);
@@ -264,6 +265,9 @@ public final class Simulation {
                 SourcePhase phase = source.core.status().sourcePhase();
                 if (!target.core.status().canTakeOver() || phase.compareTo(SourcePhase.DRAINING) >= 0) {
                     return; // before catch-up a dead source takes its state with it: not this fault
+                }
+                if (source.core.status().sessions() == 0) {
+                    return; // no session, no witness: a target never takes over an empty server (faults.md)
                 }
                 struck[0] = true;
                 trace("sim", "fault: killing the source in phase " + phase);
