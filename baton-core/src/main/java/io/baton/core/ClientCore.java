@@ -456,13 +456,12 @@ public final class ClientCore {
         attempt++;
     }
 
-    /** Reconnects: alternately home and, when a handoff was announced, its target. */
+    /**
+     * Reconnects: alternately home and, when a handoff was announced (or a retired server named where its
+     * sessions went), its target.
+     */
     private void retry(long now) {
         retryAt = Long.MAX_VALUE;
-        if (sessionId == 0) {
-            primary = open(homeHost, homePort, now);
-            return;
-        }
         boolean toTarget = targetHost != null && attempt % 2 == 0;
         primary = toTarget ? open(targetHost, targetPort, now) : open(homeHost, homePort, now);
     }

@@ -708,6 +708,10 @@ public final class ServerCore {
         }
         switch (h.kind()) {
             case NEW -> {
+                if (role == Role.RETIRED && request != null) {
+                    // Sent on, like the sessions were: a client that arrives late still finds the game.
+                    out.send(conn, new Frame.TargetHint(request.clientHost(), request.clientPort()));
+                }
                 if (role != Role.AUTHORITY || stopped) {
                     reject(conn, ErrorCode.NOT_AUTHORITY, notAuthorityReason());
                     return;

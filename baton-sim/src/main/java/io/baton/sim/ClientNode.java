@@ -28,6 +28,8 @@ final class ClientNode extends ClientCoreNode {
     long lastInputHash;
     int switched;
     int resumed;
+    /** Its session began on another server than the one it was told to use (sent on by a retired source). */
+    boolean joinedElsewhere;
     String lostReason;
     private final java.util.function.BiConsumer<String, String> trace;
 
@@ -108,6 +110,8 @@ final class ClientNode extends ClientCoreNode {
             switched++;
         } else if (event == ClientCore.Event.RESUMED) {
             resumed++;
+        } else if (event == ClientCore.Event.CONNECTED && !detail.startsWith("source:")) {
+            joinedElsewhere = true; // its first session began on the target: it came after the handoff
         }
     }
 

@@ -27,7 +27,7 @@ public final class Simulation {
 
     /** What a run found. Empty {@link #violations()} means every invariant held. */
     public record Result(long seed, List<String> violations, String outcome, long steps, long virtualMillis,
-                         int clients, int switched, int resumed) {
+                         int clients, int switched, int resumed, int joinedLate) {
         public boolean passed() {
             return violations.isEmpty();
         }
@@ -191,13 +191,19 @@ public final class Simulation {
         }
         int switched = 0;
         int resumed = 0;
+        int joinedLate = 0;
         for (ClientNode c : clients) {
             switched += c.switched > 0 ? 1 : 0;
             resumed += c.resumed > 0 ? 1 : 0;
+            joinedLate += c.joinedElsewhere ? 1 : 0;
+            if (c.sessionId == 0 && !inDoubt && source.alive) {
+                // (A client whose only address is a dead server finds nobody: that takes service discovery.)
+                violations.add(c.name + " never got a session, though the server it was told to use is up");
+            }
         }
         return new Result(seed, List.copyOf(violations), (struck[0] ? fault.name().toLowerCase() + ": " : "") + outcome,
                 world.steps(), (world.now() - World.START) / MS,
-                clients.size(), switched, resumed);
+                clients.size(), switched, resumed, joinedLate);
     }
 
     /** The faults a run may suffer, one per run, at a random instant of the handoff. */
