@@ -31,6 +31,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private FaultProxy peerProxy;
     private FaultProxy clientProxy;
+    /** When the fault struck, and when the watch saw the handoff abort (System.nanoTime, 0 if not). */
+    private long struckAt;
+    private long abortSeenAt;
 
     @Option(names = "--clients", defaultValue = "200", description = "Bots (default: ${DEFAULT-VALUE}).")
     int clients;
@@ -223,6 +226,14 @@ final class DemoCommand implements Callable<Integer> {
                 out.put("fault", fault);
                 out.put("expected_outcome", expected);
                 out.put("acked_inputs_lost", out.get("inputs_lost")); // every input sent must be applied: a bound
+                if (!fault.equals("none")) {
+                    // Recovery: from the fault to the last client on the target, or to the abort (seen by polling
+                    // every 20 ms; the clients' stall says what they felt).
+                    long movedAt = reports.stream().mapToLong(b -> b.path("moved_at").asLong()).max().orElse(0);
+                    long recovered = outcome.equals("aborted") ? abortSeenAt : movedAt;
+                    out.put("fault_at_ms", struckAt == 0 ? null : round((struckAt - t0) / 1e6));
+                    out.put("recovery_ms", struckAt == 0 || recovered < struckAt ? null : round((recovered - struckAt) / 1e6));
+                }
                 // Both servers journal every event they apply and how far they released; diverged means that
                 // at some log index both let out the effects of different events.
                 EventJournal.Comparison cmp = EventJournal.Comparison.of(sourceHistory, targetHistory);
@@ -382,12 +393,17 @@ final class DemoCommand implements Callable<Integer> {
                 say("%6.0f ms  the target failed over", (System.nanoTime() - t0) / 1e6);
                 return new Watched(src, tgt, "failed-over");
             }
+            if (fault.equals("kill-source-during-cutover") && tgt != null && tgt.path("authority_at_nanos").asLong() != 0
+                    && struckAt == 0) {
+                struckAt = tgt.path("authority_at_nanos").asLong(); // the source halted as the target took over
+            }
             if (struck && (phase.equals("done") || (!source.alive() && tgt != null
                     && tgt.path("role").asText().equals("authority") && !tgt.path("failed_over").asBoolean()
                     && !tgt.path("cutover_digest").asText().equals("0")))) {
                 return new Watched(src, tgt, "completed");
             }
             if (struck && phase.equals("aborted") && source.alive()) {
+                abortSeenAt = src.path("source_phase_since_nanos").asLong(); // the same machine's monotonic clock
                 return new Watched(src, tgt, "aborted");
             }
             Thread.sleep(20); // polling the admin API for a progress display
@@ -407,6 +423,11 @@ final class DemoCommand implements Callable<Integer> {
         if (!now) {
             return false;
         }
+        if (fault.equals("kill-source-during-cutover")) {
+            say("%6.0f ms  fault armed: the source halts once its CUTOVER is sent", (System.nanoTime() - t0) / 1e6);
+            return true;
+        }
+        struckAt = System.nanoTime();
         say("%6.0f ms  fault: %s", (System.nanoTime() - t0) / 1e6, fault);
         switch (fault) {
             case "kill-target-before-cutover" -> target.kill();

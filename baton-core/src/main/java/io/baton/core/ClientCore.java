@@ -451,7 +451,9 @@ public final class ClientCore {
             end("could not resume within " + timing.resumeWindow() / 1_000_000 + " ms: " + reason);
             return;
         }
-        long backoff = attempt == 0 ? 0 : Math.min(timing.maxBackoff(), 25_000_000L << Math.min(attempt, 10));
+        // At once; and when a target is known, at once there too (the source may just have died); then doubling.
+        long backoff = attempt == 0 || (attempt == 1 && targetHost != null) ? 0
+                : Math.min(timing.maxBackoff(), 25_000_000L << Math.min(attempt, 10));
         retryAt = now + backoff;
         attempt++;
     }

@@ -10,5 +10,7 @@ public enum Defect {
     /** The client forgets unacknowledged inputs when it moves to a new connection (no resend). */
     FORGET_UNACKED_INPUTS,
     /** The target starts applying events of its own as soon as it has replicated a snapshot. */
-    TAKE_AUTHORITY_EARLY
+    TAKE_AUTHORITY_EARLY,
+    /** The source waits for a silent target's acknowledgement until the peer link times out (no commit wait). */
+    NO_COMMIT_WAIT
 }

@@ -16,9 +16,9 @@ import java.util.Objects;
  * @param ticketTtl        how long after the handoff starts on the target its tickets are accepted
  * @param drainTimeout     how long the source keeps old connections after SWITCH before closing them
  * @param cutoverTimeout   how long the source waits for the target's answer to CUTOVER
- * @param commitWait       the least time an output may wait for the target's acknowledgement before the
- *                         source gives the target up and releases it (the wait also grows to four times
- *                         the slowest acknowledgement seen in the handoff, so a slow link is not a dead one)
+ * @param commitWait       how long an output may wait for the target's acknowledgement before the source
+ *                         gives the target up and releases it, beyond two of the fastest round trips to the
+ *                         target seen in the handoff (so that a slow link is not taken for a dead one)
  * @param maxUnackedOutputs outputs kept per session before a client that never acknowledges is cut off
  * @param defects          deliberately broken behaviours, for the simulator's checker tests only; empty
  */

@@ -138,10 +138,15 @@ public final class ServerCore {
      */
     private long[] appliedAt;
     private static final int APPLIED_RING = 1 << 14;
-    /** The slowest round trip to the target seen in this handoff (acknowledgement of a live event, or pong). */
-    private long slowestAck;
+    /**
+     * The fastest round trip to the target seen in this handoff (acknowledgement of a live event, or pong):
+     * the link's own latency, which a slow link raises and a busy moment does not.
+     */
+    private long fastestAck = Long.MAX_VALUE;
     /** The longest any event waited for the target's acknowledgement in this handoff: for the operator. */
     private long longestCommitWait;
+    /** When the source entered its current phase (driver clock). */
+    private long sourcePhaseSince;
     private final ArrayDeque<Long> toMove = new ArrayDeque<>();
     private long redirectStartedAt;
     private long redirectPaced;
@@ -478,7 +483,8 @@ public final class ServerCore {
         handoffId = randomId();
         clientsMoved = clientsAttached = clientsSwitched = 0;
         cutIndex = cutDigest = stoppedAt = 0;
-        slowestAck = longestCommitWait = 0;
+        longestCommitWait = 0;
+        fastestAck = Long.MAX_VALUE;
         lastError = "";
         moveSource(SourcePhase.CONNECTING, now);
         lastPeerHeard = now;
@@ -520,7 +526,7 @@ public final class ServerCore {
         return new ServerStatus(role, sourcePhase, targetPhase, handoffId != 0 ? handoffId : targetHandoffId,
                 sessions.size(), connected, appliedIndex, tick, lag, clientsMoved, clientsAttached, clientsSwitched,
                 cutIndex, cutDigest, service == null ? 0 : stateDigest(), stoppedAt, authorityAt, firstEventAt,
-                lastError, releasedIndex, failedOver, eligible(), longestCommitWait);
+                lastError, releasedIndex, failedOver, eligible(), longestCommitWait, sourcePhaseSince);
     }
 
     // ---------------------------------------------------------------- applying events
@@ -962,6 +968,7 @@ public final class ServerCore {
             throw new IllegalStateException("source phase " + sourcePhase + " cannot move to " + next);
         }
         sourcePhase = next;
+        sourcePhaseSince = now;
         out.note("source phase " + next);
     }
 
@@ -987,7 +994,7 @@ public final class ServerCore {
             }
         } else if (f instanceof Frame.ReplicaAck a) {
             if (a.index() > replicaAcked && a.index() > backlogEnd && a.index() <= appliedIndex && appliedAt != null) {
-                slowestAck = Math.max(slowestAck, now - appliedTime(a.index()));
+                fastestAck = Math.min(fastestAck, now - appliedTime(a.index()));
             }
             if (commit && a.index() > releasedIndex && appliedAt != null) {
                 longestCommitWait = Math.max(longestCommitWait, now - appliedTime(releasedIndex + 1));
@@ -1010,7 +1017,7 @@ public final class ServerCore {
             }
         } else if (f instanceof Frame.Pong p) {
             if (p.value() > 0 && p.value() <= now) {
-                slowestAck = Math.max(slowestAck, now - p.value()); // our own ping's clock, echoed
+                fastestAck = Math.min(fastestAck, now - p.value()); // our own ping's clock, echoed
             }
         } else if (f instanceof Frame.CutoverResult r) {
             cutoverResult(r, now);
@@ -1263,17 +1270,17 @@ public final class ServerCore {
      * source has not yet sent CUTOVER (after which the answer to CUTOVER has its own timeout).
      */
     private boolean awaitingAck() {
-        return commit && peerConn >= 0 && releasedIndex < appliedIndex && appliedAt != null
+        return commit && peerConn >= 0 && !cfg.defects().contains(Defect.NO_COMMIT_WAIT) && releasedIndex < appliedIndex && appliedAt != null
                 && (sourcePhase == SourcePhase.REDIRECTING || (sourcePhase == SourcePhase.CUTTING_OVER && !cutoverSent));
     }
 
     /**
      * How long an output may wait for the target before the source gives the target up: the configured
-     * wait, or four times the slowest round trip seen in this handoff if that is longer, so that a slow
-     * link is not taken for a dead one.
+     * wait plus two of the fastest round trips seen in this handoff, so that a slow link is not taken for
+     * a dead one (a busy moment raises the slowest round trip, not the fastest).
      */
     private long commitWait() {
-        return Math.max(cfg.commitWait(), 4 * slowestAck);
+        return cfg.commitWait() + (fastestAck == Long.MAX_VALUE ? 0 : 2 * fastestAck);
     }
 
     /** When the event at {@code index} was applied (shipping only); see {@link #appliedAt}. */

@@ -27,6 +27,7 @@ package io.baton.core;
  * @param canTakeOver      a replica holding everything any client has seen: it would take over if its source died
  * @param longestCommitWaitNanos the longest any event's effects waited for the target's acknowledgement
  *                         in the current or last handoff (source)
+ * @param sourcePhaseSinceNanos the driver clock when the source entered its current phase
  */
 public record ServerStatus(
         Role role,
@@ -51,5 +52,6 @@ public record ServerStatus(
         long releasedIndex,
         boolean failedOver,
         boolean canTakeOver,
-        long longestCommitWaitNanos) {
+        long longestCommitWaitNanos,
+        long sourcePhaseSinceNanos) {
 }

@@ -164,9 +164,11 @@ public final class Simulation {
                         + " charge; source is " + src.role() + " in " + src.sourcePhase());
             }
             if (fault == Fault.HANG_TARGET_BEFORE_CUTOVER && outcome.equals("aborted")) {
-                // Outputs wait at most the commit wait for a target that will never answer; add a tick, the
-                // network's worst delay both ways and the source's own tick jitter.
-                long bound = 1_000_000_000L / tickHz + cfg.commitWait() + 2 * (net.baseDelay + net.jitter) + 2 * MS;
+                // Outputs wait at most the commit wait (configured + two round trips of the peer link) for a
+                // target that will never answer; add a tick, the network's worst delay both ways and slack.
+                long linkRoundTrip = 2 * (net.peerDelay + net.jitter);
+                long bound = 1_000_000_000L / tickHz + cfg.commitWait() + 2 * linkRoundTrip
+                        + 2 * (net.baseDelay + net.jitter) + 2 * MS;
                 for (ClientNode c : clients) {
                     if (c.maxGapSince > bound) {
                         violations.add(c.name + " went " + c.maxGapSince / 1000 + " us without an update after the"
