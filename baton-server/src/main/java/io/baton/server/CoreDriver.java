@@ -47,6 +47,8 @@ final class CoreDriver implements ServerOutbox {
     private long timerAt = Long.MAX_VALUE;
     private final EventJournal journal;
     private final boolean haltAfterCutoverSent;
+    /** Fault injection: the index of the CUTOVER sent, once there is one; the driver dies after flushing it. */
+    private long haltCutIndex;
 
     CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.Diagnostics diagnostics) {
         this.loop = loop;
@@ -186,6 +188,12 @@ final class CoreDriver implements ServerOutbox {
             ch.flush();
         }
         dirty.clear();
+        if (haltCutIndex != 0) {
+            // Fault injection: die like kill -9 right after the burst that sent CUTOVER went out (the clients
+            // have every output up to the cut), before the target's answer and before any client hears SWITCH.
+            LOG.warn("halting on purpose: CUTOVER for index {} sent (--halt-after-cutover-sent)", haltCutIndex);
+            Runtime.getRuntime().halt(137);
+        }
         if (journal != null) {
             journal.afterBatch(core.visibleIndex(), now);
         }
@@ -269,14 +277,8 @@ final class CoreDriver implements ServerOutbox {
             if (journal != null) {
                 journal.cutover(c.index(), c.digest());
             }
-            if (haltAfterCutoverSent && ch != null) {
-                // Fault injection: die like kill -9 the moment CUTOVER is in the kernel's hands, before
-                // the target's answer and before any client hears SWITCH.
-                ch.writeAndFlush(frame).addListener(f -> {
-                    LOG.warn("halting on purpose: CUTOVER for index {} sent (--halt-after-cutover-sent)", c.index());
-                    Runtime.getRuntime().halt(137);
-                });
-                return;
+            if (haltAfterCutoverSent) {
+                haltCutIndex = c.index();
             }
         }
         if (ch != null) {
