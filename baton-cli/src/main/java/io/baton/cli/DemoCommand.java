@@ -492,6 +492,7 @@ final class DemoCommand implements Callable<Integer> {
         long first = tgt.path("first_event_at_nanos").asLong();
         m.put("cutover_pause_ms", stopped > 0 && first > 0 ? round((first - stopped) / 1e6) : null);
         m.put("longest_commit_wait_ms", src.path("longest_commit_wait_ms").asDouble());
+        m.put("commit_suspensions", src.path("commit_suspensions").asInt());
         m.put("stall_ms", distribution(stalls));
         m.put("baseline_stall_ms", distribution(baseline));
         return m;

@@ -105,6 +105,8 @@ public final class ClientCore {
     private boolean resumingAfterSwitch;
     private boolean closed;
     private long retryAt = Long.MAX_VALUE;
+    /** The source withdrew its target hint: resume there only after a SWITCH, never on a claim of our own. */
+    private boolean targetWithdrawn;
     private int attempt;
     private long lostSince;
 
@@ -254,9 +256,14 @@ public final class ClientCore {
         } else if (f instanceof Frame.Switch s) {
             switchOver(s, now);
         } else if (f instanceof Frame.TargetHint t) {
-            if (targetHost == null) {
-                targetHost = t.host(); // no ticket: it is where to resume if the source dies, not to attach
-                targetPort = t.port();
+            if (t.withdrawn()) {
+                targetWithdrawn = true; // what comes next the target may not hold: never resume there unbidden
+            } else {
+                targetWithdrawn = false;
+                if (targetHost == null) {
+                    targetHost = t.host(); // no ticket: it is where to resume if the source dies, not to attach
+                    targetPort = t.port();
+                }
             }
         } else if (f instanceof Frame.MoveAborted m) {
             if (secondary != null) {
@@ -264,6 +271,7 @@ public final class ClientCore {
                 secondary = null;
             }
             targetHost = null;
+            targetWithdrawn = false;
             out.event(Event.MOVE_ABORTED, "handoff " + Long.toHexString(m.handoffId()) + " aborted");
         } else if (f instanceof Frame.Ping p) {
             out.send(primary.conn, new Frame.Pong(p.value()));
@@ -354,6 +362,7 @@ public final class ClientCore {
         homeHost = targetHost;
         homePort = targetPort;
         targetHost = null;
+        targetWithdrawn = false;
         if (secondary != null && secondary.state == LinkState.READY) {
             primary = secondary;
             secondary = null;
@@ -452,7 +461,7 @@ public final class ClientCore {
             return;
         }
         // At once; and when a target is known, at once there too (the source may just have died); then doubling.
-        long backoff = attempt == 0 || (attempt == 1 && targetHost != null) ? 0
+        long backoff = attempt == 0 || (attempt == 1 && targetHost != null && !targetWithdrawn) ? 0
                 : Math.min(timing.maxBackoff(), 25_000_000L << Math.min(attempt, 10));
         retryAt = now + backoff;
         attempt++;
@@ -464,7 +473,7 @@ public final class ClientCore {
      */
     private void retry(long now) {
         retryAt = Long.MAX_VALUE;
-        boolean toTarget = targetHost != null && attempt % 2 == 0;
+        boolean toTarget = targetHost != null && (!targetWithdrawn || resumingAfterSwitch) && attempt % 2 == 0;
         primary = toTarget ? open(targetHost, targetPort, now) : open(homeHost, homePort, now);
     }
 

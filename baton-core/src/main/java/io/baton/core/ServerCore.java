@@ -145,6 +145,18 @@ public final class ServerCore {
     private long fastestAck = Long.MAX_VALUE;
     /** The longest any event waited for the target's acknowledgement in this handoff: for the operator. */
     private long longestCommitWait;
+    /**
+     * Output commit is suspended: the target acknowledged nothing for the commit wait, so what waited went
+     * out without it, after every client was told to forget the target. No hint, MOVE or cutover goes out
+     * until the target has acknowledged everything released meanwhile ({@link #rearmIndex}).
+     */
+    private boolean suspended;
+    /** COMMIT went to the target in this handoff: it may take over on the clients' claims if we vanish. */
+    private boolean commitShipped;
+    /** Set when the target shows life again during a suspension: hints return once it acknowledges this. */
+    private long rearmIndex;
+    /** How many times output commit was suspended in this handoff: for the operator. */
+    private int suspensions;
     /** When the source entered its current phase (driver clock). */
     private long sourcePhaseSince;
     private final ArrayDeque<Long> toMove = new ArrayDeque<>();
@@ -318,7 +330,7 @@ public final class ServerCore {
         if (snapshotStream != null) {
             d = Math.min(d, streamResumeAt);
         }
-        if (sourcePhase == SourcePhase.REDIRECTING && !toMove.isEmpty()) {
+        if (sourcePhase == SourcePhase.REDIRECTING && !toMove.isEmpty() && !suspended) {
             // The instant the pace allows the next MOVE (rounded up, so that it is allowed then). The wait
             // for attachments needs no timer of its own: cutover is decided right after a tick.
             long rate = redirectRate;
@@ -379,7 +391,7 @@ public final class ServerCore {
                 streamResumeAt = nextTickAt; // right after the tick, the window opens again
             }
         }
-        if (sourcePhase == SourcePhase.REDIRECTING) {
+        if (sourcePhase == SourcePhase.REDIRECTING && !suspended) {
             redirect(now);
         }
         if (role == Role.AUTHORITY && !stopped && service != null) {
@@ -395,15 +407,7 @@ public final class ServerCore {
             }
         }
         if (awaitingAck() && now - appliedTime(releasedIndex + 1) >= commitWait()) {
-            // Dead or too slow, the target is given up as if its link had dropped (a live one hears
-            // PEER_ABORT), so that clients wait less than a tick for a target that may never answer.
-            sourcePeerLost("the target acknowledged nothing for " + (now - appliedTime(releasedIndex + 1)) / 1_000_000
-                    + " ms (the commit wait is " + commitWait() / 1_000_000 + " ms) in phase " + sourcePhase, now);
-            if (peerConn >= 0) {
-                out.close(peerConn);
-                conns.remove(peerConn);
-                peerConn = -1;
-            }
+            suspendCommit(now - appliedTime(releasedIndex + 1), now);
         }
         if (sourcePhase == SourcePhase.CUTTING_OVER && cutoverSent && now - cutoverSentAt >= cfg.cutoverTimeout()) {
             // The target may have taken authority and its answer be lost: resuming here could make two.
@@ -485,6 +489,10 @@ public final class ServerCore {
         cutIndex = cutDigest = stoppedAt = 0;
         longestCommitWait = 0;
         fastestAck = Long.MAX_VALUE;
+        suspended = false;
+        commitShipped = false;
+        rearmIndex = 0;
+        suspensions = 0;
         lastError = "";
         moveSource(SourcePhase.CONNECTING, now);
         lastPeerHeard = now;
@@ -526,7 +534,7 @@ public final class ServerCore {
         return new ServerStatus(role, sourcePhase, targetPhase, handoffId != 0 ? handoffId : targetHandoffId,
                 sessions.size(), connected, appliedIndex, tick, lag, clientsMoved, clientsAttached, clientsSwitched,
                 cutIndex, cutDigest, service == null ? 0 : stateDigest(), stoppedAt, authorityAt, firstEventAt,
-                lastError, releasedIndex, failedOver, eligible(), longestCommitWait, sourcePhaseSince);
+                lastError, releasedIndex, failedOver, eligible(), longestCommitWait, sourcePhaseSince, suspensions);
     }
 
     // ---------------------------------------------------------------- applying events
@@ -761,7 +769,7 @@ public final class ServerCore {
                 }
                 resume(conn, c, s, h.outputAck());
                 s.lastHeard = now;
-                if (hintsSentAt != 0 && (sourcePhase == SourcePhase.CATCHING_UP
+                if (!suspended && hintsSentAt != 0 && (sourcePhase == SourcePhase.CATCHING_UP
                         || sourcePhase == SourcePhase.REDIRECTING)) {
                     hint(s);
                 }
@@ -789,6 +797,10 @@ public final class ServerCore {
         s.trimTo(outputAck);
         s.sentSeq = Math.max(outputAck, s.outputAcked);
         out.send(conn, new Frame.Welcome(Frame.VERSION, s.id, NO_TOKEN, s.inputReleased));
+        if (s.withdrawPending || suspended) {
+            out.send(conn, Frame.TargetHint.WITHDRAWN); // before any output the target may not hold
+            s.withdrawPending = false;
+        }
         s.inputAckSent = s.inputReleased;
         pump(s);
     }
@@ -1013,6 +1025,11 @@ public final class ServerCore {
             startCommitIfHinted(now);
             if (commit) {
                 release(replicaAcked);
+            }
+            if (suspended && sourcePhase == SourcePhase.REDIRECTING) {
+                rearm(now);
+            }
+            if (commit) {
                 cutoverIfReplicated(now);
             }
         } else if (f instanceof Frame.Pong p) {
@@ -1149,7 +1166,8 @@ public final class ServerCore {
      * time and the round trip of the cutover falls in the quiet middle of the tick period.
      */
     private void cutoverIfReplicated(long now) {
-        if (cutoverDue && sourcePhase == SourcePhase.REDIRECTING && (!commit || replicaAcked >= cutoverAfter)) {
+        if (cutoverDue && !suspended && sourcePhase == SourcePhase.REDIRECTING
+                && (!commit || replicaAcked >= cutoverAfter)) {
             cutoverDue = false;
             cutover(now);
         }
@@ -1241,7 +1259,7 @@ public final class ServerCore {
         switch (sourcePhase) {
             case CONNECTING, AUTHENTICATING, TRANSFERRING, CATCHING_UP -> abort(reason, now);
             case REDIRECTING -> {
-                if (!commit) {
+                if (!commitShipped) {
                     abort(reason, now);
                 } else if (holdsMajority(now)) {
                     // The target may be alive and cut off from us: it takes over only with a majority of
@@ -1266,12 +1284,57 @@ public final class ServerCore {
     }
 
     /**
-     * Whether clients' outputs wait on the target's acknowledgement right now: output commit is on and the
-     * source has not yet sent CUTOVER (after which the answer to CUTOVER has its own timeout).
+     * The target acknowledged nothing for the commit wait: dead, cut off, or only busy, it must not hold the
+     * clients up longer. Every client is told to forget the target (in the same stream, before anything it
+     * has not acknowledged), then what waited goes out. A target that died is given up when its link drops
+     * or falls silent; one that answers again is trusted again once it holds all that went out meanwhile.
+     */
+    private void suspendCommit(long waited, long now) {
+        out.note("the target acknowledged nothing for " + waited / 1_000_000 + " ms (the commit wait is "
+                + commitWait() / 1_000_000 + " ms): clients forget it until it catches up, and outputs go out");
+        for (Session s : sessions.values()) {
+            if (s.conn >= 0 && isBound(s) && s.welcomeHeldAt == 0) {
+                out.send(s.conn, Frame.TargetHint.WITHDRAWN);
+            } else if (s.conn < 0) {
+                s.withdrawPending = true;
+            }
+            s.hintedAt = Long.MAX_VALUE;
+        }
+        suspended = true;
+        rearmIndex = 0;
+        suspensions++;
+        setCommit(false);
+    }
+
+    /**
+     * During a suspension: the first acknowledgement turns output commit back on (from here, outputs wait
+     * for the target again); once the target holds everything released meanwhile, the hints go out again
+     * and the redirect and cutover carry on.
+     */
+    private void rearm(long now) {
+        if (!commit) {
+            setCommit(true);
+            rearmIndex = appliedIndex;
+        }
+        if (releasedIndex >= rearmIndex) {
+            suspended = false;
+            rearmIndex = 0;
+            hintsSentAt = now;
+            for (Session s : sessions.values()) {
+                hint(s);
+            }
+            out.note("the target caught up: output commit and the redirect resume");
+        }
+    }
+
+    /**
+     * Whether clients' outputs wait on the target's acknowledgement right now, while clients are redirected
+     * (the cutover is decided only once the deciding tick is acknowledged, and CUTOVER's answer has its own
+     * timeout).
      */
     private boolean awaitingAck() {
-        return commit && peerConn >= 0 && !cfg.defects().contains(Defect.NO_COMMIT_WAIT) && releasedIndex < appliedIndex && appliedAt != null
-                && (sourcePhase == SourcePhase.REDIRECTING || (sourcePhase == SourcePhase.CUTTING_OVER && !cutoverSent));
+        return commit && peerConn >= 0 && !cfg.defects().contains(Defect.NO_COMMIT_WAIT)
+                && releasedIndex < appliedIndex && appliedAt != null && sourcePhase == SourcePhase.REDIRECTING;
     }
 
     /**
@@ -1368,8 +1431,8 @@ public final class ServerCore {
         if (sourcePhase == SourcePhase.REDIRECTING) {
             toMove.add(s.id);
         }
-        if (hintsSentAt != 0 && (sourcePhase == SourcePhase.CATCHING_UP || sourcePhase == SourcePhase.REDIRECTING
-                || sourcePhase == SourcePhase.CUTTING_OVER)) {
+        if (!suspended && hintsSentAt != 0 && (sourcePhase == SourcePhase.CATCHING_UP
+                || sourcePhase == SourcePhase.REDIRECTING || sourcePhase == SourcePhase.CUTTING_OVER)) {
             hint(s);
         }
     }
@@ -1400,6 +1463,7 @@ public final class ServerCore {
         }
         setCommit(true);
         ship(new Frame.Commit(appliedIndex));
+        commitShipped = true;
         startRedirect(now);
     }
 
@@ -1426,14 +1490,23 @@ public final class ServerCore {
             }
             snapshotStream = null;
         }
-        setCommit(false);
+        // Every client forgets the target before it sees anything the target may not hold: a MOVE_ABORTED
+        // for those told to move, a withdrawn hint for those only hinted.
         for (Session s : sessions.values()) {
             if (s.moveSent && s.conn >= 0) {
                 out.send(s.conn, new Frame.MoveAborted(handoffId));
+            } else if (s.hintedAt != Long.MAX_VALUE && s.conn >= 0 && isBound(s)) {
+                out.send(s.conn, Frame.TargetHint.WITHDRAWN);
+            } else if (s.conn < 0) {
+                s.withdrawPending = true;
             }
             s.moveSent = false;
             s.attached = false;
+            s.hintedAt = Long.MAX_VALUE;
         }
+        setCommit(false);
+        suspended = false;
+        rearmIndex = 0;
         toMove.clear();
         cutoverDue = false;
         moveSource(SourcePhase.ABORTED, now);

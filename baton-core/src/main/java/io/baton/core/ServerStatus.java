@@ -28,6 +28,8 @@ package io.baton.core;
  * @param longestCommitWaitNanos the longest any event's effects waited for the target's acknowledgement
  *                         in the current or last handoff (source)
  * @param sourcePhaseSinceNanos the driver clock when the source entered its current phase
+ * @param commitSuspensions how often output commit was suspended in the current or last handoff because the
+ *                         target acknowledged nothing for the commit wait
  */
 public record ServerStatus(
         Role role,
@@ -53,5 +55,6 @@ public record ServerStatus(
         boolean failedOver,
         boolean canTakeOver,
         long longestCommitWaitNanos,
-        long sourcePhaseSinceNanos) {
+        long sourcePhaseSinceNanos,
+        int commitSuspensions) {
 }

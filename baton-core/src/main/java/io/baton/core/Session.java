@@ -40,6 +40,8 @@ final class Session {
      * session opened under output commit), else 0: a client must never hold a session the target lacks.
      */
     long welcomeHeldAt;
+    /** Its client was away when the source withdrew the target hint: withdraw it first when it comes back. */
+    boolean withdrawPending;
 
     Session(long id, byte[] secret) {
         this.id = id;

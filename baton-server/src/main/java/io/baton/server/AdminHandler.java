@@ -187,6 +187,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         m.put("can_take_over", s.canTakeOver());
         m.put("longest_commit_wait_ms", s.longestCommitWaitNanos() / 1e6);
         m.put("source_phase_since_nanos", s.sourcePhaseSinceNanos());
+        m.put("commit_suspensions", s.commitSuspensions());
         return m;
     }
 

@@ -25,6 +25,8 @@ final class Network {
         final String name;
         boolean alive = true;
         private long armedAt = Long.MAX_VALUE;
+        /** A paused process (SIGSTOP, a long GC): nothing it is given runs before this instant, in order. */
+        long frozenUntil;
 
         Node(String name) {
             this.name = name;
@@ -253,6 +255,10 @@ final class Network {
     /** Runs one call into a node, then its end-of-burst flush, then arms its timer. */
     void call(Node node, Runnable r) {
         if (!node.alive) {
+            return;
+        }
+        if (world.now() < node.frozenUntil) {
+            world.at(node.frozenUntil, () -> call(node, r)); // queued behind the pause, in arrival order
             return;
         }
         r.run();

@@ -41,6 +41,8 @@ public final class Simulation {
     private final java.util.function.Consumer<String> trace;
     private final java.util.function.UnaryOperator<ServerConfig> configure;
     private final java.util.Set<io.baton.core.Defect> clientDefects;
+    /** When the target's pause began (PAUSE_TARGET_BEFORE_CUTOVER), 0 if it did not. */
+    private long pausedFrom;
 
     private Simulation(long seed, java.util.function.Consumer<String> trace,
                        java.util.function.UnaryOperator<ServerConfig> configure,
@@ -163,19 +165,6 @@ public final class Simulation {
                 violations.add("fault " + fault + " before cutover must abort the handoff and leave the source in"
                         + " charge; source is " + src.role() + " in " + src.sourcePhase());
             }
-            if (fault == Fault.HANG_TARGET_BEFORE_CUTOVER && outcome.equals("aborted")) {
-                // Outputs wait at most the commit wait (configured + two round trips of the peer link) for a
-                // target that will never answer; add a tick, the network's worst delay both ways and slack.
-                long linkRoundTrip = 2 * (net.peerDelay + net.jitter);
-                long bound = 1_000_000_000L / tickHz + cfg.commitWait() + 2 * linkRoundTrip
-                        + 2 * (net.baseDelay + net.jitter) + 2 * MS;
-                for (ClientNode c : clients) {
-                    if (c.maxGapSince > bound) {
-                        violations.add(c.name + " went " + c.maxGapSince / 1000 + " us without an update after the"
-                                + " target hung (bound " + bound / 1000 + " us: a tick plus the commit wait)");
-                    }
-                }
-            }
         } else if (!outcome.equals("completed")) {
             violations.add("handoff did not complete: source " + src.sourcePhase() + ", target " + tgt.targetPhase()
                     + (src.lastError().isEmpty() ? "" : " (" + src.lastError() + ")"));
@@ -183,6 +172,24 @@ public final class Simulation {
             violations.add("digest at cutover differs: source " + Long.toHexString(src.cutoverDigest()) + "@"
                     + src.cutoverIndex() + ", target " + Long.toHexString(tgt.cutoverDigest()) + "@"
                     + tgt.cutoverIndex());
+        }
+        if (struck[0] && (fault == Fault.HANG_TARGET_BEFORE_CUTOVER || fault == Fault.PAUSE_TARGET_BEFORE_CUTOVER)
+                && !inDoubt && mode == Frame.Mode.LIVE) {
+            // (Stop-and-copy stops the source until the target answers: a paused target pauses everyone.)
+            // Outputs wait at most the commit wait (configured + two round trips of the peer link) for a
+            // target that does not answer; add a tick, the network's worst delay both ways and slack.
+            long linkRoundTrip = 2 * (net.peerDelay + net.jitter);
+            // A pause that caught CUTOVER in flight stops everyone: after CUTOVER the source may not resume.
+            boolean caughtCutover = fault == Fault.PAUSE_TARGET_BEFORE_CUTOVER && src.stoppedAtNanos() != 0
+                    && src.stoppedAtNanos() >= pausedFrom - 2 * linkRoundTrip && src.stoppedAtNanos() <= target.frozenUntil;
+            long bound = 1_000_000_000L / tickHz + cfg.commitWait() + 2 * linkRoundTrip
+                    + 2 * (net.baseDelay + net.jitter) + 2 * MS;
+            for (ClientNode c : clients) {
+                if (c.maxGapSince > bound && !caughtCutover) {
+                    violations.add(c.name + " went " + c.maxGapSince / 1000 + " us without an update after the"
+                            + " target stopped answering (bound " + bound / 1000 + " us: a tick plus the commit wait)");
+                }
+            }
         }
         for (ClientNode c : clients) {
             trace(c.name, "largest gap between updates " + c.maxGap / 1000 + " us at "
@@ -227,6 +234,11 @@ public final class Simulation {
          * power): the handoff aborts within the commit wait, and no client stalls for a tick.
          */
         HANG_TARGET_BEFORE_CUTOVER(true),
+        /**
+         * The target's process stops for 30 to 600 ms before cutover (a pause, a long collection), then goes
+         * on: outputs wait at most the commit wait, the handoff completes.
+         */
+        PAUSE_TARGET_BEFORE_CUTOVER(false),
         /** The source's process dies once the target holds all clients have seen: the target takes over. */
         KILL_SOURCE_AFTER_CATCH_UP(false),
         /** Source and target stop hearing each other, both alive: exactly one of them keeps authority. */
@@ -289,6 +301,20 @@ public final class Simulation {
                 struck[0] = true;
                 trace("sim", "fault: partitioning source from target in phase " + phase);
                 net.partition(source, target);
+            });
+            case PAUSE_TARGET_BEFORE_CUTOVER -> world.at(at, () -> {
+                SourcePhase phase = source.core.status().sourcePhase();
+                if (phase.compareTo(SourcePhase.CUTTING_OVER) >= 0 || phase == SourcePhase.IDLE) {
+                    return;
+                }
+                struck[0] = true;
+                long pause = (30 + world.random.nextInt(571)) * MS;
+                trace("sim", "fault: the target pauses for " + pause / MS + " ms in source phase " + phase);
+                target.frozenUntil = world.now() + pause;
+                pausedFrom = world.now();
+                for (ClientNode c : clients) {
+                    c.watchFrom = world.now();
+                }
             });
             case HANG_TARGET_BEFORE_CUTOVER -> world.at(at, () -> {
                 SourcePhase phase = source.core.status().sourcePhase();

@@ -148,10 +148,19 @@ public sealed interface Frame {
     /**
      * {@code [str host][u16 port]}: if this client loses the source while a handoff is under way, it
      * resumes its session at host:port (sent to every client once the target holds all they have seen).
+     * An empty host with port 0 withdraws the hint: the target is behind what this client is about to see,
+     * so the client must not resume there on its own (it still follows a SWITCH).
      */
     record TargetHint(String host, int port) implements Frame {
+        /** The hint that withdraws any earlier one. */
+        public static final TargetHint WITHDRAWN = new TargetHint("", 0);
+
         public int type() {
             return FrameType.TARGET_HINT;
+        }
+
+        public boolean withdrawn() {
+            return host.isEmpty() && port == 0;
         }
     }
 
