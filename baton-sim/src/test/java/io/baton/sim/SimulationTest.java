@@ -42,6 +42,6 @@ class SimulationTest {
                         + " the handoff, is sent on to the target)", seed).isEqualTo(r.clients());
             }
         }
-        assertThat(completed).isGreaterThan(50);
+        assertThat(completed).as("runs whose handoff completed (most faults still complete)").isGreaterThan(40);
     }
 }
