@@ -363,7 +363,9 @@ public final class ClientCore {
         homePort = targetPort;
         targetHost = null;
         targetWithdrawn = false;
-        if (secondary != null && secondary.state == LinkState.READY) {
+        // The pre-connection carries on only from the source's last output; a client that missed some (it
+        // came back to a retired source, say) resumes on the target instead, which resends them.
+        if (secondary != null && secondary.state == LinkState.READY && delivered >= s.lastOutputSeq()) {
             primary = secondary;
             secondary = null;
             if (defects.contains(Defect.FORGET_UNACKED_INPUTS)) {

@@ -157,6 +157,11 @@ public final class ServerCore {
     private long rearmIndex;
     /** How many times output commit was suspended in this handoff: for the operator. */
     private int suspensions;
+    /** When this server last ran at all, and when it last found it had not run for {@link #PAUSED} (0: never). */
+    private long lastRan;
+    private long wokeAt;
+    /** No call for this long means the process was stopped or starved: ticks alone run ten times a second. */
+    static final long PAUSED = 500_000_000L;
     /** When the source entered its current phase (driver clock). */
     private long sourcePhaseSince;
     private final ArrayDeque<Long> toMove = new ArrayDeque<>();
@@ -252,6 +257,7 @@ public final class ServerCore {
 
     /** A connection closed, or an outbound connect failed. Idempotent. */
     public void disconnected(long conn, long now) {
+        ran(now);
         Conn c = conns.remove(conn);
         if (conn == peerConn) {
             peerConn = -1;
@@ -290,6 +296,7 @@ public final class ServerCore {
 
     /** A frame arrived on a connection. */
     public void frame(long conn, Frame f, long now) {
+        ran(now);
         Conn c = conns.get(conn);
         if (c == null) {
             return;
@@ -382,6 +389,7 @@ public final class ServerCore {
 
     /** Timers: ticks, paced redirects, snapshot streaming, timeouts, session expiry. */
     public void poll(long now) {
+        ran(now);
         lastPoll = now;
         if (snapshotStream != null) {
             if (stopped || role != Role.AUTHORITY || nextTickAt - now > STREAM_QUIET) {
@@ -406,9 +414,6 @@ public final class ServerCore {
                 nextTickAt = now + tickPeriod;
             }
         }
-        if (awaitingAck() && now - appliedTime(releasedIndex + 1) >= commitWait()) {
-            suspendCommit(now - appliedTime(releasedIndex + 1), now);
-        }
         if (sourcePhase == SourcePhase.CUTTING_OVER && cutoverSent && now - cutoverSentAt >= cfg.cutoverTimeout()) {
             // The target may have taken authority and its answer be lost: resuming here could make two.
             fence("no answer to CUTOVER within " + cfg.cutoverTimeout() / 1_000_000 + " ms", now);
@@ -416,7 +421,23 @@ public final class ServerCore {
         if (sourcePhase == SourcePhase.DRAINING && now >= drainDeadline) {
             finishDrain(now);
         }
-        watchPeer(now);
+        watchPeer(now); // first: a link silent for too long is lost, whatever else waited meanwhile
+        if (awaitingAck() && now - appliedTime(releasedIndex + 1) >= commitWait()) {
+            long waited = now - appliedTime(releasedIndex + 1);
+            if (holdsMajority(now)) {
+                suspendCommit(waited, now);
+            } else {
+                // Without a majority present the target may gather the claims it needs: letting out what it
+                // lacks could fork the history. Give it up as a lost link (which fences us).
+                sourcePeerLost("the target acknowledged nothing for " + waited / 1_000_000
+                        + " ms, and no majority of clients is present", now);
+                if (peerConn >= 0) {
+                    out.close(peerConn);
+                    conns.remove(peerConn);
+                    peerConn = -1;
+                }
+            }
+        }
         startCommitIfHinted(now);
         if (targetPhase == TargetPhase.ORPHANED) {
             takeOverIfClaimed(now);
@@ -660,6 +681,9 @@ public final class ServerCore {
                 break;
             }
             out.send(s.conn, new Frame.Output(o.seq(), s.inputReleased, o.payload()));
+            if (commitShipped && !commit && o.index() > replicaAcked) {
+                s.unsafeUpTo = Math.max(s.unsafeUpTo, o.index());
+            }
             s.sentSeq = o.seq();
             s.inputAckSent = s.inputReleased;
         }
@@ -749,6 +773,11 @@ public final class ServerCore {
                     reject(conn, role == Role.AUTHORITY || role == Role.RETIRED ? ErrorCode.UNKNOWN_SESSION
                             : ErrorCode.NOT_AUTHORITY, role == Role.STANDBY ? notAuthorityReason()
                             : "no session " + h.sessionId() + " with that secret on this server");
+                    return;
+                }
+                if (role == Role.RETIRED && s.unsafeUpTo > replicaAcked) {
+                    reject(conn, ErrorCode.SESSION_CLOSED, "session " + s.id + " saw events the target may not"
+                            + " hold; it cannot move there without losing them");
                     return;
                 }
                 if (role == Role.RETIRED) {
@@ -1288,6 +1317,8 @@ public final class ServerCore {
      * clients up longer. Every client is told to forget the target (in the same stream, before anything it
      * has not acknowledged), then what waited goes out. A target that died is given up when its link drops
      * or falls silent; one that answers again is trusted again once it holds all that went out meanwhile.
+     * Called only while a majority of clients is present: those are the ones told to forget, so the target
+     * can never gather the majority of claims it would need to take over without what went out.
      */
     private void suspendCommit(long waited, long now) {
         out.note("the target acknowledged nothing for " + waited / 1_000_000 + " ms (the commit wait is "
@@ -1352,8 +1383,28 @@ public final class ServerCore {
         return appliedAt[(int) (Math.max(index, oldest) & (APPLIED_RING - 1))];
     }
 
-    /** Whether more than half of the sessions have been heard from lately (or there are none). */
+    private void ran(long now) {
+        if (lastRan != 0 && now - lastRan >= PAUSED) {
+            wokeAt = now;
+            out.note("this server did not run for " + (now - lastRan) / 1_000_000 + " ms (paused or starved)");
+        }
+        lastRan = now;
+    }
+
+    /**
+     * Whether more than half of the sessions have been heard from lately (or there are none). Not within a
+     * second of waking from a pause: frames that waited in the socket through it look fresh when read, but
+     * their clients may have left since.
+     */
     private boolean holdsMajority(long now) {
+        if (wokeAt != 0 && now - wokeAt < PRESENCE && !sessions.isEmpty()) {
+            return false;
+        }
+        return majorityPresent(now);
+    }
+
+    /** More than half of the sessions heard from within {@link #PRESENCE}, as the frames read so far tell. */
+    private boolean majorityPresent(long now) {
         int present = 0;
         for (Session s : sessions.values()) {
             if (s.conn >= 0 && now - s.lastHeard <= PRESENCE) {
@@ -1371,7 +1422,7 @@ public final class ServerCore {
             return;
         }
         nextFenceCheck = now + 50_000_000L;
-        if (!holdsMajority(now)) {
+        if (!majorityPresent(now)) {
             fenceWatchUntil = 0;
             nextFenceCheck = Long.MAX_VALUE;
             fence("lost the majority of clients while the last target could still take over", now);
@@ -1412,7 +1463,14 @@ public final class ServerCore {
         shipping = false;
         for (Session s : sessions.values()) {
             if (s.conn >= 0 && s.welcomeHeldAt != 0) {
-                // Never welcomed: the target may not know this session, and its client knows no id to resume.
+                // Never welcomed: the target may not know this session, and its client knows no id to resume
+                // (it starts afresh, and this retired server sends it on).
+                out.close(s.conn);
+                s.conn = -1;
+            } else if (s.conn >= 0 && s.unsafeUpTo > replicaAcked) {
+                // It saw what the target may lack: sending it there could roll its history back.
+                out.send(s.conn, new Frame.Error(ErrorCode.SESSION_CLOSED, "this server was fenced and session "
+                        + s.id + " cannot move to the target without losing what it saw"));
                 out.close(s.conn);
                 s.conn = -1;
             } else if (s.conn >= 0) {

@@ -42,6 +42,12 @@ final class Session {
     long welcomeHeldAt;
     /** Its client was away when the source withdrew the target hint: withdraw it first when it comes back. */
     boolean withdrawPending;
+    /**
+     * The highest log index of an output sent to this client while the target had not acknowledged it
+     * (after COMMIT, with output commit suspended or aborted), else 0: until the target holds it, this
+     * session must never be sent to the target, where it would see its history rolled back.
+     */
+    long unsafeUpTo;
 
     Session(long id, byte[] secret) {
         this.id = id;

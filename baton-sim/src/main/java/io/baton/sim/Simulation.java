@@ -118,7 +118,7 @@ public final class Simulation {
         Fault fault = Fault.values()[world.random.nextInt(Fault.values().length)];
         boolean[] struck = {false};
         if (mode == Frame.Mode.STOPCOPY && (fault == Fault.KILL_SOURCE_AFTER_CATCH_UP || fault == Fault.PARTITION_PEER_LINK
-                || fault == Fault.CUT_PEER_LINK)) {
+                || fault == Fault.CUT_PEER_LINK || fault == Fault.PAUSE_SOURCE)) {
             fault = Fault.NONE; // stop-and-copy has no catch-up; its in-doubt cutover is not handled yet (faults.md)
         }
         injectFault(fault, handoffAt, source, target, clients, struck);
@@ -150,6 +150,10 @@ public final class Simulation {
                 violations.add("the source died after catch-up but the target did not take over (target "
                         + tgt.targetPhase() + ")");
             }
+        } else if (struck[0] && fault == Fault.PAUSE_SOURCE) {
+            // Woken, the source keeps its clients (aborted), or finds them gone to the target (failed-over),
+            // or carries on as if nothing happened (completed); the invariants decide, not the outcome.
+            outcome = tgt.failedOver() ? "failed-over" : outcome;
         } else if (struck[0] && fault == Fault.PARTITION_PEER_LINK) {
             outcome = tgt.failedOver() ? "failed-over" : srcAuthority ? "aborted" : outcome;
             if (!srcAuthority && !tgtAuthority) {
@@ -241,6 +245,11 @@ public final class Simulation {
         PAUSE_TARGET_BEFORE_CUTOVER(false),
         /** The source's process dies once the target holds all clients have seen: the target takes over. */
         KILL_SOURCE_AFTER_CATCH_UP(false),
+        /**
+         * The source's process stops for 0.5 to 3 s once the target may take over (SIGSTOP, a long
+         * collection): whatever it finds when it wakes, it never serves beside a target that took over.
+         */
+        PAUSE_SOURCE(false),
         /** Source and target stop hearing each other, both alive: exactly one of them keeps authority. */
         PARTITION_PEER_LINK(false);
 
@@ -292,6 +301,16 @@ public final class Simulation {
                 struck[0] = true;
                 trace("sim", "fault: killing the source in phase " + phase);
                 net.crash(source);
+            });
+            case PAUSE_SOURCE -> world.at(at, () -> {
+                SourcePhase phase = source.core.status().sourcePhase();
+                if (!target.core.status().canTakeOver() || phase.compareTo(SourcePhase.DRAINING) >= 0) {
+                    return;
+                }
+                struck[0] = true;
+                long pause = (500 + world.random.nextInt(2501)) * MS;
+                trace("sim", "fault: the source pauses for " + pause / MS + " ms in phase " + phase);
+                source.frozenUntil = world.now() + pause;
             });
             case PARTITION_PEER_LINK -> world.at(at, () -> {
                 SourcePhase phase = source.core.status().sourcePhase();

@@ -1,0 +1,188 @@
+package io.baton.bench;
+
+import io.baton.client.BatonClient;
+import io.baton.client.ClientOptions;
+import io.baton.client.ClientRuntime;
+import io.baton.core.ServerConfig;
+import io.baton.server.BatonServer;
+import io.baton.service.ServiceConfig;
+import io.baton.wire.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Messages per second through an echo, two ways on the same machine in the same run: a Baton session
+ * (client SDK, sequenced inputs and outputs, acknowledgements, resend buffers, the service's thread) and
+ * a plain Netty length-framed echo written for the comparison. Both servers have one event loop thread
+ * and both clients one; each connection keeps {@code window} messages in flight, so the figure is the
+ * rate a pipelined client sees, not one round trip at a time.
+ */
+public final class Throughput {
+
+    /** What one timed run measured. */
+    public record Result(String system, long messages, double seconds) {
+        public double perSecond() {
+            return messages / seconds;
+        }
+    }
+
+    /** The shape of the load: connections, messages in flight on each, payload bytes, and the timings. */
+    public record Load(int connections, int window, int payloadBytes, Duration warmup, Duration measure) {
+        public Load {
+            if (connections < 1 || window < 1 || payloadBytes < 1) {
+                throw new IllegalArgumentException("connections, window and payload must be positive");
+            }
+        }
+    }
+
+    private static final byte[] SECRET = "throughput-bench-peer-secret-0123".getBytes(StandardCharsets.US_ASCII);
+
+    private Throughput() {
+    }
+
+    /** The plain Netty echo: {@code [u32 length][payload]} frames written back as they come. */
+    public static Result plainNetty(Load load) throws InterruptedException {
+        EventLoopGroup serverLoop = Transport.group(1, "echo-server", Thread.NORM_PRIORITY);
+        EventLoopGroup clientLoop = Transport.group(1, "echo-client", Thread.NORM_PRIORITY);
+        List<Channel> open = new ArrayList<>();
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(serverLoop)
+                    .channel(Transport.serverChannel())
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 0),
+                                    new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                            ctx.write(msg, ctx.voidPromise());
+                                        }
+
+                                        @Override
+                                        public void channelReadComplete(ChannelHandlerContext ctx) {
+                                            ctx.flush();
+                                        }
+                                    });
+                        }
+                    })
+                    .bind("127.0.0.1", 0).sync().channel();
+            open.add(server);
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
+            LongAdder echoed = new LongAdder();
+            byte[] payload = new byte[load.payloadBytes()];
+            for (int i = 0; i < load.connections(); i++) {
+                Channel ch = new Bootstrap()
+                        .group(clientLoop)
+                        .channel(Transport.channel())
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .handler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 0),
+                                        new ChannelInboundHandlerAdapter() {
+                                            @Override
+                                            public void channelActive(ChannelHandlerContext ctx) {
+                                                for (int k = 0; k < load.window(); k++) {
+                                                    ctx.write(frame(ctx, payload), ctx.voidPromise());
+                                                }
+                                                ctx.flush();
+                                            }
+
+                                            @Override
+                                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                                ((ByteBuf) msg).release();
+                                                echoed.increment();
+                                                ctx.write(frame(ctx, payload), ctx.voidPromise());
+                                            }
+
+                                            @Override
+                                            public void channelReadComplete(ChannelHandlerContext ctx) {
+                                                ctx.flush();
+                                            }
+                                        });
+                            }
+                        })
+                        .connect("127.0.0.1", port).sync().channel();
+                open.add(ch);
+            }
+            return timed("plain Netty echo", echoed, load);
+        } finally {
+            for (Channel ch : open) {
+                ch.close();
+            }
+            clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            serverLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static ByteBuf frame(ChannelHandlerContext ctx, byte[] payload) {
+        ByteBuf b = ctx.alloc().ioBuffer(4 + payload.length);
+        return b.writeInt(payload.length).writeBytes(payload);
+    }
+
+    /** A Baton server hosting {@code echo}, and Baton clients over the client SDK. */
+    public static Result baton(Load load) throws Exception {
+        ServerConfig cfg = ServerConfig.defaults(new EchoFactory(), new ServiceConfig(30, Map.of()), SECRET);
+        try (BatonServer server = BatonServer.start(cfg,
+                new BatonServer.Options("127.0.0.1", 0, -1, "127.0.0.1", -1, null, false));
+             ClientRuntime runtime = ClientRuntime.create(1)) {
+            LongAdder echoed = new LongAdder();
+            byte[] payload = new byte[load.payloadBytes()];
+            List<BatonClient> clients = new ArrayList<>();
+            for (int i = 0; i < load.connections(); i++) {
+                AtomicReference<BatonClient> self = new AtomicReference<>();
+                int[] owed = {0}; // sends the bounded buffer refused, made up on the next echo
+                BatonClient c = runtime.connect(ClientOptions.builder("127.0.0.1", server.clientPort())
+                        .maxPendingInputs(Math.max(4096, 4 * load.window())).build(), message -> {
+                            echoed.increment();
+                            owed[0]++;
+                            BatonClient me = self.get();
+                            while (owed[0] > 0 && me != null && me.trySend(payload)) {
+                                owed[0]--;
+                            }
+                        }).get(10, TimeUnit.SECONDS);
+                self.set(c);
+                clients.add(c);
+            }
+            for (BatonClient c : clients) {
+                for (int k = 0; k < load.window(); k++) {
+                    c.send(payload);
+                }
+            }
+            Result r = timed("Baton session", echoed, load);
+            for (BatonClient c : clients) {
+                c.close();
+            }
+            return r;
+        }
+    }
+
+    private static Result timed(String system, LongAdder echoed, Load load) throws InterruptedException {
+        Thread.sleep(load.warmup().toMillis()); // the load runs for this long before it is counted
+        long before = echoed.sum();
+        long t0 = System.nanoTime();
+        Thread.sleep(load.measure().toMillis()); // the measured interval itself
+        long n = echoed.sum() - before;
+        return new Result(system, n, (System.nanoTime() - t0) / 1e9);
+    }
+}

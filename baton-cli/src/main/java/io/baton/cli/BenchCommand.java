@@ -1,0 +1,196 @@
+package io.baton.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.bench.Throughput;
+import io.baton.client.BatonClient;
+import io.baton.client.ClientOptions;
+import io.baton.client.ClientRuntime;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks that measure Baton against what it replaces, in the same run.",
+        subcommands = {BenchCommand.ThroughputCommand.class})
+final class BenchCommand implements Runnable {
+
+    @Override
+    public void run() {
+        System.err.println("baton bench: name a benchmark; see 'baton bench --help'");
+    }
+
+    @Command(name = "throughput", mixinStandardHelpOptions = true,
+            description = {
+                "Messages per second through a Baton session against a plain Netty length-framed echo, in",
+                "the same run (rounds alternate, so drift in the machine hits both), and the heap a Baton",
+                "server spends per idle session (a server process with N idle sessions, heap measured by",
+                "jcmd after a full collection, before and after they connect).",
+                "",
+                "Exits 0 when both were measured; the figures are the result, not a pass or fail."
+            })
+    static final class ThroughputCommand implements Callable<Integer> {
+
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        @Option(names = "--connections", defaultValue = "4", description = "Connections (default: ${DEFAULT-VALUE}).")
+        int connections;
+
+        @Option(names = "--window", defaultValue = "32", description = "Messages in flight per connection (default: ${DEFAULT-VALUE}).")
+        int window;
+
+        @Option(names = "--payload", defaultValue = "32", description = "Payload bytes per message (default: ${DEFAULT-VALUE}).")
+        int payload;
+
+        @Option(names = "--warmup-s", defaultValue = "2", description = "Unmeasured load before each round (default: ${DEFAULT-VALUE}).")
+        double warmupS;
+
+        @Option(names = "--measure-s", defaultValue = "5", description = "Measured time per round (default: ${DEFAULT-VALUE}).")
+        double measureS;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Rounds of each, alternating (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--idle-sessions", defaultValue = "2000",
+                description = "Idle sessions for the heap figure; 0 skips it (default: ${DEFAULT-VALUE}).")
+        int idleSessions;
+
+        @Option(names = "--json", description = "Print exactly one JSON object on stdout (progress goes to stderr).")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (rounds < 1) {
+                throw new IllegalArgumentException("--rounds must be at least 1");
+            }
+            Throughput.Load load = new Throughput.Load(connections, window, payload,
+                    Duration.ofMillis((long) (warmupS * 1000)), Duration.ofMillis((long) (measureS * 1000)));
+            List<Double> netty = new ArrayList<>();
+            List<Double> baton = new ArrayList<>();
+            for (int r = 1; r <= rounds; r++) {
+                Throughput.Result n = Throughput.plainNetty(load);
+                say("round %d/%d: plain Netty echo %,.0f msg/s", r, rounds, n.perSecond());
+                netty.add(n.perSecond());
+                Throughput.Result b = Throughput.baton(load);
+                say("round %d/%d: Baton session    %,.0f msg/s", r, rounds, b.perSecond());
+                baton.add(b.perSecond());
+            }
+            double nettyMedian = median(netty);
+            double batonMedian = median(baton);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("connections", connections);
+            out.put("window", window);
+            out.put("payload_bytes", payload);
+            out.put("measure_s", measureS);
+            out.put("plain_netty_msgs_per_s", round(netty));
+            out.put("baton_msgs_per_s", round(baton));
+            out.put("plain_netty_median", Math.round(nettyMedian));
+            out.put("baton_median", Math.round(batonMedian));
+            out.put("ratio", Math.round(batonMedian / nettyMedian * 1000) / 1000.0);
+            if (idleSessions > 0) {
+                out.put("idle_sessions", idleSessions);
+                out.put("heap_bytes_per_idle_session", heapPerIdleSession());
+            }
+            if (json) {
+                System.out.println(JSON.writeValueAsString(out));
+            } else {
+                System.out.printf("throughput (%d connections x %d in flight, %d-byte payload, median of %d rounds)%n"
+                                + "  plain Netty echo  %,d msg/s%n  Baton session     %,d msg/s  (%.2f x plain Netty)%n%s",
+                        connections, window, payload, rounds, Math.round(nettyMedian), Math.round(batonMedian),
+                        batonMedian / nettyMedian, idleSessions > 0
+                                ? String.format("heap per idle session  %,d bytes (%d sessions)%n",
+                                out.get("heap_bytes_per_idle_session"), idleSessions) : "");
+            }
+            return 0;
+        }
+
+        /**
+         * Starts a server process hosting {@code echo}, connects {@link #idleSessions} idle sessions to it
+         * from this process, and returns the growth of its heap after a full collection, per session.
+         */
+        private long heapPerIdleSession() throws Exception {
+            Path dir = Files.createTempDirectory("baton-bench-");
+            List<String> args = List.of("serve", "--service", "echo", "--host", "127.0.0.1", "--port", "0",
+                    "--peer-port", "-1", "--admin-port", "-1", "--rehearse-ms", "0",
+                    "--peer-secret-file", dir.resolve("peer-secret").toString());
+            try (ChildProcess server = ChildProcess.start("server", dir, List.of("-Xms512m", "-Xmx2g"), args, 60);
+                 ClientRuntime runtime = ClientRuntime.create(2)) {
+                long pid = server.ready().path("pid").asLong();
+                int port = server.ready().path("client_port").asInt();
+                long before = heapUsedAfterGc(pid);
+                List<CompletableFuture<BatonClient>> pending = new ArrayList<>();
+                for (int i = 0; i < idleSessions; i++) {
+                    pending.add(runtime.connect(ClientOptions.builder("127.0.0.1", port).build(), m -> { }));
+                    if (pending.size() % 500 == 0) {
+                        say("idle sessions: %d/%d connecting", pending.size(), idleSessions);
+                    }
+                }
+                List<BatonClient> clients = new ArrayList<>();
+                for (CompletableFuture<BatonClient> f : pending) {
+                    clients.add(f.get(60, TimeUnit.SECONDS));
+                }
+                long after = heapUsedAfterGc(pid);
+                say("server heap after a full collection: %,d bytes idle, %,d bytes with %d sessions", before, after,
+                        idleSessions);
+                for (BatonClient c : clients) {
+                    c.close();
+                }
+                return (after - before) / idleSessions;
+            }
+        }
+
+        private static final Pattern USED = Pattern.compile("used (\\d+)K");
+
+        /** Runs a full collection in the process, then reads its heap in use (jcmd ships with the JDK). */
+        private static long heapUsedAfterGc(long pid) throws IOException, InterruptedException {
+            jcmd(pid, "GC.run");
+            String info = jcmd(pid, "GC.heap_info");
+            Matcher m = USED.matcher(info);
+            if (!m.find()) {
+                throw new IOException("cannot read the heap in use from jcmd GC.heap_info:\n" + info);
+            }
+            return Long.parseLong(m.group(1)) * 1024;
+        }
+
+        private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("jcmd " + pid + " " + command + " failed:\n" + out);
+            }
+            return out;
+        }
+
+        private static double median(List<Double> xs) {
+            List<Double> s = new ArrayList<>(xs);
+            s.sort(Double::compare);
+            int n = s.size();
+            return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+        }
+
+        private static List<Long> round(List<Double> xs) {
+            List<Long> r = new ArrayList<>();
+            for (double x : xs) {
+                r.add(Math.round(x));
+            }
+            return r;
+        }
+
+        private static void say(String fmt, Object... args) {
+            System.err.println("bench: " + String.format(fmt, args));
+        }
+    }
+}
