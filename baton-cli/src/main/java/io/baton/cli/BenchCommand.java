@@ -24,12 +24,30 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that measure Baton against what it replaces, in the same run.",
-        subcommands = {BenchCommand.ThroughputCommand.class})
+        subcommands = {BenchCommand.ThroughputCommand.class, BenchCommand.JmhCommand.class})
 final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
         System.err.println("baton bench: name a benchmark; see 'baton bench --help'");
+    }
+
+    @Command(name = "jmh", mixinStandardHelpOptions = true,
+            description = {
+                "JMH micro-benchmarks of the hot paths: the frame codec (CodecBench) and the server core's",
+                "input-to-output path (CoreBench). Arguments after -- go to JMH, e.g.",
+                "  ./baton bench jmh -- -f 1 -wi 3 -i 5 CoreBench"
+            })
+    static final class JmhCommand implements Callable<Integer> {
+
+        @picocli.CommandLine.Parameters(arity = "0..*", description = "JMH options and benchmark patterns.")
+        List<String> jmhArgs = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            org.openjdk.jmh.Main.main(jmhArgs.toArray(new String[0]));
+            return 0;
+        }
     }
 
     @Command(name = "throughput", mixinStandardHelpOptions = true,

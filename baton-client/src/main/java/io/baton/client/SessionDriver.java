@@ -37,6 +37,10 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     private final ClientCore core;
     private final Map<Long, Channel> channels = new HashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final io.baton.wire.FrameBatcher batcher = new io.baton.wire.FrameBatcher();
+    /** Inputs handed to {@link #trySend} and not yet to the core, in order; drained on the loop. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> outgoing = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile int corePending;
     private volatile long sessionId;
     private volatile boolean closed;
@@ -92,15 +96,47 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
         if (queued.get() + corePending >= options.maxPendingInputs()) {
             return false;
         }
-        queued.incrementAndGet();
-        loop.execute(() -> {
-            queued.decrementAndGet();
+        if (loop.inEventLoop()) {
+            // A listener answering on the client's own thread: straight to the core, behind anything sent
+            // earlier from other threads, and flushed with the rest of the burst by one drain.
+            drainQueued();
             if (!core.isClosed()) {
                 core.send(payload, now());
-                afterBatch();
+                corePending = core.pendingInputs();
             }
-        });
+            if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+                loop.execute(this::drain);
+            }
+            return true;
+        }
+        queued.incrementAndGet();
+        outgoing.add(payload);
+        // One task drains whatever piled up, with one flush: a listener that answers each message it gets
+        // sends all its answers to a burst in one write, not one write (and one task) per message.
+        if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+            loop.execute(this::drain);
+        }
         return true;
+    }
+
+    /** On the loop: hands every queued input to the core, then flushes once. */
+    private void drain() {
+        drainScheduled.set(false);
+        drainQueued();
+        afterBatch();
+    }
+
+    private void drainQueued() {
+        if (outgoing.isEmpty()) {
+            return;
+        }
+        long now = now();
+        for (byte[] p = outgoing.poll(); p != null; p = outgoing.poll()) {
+            queued.decrementAndGet();
+            if (!core.isClosed()) {
+                core.send(p, now);
+            }
+        }
     }
 
     @Override
@@ -143,7 +179,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     public void send(long conn, Frame frame) {
         Channel ch = channels.get(conn);
         if (ch != null) {
-            ch.write(frame, ch.voidPromise());
+            batcher.add(ch, frame);
         }
     }
 
@@ -151,6 +187,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     public void close(long conn) {
         Channel ch = channels.get(conn);
         if (ch != null) {
+            batcher.flush(ch);
             ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
@@ -226,9 +263,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     private void afterBatch() {
         long now = now();
         core.flush(now);
-        for (Channel ch : channels.values()) {
-            ch.flush();
-        }
+        batcher.flush();
         corePending = core.pendingInputs();
         long deadline = core.nextDeadline();
         if (deadline == Long.MAX_VALUE || (timer != null && timerAt <= deadline && !timer.isDone())) {

@@ -10,9 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drives a {@link ServerCore} from Netty. The core lives on one event loop, with every client channel, so
- * it is only ever touched from that thread and needs no locks. The peer link has a loop of its own (its
- * frames hop to the core's loop), so that streaming a large snapshot never holds up a tick. Writes are
- * batched: frames are written as the core asks and flushed once per burst of inbound frames or timer.
+ * it is only ever touched from that thread and needs no locks. Writes are batched: the frames the core
+ * asks for are encoded back to back per channel ({@link io.baton.wire.FrameBatcher}) and written and
+ * flushed once per burst of inbound frames or timer.
  */
 final class CoreDriver implements ServerOutbox {
 
@@ -41,7 +39,7 @@ final class CoreDriver implements ServerOutbox {
     private final int peerMaxFrame;
     private ServerCore core;
     private final Map<Long, Channel> channels = new HashMap<>();
-    private final List<Channel> dirty = new ArrayList<>();
+    private final io.baton.wire.FrameBatcher batcher = new io.baton.wire.FrameBatcher();
     private long nextConn = 1;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
@@ -184,10 +182,7 @@ final class CoreDriver implements ServerOutbox {
     void afterBatch() {
         long now = now();
         core.flush(now);
-        for (Channel ch : dirty) {
-            ch.flush();
-        }
-        dirty.clear();
+        batcher.flush();
         if (haltCutIndex != 0) {
             // Fault injection: die like kill -9 right after the burst that sent CUTOVER went out (the clients
             // have every output up to the cut), before the target's answer and before any client hears SWITCH.
@@ -282,10 +277,7 @@ final class CoreDriver implements ServerOutbox {
             }
         }
         if (ch != null) {
-            ch.write(frame, ch.voidPromise());
-            if (dirty.isEmpty() || dirty.get(dirty.size() - 1) != ch) {
-                dirty.add(ch);
-            }
+            batcher.add(ch, frame);
         }
     }
 
@@ -293,6 +285,7 @@ final class CoreDriver implements ServerOutbox {
     public void close(long conn) {
         Channel ch = channels.get(conn);
         if (ch != null) {
+            batcher.flush(ch);
             ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -1,0 +1,53 @@
+package io.baton.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Frames for many channels, encoded back to back into one buffer per channel and written once per
+ * flush: a burst of small frames costs one buffer and one trip down the pipeline, not one each (it
+ * doubled the messages per second of a session; docs/performance.md). Not thread-safe: used on the
+ * event loop that owns the channels, which must also be the only writer of frames to them.
+ */
+public final class FrameBatcher {
+
+    /** A buffer this full is written at once (still unflushed), so one burst never builds a huge buffer. */
+    static final int WRITE_AT = 64 * 1024;
+
+    private final Map<Channel, ByteBuf> pending = new IdentityHashMap<>();
+
+    /** Encodes {@code frame} behind whatever waits for {@code ch}. */
+    public void add(Channel ch, Frame frame) {
+        ByteBuf buf = pending.get(ch);
+        if (buf == null) {
+            buf = ch.alloc().ioBuffer(Math.min(FrameCodec.encodedSize(frame), WRITE_AT) + 256);
+            pending.put(ch, buf);
+        }
+        FrameCodec.encode(frame, buf);
+        if (buf.readableBytes() >= WRITE_AT) {
+            ch.write(buf, ch.voidPromise());
+            pending.put(ch, ch.alloc().ioBuffer(256)); // flushed, possibly empty, with the next flush
+        }
+    }
+
+    /** Writes and flushes what waits for every channel. */
+    public void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<Channel, ByteBuf> e : pending.entrySet()) {
+            e.getKey().writeAndFlush(e.getValue(), e.getKey().voidPromise());
+        }
+        pending.clear();
+    }
+
+    /** Writes and flushes what waits for one channel: before anything else is written to it directly. */
+    public void flush(Channel ch) {
+        ByteBuf buf = pending.remove(ch);
+        if (buf != null) {
+            ch.writeAndFlush(buf, ch.voidPromise());
+        }
+    }
+}
