@@ -154,6 +154,49 @@ class ClientCoreTest {
     }
 
     @Test
+    void aSwitchNamingOutputsNotYetDeliveredResumesOnTheTargetInsteadOfPromotingThePreConnection() {
+        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
+        core.connected(2, now);
+        core.frame(2, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        core.frame(1, output(1, "one"), now);
+        // The source's SWITCH says it sent up to 3, but 2 and 3 never arrived (a retired source answering a
+        // resume, say): promoting the pre-connection would wait for them forever.
+        core.frame(1, new Frame.Switch(7, 3), now);
+        assertThat(out.events).doesNotContain(ClientCore.Event.SWITCHED);
+        assertThat(out.connects).containsExactly("source:7000", "target:7100", "target:7100");
+        core.connected(3, now);
+        Frame.Hello hello = out.sentOfType(Frame.Hello.class).get(2);
+        assertThat(hello.kind()).isEqualTo(Frame.HelloKind.RESUME);
+        assertThat(hello.outputAck()).as("the target resends from what was delivered").isEqualTo(1);
+    }
+
+    @Test
+    void aWithdrawnHintKeepsTheClientFromResumingAtTheTargetOnItsOwn() {
+        core.frame(1, new Frame.TargetHint("target", 7100), now);
+        core.frame(1, Frame.TargetHint.WITHDRAWN, now);
+        core.disconnected(1, now);
+        for (int i = 0; i < 6; i++) {
+            now = Math.max(now + 1, core.nextDeadline());
+            core.poll(now);
+            core.disconnected(out.nextConn - 1, now);
+        }
+        assertThat(out.connects).as("only ever back to the source").allMatch(c -> c.equals("source:7000"));
+
+        // A new hint restores it.
+        core.poll(now = core.nextDeadline());
+        core.connected(out.nextConn - 1, now);
+        core.frame(out.nextConn - 1, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        core.frame(out.nextConn - 1, new Frame.TargetHint("target", 7100), now);
+        core.disconnected(out.nextConn - 1, now);
+        for (int i = 0; i < 3; i++) {
+            now = Math.max(now + 1, core.nextDeadline());
+            core.poll(now);
+            core.disconnected(out.nextConn - 1, now);
+        }
+        assertThat(out.connects).contains("target:7100");
+    }
+
+    @Test
     void resumesOnTheTargetAfterSwitchWhenThePreConnectionFailed() {
         core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
         core.disconnected(2, now);
