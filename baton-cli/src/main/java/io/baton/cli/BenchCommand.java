@@ -25,17 +25,24 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that measure Baton against what it replaces, in the same run.",
         subcommands = {BenchCommand.ThroughputCommand.class, BenchCommand.JmhCommand.class})
-final class BenchCommand implements Runnable {
+final class BenchCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public void run() {
-        System.err.println("baton bench: name a benchmark; see 'baton bench --help'");
+    public Integer call() {
+        System.err.println("baton bench: name a benchmark (throughput, jmh)");
+        spec.commandLine().usage(System.err);
+        return 2;
     }
 
     @Command(name = "jmh", mixinStandardHelpOptions = true,
             description = {
-                "JMH micro-benchmarks of the hot paths: the frame codec (CodecBench) and the server core's",
-                "input-to-output path (CoreBench). Arguments after -- go to JMH, e.g.",
+                "JMH micro-benchmarks of the codec and the core's input-to-output path.",
+                "",
+                "CodecBench: encoding and decoding frames. CoreBench: one INPUT through the server core to its",
+                "OUTPUT and the end-of-burst flush, with no I/O. Arguments after -- go to JMH, e.g.",
                 "  ./baton bench jmh -- -f 1 -wi 3 -i 5 CoreBench"
             })
     static final class JmhCommand implements Callable<Integer> {
@@ -52,8 +59,10 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "throughput", mixinStandardHelpOptions = true,
             description = {
-                "Messages per second through a Baton session against a plain Netty length-framed echo, in",
-                "the same run (rounds alternate, so drift in the machine hits both), and the heap a Baton",
+                "Messages per second through a Baton session and through a plain Netty echo; heap per session.",
+                "",
+                "Both are measured in the same run, in alternating rounds (drift in the machine hits both);",
+                "the echo is a length-framed Netty echo written for the comparison. The heap a Baton",
                 "server spends per idle session (a server process with N idle sessions, heap measured by",
                 "jcmd after a full collection, before and after they connect).",
                 "",
