@@ -241,6 +241,13 @@ final class Network {
         }
     }
 
+    /** A crashed process starts again (with no memory of its connections or timers). */
+    void restart(Node node) {
+        node.alive = true;
+        node.armedAt = Long.MAX_VALUE;
+        node.frozenUntil = 0;
+    }
+
     private void breakConn(Conn c, Node x, long xAt, Node y, long yAt) {
         c.closed = true;
         conns.remove(c.id);

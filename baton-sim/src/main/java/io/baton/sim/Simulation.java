@@ -41,6 +41,8 @@ public final class Simulation {
     private final java.util.function.Consumer<String> trace;
     private final java.util.function.UnaryOperator<ServerConfig> configure;
     private final java.util.Set<io.baton.core.Defect> clientDefects;
+    /** Why the handoff after a restarted target was refused (RESTART_TARGET), or null. */
+    private String retryRefused;
     /** When the target's pause began (PAUSE_TARGET_BEFORE_CUTOVER), 0 if it did not. */
     private long pausedFrom;
 
@@ -121,7 +123,7 @@ public final class Simulation {
                 || fault == Fault.CUT_PEER_LINK || fault == Fault.PAUSE_SOURCE)) {
             fault = Fault.NONE; // stop-and-copy has no catch-up; its in-doubt cutover is not handled yet (faults.md)
         }
-        injectFault(fault, handoffAt, source, target, clients, struck);
+        injectFault(fault, handoffAt, source, target, clients, struck, cfg, mode);
 
         if (!world.runUntil(World.START + 8000 * MS, MAX_STEPS)) {
             violations.add("more than " + MAX_STEPS + " steps: the system never quiesces (livelock)");
@@ -149,6 +151,12 @@ public final class Simulation {
             if (!tgtAuthority) {
                 violations.add("the source died after catch-up but the target did not take over (target "
                         + tgt.targetPhase() + ")");
+            }
+        } else if (struck[0] && fault == Fault.RESTART_TARGET && retryRefused != null && !inDoubt) {
+            outcome = "aborted, second handoff refused";
+            if (src.role() != io.baton.core.Role.AUTHORITY) {
+                violations.add("after a restarted target and a refused second handoff the source must still serve;"
+                        + " it is " + src.role() + " in " + src.sourcePhase());
             }
         } else if (struck[0] && fault == Fault.PAUSE_SOURCE) {
             // Woken, the source keeps its clients (aborted), or finds them gone to the target (failed-over),
@@ -231,6 +239,12 @@ public final class Simulation {
         SLOW_PEER_LINK(false),
         /** The target's process dies before cutover: the handoff aborts, the source carries on. */
         KILL_TARGET_BEFORE_CUTOVER(true),
+        /**
+         * The target's process dies before cutover and starts again as an empty standby 50-500 ms later;
+         * the operator then hands off again: it completes, or is refused while the old target might still
+         * have been taking over (the source cannot tell a crash from a partition), and the source carries on.
+         */
+        RESTART_TARGET(false),
         /** The peer link breaks before cutover: the handoff aborts, the source carries on. */
         CUT_PEER_LINK(true),
         /**
@@ -261,7 +275,7 @@ public final class Simulation {
     }
 
     private void injectFault(Fault fault, long handoffAt, ServerNode source, ServerNode target, List<ClientNode> clients,
-                             boolean[] struck) {
+                             boolean[] struck, ServerConfig cfg, Frame.Mode mode) {
         long at = handoffAt + world.random.nextInt(600) * MS;
         switch (fault) {
             case NONE -> { }
@@ -301,6 +315,27 @@ public final class Simulation {
                 struck[0] = true;
                 trace("sim", "fault: killing the source in phase " + phase);
                 net.crash(source);
+            });
+            case RESTART_TARGET -> world.at(at, () -> {
+                SourcePhase phase = source.core.status().sourcePhase();
+                if (phase.compareTo(SourcePhase.CUTTING_OVER) >= 0 || phase == SourcePhase.IDLE) {
+                    return;
+                }
+                struck[0] = true;
+                net.crash(target);
+                long back = world.now() + (50 + world.random.nextInt(451)) * MS;
+                trace("sim", "fault: the target dies in source phase " + phase + " and restarts at "
+                        + (back - World.START) / MS + " ms");
+                java.util.SplittableRandom again = world.random.split();
+                world.at(back, () -> {
+                    net.restart(target);
+                    target.startStandby(cfg, again);
+                });
+                world.at(back + 100 * MS, () -> net.call(source, () -> source.core.startHandoff(
+                        new HandoffRequest("target", 7001, "target", 7000, mode), world.now()).ifPresent(why -> {
+                            retryRefused = why;
+                            trace("sim", "the second handoff was refused: " + why);
+                        })));
             });
             case PAUSE_SOURCE -> world.at(at, () -> {
                 SourcePhase phase = source.core.status().sourcePhase();
