@@ -1294,8 +1294,13 @@ public final class ServerCore {
                     // The target may be alive and cut off from us: it takes over only with a majority of
                     // our clients, which we hold; keep checking that we do for as long as it may wait.
                     abort(reason, now);
-                    fenceWatchUntil = now + ORPHAN_WAIT + CLAIM_HOLD;
-                    nextFenceCheck = now;
+                    // Only the sessions there are now can be the target's: sessions opened from here on
+                    // are unknown to it and never count towards its majority, nor do they towards ours.
+                    watchedSessions = java.util.Set.copyOf(sessions.keySet());
+                    if (!watchedSessions.isEmpty()) {
+                        fenceWatchUntil = now + ORPHAN_WAIT + CLAIM_HOLD;
+                        nextFenceCheck = now;
+                    }
                 } else {
                     fence(reason + ", without a majority of clients present", now);
                 }
@@ -1414,6 +1419,9 @@ public final class ServerCore {
         return sessions.isEmpty() || present * 2 > sessions.size();
     }
 
+    /** The sessions the last target may know, while it may still take over: our majority is counted among them. */
+    private java.util.Set<Long> watchedSessions = java.util.Set.of();
+
     /** After an abort that lost the target: while it may still take over, a lost majority fences us. */
     private void watchMajority(long now) {
         if (now >= fenceWatchUntil) {
@@ -1422,7 +1430,14 @@ public final class ServerCore {
             return;
         }
         nextFenceCheck = now + 50_000_000L;
-        if (!majorityPresent(now)) {
+        int present = 0;
+        for (long id : watchedSessions) {
+            Session s = sessions.get(id);
+            if (s != null && s.conn >= 0 && now - s.lastHeard <= PRESENCE) {
+                present++;
+            }
+        }
+        if (present * 2 <= watchedSessions.size()) {
             fenceWatchUntil = 0;
             nextFenceCheck = Long.MAX_VALUE;
             fence("lost the majority of clients while the last target could still take over", now);
