@@ -183,6 +183,16 @@ public final class BotFleet implements AutoCloseable {
         return (int) bots.stream().filter(b -> b.switches() > 0).count();
     }
 
+    /** When each bot that moved first did ({@link System#nanoTime()}), in the order they did. */
+    public long[] moveTimes() {
+        moveLock.lock();
+        try {
+            return Arrays.copyOf(moveTimes, moves);
+        } finally {
+            moveLock.unlock();
+        }
+    }
+
     /** Bots that have switched or resumed so far, that is, whose sessions moved: a live figure. */
     public int clientsMoved() {
         moveLock.lock();

@@ -5,7 +5,6 @@ import io.baton.bench.Throughput;
 import io.baton.client.BatonClient;
 import io.baton.client.ClientOptions;
 import io.baton.client.ClientRuntime;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,14 +16,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that measure Baton against what it replaces, in the same run.",
-        subcommands = {BenchCommand.ThroughputCommand.class, BenchCommand.JmhCommand.class})
+        subcommands = {BenchHandoffCommand.class, BenchCommand.ThroughputCommand.class, BenchCommand.JmhCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Spec
@@ -32,7 +29,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.err.println("baton bench: name a benchmark (throughput, jmh)");
+        System.err.println("baton bench: name a benchmark (handoff, throughput, jmh)");
         spec.commandLine().usage(System.err);
         return 2;
     }
@@ -156,7 +153,7 @@ final class BenchCommand implements Callable<Integer> {
                  ClientRuntime runtime = ClientRuntime.create(2)) {
                 long pid = server.ready().path("pid").asLong();
                 int port = server.ready().path("client_port").asInt();
-                long before = heapUsedAfterGc(pid);
+                long before = Jcmd.heapUsedAfterGc(pid);
                 List<CompletableFuture<BatonClient>> pending = new ArrayList<>();
                 for (int i = 0; i < idleSessions; i++) {
                     pending.add(runtime.connect(ClientOptions.builder("127.0.0.1", port).build(), m -> { }));
@@ -168,7 +165,7 @@ final class BenchCommand implements Callable<Integer> {
                 for (CompletableFuture<BatonClient> f : pending) {
                     clients.add(f.get(60, TimeUnit.SECONDS));
                 }
-                long after = heapUsedAfterGc(pid);
+                long after = Jcmd.heapUsedAfterGc(pid);
                 say("server heap after a full collection: %,d bytes idle, %,d bytes with %d sessions", before, after,
                         idleSessions);
                 for (BatonClient c : clients) {
@@ -176,29 +173,6 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 return (after - before) / idleSessions;
             }
-        }
-
-        private static final Pattern USED = Pattern.compile("used (\\d+)K");
-
-        /** Runs a full collection in the process, then reads its heap in use (jcmd ships with the JDK). */
-        private static long heapUsedAfterGc(long pid) throws IOException, InterruptedException {
-            jcmd(pid, "GC.run");
-            String info = jcmd(pid, "GC.heap_info");
-            Matcher m = USED.matcher(info);
-            if (!m.find()) {
-                throw new IOException("cannot read the heap in use from jcmd GC.heap_info:\n" + info);
-            }
-            return Long.parseLong(m.group(1)) * 1024;
-        }
-
-        private static String jcmd(long pid, String command) throws IOException, InterruptedException {
-            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("jcmd " + pid + " " + command + " failed:\n" + out);
-            }
-            return out;
         }
 
         private static double median(List<Double> xs) {

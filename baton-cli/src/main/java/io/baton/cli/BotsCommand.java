@@ -118,6 +118,7 @@ final class BotsCommand implements Callable<Integer> {
         out.put("stalls", stalls);
         out.put("baseline_stalls", baseline);
         out.put("worst_gap_starts", gaps.stream().mapToLong(g -> g[0]).toArray());
+        out.put("move_times", fleet.moveTimes());
         System.out.println(json.writeValueAsString(out));
         System.out.flush();
         return r.passed() ? 0 : 1;

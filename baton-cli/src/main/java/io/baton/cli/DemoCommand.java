@@ -35,6 +35,16 @@ final class DemoCommand implements Callable<Integer> {
     private long struckAt;
     private long abortSeenAt;
 
+    // For ./baton bench handoff, which runs this command once per row: print nothing, keep the results.
+    boolean quiet;
+    boolean measureHeap;
+    private long heapPerSession;
+    Map<String, Object> lastResult;
+    List<JsonNode> lastReports;
+    long lastT0;
+    /** The source's phases as the watch saw them: ms after the command, phase, clients moved/attached/switched. */
+    final List<Map<String, Object>> timeline = new ArrayList<>();
+
     @Option(names = "--clients", defaultValue = "200", description = "Bots (default: ${DEFAULT-VALUE}).")
     int clients;
 
@@ -162,6 +172,8 @@ final class DemoCommand implements Callable<Integer> {
             }
             try {
                 int connected = 0;
+                long sourcePid = source.ready().path("pid").asLong();
+                long heapEmpty = measureHeap ? Jcmd.heapUsedAfterGc(sourcePid) : 0; // rehearsed, no session yet
                 for (int k = 0; k < botProcesses; k++) {
                     int n = clients / botProcesses + (k < clients % botProcesses ? 1 : 0);
                     bots.add(ChildProcess.start("bots-" + k, dir, botJvm, List.of("bots", "--control",
@@ -176,6 +188,15 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 for (ChildProcess b : bots) {
                     connected += b.ready().path("connected").asInt();
+                }
+                // The source's heap with every session, against itself with none: measured before the warm-up,
+                // which is then made longer by the longest handoff we expect, so the full collection falls
+                // outside the window the baseline is measured in.
+                if (measureHeap) {
+                    long heapFull = Jcmd.heapUsedAfterGc(sourcePid);
+                    // A collected G1 heap is known to a megabyte or so: below 4 MiB of growth there is no figure.
+                    heapPerSession = heapFull - heapEmpty < (4L << 20) ? -1 : (heapFull - heapEmpty) / Math.max(1, connected);
+                    Thread.sleep(3000); // the workload runs on: not a wait for a condition
                 }
                 say("%d of %d bots connected in %d process(es)", connected, clients, bots.size());
                 Thread.sleep((long) (warmupS * 1000)); // the workload runs for this long: not a wait for a condition
@@ -205,6 +226,7 @@ final class DemoCommand implements Callable<Integer> {
                 long tDone = System.nanoTime();
                 JsonNode src = w.source();
                 String outcome = w.outcome();
+
                 for (ChildProcess b : bots) {
                     b.command("finish " + t0 + " " + tDone + " " + (long) (afterS * 1000) + " "
                             + (outcome.equals("aborted") ? 0 : 1));
@@ -213,6 +235,7 @@ final class DemoCommand implements Callable<Integer> {
                 for (ChildProcess b : bots) {
                     reports.add(b.await("report", 120));
                 }
+
                 JsonNode tgt = firstTarget;
                 if (tgt == null) {
                     tgt = JSON.createObjectNode();
@@ -250,6 +273,15 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 if (traceStalls) {
                     traceStalls(reports, t0);
+                }
+                if (measureHeap) {
+                    out.put("heap_bytes_per_session", heapPerSession < 0 ? null : heapPerSession);
+                }
+                lastResult = out;
+                lastReports = reports;
+                lastT0 = t0;
+                if (quiet) {
+                    return passed(out) && List.of(expected.split(" or ")).contains(outcome) ? 0 : 1;
                 }
                 if (json) {
                     System.out.println(JSON.writeValueAsString(out));
@@ -381,6 +413,13 @@ final class DemoCommand implements Callable<Integer> {
             JsonNode tgt = target.alive() ? targetAdmin.status().body() : null;
             String phase = src.path("source_phase").asText();
             if (!phase.equals(last)) {
+                Map<String, Object> step = new LinkedHashMap<>();
+                step.put("ms", round((System.nanoTime() - t0) / 1e6));
+                step.put("phase", phase);
+                step.put("moved", src.path("clients_moved").asLong());
+                step.put("attached", src.path("clients_attached").asLong());
+                step.put("switched", src.path("clients_switched").asLong());
+                timeline.add(step);
                 say("%6.0f ms  source %s (moved %d, attached %d, switched %d)", (System.nanoTime() - t0) / 1e6, phase,
                         src.path("clients_moved").asLong(), src.path("clients_attached").asLong(),
                         src.path("clients_switched").asLong());

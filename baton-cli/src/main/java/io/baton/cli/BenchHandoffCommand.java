@@ -1,0 +1,153 @@
+package io.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "handoff", mixinStandardHelpOptions = true,
+        description = {
+            "The arena workload moved by each way you ask for, every combination in one run, side by side.",
+            "",
+            "Each row is one ./baton demo run (servers and bots in their own processes, on loopback): the",
+            "stall clients saw during the handoff and, measured the same way just before it, without one",
+            "(baseline), so the machine's own noise shows; nothing lost; the target's heap per session.",
+            "Modes: baton (live handoff with event shipping) and stopcopy (Baton's stop-and-copy).",
+            "Not built yet: restart (save, exit, clients reconnect with backoff; see docs/performance.md).",
+            "",
+            "Writes an HTML report with plots (no network needed to open it); --json prints one JSON object."
+        })
+final class BenchHandoffCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--clients", defaultValue = "200", split = ",", description = "Client counts (default: ${DEFAULT-VALUE}).")
+    List<Integer> clients = new ArrayList<>();
+
+    @Option(names = "--state-mb", defaultValue = "0", split = ",", description = "Extra state sizes in MiB (default: ${DEFAULT-VALUE}).")
+    List<Integer> stateMb = new ArrayList<>();
+
+    @Option(names = "--modes", defaultValue = "baton,stopcopy", split = ",", description = "baton, stopcopy (default: ${DEFAULT-VALUE}).")
+    List<String> modes = new ArrayList<>();
+
+    @Option(names = "--tick-hz", defaultValue = "30", description = "Ticks per second (default: ${DEFAULT-VALUE}).")
+    int tickHz;
+
+    @Option(names = "--clients-per-bot-process", defaultValue = "2500",
+            description = "Bots per process; a process may hold 20,000 open files (default: ${DEFAULT-VALUE}).")
+    int perBotProcess;
+
+    @Option(names = "--report", defaultValue = "bench-handoff.html", description = "Where to write the HTML report (default: ${DEFAULT-VALUE}).")
+    Path report;
+
+    @Option(names = "--json", description = "Print exactly one JSON object on stdout (progress goes to stderr).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        for (String m : modes) {
+            if (m.equals("restart")) {
+                throw new IllegalArgumentException("mode 'restart' is not built yet (docs/performance.md says what is)");
+            }
+            if (!m.equals("baton") && !m.equals("stopcopy")) {
+                throw new IllegalArgumentException("unknown mode '" + m + "'; modes are baton and stopcopy");
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Map<String, Object>> detail = new ArrayList<>();
+        int total = modes.size() * clients.size() * stateMb.size();
+        int n = 0;
+        boolean allPassed = true;
+        for (int c : clients) {
+            for (int mb : stateMb) {
+                for (String mode : modes) {
+                    n++;
+                    System.err.printf("bench: row %d/%d: %s, %d clients, %d MiB, %d Hz%n", n, total, mode, c, mb, tickHz);
+                    DemoCommand demo = new DemoCommand();
+                    new CommandLine(demo).parseArgs("--clients", Integer.toString(c), "--state-mb", Integer.toString(mb),
+                            "--mode", mode.equals("baton") ? "live" : "stopcopy", "--tick-hz", Integer.toString(tickHz),
+                            "--bot-processes", Integer.toString(Math.max(1, (c + perBotProcess - 1) / perBotProcess)));
+                    demo.quiet = true;
+                    demo.measureHeap = true;
+                    int code = demo.call();
+                    allPassed &= code == 0;
+                    Map<String, Object> r = demo.lastResult;
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("mode", mode);
+                    row.put("clients", c);
+                    row.put("state_mb", mb);
+                    row.put("tick_hz", tickHz);
+                    row.put("outcome", r.get("outcome"));
+                    row.put("handoff_ms", r.get("handoff_ms"));
+                    row.put("cutover_pause_ms", r.get("cutover_pause_ms"));
+                    row.put("stall_ms", r.get("stall_ms"));
+                    row.put("baseline_stall_ms", r.get("baseline_stall_ms"));
+                    row.put("inputs_lost", r.get("inputs_lost"));
+                    row.put("outputs_lost", r.get("outputs_lost"));
+                    row.put("heap_bytes_per_session", r.get("heap_bytes_per_session"));
+                    row.put("passed", code == 0);
+                    rows.add(row);
+                    Map<String, Object> d = new LinkedHashMap<>(row);
+                    d.put("stalls", sortedMillis(demo.lastReports, "stalls"));
+                    d.put("baseline_stalls", sortedMillis(demo.lastReports, "baseline_stalls"));
+                    d.put("timeline", new ArrayList<>(demo.timeline));
+                    d.put("moves", moveMillis(demo.lastReports, demo.lastT0));
+                    detail.add(d);
+                }
+            }
+        }
+        Files.writeString(report, HandoffReport.html(detail, tickHz), StandardCharsets.UTF_8);
+        System.err.println("bench: report written to " + report.toAbsolutePath());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("tick_hz", tickHz);
+        out.put("rows", rows);
+        out.put("report", report.toAbsolutePath().toString());
+        if (json) {
+            System.out.println(JSON.writeValueAsString(out));
+        } else {
+            System.out.printf("%-9s %7s %6s  %-9s %10s %10s %22s %22s %6s %9s%n", "mode", "clients", "MiB", "outcome",
+                    "handoff", "pause", "stall p50/p99/max", "baseline p50/p99/max", "lost", "B/session");
+            for (Map<String, Object> row : rows) {
+                System.out.printf("%-9s %7s %6s  %-9s %10s %10s %22s %22s %6s %9s%n", row.get("mode"), row.get("clients"),
+                        row.get("state_mb"), row.get("outcome"), row.get("handoff_ms"), row.get("cutover_pause_ms"),
+                        triple(row.get("stall_ms")), triple(row.get("baseline_stall_ms")),
+                        ((Number) row.get("inputs_lost")).longValue() + ((Number) row.get("outputs_lost")).longValue(),
+                        row.get("heap_bytes_per_session"));
+            }
+        }
+        return allPassed ? 0 : 1;
+    }
+
+    private static String triple(Object distribution) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> d = (Map<String, Object>) distribution;
+        return d.get("p50") + "/" + d.get("p99") + "/" + d.get("max");
+    }
+
+    private static List<Double> sortedMillis(List<JsonNode> reports, String field) {
+        List<Double> ms = new ArrayList<>();
+        for (JsonNode r : reports) {
+            r.path(field).forEach(v -> ms.add(v.asLong() / 1e6));
+        }
+        ms.sort(Double::compare);
+        return ms;
+    }
+
+    private static List<Double> moveMillis(List<JsonNode> reports, long t0) {
+        List<Double> ms = new ArrayList<>();
+        for (JsonNode r : reports) {
+            r.path("move_times").forEach(v -> ms.add((v.asLong() - t0) / 1e6));
+        }
+        ms.sort(Double::compare);
+        return ms;
+    }
+}
