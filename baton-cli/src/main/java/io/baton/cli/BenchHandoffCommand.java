@@ -119,18 +119,12 @@ final class BenchHandoffCommand implements Callable<Integer> {
             for (Map<String, Object> row : rows) {
                 System.out.printf("%-9s %7s %6s  %-9s %10s %10s %22s %22s %6s %9s%n", row.get("mode"), row.get("clients"),
                         row.get("state_mb"), row.get("outcome"), row.get("handoff_ms"), row.get("cutover_pause_ms"),
-                        triple(row.get("stall_ms")), triple(row.get("baseline_stall_ms")),
+                        HandoffReport.triple(row.get("stall_ms"), "/"), HandoffReport.triple(row.get("baseline_stall_ms"), "/"),
                         ((Number) row.get("inputs_lost")).longValue() + ((Number) row.get("outputs_lost")).longValue(),
                         row.get("heap_bytes_per_session"));
             }
         }
         return allPassed ? 0 : 1;
-    }
-
-    private static String triple(Object distribution) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> d = (Map<String, Object>) distribution;
-        return d.get("p50") + "/" + d.get("p99") + "/" + d.get("max");
     }
 
     private static List<Double> sortedMillis(List<JsonNode> reports, String field) {

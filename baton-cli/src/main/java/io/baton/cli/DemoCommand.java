@@ -348,9 +348,7 @@ final class DemoCommand implements Callable<Integer> {
             h.put("to", next.name());
             h.put("outcome", w.outcome());
             h.put("handoff_ms", round((System.nanoTime() - tk) / 1e6));
-            long stopped = src.path("stopped_at_nanos").asLong();
-            long first = tgt.path("first_event_at_nanos").asLong();
-            h.put("cutover_pause_ms", stopped > 0 && first > 0 ? round((first - stopped) / 1e6) : null);
+            h.put("cutover_pause_ms", cutoverPauseMs(src, tgt));
             h.put("digest_source", src.path("cutover_digest").asText());
             h.put("digest_target", tgt.path("cutover_digest").asText());
             h.put("state_equal", w.outcome().equals("completed")
@@ -527,14 +525,19 @@ final class DemoCommand implements Callable<Integer> {
         m.put("state_equal", !ds.equals("0") && ds.equals(dt));
         m.put("cutover_index", Math.max(src.path("cutover_index").asLong(), srcHistory.cutIndex()));
         m.put("handoff_ms", outcome.equals("aborted") ? null : round((movedAt - t0) / 1e6));
-        long stopped = src.path("stopped_at_nanos").asLong();
-        long first = tgt.path("first_event_at_nanos").asLong();
-        m.put("cutover_pause_ms", stopped > 0 && first > 0 ? round((first - stopped) / 1e6) : null);
+        m.put("cutover_pause_ms", cutoverPauseMs(src, tgt));
         m.put("longest_commit_wait_ms", src.path("longest_commit_wait_ms").asDouble());
         m.put("commit_suspensions", src.path("commit_suspensions").asInt());
         m.put("stall_ms", distribution(stalls));
         m.put("baseline_stall_ms", distribution(baseline));
         return m;
+    }
+
+    /** Source stops applying to target applies its first event (same machine, same monotonic clock); null if either is unknown. */
+    private static Double cutoverPauseMs(JsonNode src, JsonNode tgt) {
+        long stopped = src.path("stopped_at_nanos").asLong();
+        long first = tgt.path("first_event_at_nanos").asLong();
+        return stopped > 0 && first > 0 ? round((first - stopped) / 1e6) : null;
     }
 
     private static Map<String, Object> distribution(List<Long> nanos) {

@@ -60,8 +60,8 @@ final class HandoffReport {
             b.append("<tr").append(passed ? "" : " class=\"fail\"").append("><td class=\"l\">").append(r.get("mode"))
                     .append("</td><td>").append(r.get("clients")).append("</td><td>").append(r.get("state_mb"))
                     .append("</td><td class=\"l\">").append(r.get("outcome")).append("</td><td>").append(r.get("handoff_ms"))
-                    .append("</td><td>").append(r.get("cutover_pause_ms")).append("</td><td>").append(triple(r.get("stall_ms")))
-                    .append("</td><td>").append(triple(r.get("baseline_stall_ms"))).append("</td><td>")
+                    .append("</td><td>").append(r.get("cutover_pause_ms")).append("</td><td>").append(triple(r.get("stall_ms"), " / "))
+                    .append("</td><td>").append(triple(r.get("baseline_stall_ms"), " / ")).append("</td><td>")
                     .append(r.get("inputs_lost")).append("</td><td>").append(r.get("outputs_lost")).append("</td><td>")
                     .append(r.get("heap_bytes_per_session") == null ? "&lt; 4 MiB in all" : r.get("heap_bytes_per_session"))
                     .append("</td></tr>");
@@ -69,10 +69,11 @@ final class HandoffReport {
         b.append("</table>");
     }
 
-    private static String triple(Object distribution) {
+    /** A {@code {p50, p99, max}} distribution as three figures with {@code separator} between them. */
+    static String triple(Object distribution, String separator) {
         @SuppressWarnings("unchecked")
         Map<String, Object> d = (Map<String, Object>) distribution;
-        return d.get("p50") + " / " + d.get("p99") + " / " + d.get("max");
+        return d.get("p50") + separator + d.get("p99") + separator + d.get("max");
     }
 
     @SuppressWarnings("unchecked")

@@ -1405,18 +1405,18 @@ public final class ServerCore {
         if (wokeAt != 0 && now - wokeAt < PRESENCE && !sessions.isEmpty()) {
             return false;
         }
-        return majorityPresent(now);
-    }
-
-    /** More than half of the sessions heard from within {@link #PRESENCE}, as the frames read so far tell. */
-    private boolean majorityPresent(long now) {
         int present = 0;
         for (Session s : sessions.values()) {
-            if (s.conn >= 0 && now - s.lastHeard <= PRESENCE) {
+            if (present(s, now)) {
                 present++;
             }
         }
         return sessions.isEmpty() || present * 2 > sessions.size();
+    }
+
+    /** Connected and heard from within {@link #PRESENCE}, as the frames read so far tell: a vote for this server. */
+    private static boolean present(Session s, long now) {
+        return s.conn >= 0 && now - s.lastHeard <= PRESENCE;
     }
 
     /** The sessions the last target may know, while it may still take over: our majority is counted among them. */
@@ -1433,7 +1433,7 @@ public final class ServerCore {
         int present = 0;
         for (long id : watchedSessions) {
             Session s = sessions.get(id);
-            if (s != null && s.conn >= 0 && now - s.lastHeard <= PRESENCE) {
+            if (s != null && present(s, now)) {
                 present++;
             }
         }

@@ -106,18 +106,11 @@ public final class BatonServer implements AutoCloseable {
         // The peer link stays on the core's loop: during a handoff every output waits for the target's
         // acknowledgement, and a hop between threads each way costs more than encoding snapshot chunks
         // here does (docs/performance.md). The admin API has a thread of its own.
-        CoreDriver driver;
-        try {
-            driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME, diagnostics);
-        } catch (RuntimeException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            adminGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw e;
-        }
         SecureRandom random = new SecureRandom();
         random.nextBytes(new byte[16]); // seed now, not in the middle of the first handoff
         Entropy entropy = random::nextBytes;
         try {
+            CoreDriver driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME, diagnostics);
             driver.loop().submit(() -> driver.core(opts.standby()
                     ? ServerCore.standby(cfg, driver, entropy)
                     : ServerCore.authority(cfg, driver, entropy, CoreDriver.now()))).sync();

@@ -113,11 +113,9 @@ final class CoreDriver implements ServerOutbox {
         callStarted = 0;
     }
 
-    /** The handler at the end of each connection's pipeline: frames in, core calls out. */
+    /** The handler at the end of an accepted connection's pipeline: registered with the core when active. */
     ChannelInboundHandlerAdapter handler(boolean peerPort) {
-        return new ChannelInboundHandlerAdapter() {
-            private long conn;
-
+        return new Inbound() {
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
                 Channel ch = ctx.channel();
@@ -131,28 +129,33 @@ final class CoreDriver implements ServerOutbox {
                     afterBatch();
                 });
             }
-
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                onCore(() -> dispatch(conn, msg));
-            }
-
-            @Override
-            public void channelReadComplete(ChannelHandlerContext ctx) {
-                onCore(CoreDriver.this::afterBatch);
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                onCore(() -> closed(conn));
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                LOG.debug("connection {} failed: {}", conn, cause.toString());
-                ctx.close();
-            }
         };
+    }
+
+    /** Frames in, core calls out, for one connection; {@link #conn} is only read and written on the core's loop. */
+    private class Inbound extends ChannelInboundHandlerAdapter {
+        long conn;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            onCore(() -> dispatch(conn, msg));
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            onCore(CoreDriver.this::afterBatch);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            onCore(() -> closed(conn));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("connection {} failed: {}", conn, cause.toString());
+            ctx.close();
+        }
     }
 
     private void dispatch(long conn, Object msg) {
@@ -293,27 +296,8 @@ final class CoreDriver implements ServerOutbox {
     @Override
     public long connect(String host, int port) {
         long id = nextConn++;
-        ChannelInboundHandlerAdapter inbound = new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                onCore(() -> dispatch(id, msg));
-            }
-
-            @Override
-            public void channelReadComplete(ChannelHandlerContext ctx) {
-                onCore(CoreDriver.this::afterBatch);
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                onCore(() -> closed(id));
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                ctx.close();
-            }
-        };
+        Inbound inbound = new Inbound();
+        inbound.conn = id;
         Transport.connect(peerLoop, peerMaxFrame, inbound, host, port, null, CONNECTOR, (ch, cause) -> onCore(() -> {
             if (ch != null) {
                 channels.put(id, ch);
