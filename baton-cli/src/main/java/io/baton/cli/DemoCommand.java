@@ -200,19 +200,25 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 say("%d of %d bots connected in %d process(es)", connected, clients, bots.size());
                 Thread.sleep((long) (warmupS * 1000)); // the workload runs for this long: not a wait for a condition
-                // The proxies stand where a faulty network would: between source and target, or between the
-                // clients and the target.
-                peerProxy = FaultProxy.to("127.0.0.1", peerPort);
-                clientProxy = FaultProxy.to("127.0.0.1", targetPort);
-                if (fault.equals("slow-peer-link")) {
-                    peerProxy.delay(20);
+                // A proxy stands where a faulty network would, between source and target or between the
+                // clients and the target, and only for the faults that need it: a proxy adds a hop of user
+                // space to every frame it relays, which a handoff over a healthy network should not pay.
+                int peerVia = peerPort;
+                int clientsVia = targetPort;
+                if (fault.equals("slow-peer-link") || fault.equals("cut-peer-link")) {
+                    peerProxy = FaultProxy.to("127.0.0.1", peerPort);
+                    peerVia = peerProxy.port();
+                    if (fault.equals("slow-peer-link")) {
+                        peerProxy.delay(20);
+                    }
                 } else if (fault.equals("block-clients-to-target")) {
+                    clientProxy = FaultProxy.to("127.0.0.1", targetPort);
                     clientProxy.refuseEvery(3);
+                    clientsVia = clientProxy.port();
                 }
                 say("handing off (%s)", mode);
                 long t0 = System.nanoTime();
-                AdminClient.Reply r = sourceAdmin.handoff("127.0.0.1:" + peerProxy.port(),
-                        "127.0.0.1:" + clientProxy.port(), mode);
+                AdminClient.Reply r = sourceAdmin.handoff("127.0.0.1:" + peerVia, "127.0.0.1:" + clientsVia, mode);
                 if (!r.ok()) {
                     throw new IllegalStateException("handoff refused: " + r.error());
                 }
