@@ -2,7 +2,6 @@ package io.baton.arena;
 
 import io.baton.client.BatonClient;
 import io.baton.client.ClientOptions;
-import io.baton.client.ClientRuntime;
 import io.baton.client.LifecycleListener;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -45,10 +44,10 @@ final class Bot {
     }
 
     /** Connects; the future completes either way, and a failure is kept for the report. */
-    CompletableFuture<Void> connect(ClientRuntime runtime) {
+    CompletableFuture<Void> connect(BotFleet.Connector connector) {
         CompletableFuture<BatonClient> connecting;
         try {
-            connecting = runtime.connect(options, this::onMessage);
+            connecting = connector.connect(options, this::onMessage);
         } catch (RuntimeException e) {
             connecting = CompletableFuture.failedFuture(e);
         }

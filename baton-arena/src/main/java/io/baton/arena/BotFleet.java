@@ -1,12 +1,16 @@
 package io.baton.arena;
 
+import io.baton.client.BatonClient;
+import io.baton.client.ClientOptions;
 import io.baton.client.ClientRuntime;
+import io.baton.client.MessageListener;
 import io.baton.service.Hash64;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +57,7 @@ public final class BotFleet implements AutoCloseable {
     private long[] moveTimes = new long[64];
     private int moves;
 
+    private final Connector suppliedConnector;
     private ClientRuntime runtime;
     private long connectedNanos;
     private boolean started;
@@ -72,6 +77,7 @@ public final class BotFleet implements AutoCloseable {
         this.connectTimeout = b.connectTimeout;
         this.progress = b.progress;
         this.suppliedRuntime = b.runtime;
+        this.suppliedConnector = b.connector;
         this.scheduler = new ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "bot-scheduler");
             t.setDaemon(true);
@@ -94,7 +100,12 @@ public final class BotFleet implements AutoCloseable {
             throw new IllegalStateException("a fleet starts once");
         }
         started = true;
-        runtime = suppliedRuntime != null ? suppliedRuntime : ClientRuntime.create(ioThreads);
+        Connector connector = suppliedConnector;
+        if (connector == null) {
+            runtime = suppliedRuntime != null ? suppliedRuntime : ClientRuntime.create(ioThreads);
+            connector = runtime::connect;
+        }
+        Connector connectWith = connector;
         long begin = System.nanoTime();
         CountDownLatch done = new CountDownLatch(clients);
         AtomicInteger completed = new AtomicInteger();
@@ -108,7 +119,7 @@ public final class BotFleet implements AutoCloseable {
         bots = List.copyOf(fleet);
         for (int i = 0; i < clients; i++) {
             Bot bot = fleet.get(i);
-            scheduler.schedule(() -> bot.connect(runtime).whenComplete((v, e) -> {
+            scheduler.schedule(() -> bot.connect(connectWith).whenComplete((v, e) -> {
                 try {
                     if (bot.connected()) {
                         bot.startSending(scheduler, inputHz);
@@ -148,6 +159,18 @@ public final class BotFleet implements AutoCloseable {
         long[] stalls = new long[bots.size()];
         for (int i = 0; i < stalls.length; i++) {
             stalls[i] = bots.get(i).ledger().stallNanos(fromNanos, toNanos, tickPeriodNanos);
+        }
+        return stalls;
+    }
+
+    /**
+     * Each bot's stall over gaps that overlap the window and end within it: for a baseline window just
+     * before a handoff, which must not count the gap the handoff itself opened.
+     */
+    public long[] stallsEndingBy(long fromNanos, long toNanos) {
+        long[] stalls = new long[bots.size()];
+        for (int i = 0; i < stalls.length; i++) {
+            stalls[i] = bots.get(i).ledger().stallNanosEndingBy(fromNanos, toNanos, tickPeriodNanos);
         }
         return stalls;
     }
@@ -316,6 +339,15 @@ public final class BotFleet implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a bot's session: {@link ClientRuntime#connect} unless told otherwise, e.g. a client of the kind
+     * a benchmark compares Baton with.
+     */
+    @FunctionalInterface
+    public interface Connector {
+        CompletableFuture<BatonClient> connect(ClientOptions options, MessageListener listener);
+    }
+
     /** Settings, each with a default suited to a demo on one machine. */
     public static final class Builder {
         private final String host;
@@ -337,6 +369,7 @@ public final class BotFleet implements AutoCloseable {
     private int moves;
 
     private ClientRuntime runtime;
+        private Connector connector;
 
         private Builder(String host, int port) {
             this.host = Objects.requireNonNull(host, "host");
@@ -409,6 +442,12 @@ public final class BotFleet implements AutoCloseable {
         /** Uses this client runtime rather than creating one; the fleet then leaves it open on close. */
         public Builder runtime(ClientRuntime r) {
             this.runtime = r;
+            return this;
+        }
+
+        /** Opens the bots' sessions with this instead of a client runtime; the fleet does not close it. */
+        public Builder connector(Connector c) {
+            this.connector = c;
             return this;
         }
 

@@ -209,18 +209,27 @@ final class BotLedger {
      * least 0.
      */
     long stallNanos(long fromNanos, long toNanos, long tickPeriodNanos) {
-        long[] worst = worstGap(fromNanos, toNanos);
+        long[] worst = worstGap(fromNanos, toNanos, false);
+        return worst == null ? 0 : Math.max(0, worst[0] * 1000 - tickPeriodNanos);
+    }
+
+    /**
+     * Like {@link #stallNanos} over gaps that also end by {@code toNanos}: a window just before a handoff
+     * must not count the gap the handoff opened (one that began up to a tick before the command).
+     */
+    long stallNanosEndingBy(long fromNanos, long toNanos, long tickPeriodNanos) {
+        long[] worst = worstGap(fromNanos, toNanos, true);
         return worst == null ? 0 : Math.max(0, worst[0] * 1000 - tickPeriodNanos);
     }
 
     /** Where the worst gap of {@link #stallNanos} starts (in System.nanoTime), or 0 if there is none. */
     long worstGapStartNanos(long fromNanos, long toNanos) {
-        long[] worst = worstGap(fromNanos, toNanos);
+        long[] worst = worstGap(fromNanos, toNanos, false);
         return worst == null ? 0 : firstReceiptNanos + worst[1] * 1000;
     }
 
     /** The largest gap overlapping the window, {@code [gap, start]} in microseconds since the first receipt. */
-    private long[] worstGap(long fromNanos, long toNanos) {
+    private long[] worstGap(long fromNanos, long toNanos, boolean endingBy) {
         lock.lock();
         try {
             long from = Math.floorDiv(fromNanos - firstReceiptNanos, 1000);
@@ -229,7 +238,7 @@ final class BotLedger {
             long t = 0;
             for (int i = 1; i < receipts && t <= to; i++) {
                 long next = t + receiptGaps[i];
-                if (next >= from && (worst == null || receiptGaps[i] > worst[0])) {
+                if (next >= from && (!endingBy || next <= to) && (worst == null || receiptGaps[i] > worst[0])) {
                     worst = new long[] {receiptGaps[i], t};
                 }
                 t = next;

@@ -209,6 +209,19 @@ class BotLedgerTest {
     }
 
     @Test
+    void aBaselineWindowLeavesOutTheGapThatRunsPastItsEnd() {
+        BotLedger ledger = new BotLedger();
+        long[] receipts = {0, 33, 70, 103, 300, 333};
+        for (int i = 0; i < receipts.length; i++) {
+            ledger.onUpdate(T0 + receipts[i] * MS, new ArenaProtocol.Update(i + 1, 0, 0, 0, 0, 1, new long[0]));
+        }
+        // The window ends at 110 ms, inside the 197 ms gap the "handoff" opened: only 33..70 counts.
+        assertThat(ledger.stallNanosEndingBy(T0, T0 + 110 * MS, PERIOD)).isEqualTo(37 * MS - PERIOD);
+        assertThat(ledger.stallNanos(T0, T0 + 110 * MS, PERIOD)).isEqualTo(197 * MS - PERIOD);
+        assertThat(ledger.stallNanosEndingBy(T0, T0 + 300 * MS, PERIOD)).isEqualTo(197 * MS - PERIOD);
+    }
+
+    @Test
     void awaitAppliedWakesOnTheUpdateThatCompletesTheCount() throws Exception {
         BotLedger ledger = sent(2);
         Game g = new Game(ledger).update();

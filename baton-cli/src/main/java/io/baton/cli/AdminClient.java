@@ -44,6 +44,16 @@ final class AdminClient {
                 "target_peer", targetPeer, "client_endpoint", clientEndpoint, "mode", mode)));
     }
 
+    /** The restart baseline: the server saves its whole state to {@code file}, stops, and exits. */
+    Reply save(String file) throws IOException, InterruptedException {
+        return call("POST", "/save", JSON.writeValueAsString(Map.of("file", file)));
+    }
+
+    /** The restart baseline: a standby loads a saved state and takes authority. */
+    Reply restore(String file) throws IOException, InterruptedException {
+        return call("POST", "/restore", JSON.writeValueAsString(Map.of("file", file)));
+    }
+
     Reply abort() throws IOException, InterruptedException {
         return call("POST", "/handoff/abort", "{}");
     }

@@ -21,8 +21,10 @@ import picocli.CommandLine.Option;
             "Each row is one ./baton demo run (servers and bots in their own processes, on loopback): the",
             "stall clients saw during the handoff and, measured the same way just before it, without one",
             "(baseline), so the machine's own noise shows; nothing lost; the target's heap per session.",
-            "Modes: baton (live handoff with event shipping) and stopcopy (Baton's stop-and-copy).",
-            "Not built yet: restart (save, exit, clients reconnect with backoff; see docs/performance.md).",
+            "Modes: baton (live handoff with event shipping), stopcopy (Baton's stop-and-copy) and restart",
+            "(what games do today, without Baton: the source saves its state to disk and exits, the target",
+            "loads it, and clients reconnect with exponential backoff from 100 ms, losing what they send",
+            "meanwhile).",
             "",
             "Writes an HTML report with plots (no network needed to open it); --json prints one JSON object."
         })
@@ -36,7 +38,8 @@ final class BenchHandoffCommand implements Callable<Integer> {
     @Option(names = "--state-mb", defaultValue = "0", split = ",", description = "Extra state sizes in MiB (default: ${DEFAULT-VALUE}).")
     List<Integer> stateMb = new ArrayList<>();
 
-    @Option(names = "--modes", defaultValue = "baton,stopcopy", split = ",", description = "baton, stopcopy (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--modes", defaultValue = "baton,stopcopy,restart", split = ",",
+            description = "baton, stopcopy, restart (default: ${DEFAULT-VALUE}).")
     List<String> modes = new ArrayList<>();
 
     @Option(names = "--tick-hz", defaultValue = "30", description = "Ticks per second (default: ${DEFAULT-VALUE}).")
@@ -55,11 +58,8 @@ final class BenchHandoffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String m : modes) {
-            if (m.equals("restart")) {
-                throw new IllegalArgumentException("mode 'restart' is not built yet (docs/performance.md says what is)");
-            }
-            if (!m.equals("baton") && !m.equals("stopcopy")) {
-                throw new IllegalArgumentException("unknown mode '" + m + "'; modes are baton and stopcopy");
+            if (!m.equals("baton") && !m.equals("stopcopy") && !m.equals("restart")) {
+                throw new IllegalArgumentException("unknown mode '" + m + "'; modes are baton, stopcopy and restart");
             }
         }
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -74,7 +74,7 @@ final class BenchHandoffCommand implements Callable<Integer> {
                     System.err.printf("bench: row %d/%d: %s, %d clients, %d MiB, %d Hz%n", n, total, mode, c, mb, tickHz);
                     DemoCommand demo = new DemoCommand();
                     new CommandLine(demo).parseArgs("--clients", Integer.toString(c), "--state-mb", Integer.toString(mb),
-                            "--mode", mode.equals("baton") ? "live" : "stopcopy", "--tick-hz", Integer.toString(tickHz),
+                            "--mode", mode.equals("baton") ? "live" : mode, "--tick-hz", Integer.toString(tickHz),
                             "--bot-processes", Integer.toString(Math.max(1, (c + perBotProcess - 1) / perBotProcess)));
                     demo.quiet = true;
                     demo.measureHeap = true;

@@ -1,6 +1,7 @@
 package io.baton.cli;
 
 import io.baton.arena.BotFleet;
+import io.baton.bench.ReconnectingClient;
 import io.baton.arena.FleetReport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -42,6 +43,12 @@ final class BotsCommand implements Callable<Integer> {
             description = "Spread bots over 127.0.0.1..127.0.0.N (0: let the OS choose; default: ${DEFAULT-VALUE}).")
     int bindAddresses;
 
+    @Option(names = "--reconnect-to", paramLabel = "HOST:PORT",
+            description = "Play with the client games ship today instead of Baton's: after a disconnect it reconnects "
+                    + "to HOST:PORT with exponential backoff from 100 ms and resends nothing (the restart baseline of "
+                    + "'bench handoff'; expect lost inputs).")
+    String reconnectTo;
+
     @Option(names = "--control", hidden = true,
             description = "Driven by another process (the demo): JSON lines out, commands in on stdin.")
     boolean control;
@@ -52,9 +59,31 @@ final class BotsCommand implements Callable<Integer> {
         if (colon <= 0) {
             throw new IllegalArgumentException("--server must be host:port, was '" + server + "'");
         }
-        try (BotFleet fleet = BotFleet.builder(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
+        BotFleet.Builder builder = BotFleet.builder(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
                 .clients(clients).inputHz(inputHz).tickHz(tickHz).bindAddresses(bindAddresses)
-                .progress(line -> System.err.println("bots: " + line)).build()) {
+                .progress(line -> System.err.println("bots: " + line));
+        ReconnectingClient.Runtime baseline = null;
+        if (reconnectTo != null) {
+            int c = reconnectTo.lastIndexOf(':');
+            if (c <= 0) {
+                throw new IllegalArgumentException("--reconnect-to must be host:port, was '" + reconnectTo + "'");
+            }
+            baseline = new ReconnectingClient.Runtime(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                    reconnectTo.substring(0, c), Integer.parseInt(reconnectTo.substring(c + 1)));
+            // Lost inputs are never applied: waiting the usual 10 s for them would only delay the report.
+            builder.connector(baseline::connect).settleTimeout(java.time.Duration.ofSeconds(2));
+        }
+        try {
+            return play(builder);
+        } finally {
+            if (baseline != null) {
+                baseline.close(); // after the fleet, which closed its sessions
+            }
+        }
+    }
+
+    private int play(BotFleet.Builder builder) throws Exception {
+        try (BotFleet fleet = builder.build()) {
             long started = System.nanoTime();
             int connected = fleet.start();
             if (control) {
@@ -96,7 +125,7 @@ final class BotsCommand implements Callable<Integer> {
         long movedAt = cmd[4].equals("1") ? fleet.awaitMoved(connected, 10_000) : tDone;
         Thread.sleep(Long.parseLong(cmd[3])); // the bots keep playing on the target for this long
         long windowEnd = Math.max(tDone, movedAt) + 2 * (1_000_000_000L / tickHz);
-        long[] baseline = fleet.stalls(Math.max(started, t0 - (windowEnd - t0)), t0);
+        long[] baseline = fleet.stallsEndingBy(Math.max(started, t0 - (windowEnd - t0)), t0);
         List<long[]> gaps = fleet.worstGaps(t0, windowEnd);
         long[] stalls = fleet.stalls(t0, windowEnd);
         FleetReport r = fleet.stopAndVerify(t0, windowEnd);

@@ -121,6 +121,10 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println(new ObjectMapper().writeValueAsString(ready));
         System.out.flush();
         while (!stop.await(250, TimeUnit.MILLISECONDS)) {
+            if (server.saved().isDone()) {
+                System.err.println("baton: state saved to " + server.saved().join() + "; exiting");
+                return 0;
+            }
             if (exitWhenRetired) {
                 var status = server.status().get(5, TimeUnit.SECONDS);
                 if (status.role() == Role.RETIRED && status.sourcePhase() == SourcePhase.DONE) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.bench.ReconnectingClient;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,25 @@ class DemoSystemTest {
         assertNothingLost(r);
         assertThat(r.path("state_equal").asBoolean()).isTrue();
         assertThat(r.path("state_bytes").asLong()).isEqualTo(8L << 20);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void theRestartBaselineBringsEveryClientBackAfterItsBackoffWithNothingDoubled() throws Exception {
+        JsonNode r = demo("--clients", "50", "--mode", "restart", "--state-mb", "8", "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("clients_switched").asInt()).isEqualTo(50);
+        assertThat(r.path("clients_resumed").asInt()).as("every client came back by reconnecting").isEqualTo(50);
+        assertThat(r.path("state_equal").asBoolean()).as("the target loaded exactly what the source saved").isTrue();
+        for (String zero : new String[] {"inputs_duplicated", "outputs_duplicated", "out_of_order"}) {
+            assertThat(r.path(zero).asLong()).as(zero).isZero();
+        }
+        // No client reconnects sooner than its first backoff after the disconnect: its update gap is at
+        // least that, so its stall (gap less one tick) at least that less a tick.
+        double floor = ReconnectingClient.FIRST_BACKOFF_NANOS / 1e6 - 1000.0 / 30;
+        assertThat(r.path("stall_ms").path("p50").asDouble()).isGreaterThanOrEqualTo(floor);
+        assertThat(r.path("cutover_pause_ms").asDouble()).isPositive();
     }
 
     @Test

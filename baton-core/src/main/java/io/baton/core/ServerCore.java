@@ -537,6 +537,88 @@ public final class ServerCore {
     }
 
     /**
+     * The restart baseline, what Baton replaces: stops this authority for good at its current index, closes
+     * every client's connection as the exit of its process would, and returns the whole state in the
+     * {@link SaveFile} format, to be written to disk and loaded by a standby with {@link #restore}. Inputs
+     * that arrive from now on are never applied.
+     *
+     * @throws IllegalStateException if this server is not an authority at rest (no handoff under way)
+     */
+    public InputStream saveAndStop(long now) {
+        if (role != Role.AUTHORITY || service == null || stopped) {
+            throw new IllegalStateException("this server is " + role + (stopped ? ", stopped" : "")
+                    + ": only a running authority can save its state");
+        }
+        if (sourcePhase.active() || (targetPhase == TargetPhase.AUTHORITY && targetPeerConn >= 0)) {
+            throw new IllegalStateException("a handoff is under way (phase " + sourcePhase + "); save after it");
+        }
+        stopped = true;
+        stoppedAt = now;
+        cutIndex = appliedIndex;
+        cutDigest = stateDigest();
+        byte[] runtime = RuntimeState.write(appliedIndex, tick, nextSessionId, sessions.values());
+        Snapshot snap = service.snapshot();
+        for (Session s : sessions.values()) {
+            if (s.conn >= 0) {
+                out.close(s.conn);
+                conns.remove(s.conn);
+                s.conn = -1;
+            }
+        }
+        out.note("saved state at index " + cutIndex + " (digest " + Long.toHexString(cutDigest) + ") and stopped");
+        return SaveFile.write(new SaveFile.Header(cfg.factory().name(), cfg.service().tickHz(),
+                service.schemaVersion(), cutIndex, cutDigest), runtime, snap.open());
+    }
+
+    /**
+     * Loads a state saved by {@link #saveAndStop} and takes authority with it: the restart baseline's
+     * second half. Clients come back by resuming their sessions here.
+     *
+     * @throws IllegalStateException if this server is not an idle standby
+     * @throws IOException           if the save is unreadable, of another service or tick rate, or its
+     *                               state does not hash to the digest saved with it
+     */
+    public void restore(InputStream in, long now) throws IOException {
+        if (role != Role.STANDBY || targetPhase != TargetPhase.STANDBY || targetPeerConn >= 0) {
+            throw new IllegalStateException("this server is " + role + " in target phase " + targetPhase
+                    + ": only an idle standby can load a saved state");
+        }
+        DataInputStream data = new DataInputStream(in);
+        SaveFile.Header h = SaveFile.readHeader(data);
+        if (!h.service().equals(cfg.factory().name()) || h.tickHz() != cfg.service().tickHz()) {
+            throw new IOException("the save is of service '" + h.service() + "' at " + h.tickHz()
+                    + " Hz; this server hosts '" + cfg.factory().name() + "' at " + cfg.service().tickHz() + " Hz");
+        }
+        byte[] runtime = SaveFile.readRuntime(data);
+        resetState();
+        try {
+            RuntimeState r = RuntimeState.read(new DataInputStream(new ByteArrayInputStream(runtime)), sessions, h.index());
+            appliedIndex = r.appliedIndex;
+            tick = r.tick;
+            nextSessionId = r.nextSessionId;
+            for (Session s : sessions.values()) {
+                sessionsSum += s.digestTerm();
+            }
+            service = cfg.factory().restore(cfg.service(), h.schemaVersion(), data);
+            long digest = stateDigest();
+            if (h.schemaVersion() == service.schemaVersion() && digest != h.digest()) {
+                throw new IOException("the restored state hashes to " + Long.toHexString(digest)
+                        + ", the save says " + Long.toHexString(h.digest()));
+            }
+        } catch (IOException | RuntimeException e) {
+            resetState();
+            throw e instanceof IOException io ? io : new IOException("cannot restore the save: " + e.getMessage(), e);
+        }
+        role = Role.AUTHORITY;
+        authorityAt = now;
+        cutIndex = appliedIndex;
+        cutDigest = stateDigest();
+        nextTickAt = now + tickPeriod;
+        becomeAuthority(now);
+        out.note("restored a saved state at index " + appliedIndex + " (" + sessions.size() + " sessions) and took authority");
+    }
+
+    /**
      * The last log index whose effects this server has let out as an authority (0 if it never was one):
      * observation for checks that two servers never release different events at one index.
      */

@@ -19,7 +19,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +41,9 @@ import io.baton.core.ServerCore;
  *   GET  /status          the server's status as JSON
  *   POST /handoff         {"target_peer":"host:port","client_endpoint":"host:port","mode":"live"|"stopcopy"}
  *   POST /handoff/abort   abort the handoff under way (before cutover)
+ *   POST /save            {"file":"path"}: the restart baseline, not a handoff: stop for good, close every
+ *                         client's connection, write the whole state to the file; then the process exits
+ *   POST /restore         {"file":"path"}: a standby loads a saved state and takes authority with it
  * </pre>
  * Every request needs {@code Authorization: Bearer TOKEN}. Bad requests get a 4xx with a JSON
  * {@code {"error": "..."}} and change nothing.
@@ -44,9 +54,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final CoreDriver driver;
     private final byte[] expectedAuth;
+    private final CompletableFuture<Path> saved;
 
-    AdminHandler(CoreDriver driver, String token) {
+    AdminHandler(CoreDriver driver, String token, CompletableFuture<Path> saved) {
         this.driver = driver;
+        this.saved = saved;
         this.expectedAuth = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -94,8 +106,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                             .map(r -> error(HttpResponseStatus.CONFLICT, r))
                             .orElseGet(() -> json(HttpResponseStatus.OK, Map.of("aborted", true))))
                     : done(notAllowed("POST"));
+            case "/save" -> req.method().equals(HttpMethod.POST) ? save(req) : done(notAllowed("POST"));
+            case "/restore" -> req.method().equals(HttpMethod.POST) ? restore(req) : done(notAllowed("POST"));
             default -> done(error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path
-                    + " (try GET /status, POST /handoff, POST /handoff/abort)"));
+                    + " (try GET /status, POST /handoff, POST /handoff/abort, POST /save, POST /restore)"));
         };
     }
 
@@ -137,6 +151,107 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         why -> error(HttpResponseStatus.CONFLICT, why))
                 .orElseGet(() -> json(HttpResponseStatus.ACCEPTED,
                         Map.of("handoff_id", Long.toHexString(core.status().handoffId())))));
+    }
+
+    /**
+     * Stops the core and takes its state on the core's loop, then writes the file here, on the admin
+     * thread: a slow disk never holds up the loop (which has nothing left to do anyway).
+     */
+    private CompletableFuture<FullHttpResponse> save(FullHttpRequest req) {
+        Path file;
+        try {
+            file = fileOf(req);
+        } catch (IllegalArgumentException e) {
+            return done(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+        }
+        CompletableFuture<FullHttpResponse> reply = new CompletableFuture<>();
+        driver.call(core -> new Stopped(core.saveAndStop(CoreDriver.now()), core.status())).whenComplete((r, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+                reply.complete(cause instanceof IllegalStateException
+                        ? error(HttpResponseStatus.CONFLICT, cause.getMessage())
+                        : error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + cause));
+                return;
+            }
+            ServerStatus st = r.status();
+            try (InputStream state = r.state()) {
+                long bytes = writeDurably(state, file);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("file", file.toString());
+                m.put("bytes", bytes);
+                m.put("index", st.cutoverIndex());
+                m.put("digest", Long.toHexString(st.cutoverDigest()));
+                m.put("stopped_at_nanos", st.stoppedAtNanos());
+                reply.complete(json(HttpResponseStatus.OK, m));
+                saved.complete(file);
+            } catch (IOException e) {
+                // Stopped, and the state is not on disk: the reply says so, and the process stays up (saved()
+                // is not completed) so that the state in its memory is not lost with it.
+                reply.complete(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        "stopped, but could not write " + file + ": " + e.getMessage()));
+            }
+        });
+        return reply;
+    }
+
+    private record Stopped(InputStream state, ServerStatus status) {
+    }
+
+    /** Reads the whole file here, then restores on the core's loop. */
+    private CompletableFuture<FullHttpResponse> restore(FullHttpRequest req) {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(fileOf(req));
+        } catch (IllegalArgumentException e) {
+            return done(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
+        } catch (IOException e) {
+            return done(error(HttpResponseStatus.BAD_REQUEST, "cannot read the save: " + e));
+        }
+        return driver.call(core -> {
+            try {
+                core.restore(new java.io.ByteArrayInputStream(content), CoreDriver.now());
+            } catch (IllegalStateException e) {
+                return error(HttpResponseStatus.CONFLICT, e.getMessage());
+            } catch (IOException e) {
+                return error(HttpResponseStatus.UNPROCESSABLE_ENTITY, e.getMessage());
+            }
+            ServerStatus st = core.status();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("index", st.appliedIndex());
+            m.put("digest", Long.toHexString(st.digest()));
+            m.put("sessions", st.sessions());
+            m.put("authority_at_nanos", st.authorityAtNanos());
+            return json(HttpResponseStatus.OK, m);
+        });
+    }
+
+    private static Path fileOf(FullHttpRequest req) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("body is not JSON: " + e.getOriginalMessage());
+        }
+        if (body == null || !body.isObject() || body.path("file").asText("").isEmpty()) {
+            throw new IllegalArgumentException("body must be a JSON object with a \"file\"");
+        }
+        return Path.of(body.path("file").asText());
+    }
+
+    /** Writes to a temporary file beside the target, forces it to disk, then renames it into place. */
+    private static long writeDurably(InputStream in, Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".part");
+        long n;
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            n = in.transferTo(java.nio.channels.Channels.newOutputStream(ch));
+            ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return n;
     }
 
     private static CompletableFuture<FullHttpResponse> done(FullHttpResponse r) {

@@ -80,9 +80,11 @@ public final class BatonServer implements AutoCloseable {
     private final int clientPort;
     private final int peerPort;
     private final int adminPort;
+    private final CompletableFuture<Path> saved;
 
     private BatonServer(EventLoopGroup group, EventLoopGroup adminGroup, CoreDriver driver, int clientPort,
-                        int peerPort, int adminPort) {
+                        int peerPort, int adminPort, CompletableFuture<Path> saved) {
+        this.saved = saved;
         this.group = group;
         this.adminGroup = adminGroup;
         this.driver = driver;
@@ -123,6 +125,7 @@ public final class BatonServer implements AutoCloseable {
                 bound.add(peer);
             }
             Channel admin = null;
+            CompletableFuture<Path> saved = new CompletableFuture<>();
             if (opts.adminPort() >= 0) {
                 admin = new ServerBootstrap()
                         .group(adminGroup)
@@ -131,14 +134,14 @@ public final class BatonServer implements AutoCloseable {
                             @Override
                             protected void initChannel(SocketChannel ch) {
                                 ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                        new AdminHandler(driver, opts.adminToken()));
+                                        new AdminHandler(driver, opts.adminToken(), saved));
                             }
                         })
                         .bind(opts.adminHost(), opts.adminPort()).sync().channel();
                 bound.add(admin);
             }
             BatonServer server = new BatonServer(group, adminGroup, driver, port(client), peer == null ? -1 : port(peer),
-                    admin == null ? -1 : port(admin));
+                    admin == null ? -1 : port(admin), saved);
             server.listeners.addAll(bound);
             driver.loop().execute(driver::afterBatch);
             driver.startWatchdog();
@@ -202,6 +205,14 @@ public final class BatonServer implements AutoCloseable {
 
     public int adminPort() {
         return adminPort;
+    }
+
+    /**
+     * Completes with the file once {@code POST /save} wrote this server's state to it (the restart baseline):
+     * the server has stopped for good and its process should exit.
+     */
+    public CompletableFuture<Path> saved() {
+        return saved;
     }
 
     public CompletableFuture<ServerStatus> status() {
