@@ -115,6 +115,8 @@ public final class ServerCore {
     private boolean commit;
     private final Set<Session> unreleased = new LinkedHashSet<>();
     private final Set<Session> ackDue = new LinkedHashSet<>();
+    /** Sessions owed a standalone ACK, in the order it falls due. */
+    private final ArrayDeque<Session> ackQueue = new ArrayDeque<>();
     private final Set<Session> trimDue = new LinkedHashSet<>();
     private String lastError = "";
 
@@ -337,6 +339,9 @@ public final class ServerCore {
         if (snapshotStream != null) {
             d = Math.min(d, streamResumeAt);
         }
+        if (!ackQueue.isEmpty()) {
+            d = Math.min(d, ackQueue.peekFirst().ackDueAt);
+        }
         if (sourcePhase == SourcePhase.REDIRECTING && !toMove.isEmpty() && !suspended) {
             // The instant the pace allows the next MOVE (rounded up, so that it is allowed then). The wait
             // for attachments needs no timer of its own: cutover is decided right after a tick.
@@ -461,16 +466,28 @@ public final class ServerCore {
         }
     }
 
-    /** End of a burst of calls: send the acknowledgements that were batched up. */
+    /**
+     * End of a burst of calls. Inputs applied in it are acknowledged by the next OUTPUT to their session,
+     * whose {@code ack} field carries it, or by an ACK frame a tick period later if no output went out
+     * meanwhile: a separate ACK per input was a third of a busy server's writes (docs/performance.md).
+     */
     public void flush(long now) {
         if (!ackDue.isEmpty()) {
             for (Session s : ackDue) {
-                if (role == Role.AUTHORITY && s.conn >= 0 && s.inputReleased > s.inputAckSent && isBound(s)) {
-                    s.inputAckSent = s.inputReleased;
-                    out.send(s.conn, new Frame.Ack(s.inputReleased));
+                if (s.ackDueAt == 0 && ackOwed(s)) {
+                    s.ackDueAt = now + tickPeriod;
+                    ackQueue.add(s); // in due order: every session waits the same delay
                 }
             }
             ackDue.clear();
+        }
+        while (!ackQueue.isEmpty() && ackQueue.peekFirst().ackDueAt <= now) {
+            Session s = ackQueue.pollFirst();
+            s.ackDueAt = 0;
+            if (ackOwed(s)) {
+                s.inputAckSent = s.inputReleased;
+                out.send(s.conn, new Frame.Ack(s.inputReleased));
+            }
         }
         if (!trimDue.isEmpty()) {
             if (shipping && peerConn >= 0) {
@@ -774,6 +791,12 @@ public final class ServerCore {
             reject(conn, ErrorCode.PROTOCOL_VIOLATION, "client acknowledged no output for "
                     + s.unacked.size() + " outputs");
         }
+    }
+
+    /** Whether the session's client has inputs released that no frame has acknowledged yet. */
+    private boolean ackOwed(Session s) {
+        return role == Role.AUTHORITY && s.conn >= 0 && s.inputReleased > s.inputAckSent && isBound(s)
+                && sessions.get(s.id) == s; // not a session closed, or forgotten, since it was queued
     }
 
     /** Whether outputs may flow on the session's connection now (not during a source's cutover pause). */

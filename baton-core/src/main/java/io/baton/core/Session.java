@@ -25,6 +25,8 @@ final class Session {
     long conn = -1;
     long sentSeq;
     long inputAckSent;
+    /** When a standalone ACK for this session's inputs is due unless an OUTPUT carries it first; 0 if none is. */
+    long ackDueAt;
     /** Input numbers applied but not yet released (output commit): pairs of (log index, seq). */
     final ArrayDeque<long[]> unreleasedInputs = new ArrayDeque<>();
     long inputReleased;
