@@ -48,10 +48,10 @@ public final class ClientCore {
     public record Timing(long resumeWindow, long heartbeat, long deadAfter, long ackDelay, long maxBackoff) {
         /**
          * Pings after 400 ms without a frame (so that a server always hears from a live client within its
-         * 1 s presence window), a connection silent for 1.5 s is dead, acks within 50 ms, backoff up to 1 s.
+         * 1 s presence window), a connection silent for 1.5 s is dead, acks within 150 ms, backoff up to 1 s.
          */
         public static Timing defaults(long resumeWindow) {
-            return new Timing(resumeWindow, 400_000_000L, 1_500_000_000L, 50_000_000L, 1_000_000_000L);
+            return new Timing(resumeWindow, 400_000_000L, 1_500_000_000L, 150_000_000L, 1_000_000_000L);
         }
     }
 

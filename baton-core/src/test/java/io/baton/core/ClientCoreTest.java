@@ -227,7 +227,10 @@ class ClientCoreTest {
         }
         core.flush(now);
         assertThat(out.sentOfType(Frame.Ack.class)).isEmpty();
-        now += 50 * MS;
+        now += 149 * MS;
+        core.poll(now);
+        assertThat(out.sentOfType(Frame.Ack.class)).as("not before the ack delay").isEmpty();
+        now += MS;
         core.poll(now);
         assertThat(out.sentOfType(Frame.Ack.class)).extracting(Frame.Ack::ack).containsExactly(3L);
     }
