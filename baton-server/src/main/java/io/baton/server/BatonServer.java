@@ -181,14 +181,7 @@ public final class BatonServer implements AutoCloseable {
      * accepts, and it loads the outbound-connect code now rather than on the loop's first handoff.
      */
     private static void selfCheck(CoreDriver driver, int clientPort) throws InterruptedException {
-        Channel ch = new io.netty.bootstrap.Bootstrap()
-                .group(driver.loop())
-                .channel(Transport.channel())
-                .handler(new io.netty.channel.ChannelInboundHandlerAdapter())
-                .connect("127.0.0.1", clientPort)
-                .sync()
-                .channel();
-        ch.close().sync();
+        driver.connectAndClose("127.0.0.1", clientPort);
     }
 
     private static int port(Channel ch) {

@@ -311,6 +311,28 @@ final class CoreDriver implements ServerOutbox {
         return id;
     }
 
+    /**
+     * Opens a connection to {@code host:port} the way {@link #connect} opens one to a target, then closes
+     * it: at start-up, so that a handoff's first connection does not load and interpret the connect path
+     * (and start the connector thread) while the core's loop carries every client's ticks.
+     */
+    void connectAndClose(String host, int port) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<Channel> opened = new java.util.concurrent.CompletableFuture<>();
+        Transport.connect(peerLoop, peerMaxFrame, new ChannelInboundHandlerAdapter(), host, port,
+                null, CONNECTOR, (ch, cause) -> {
+                    if (ch != null) {
+                        opened.complete(ch);
+                    } else {
+                        opened.completeExceptionally(cause);
+                    }
+                });
+        try {
+            opened.get(10, TimeUnit.SECONDS).close().sync();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot connect to this server's own port " + port + ": " + e, e);
+        }
+    }
+
     @Override
     public void applied(long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload) {
         if (journal != null) {
