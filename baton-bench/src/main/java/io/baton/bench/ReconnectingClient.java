@@ -34,6 +34,8 @@ public final class ReconnectingClient implements BatonClient {
     /** The first wait after a disconnect; each failed attempt doubles it, up to {@link #MAX_BACKOFF_NANOS}. */
     public static final long FIRST_BACKOFF_NANOS = 100_000_000L;
     static final long MAX_BACKOFF_NANOS = 5_000_000_000L;
+    /** How long a connection may go without WELCOME before the client gives it up and backs off. */
+    private static final long WELCOME_TIMEOUT_NANOS = 3_000_000_000L;
     /** Acknowledge outputs at least this often, so the server can drop what the client has. */
     private static final int ACK_EVERY = 16;
 
@@ -146,8 +148,16 @@ public final class ReconnectingClient implements BatonClient {
                         lost();
                     } else if (closed) {
                         ch.close();
+                    } else if (!ch.isActive()) {
+                        lost(); // closed before this callback ran: its channelInactive went unheard
                     } else {
                         channel = ch;
+                        // A server that accepts but never answers must not hold the client forever.
+                        loop.schedule(() -> {
+                            if (channel == ch && !ready) {
+                                ch.close();
+                            }
+                        }, WELCOME_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
                         boolean resume = secret != null;
                         ch.writeAndFlush(new Frame.Hello(Frame.VERSION, resume ? Frame.HelloKind.RESUME : Frame.HelloKind.NEW,
                                 resume ? sessionId : 0, resume ? secret : new byte[Frame.TOKEN_LENGTH], delivered));

@@ -174,6 +174,8 @@ public final class ServerCore {
     private long redirectRate = 1;
     private long attachDeadline;
     private boolean stopped;
+    /** Stopped for good by {@link #saveAndStop}: nothing may start this server again. */
+    private boolean saved;
     private final List<Frame.Forward> held = new ArrayList<>();
     private long cutIndex;
     private long cutDigest;
@@ -512,6 +514,9 @@ public final class ServerCore {
 
     /** An operator asks this server to hand off. Returns why not, if it cannot start. */
     public Optional<String> startHandoff(HandoffRequest req, long now) {
+        if (saved) {
+            return Optional.of("this server saved its state and stopped for good: restore the save elsewhere");
+        }
         if (role != Role.AUTHORITY || service == null) {
             return Optional.of("this server is " + role + ", not the authority: it has nothing to hand off");
         }
@@ -569,6 +574,10 @@ public final class ServerCore {
      * @throws IllegalStateException if this server is not an authority at rest (no handoff under way)
      */
     public InputStream saveAndStop(long now) {
+        if (saved) {
+            // Already stopped at this state (an earlier save could not be written): the same state again.
+            return saveFile(RuntimeState.write(appliedIndex, tick, nextSessionId, sessions.values()), service.snapshot());
+        }
         if (role != Role.AUTHORITY || service == null || stopped) {
             throw new IllegalStateException("this server is " + role + (stopped ? ", stopped" : "")
                     + ": only a running authority can save its state");
@@ -576,12 +585,19 @@ public final class ServerCore {
         if (sourcePhase.active() || (targetPhase == TargetPhase.AUTHORITY && targetPeerConn >= 0)) {
             throw new IllegalStateException("a handoff is under way (phase " + sourcePhase + "); save after it");
         }
+        if (fenceWatchUntil != 0) {
+            throw new IllegalStateException("the last target may still take over; save in "
+                    + Math.max(0, fenceWatchUntil - now) / 1_000_000 + " ms");
+        }
+        // Everything that can fail comes before anything changes.
+        byte[] runtime = RuntimeState.write(appliedIndex, tick, nextSessionId, sessions.values());
+        Snapshot snap = service.snapshot();
+        long digest = stateDigest();
+        saved = true;
         stopped = true;
         stoppedAt = now;
         cutIndex = appliedIndex;
-        cutDigest = stateDigest();
-        byte[] runtime = RuntimeState.write(appliedIndex, tick, nextSessionId, sessions.values());
-        Snapshot snap = service.snapshot();
+        cutDigest = digest;
         for (Session s : sessions.values()) {
             if (s.conn >= 0) {
                 out.close(s.conn);
@@ -590,6 +606,10 @@ public final class ServerCore {
             }
         }
         out.note("saved state at index " + cutIndex + " (digest " + Long.toHexString(cutDigest) + ") and stopped");
+        return saveFile(runtime, snap);
+    }
+
+    private InputStream saveFile(byte[] runtime, Snapshot snap) {
         return SaveFile.write(new SaveFile.Header(cfg.factory().name(), cfg.service().tickHz(),
                 service.schemaVersion(), cutIndex, cutDigest), runtime, snap.open());
     }
@@ -629,9 +649,9 @@ public final class ServerCore {
                 throw new IOException("the restored state hashes to " + Long.toHexString(digest)
                         + ", the save says " + Long.toHexString(h.digest()));
             }
-        } catch (IOException | RuntimeException e) {
-            resetState();
-            throw e instanceof IOException io ? io : new IOException("cannot restore the save: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            resetState(); // a clean standby again, whatever the file did
+            throw e instanceof IOException io ? io : new IOException("cannot restore the save: " + e, e);
         }
         role = Role.AUTHORITY;
         authorityAt = now;
@@ -887,6 +907,11 @@ public final class ServerCore {
                             : "no session " + h.sessionId() + " with that secret on this server");
                     return;
                 }
+                if (saved) {
+                    reject(conn, ErrorCode.NOT_AUTHORITY, "this server saved its state and stopped; the game "
+                            + "continues where the save is restored");
+                    return;
+                }
                 if (role == Role.RETIRED && s.unsafeUpTo > replicaAcked) {
                     reject(conn, ErrorCode.SESSION_CLOSED, "session " + s.id + " saw events the target may not"
                             + " hold; it cannot move there without losing them");
@@ -1039,6 +1064,8 @@ public final class ServerCore {
             return;
         }
         if (seq <= s.inputApplied && !cfg.defects().contains(Defect.APPLY_DUPLICATE_INPUTS)) {
+            // A resend: the client has not seen our acknowledgement, whatever we think we sent. Owe it again.
+            s.inputAckSent = Math.min(s.inputAckSent, seq - 1);
             ackDue.add(s);
             return;
         }
@@ -2034,6 +2061,7 @@ public final class ServerCore {
         if (s != null && (f.seq() == s.inputApplied + 1 || cfg.defects().contains(Defect.APPLY_DUPLICATE_INPUTS))) {
             apply(Frame.EventKind.INPUT, s.id, f.seq(), f.payload(), now);
         } else if (s != null && f.seq() <= s.inputApplied) {
+            s.inputAckSent = Math.min(s.inputAckSent, f.seq() - 1);
             ackDue.add(s);
         }
         // A forwarded input that skips ahead is dropped: the client still holds it and resends it here.

@@ -153,10 +153,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         Map.of("handoff_id", Long.toHexString(core.status().handoffId())))));
     }
 
-    /**
-     * Stops the core and takes its state on the core's loop, then writes the file here, on the admin
-     * thread: a slow disk never holds up the loop (which has nothing left to do anyway).
-     */
+    /** Writes saves: a slow disk holds up neither the core's loop nor the admin API. */
+    private static final java.util.concurrent.Executor SAVER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "baton-save");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Stops the core and takes its state on the core's loop, then writes the file on a thread of its own. */
     private CompletableFuture<FullHttpResponse> save(FullHttpRequest req) {
         Path file;
         try {
@@ -165,7 +169,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return done(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         }
         CompletableFuture<FullHttpResponse> reply = new CompletableFuture<>();
-        driver.call(core -> new Stopped(core.saveAndStop(CoreDriver.now()), core.status())).whenComplete((r, failure) -> {
+        driver.call(core -> new Stopped(core.saveAndStop(CoreDriver.now()), core.status())).whenCompleteAsync((r, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
                 reply.complete(cause instanceof IllegalStateException
@@ -184,13 +188,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 m.put("stopped_at_nanos", st.stoppedAtNanos());
                 reply.complete(json(HttpResponseStatus.OK, m));
                 saved.complete(file);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // Stopped, and the state is not on disk: the reply says so, and the process stays up (saved()
-                // is not completed) so that the state in its memory is not lost with it.
+                // is not completed) so that the state in its memory is not lost with it; a later POST /save
+                // writes the same state again.
                 reply.complete(error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                        "stopped, but could not write " + file + ": " + e.getMessage()));
+                        "stopped, but could not write " + file + ": " + e));
             }
-        });
+        }, SAVER);
         return reply;
     }
 
@@ -242,16 +247,24 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static long writeDurably(InputStream in, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".part");
-        long n;
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            n = in.transferTo(java.nio.channels.Channels.newOutputStream(ch));
-            ch.force(true);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+        boolean moved = false;
+        try {
+            long n;
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                n = in.transferTo(java.nio.channels.Channels.newOutputStream(ch));
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true); // the rename itself survives a crash
+            }
+            return n;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return n;
     }
 
     private static CompletableFuture<FullHttpResponse> done(FullHttpResponse r) {

@@ -89,6 +89,9 @@ final class CoreDriver implements ServerOutbox {
                 afterBatch();
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
+            } catch (Error e) {
+                result.completeExceptionally(e); // the caller hears of it, and so does the loop
+                throw e;
             }
         });
         return result;

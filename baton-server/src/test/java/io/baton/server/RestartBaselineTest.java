@@ -93,6 +93,14 @@ class RestartBaselineTest {
                     }
                 }
             }).isInstanceOf(java.io.EOFException.class);
+            // Nothing brings a saved server back: no handoff, no resume.
+            assertThat(body(post(source, "/handoff", "{\"target_peer\":\"127.0.0.1:" + target.peerPort()
+                    + "\",\"client_endpoint\":\"127.0.0.1:" + target.clientPort() + "\"}"), 409)
+                    .path("error").asText()).contains("saved its state");
+            try (RawConnection late = env.add(RawConnection.open(source.clientPort()))) {
+                late.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.RESUME, welcome.sessionId(), welcome.secret(), 0));
+                late.expectErrorThenEof(ErrorCode.NOT_AUTHORITY);
+            }
             ServerStatus stopped = TestServers.status(source);
             assertThat(stopped.stoppedAtNanos()).isPositive();
             long tickAtSave = stopped.tick();
