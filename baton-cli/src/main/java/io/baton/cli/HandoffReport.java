@@ -11,8 +11,6 @@ import java.util.Map;
  */
 final class HandoffReport {
 
-    private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
-        "#e377c2", "#17becf"};
     private static final int W = 860;
     private static final int H = 320;
     private static final int LEFT = 60;
@@ -35,7 +33,7 @@ final class HandoffReport {
                 .append("tick updates during the handoff, minus one tick; baseline: the same over an equal window just ")
                 .append("before the handoff, in the same run.</p>");
         table(b, rows);
-        b.append("<h2>Stall per client, by row</h2><p>Share of clients (y) whose stall was at most x ms; dashed: the ")
+        b.append("<h2>Stall per client, by client count</h2><p>Share of clients (y) whose stall was at most x ms; dashed: the ")
                 .append("baseline window of the same run.</p>");
         stallPlot(b, rows);
         for (Map<String, Object> r : rows) {
@@ -76,33 +74,54 @@ final class HandoffReport {
         return d.get("p50") + separator + d.get("p99") + separator + d.get("max");
     }
 
+    /** One plot per client count; a colour per mode, darker for more state. */
     @SuppressWarnings("unchecked")
     private static void stallPlot(StringBuilder b, List<Map<String, Object>> rows) {
-        double max = 1;
+        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
+        Map<Object, List<Map<String, Object>>> byClients = new java.util.LinkedHashMap<>();
         for (Map<String, Object> r : rows) {
-            for (String k : new String[] {"stalls", "baseline_stalls"}) {
-                List<Double> v = (List<Double>) r.get(k);
-                if (!v.isEmpty()) {
-                    max = Math.max(max, v.get(v.size() - 1));
+            sizes.add(((Number) r.get("state_mb")).intValue());
+            byClients.computeIfAbsent(r.get("clients"), k -> new java.util.ArrayList<>()).add(r);
+        }
+        List<Integer> sizeRank = new java.util.ArrayList<>(sizes);
+        for (Map.Entry<Object, List<Map<String, Object>>> group : byClients.entrySet()) {
+            List<Map<String, Object>> g = group.getValue();
+            double max = 1;
+            for (Map<String, Object> r : g) {
+                for (String k : new String[] {"stalls", "baseline_stalls"}) {
+                    List<Double> v = (List<Double>) r.get(k);
+                    if (!v.isEmpty()) {
+                        max = Math.max(max, v.get(v.size() - 1));
+                    }
                 }
             }
+            max = niceCeiling(max);
+            b.append("<h3>").append(group.getKey()).append(" clients</h3>");
+            svgStart(b);
+            axes(b, max, "stall, ms", 1.0, "share of clients");
+            for (Map<String, Object> r : g) {
+                String colour = colour(r, sizeRank);
+                cdf(b, (List<Double>) r.get("stalls"), max, colour, false);
+                cdf(b, (List<Double>) r.get("baseline_stalls"), max, colour, true);
+            }
+            b.append("</svg><p>");
+            for (Map<String, Object> r : g) {
+                b.append(String.format(Locale.ROOT, "<span style=\"color:%s\">&#9632; %s, %s MiB</span>&nbsp;&nbsp; ",
+                        colour(r, sizeRank), r.get("mode"), r.get("state_mb")));
+            }
+            b.append("</p>");
         }
-        max = niceCeiling(max);
-        svgStart(b);
-        axes(b, max, "stall, ms", 1.0, "share of clients");
-        for (int i = 0; i < rows.size(); i++) {
-            Map<String, Object> r = rows.get(i);
-            String colour = COLOURS[i % COLOURS.length];
-            cdf(b, (List<Double>) r.get("stalls"), max, colour, false);
-            cdf(b, (List<Double>) r.get("baseline_stalls"), max, colour, true);
-        }
-        b.append("</svg><p>");
-        for (int i = 0; i < rows.size(); i++) {
-            Map<String, Object> r = rows.get(i);
-            b.append(String.format(Locale.ROOT, "<span style=\"color:%s\">&#9632; %s, %s clients, %s MiB</span>&nbsp;&nbsp; ",
-                    COLOURS[i % COLOURS.length], r.get("mode"), r.get("clients"), r.get("state_mb")));
-        }
-        b.append("</p>");
+    }
+
+    /** Blue for the live handoff, orange for stop-and-copy, purple for the restart; darker for larger state. */
+    private static String colour(Map<String, Object> r, List<Integer> sizeRank) {
+        String[] shades = switch (String.valueOf(r.get("mode"))) {
+            case "baton" -> new String[] {"#6baed6", "#2171b5", "#08519c", "#08306b"};
+            case "stopcopy" -> new String[] {"#fd8d3c", "#e6550d", "#a63603", "#7f2704"};
+            default -> new String[] {"#9e9ac8", "#756bb1", "#54278f", "#3f007d"};
+        };
+        int rank = sizeRank.indexOf(((Number) r.get("state_mb")).intValue());
+        return shades[Math.min(Math.max(rank, 0), shades.length - 1)];
     }
 
     private static void cdf(StringBuilder b, List<Double> sorted, double max, String colour, boolean dashed) {

@@ -23,6 +23,20 @@ class HandoffReportTest {
         assertThat(html.split("<polyline", -1)).as("two lines a row, and the clients moved").hasSize(6);
     }
 
+    @Test
+    void eachClientCountGetsItsOwnStallPlotWithAColourPerMode() {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        rows.add(row("baton", List.of(1.0, 2.5, 7.0), List.of(0.5, 1.0, 1.5)));
+        Map<String, Object> restart = row("restart", List.of(150.0, 160.0, 170.0), List.of(1.0, 1.2, 2.0));
+        restart.put("clients", 5);
+        restart.put("inputs_lost", 42);
+        rows.add(restart);
+        String html = HandoffReport.html(rows, 30);
+        assertThat(html).contains("<h3>3 clients</h3>", "<h3>5 clients</h3>", "<td>42</td>");
+        assertThat(html.split("<svg ", -1)).as("two stall plots and one timeline").hasSize(4);
+        assertThat(html).as("blue for the live handoff, purple for the restart").contains("#6baed6", "#9e9ac8");
+    }
+
     private static Map<String, Object> row(String mode, List<Double> stalls, List<Double> baseline) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("mode", mode);
