@@ -102,7 +102,8 @@ public final class BotFleet implements AutoCloseable {
         started = true;
         Connector connector = suppliedConnector;
         if (connector == null) {
-            runtime = suppliedRuntime != null ? suppliedRuntime : ClientRuntime.create(ioThreads);
+            // Rehearsed: every bot of the process shares these threads, and cold handoff code would stall them all.
+            runtime = suppliedRuntime != null ? suppliedRuntime : ClientRuntime.create(ioThreads, true);
             connector = runtime::connect;
         }
         Connector connectWith = connector;

@@ -84,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--measure-s", defaultValue = "5", description = "Measured time per round (default: ${DEFAULT-VALUE}).")
         double measureS;
 
-        @Option(names = "--rounds", defaultValue = "3", description = "Rounds of each, alternating (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rounds", defaultValue = "5", description = "Rounds of each, alternating; the figures are their medians (default: ${DEFAULT-VALUE}).")
         int rounds;
 
         @Option(names = "--idle-sessions", defaultValue = "2000",

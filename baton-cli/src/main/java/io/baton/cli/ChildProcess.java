@@ -37,6 +37,17 @@ final class ChildProcess implements AutoCloseable {
         this.ready = ready;
     }
 
+    private static String absoluteClassPath() {
+        StringBuilder cp = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (cp.length() > 0) {
+                cp.append(java.io.File.pathSeparatorChar);
+            }
+            cp.append(entry.isEmpty() ? entry : Path.of(entry).toAbsolutePath().toString());
+        }
+        return cp.toString();
+    }
+
     /** Starts {@code baton ARGS} and waits (at most {@code readySeconds}) for its ready line. */
     static ChildProcess start(String name, Path dir, List<String> jvmArgs, List<String> args, int readySeconds)
             throws IOException, InterruptedException {
@@ -44,7 +55,7 @@ final class ChildProcess implements AutoCloseable {
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(absoluteClassPath()); // the child runs in another directory: `java -jar relative/baton.jar` must work
         cmd.add(Main.class.getName());
         cmd.addAll(args);
         Path log = dir.resolve(name + ".log");

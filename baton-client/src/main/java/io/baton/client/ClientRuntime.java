@@ -26,15 +26,26 @@ public final class ClientRuntime implements AutoCloseable {
         });
     }
 
-    /**
-     * A runtime with {@code ioThreads} I/O threads (native epoll where available). Rehearses a handoff in
-     * memory first (milliseconds), so that the first real one does not run cold.
-     */
+    /** A runtime with {@code ioThreads} I/O threads (native epoll where available). */
     public static ClientRuntime create(int ioThreads) {
+        return create(ioThreads, false);
+    }
+
+    /**
+     * A runtime with {@code ioThreads} I/O threads that, if {@code rehearse}, first takes the client's
+     * handoff code through a few hundred scripted handoffs in memory (milliseconds), so that the first
+     * real handoff does not run it cold. Worth it where one thread carries many sessions (a fleet of bots,
+     * a gateway): cold code there stalls them all at once. Measured, it costs a JVM that compiles with C2
+     * about a tenth of a session's peak throughput (most likely because the compiler's profiles then hold
+     * every kind of frame at the hot call sites; docs/performance.md), so it is not the default.
+     */
+    public static ClientRuntime create(int ioThreads, boolean rehearse) {
         if (ioThreads < 1) {
             throw new IllegalArgumentException("ioThreads must be positive");
         }
-        ClientRehearsal.run(ClientRehearsal.ROUNDS); // the first handoff must not run cold on the I/O threads
+        if (rehearse) {
+            ClientRehearsal.run(ClientRehearsal.ROUNDS);
+        }
         return new ClientRuntime(Transport.group(ioThreads));
     }
 

@@ -12,17 +12,36 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
-/** Native epoll where the platform has it, NIO elsewhere: one decision, made once. */
+/**
+ * Native epoll where the platform has it, NIO elsewhere: one decision, made once. {@code
+ * -Dbaton.transport=io_uring} chooses io_uring where the kernel allows it (measured against epoll in
+ * docs/performance.md), {@code nio} forces NIO.
+ */
 public final class Transport {
 
-    private static final boolean EPOLL = Epoll.isAvailable() && !Boolean.getBoolean("baton.nio");
+    private enum Kind { EPOLL, IO_URING, NIO }
+
+    private static final Kind KIND = choose(System.getProperty("baton.transport",
+            Boolean.getBoolean("baton.nio") ? "nio" : "epoll"));
 
     private Transport() {
     }
 
+    private static Kind choose(String wanted) {
+        return switch (wanted) {
+            case "io_uring" -> IoUring.isAvailable() ? Kind.IO_URING : Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO;
+            case "nio" -> Kind.NIO;
+            default -> Epoll.isAvailable() ? Kind.EPOLL : Kind.NIO;
+        };
+    }
+
     public static String name() {
-        return EPOLL ? "epoll" : "nio";
+        return KIND.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Event loops whose threads run at the highest priority the OS grants (they carry the real-time work). */
@@ -32,17 +51,29 @@ public final class Transport {
 
     /** Event loops with named threads at a given Java priority (honoured where the JVM maps priorities). */
     public static EventLoopGroup group(int threads, String name, int priority) {
-        IoHandlerFactory factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = switch (KIND) {
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case NIO -> NioIoHandler.newFactory();
+        };
         return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, false,
                 priority), factory);
     }
 
     public static Class<? extends ServerChannel> serverChannel() {
-        return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return switch (KIND) {
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+            case NIO -> NioServerSocketChannel.class;
+        };
     }
 
     public static Class<? extends SocketChannel> channel() {
-        return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+        return switch (KIND) {
+            case EPOLL -> EpollSocketChannel.class;
+            case IO_URING -> IoUringSocketChannel.class;
+            case NIO -> NioSocketChannel.class;
+        };
     }
 
     /**
