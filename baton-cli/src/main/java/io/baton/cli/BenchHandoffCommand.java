@@ -31,6 +31,9 @@ import picocli.CommandLine.Option;
 final class BenchHandoffCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a row takes from its demo run's report, as the demo names it. */
+    private static final List<String> FROM_DEMO = List.of("outcome", "handoff_ms", "cutover_pause_ms", "stall_ms",
+            "baseline_stall_ms", "inputs_lost", "outputs_lost", "heap_bytes_per_session");
 
     @Option(names = "--clients", defaultValue = "200", split = ",", description = "Client counts (default: ${DEFAULT-VALUE}).")
     List<Integer> clients = new ArrayList<>();
@@ -86,14 +89,9 @@ final class BenchHandoffCommand implements Callable<Integer> {
                     row.put("clients", c);
                     row.put("state_mb", mb);
                     row.put("tick_hz", tickHz);
-                    row.put("outcome", r.get("outcome"));
-                    row.put("handoff_ms", r.get("handoff_ms"));
-                    row.put("cutover_pause_ms", r.get("cutover_pause_ms"));
-                    row.put("stall_ms", r.get("stall_ms"));
-                    row.put("baseline_stall_ms", r.get("baseline_stall_ms"));
-                    row.put("inputs_lost", r.get("inputs_lost"));
-                    row.put("outputs_lost", r.get("outputs_lost"));
-                    row.put("heap_bytes_per_session", r.get("heap_bytes_per_session"));
+                    for (String field : FROM_DEMO) {
+                        row.put(field, r.get(field));
+                    }
                     row.put("passed", code == 0);
                     rows.add(row);
                     Map<String, Object> d = new LinkedHashMap<>(row);

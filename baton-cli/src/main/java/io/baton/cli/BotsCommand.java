@@ -1,11 +1,12 @@
 package io.baton.cli;
 
-import io.baton.arena.BotFleet;
-import io.baton.bench.ReconnectingClient;
-import io.baton.arena.FleetReport;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.arena.BotFleet;
+import io.baton.arena.FleetReport;
+import io.baton.bench.ReconnectingClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,21 +56,15 @@ final class BotsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int colon = server.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("--server must be host:port, was '" + server + "'");
-        }
-        BotFleet.Builder builder = BotFleet.builder(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
+        InetSocketAddress at = hostPort(server, "--server");
+        BotFleet.Builder builder = BotFleet.builder(at.getHostString(), at.getPort())
                 .clients(clients).inputHz(inputHz).tickHz(tickHz).bindAddresses(bindAddresses)
                 .progress(line -> System.err.println("bots: " + line));
         ReconnectingClient.Runtime baseline = null;
         if (reconnectTo != null) {
-            int c = reconnectTo.lastIndexOf(':');
-            if (c <= 0) {
-                throw new IllegalArgumentException("--reconnect-to must be host:port, was '" + reconnectTo + "'");
-            }
+            InetSocketAddress to = hostPort(reconnectTo, "--reconnect-to");
             baseline = new ReconnectingClient.Runtime(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
-                    reconnectTo.substring(0, c), Integer.parseInt(reconnectTo.substring(c + 1)));
+                    to.getHostString(), to.getPort());
             // Lost inputs are never applied: waiting the usual 10 s for them would only delay the report.
             builder.connector(baseline::connect).settleTimeout(java.time.Duration.ofSeconds(2));
         }
@@ -80,6 +75,14 @@ final class BotsCommand implements Callable<Integer> {
                 baseline.close(); // after the fleet, which closed its sessions
             }
         }
+    }
+
+    private static InetSocketAddress hostPort(String value, String option) {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException(option + " must be host:port, was '" + value + "'");
+        }
+        return InetSocketAddress.createUnresolved(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
     }
 
     private int play(BotFleet.Builder builder) throws Exception {

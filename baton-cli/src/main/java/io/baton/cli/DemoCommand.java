@@ -470,9 +470,9 @@ final class DemoCommand implements Callable<Integer> {
                 abortSeenAt = src.path("source_phase_since_nanos").asLong(); // the same machine's monotonic clock
                 return new Watched(src, tgt, "aborted");
             }
-            // Polling the admin API for a progress display: every 20 ms while a fault waits for its moment,
-            // else every 50 ms (100 HTTP requests a second had been a fifth busy thing on two cores).
-            Thread.sleep(struck && fault.equals("none") ? 50 : 20);
+            // Polling the admin API for a progress display: every 20 ms with a fault (the polls time its
+            // moment), else every 50 ms (100 HTTP requests a second had been a fifth busy thing on two cores).
+            Thread.sleep(fault.equals("none") ? 50 : 20);
         }
         throw new IllegalStateException("the handoff did not finish within 120 s");
     }

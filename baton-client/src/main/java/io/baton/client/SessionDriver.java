@@ -104,19 +104,23 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
                 core.send(payload, now());
                 corePending = core.pendingInputs();
             }
-            if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
-                loop.execute(this::drain);
-            }
+            scheduleDrain();
             return true;
         }
         queued.incrementAndGet();
         outgoing.add(payload);
-        // One task drains whatever piled up, with one flush: a listener that answers each message it gets
-        // sends all its answers to a burst in one write, not one write (and one task) per message.
+        scheduleDrain();
+        return true;
+    }
+
+    /**
+     * One task drains whatever piled up, with one flush: a listener that answers each message it gets
+     * sends all its answers to a burst in one write, not one write (and one task) per message.
+     */
+    private void scheduleDrain() {
         if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
             loop.execute(this::drain);
         }
-        return true;
     }
 
     /** On the loop: hands every queued input to the core, then flushes once. */

@@ -634,16 +634,8 @@ public final class ServerCore {
                     + " Hz; this server hosts '" + cfg.factory().name() + "' at " + cfg.service().tickHz() + " Hz");
         }
         byte[] runtime = SaveFile.readRuntime(data);
-        resetState();
         try {
-            RuntimeState r = RuntimeState.read(new DataInputStream(new ByteArrayInputStream(runtime)), sessions, h.index());
-            appliedIndex = r.appliedIndex;
-            tick = r.tick;
-            nextSessionId = r.nextSessionId;
-            for (Session s : sessions.values()) {
-                sessionsSum += s.digestTerm();
-            }
-            service = cfg.factory().restore(cfg.service(), h.schemaVersion(), data);
+            loadState(runtime, h.index(), h.schemaVersion(), data);
             long digest = stateDigest();
             if (h.schemaVersion() == service.schemaVersion() && digest != h.digest()) {
                 throw new IOException("the restored state hashes to " + Long.toHexString(digest)
@@ -1870,19 +1862,9 @@ public final class ServerCore {
             parts.add(new ByteArrayInputStream(chunk));
         }
         snapshotChunks = null;
-        resetState();
         try (DataInputStream in = new DataInputStream(new SequenceInputStream(java.util.Collections.enumeration(parts)))) {
             int runtimeLength = in.readInt();
-            byte[] runtime = in.readNBytes(runtimeLength);
-            RuntimeState r = RuntimeState.read(new DataInputStream(new ByteArrayInputStream(runtime)), sessions,
-                    snapshotBegin.index());
-            appliedIndex = r.appliedIndex;
-            tick = r.tick;
-            nextSessionId = r.nextSessionId;
-            for (Session s : sessions.values()) {
-                sessionsSum += s.digestTerm();
-            }
-            service = cfg.factory().restore(cfg.service(), snapshotBegin.schemaVersion(), in);
+            loadState(in.readNBytes(runtimeLength), snapshotBegin.index(), snapshotBegin.schemaVersion(), in);
         } catch (IOException ex) {
             throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "cannot restore the snapshot: " + ex.getMessage());
         }
@@ -1902,6 +1884,22 @@ public final class ServerCore {
         }
         out.note("restored snapshot at index " + appliedIndex + " (" + snapshotReceived + " bytes, "
                 + sessions.size() + " sessions)");
+    }
+
+    /**
+     * Replaces this server's state with a captured one (a handoff's snapshot, or a save): the runtime's
+     * sessions from {@code runtime}, then the service from {@code serviceBytes}.
+     */
+    private void loadState(byte[] runtime, long index, int schemaVersion, InputStream serviceBytes) throws IOException {
+        resetState();
+        RuntimeState r = RuntimeState.read(new DataInputStream(new ByteArrayInputStream(runtime)), sessions, index);
+        appliedIndex = r.appliedIndex;
+        tick = r.tick;
+        nextSessionId = r.nextSessionId;
+        for (Session s : sessions.values()) {
+            sessionsSum += s.digestTerm();
+        }
+        service = cfg.factory().restore(cfg.service(), schemaVersion, serviceBytes);
     }
 
     private void replicate(Frame.Event e, long now) throws ProtocolException {
