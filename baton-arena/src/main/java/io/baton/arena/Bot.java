@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongConsumer;
 
 /**
@@ -23,6 +24,8 @@ final class Bot {
     private final AtomicInteger switched = new AtomicInteger();
     private final AtomicInteger resumed = new AtomicInteger();
     private final AtomicBoolean moved = new AtomicBoolean();
+    /** Diagnostics: when this bot first heard MOVE, attached to the target and switched (System.nanoTime, 0 if never). */
+    private final AtomicLongArray handoffMarks = new AtomicLongArray(3);
     private final LongConsumer onFirstMove;
 
     /** Guards the send path: the random generator, the stop flag and the one send in flight. */
@@ -137,6 +140,15 @@ final class Bot {
     }
 
     private void onLifecycle(LifecycleListener.Event event, String detail) {
+        int mark = switch (event) {
+            case MOVE_ANNOUNCED -> 0;
+            case ATTACHED_TO_TARGET -> 1;
+            case SWITCHED -> 2;
+            default -> -1;
+        };
+        if (mark >= 0) {
+            handoffMarks.compareAndSet(mark, 0, System.nanoTime());
+        }
         if (event == LifecycleListener.Event.SWITCHED) {
             switched.incrementAndGet();
         } else if (event == LifecycleListener.Event.RESUMED) {
@@ -151,6 +163,11 @@ final class Bot {
 
     BotLedger ledger() {
         return ledger;
+    }
+
+    /** When this bot first heard MOVE (0), attached to the target (1) and switched (2), or 0 if it did not. */
+    long handoffMark(int which) {
+        return handoffMarks.get(which);
     }
 
     int switches() {

@@ -185,14 +185,17 @@ public final class BotFleet implements AutoCloseable {
     }
 
     /**
-     * Diagnostics: for each bot, where its worst gap in the window started and how long it was, as
-     * {@code [startNanos, stallNanos]} pairs (System.nanoTime), to line stalls up with handoff phases.
+     * Diagnostics: for each bot, where its worst gap in the window started and how long it was, and when
+     * it first heard MOVE, attached to the target and switched, as {@code [startNanos, stallNanos,
+     * moveNanos, attachedNanos, switchedNanos]} (System.nanoTime, 0 for what did not happen), to line
+     * stalls up with handoff phases.
      */
     public List<long[]> worstGaps(long fromNanos, long toNanos) {
         List<long[]> gaps = new ArrayList<>();
         for (Bot bot : bots) {
             gaps.add(new long[] {bot.ledger().worstGapStartNanos(fromNanos, toNanos),
-                bot.ledger().stallNanos(fromNanos, toNanos, tickPeriodNanos)});
+                bot.ledger().stallNanos(fromNanos, toNanos, tickPeriodNanos),
+                bot.handoffMark(0), bot.handoffMark(1), bot.handoffMark(2)});
         }
         return gaps;
     }

@@ -150,6 +150,7 @@ final class BotsCommand implements Callable<Integer> {
         out.put("stalls", stalls);
         out.put("baseline_stalls", baseline);
         out.put("worst_gap_starts", gaps.stream().mapToLong(g -> g[0]).toArray());
+        out.put("handoff_marks", gaps.stream().map(g -> new long[] {g[2], g[3], g[4]}).toList());
         out.put("move_times", fleet.moveTimes());
         System.out.println(json.writeValueAsString(out));
         System.out.flush();

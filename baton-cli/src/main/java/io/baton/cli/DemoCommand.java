@@ -411,6 +411,25 @@ final class DemoCommand implements Callable<Integer> {
         long wall = System.currentTimeMillis() - (System.nanoTime() - t0) / 1_000_000;
         buckets.forEach((ms, n) -> say("stalls > 5 ms starting at %5d ms (%tT.%<tL): %3d clients (worst %d ms)", ms,
                 wall + ms, n[0], n[1]));
+        say("the command was at System.nanoTime %d (CLOCK_MONOTONIC, as perf -k CLOCK_MONOTONIC shows it: %.6f s)",
+                t0, t0 / 1e9);
+        // The worst few clients, with their own handoff steps, all in ms after the command.
+        List<long[]> worst = new ArrayList<>();
+        for (JsonNode r : reports) {
+            for (int i = 0; i < r.path("stalls").size(); i++) {
+                JsonNode marks = r.path("handoff_marks").path(i);
+                worst.add(new long[] {r.path("stalls").get(i).asLong(), r.path("worst_gap_starts").get(i).asLong(),
+                    marks.path(0).asLong(), marks.path(1).asLong(), marks.path(2).asLong()});
+            }
+        }
+        worst.sort((a, b) -> Long.compare(b[0], a[0]));
+        java.util.function.LongFunction<String> at = n -> n == 0 ? "-" : String.valueOf((n - t0) / 1_000_000);
+        for (long[] w : worst.subList(0, Math.min(5, worst.size()))) {
+            if (w[0] > 5_000_000L) {
+                say("  stall %.1f ms from %s ms; MOVE heard at %s, attached at %s, switched at %s", w[0] / 1e6, at.apply(w[1]),
+                        at.apply(w[2]), at.apply(w[3]), at.apply(w[4]));
+            }
+        }
     }
 
     /** What the watch saw last: each server's status (the source's may be its last before it died). */
