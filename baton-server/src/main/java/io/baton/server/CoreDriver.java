@@ -40,6 +40,12 @@ final class CoreDriver implements ServerOutbox {
     private ServerCore core;
     private final Map<Long, Channel> channels = new HashMap<>();
     private final io.baton.wire.FrameBatcher batcher = new io.baton.wire.FrameBatcher();
+    /**
+     * Peer-link channels (one, rarely two), flushed before any client's: during output commit every
+     * client's output waits for the target to acknowledge the events, so those events must not queue
+     * behind a burst of writes to hundreds of clients (each of which may wake a reader on this CPU).
+     */
+    private final java.util.List<Channel> peerChannels = new java.util.ArrayList<>(2);
     private long nextConn = 1;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
@@ -125,6 +131,7 @@ final class CoreDriver implements ServerOutbox {
                 onCore(() -> {
                     conn = register(ch);
                     if (peerPort) {
+                        peerChannels.add(ch);
                         core.peerAccepted(conn, now());
                     } else {
                         core.clientConnected(conn, now());
@@ -178,7 +185,9 @@ final class CoreDriver implements ServerOutbox {
     }
 
     private void closed(long conn) {
-        if (channels.remove(conn) != null) {
+        Channel ch = channels.remove(conn);
+        if (ch != null) {
+            peerChannels.remove(ch);
             core.disconnected(conn, now());
             afterBatch();
         }
@@ -188,6 +197,9 @@ final class CoreDriver implements ServerOutbox {
     void afterBatch() {
         long now = now();
         core.flush(now);
+        for (int i = 0; i < peerChannels.size(); i++) {
+            batcher.flush(peerChannels.get(i));
+        }
         batcher.flush();
         if (haltCutIndex != 0) {
             // Fault injection: die like kill -9 right after the burst that sent CUTOVER went out (the clients
@@ -304,6 +316,7 @@ final class CoreDriver implements ServerOutbox {
         Transport.connect(peerLoop, peerMaxFrame, inbound, host, port, null, CONNECTOR, (ch, cause) -> onCore(() -> {
             if (ch != null) {
                 channels.put(id, ch);
+                peerChannels.add(ch);
                 core.peerConnected(id, now());
             } else {
                 LOG.warn("cannot reach the peer at {}:{}: {}", host, port, cause.toString());
