@@ -38,8 +38,10 @@ final class BenchCommand implements Callable<Integer> {
             description = {
                 "JMH micro-benchmarks of the codec and the core's input-to-output path.",
                 "",
-                "CodecBench: encoding and decoding frames. CoreBench: one INPUT through the server core to its",
-                "OUTPUT and the end-of-burst flush, with no I/O. Arguments after -- go to JMH, e.g.",
+                "CodecBench: encoding and decoding frames. CoreBench: one INPUT through the server core to its "
+                    + "OUTPUT and the end-of-burst flush, with no I/O.",
+                "",
+                "Arguments after -- go to JMH, for example:",
                 "  ./baton bench jmh -- -f 1 -wi 3 -i 5 CoreBench"
             })
     static final class JmhCommand implements Callable<Integer> {
@@ -58,10 +60,11 @@ final class BenchCommand implements Callable<Integer> {
             description = {
                 "Messages per second through a Baton session and through a plain Netty echo; heap per session.",
                 "",
-                "Both are measured in the same run, in alternating rounds (drift in the machine hits both);",
-                "the echo is a length-framed Netty echo written for the comparison. The heap a Baton",
-                "server spends per idle session (a server process with N idle sessions, heap measured by",
-                "jcmd after a full collection, before and after they connect).",
+                "Both are measured in the same run, in alternating rounds (drift in the machine hits both); "
+                    + "the echo is a length-framed Netty echo written for the comparison.",
+                "",
+                "The heap a Baton server spends per idle session (a server process with N idle sessions, heap "
+                    + "measured by jcmd after a full collection, before and after they connect).",
                 "",
                 "Exits 0 when both were measured; the figures are the result, not a pass or fail."
             })

@@ -18,13 +18,14 @@ import picocli.CommandLine.Option;
         description = {
             "The arena workload moved by each way you ask for, every combination in one run, side by side.",
             "",
-            "Each row is one ./baton demo run (servers and bots in their own processes, on loopback): the",
-            "stall clients saw during the handoff and, measured the same way just before it, without one",
-            "(baseline), so the machine's own noise shows; nothing lost; the target's heap per session.",
-            "Modes: baton (live handoff with event shipping), stopcopy (Baton's stop-and-copy) and restart",
-            "(what games do today, without Baton: the source saves its state to disk and exits, the target",
-            "loads it, and clients reconnect with exponential backoff from 100 ms, losing what they send",
-            "meanwhile).",
+            "Each row is one ./baton demo run (servers and bots in their own processes, on loopback): the "
+                + "stall clients saw during the handoff and, measured the same way just before it, without one "
+                + "(baseline), so the machine's own noise shows; nothing lost; the target's heap per session.",
+            "",
+            "Modes: baton (live handoff with event shipping), stopcopy (Baton's stop-and-copy) and restart "
+                + "(what games do today, without Baton: the source saves its state to disk and exits, the target "
+                + "loads it, and clients reconnect with exponential backoff from 100 ms, losing what they send "
+                + "meanwhile).",
             "",
             "Writes an HTML report with plots (no network needed to open it); --json prints one JSON object."
         })

@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
         description = {
             "Run arena bots against a server, then verify every action end to end.",
             "",
-            "Each bot checks that the game applied exactly the inputs it sent, in order, and that it received",
-            "every tick exactly once.",
+            "Each bot checks that the game applied exactly the inputs it sent, in order, and that it received "
+                + "every tick exactly once.",
+            "",
             "Exits 0 when every bot verified clean, 1 otherwise."
         })
 final class BotsCommand implements Callable<Integer> {

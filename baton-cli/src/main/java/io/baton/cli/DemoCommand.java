@@ -21,11 +21,11 @@ import picocli.CommandLine.Option;
         description = {
             "Source, target, bots and a handoff on this machine, with a report of what the clients saw.",
             "",
-            "Starts a source and a standby target as separate processes on loopback, lets arena bots play on",
-            "the source, hands off mid-run, keeps playing on the target, then verifies every action.",
+            "Starts a source and a standby target as separate processes on loopback, lets arena bots play on "
+                + "the source, hands off mid-run, keeps playing on the target, then verifies every action.",
             "",
-            "Exits 0 when every client switched, nothing was lost, duplicated or reordered, and the target's",
-            "state equals the source's at cutover; 1 otherwise."
+            "Exits 0 when every client switched, nothing was lost, duplicated or reordered, and the target's "
+                + "state equals the source's at cutover; 1 otherwise."
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -76,19 +76,19 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--fault", defaultValue = "none",
             description = {"Inject one fault during the handoff (default: ${DEFAULT-VALUE}):",
-                "  kill-target-before-cutover  kill -9 the target while clients are redirected: the handoff aborts",
-                "  kill-source-after-catch-up  kill -9 the source once the target may take over: it fails over",
-                "  kill-source-during-cutover  the source dies the instant its CUTOVER has left for the target, before",
-                "                              it hears the answer or tells a client to switch: the target completes the",
-                "                              cutover and clients resume there",
-                "  kill-source-after-cutover   kill -9 the source once it has cut over: the handoff completes",
-                "  kill-client                 kill -9 one of the bot processes mid-handoff (needs --bot-processes 2+)",
-                "  pause-source                SIGSTOP the source for 2 s once the target may take over: the target",
-                "                              either fails over or completes the handoff, never both in charge",
-                "  cut-peer-link               reset the peer link while clients are redirected: the handoff aborts",
-                "  slow-peer-link              20 ms each way on the peer link: the handoff completes, slower",
-                "  block-clients-to-target     a third of connections to the target refused: some clients come",
-                "                              through the fallback resume; the handoff completes"})
+                "kill-target-before-cutover: kill -9 the target while clients are redirected; the handoff aborts.",
+                "kill-source-after-catch-up: kill -9 the source once the target may take over; it fails over.",
+                "kill-source-during-cutover: the source dies the instant its CUTOVER has left for the target, before "
+                    + "it hears the answer or tells a client to switch; the target completes the cutover and clients "
+                    + "resume there.",
+                "kill-source-after-cutover: kill -9 the source once it has cut over; the handoff completes.",
+                "kill-client: kill -9 one of the bot processes mid-handoff (needs --bot-processes 2+).",
+                "pause-source: SIGSTOP the source for 2 s once the target may take over; the target either fails "
+                    + "over or completes the handoff, never both in charge.",
+                "cut-peer-link: reset the peer link while clients are redirected; the handoff aborts.",
+                "slow-peer-link: 20 ms each way on the peer link; the handoff completes, slower.",
+                "block-clients-to-target: a third of connections to the target refused; some clients come through "
+                    + "the fallback resume; the handoff completes."})
     String fault;
 
     @Option(names = "--handoffs", defaultValue = "1",

@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
         description = {
             "Hand a running server (the source, reached through --admin) off to a standby target.",
             "",
-            "Shows each phase and the count of clients moved as it goes; exits 0 once the source has",
-            "drained, 1 if the handoff aborted (the source then carries on serving)."
+            "Shows each phase and the count of clients moved as it goes; exits 0 once the source has drained, "
+                + "1 if the handoff aborted (the source then carries on serving)."
         })
 final class HandoffCommand implements Callable<Integer> {
 

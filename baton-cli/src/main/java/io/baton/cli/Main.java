@@ -24,11 +24,20 @@ public final class Main {
 
     /** Runs a command line and returns its exit code (tests call this directly). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line with every subcommand, set up as {@link #run} uses it. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("baton: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
         });
-        return cli.execute(args);
+        // Help wraps at the terminal's width when there is one (80 columns otherwise, e.g. when piped), and
+        // at spaces only; set here, after construction, so both reach every subcommand.
+        cli.setUsageHelpAutoWidth(true);
+        cli.setHelpFactory(SpaceWrappingHelp::new);
+        return cli;
     }
 }

@@ -23,9 +23,8 @@ import picocli.CommandLine.Option;
         description = {
             "Run a server: the authority (default), or a standby target for a handoff (--standby).",
             "",
-            "",
-            "Prints one JSON line {\"event\":\"ready\",...} on stdout once its ports are bound; logs go to stderr.",
-            "Stops on SIGTERM or Ctrl-C."
+            "Prints one JSON line {\"event\":\"ready\",...} on stdout once its ports are bound; logs go to stderr. "
+                + "Stops on SIGTERM or Ctrl-C."
         })
 final class ServeCommand implements Callable<Integer> {
 

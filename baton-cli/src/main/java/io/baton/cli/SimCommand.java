@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
         description = {
             "Run the seeded deterministic simulator and check every invariant.",
             "",
-            "The real protocol core (source, target, arena clients) runs on a virtual clock and network, one",
-            "handoff per seed, invariants checked after each run.",
-            "Any violation prints its seed; '--seed S' replays that run alone, narrated.",
+            "The real protocol core (source, target, arena clients) runs on a virtual clock and network, one "
+                + "handoff per seed, invariants checked after each run. "
+                + "Any violation prints its seed; '--seed S' replays that run alone, narrated.",
+            "",
             "Exits 0 when no seed violated an invariant."
         })
 final class SimCommand implements Callable<Integer> {
