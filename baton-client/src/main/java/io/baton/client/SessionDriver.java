@@ -192,7 +192,11 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
         Channel ch = channels.get(conn);
         if (ch != null) {
             batcher.flush(ch);
-            ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            // Closed after the reads already waiting on this loop: a switch lets go of the source this way, so
+            // that a loop serving many sessions delivers every session's next output before it pays for any
+            // teardown (a close costs both ends' FIN processing on this thread).
+            loop.execute(() -> ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .addListener(ChannelFutureListener.CLOSE));
         }
     }
 
