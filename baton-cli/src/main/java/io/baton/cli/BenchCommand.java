@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that measure Baton against what it replaces, in the same run.",
-        subcommands = {BenchHandoffCommand.class, BenchCommand.ThroughputCommand.class, BenchCommand.JmhCommand.class})
+        subcommands = {BenchHandoffCommand.class, BenchCommand.ThroughputCommand.class, BenchFloorCommand.class,
+            BenchCommand.JmhCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Spec
@@ -29,7 +30,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        System.err.println("baton bench: name a benchmark (handoff, throughput, jmh)");
+        System.err.println("baton bench: name a benchmark (handoff, throughput, floor, jmh)");
         spec.commandLine().usage(System.err);
         return 2;
     }
