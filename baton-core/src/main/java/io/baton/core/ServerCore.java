@@ -114,7 +114,11 @@ public final class ServerCore {
     /** Output commit: outputs and input acks wait for the target's acknowledgement. */
     private boolean commit;
     private final Set<Session> unreleased = new LinkedHashSet<>();
-    private final Set<Session> ackDue = new LinkedHashSet<>();
+    /**
+     * Sessions with inputs released in the current burst, each once ({@link Session#inAckDue}): a flag and a
+     * list, because a hash set's insert on every input was a tenth of the core's time at 2 M inputs/s.
+     */
+    private final List<Session> ackDue = new ArrayList<>();
     /** Sessions owed a standalone ACK, in the order it falls due. */
     private final ArrayDeque<Session> ackQueue = new ArrayDeque<>();
     private final Set<Session> trimDue = new LinkedHashSet<>();
@@ -482,7 +486,9 @@ public final class ServerCore {
      */
     public void flush(long now) {
         if (!ackDue.isEmpty()) {
-            for (Session s : ackDue) {
+            for (int i = 0; i < ackDue.size(); i++) {
+                Session s = ackDue.get(i);
+                s.inAckDue = false;
                 if (s.ackDueAt == 0 && ackOwed(s)) {
                     s.ackDueAt = now + tickPeriod;
                     ackQueue.add(s); // in due order: every session waits the same delay
@@ -749,7 +755,7 @@ public final class ServerCore {
                     unreleased.add(s);
                 } else {
                     s.inputReleased = seq;
-                    ackDue.add(s);
+                    markAckDue(s);
                 }
                 service.onInput(sessionId, payload, ctx);
             }
@@ -813,6 +819,13 @@ public final class ServerCore {
     }
 
     /** Whether the session's client has inputs released that no frame has acknowledged yet. */
+    private void markAckDue(Session s) {
+        if (!s.inAckDue) {
+            s.inAckDue = true;
+            ackDue.add(s);
+        }
+    }
+
     private boolean ackOwed(Session s) {
         return role == Role.AUTHORITY && s.conn >= 0 && s.inputReleased > s.inputAckSent && isBound(s)
                 && sessions.get(s.id) == s; // not a session closed, or forgotten, since it was queued
@@ -841,7 +854,7 @@ public final class ServerCore {
             }
             while (!s.unreleasedInputs.isEmpty() && s.unreleasedInputs.peekFirst()[0] <= releasedIndex) {
                 s.inputReleased = s.unreleasedInputs.pollFirst()[1];
-                ackDue.add(s);
+                markAckDue(s);
             }
             pump(s);
             Session.Out last = s.unacked.peekLast();
@@ -1058,7 +1071,7 @@ public final class ServerCore {
         if (seq <= s.inputApplied && !cfg.defects().contains(Defect.APPLY_DUPLICATE_INPUTS)) {
             // A resend: the client has not seen our acknowledgement, whatever we think we sent. Owe it again.
             s.inputAckSent = Math.min(s.inputAckSent, seq - 1);
-            ackDue.add(s);
+            markAckDue(s);
             return;
         }
         if (seq > s.inputApplied + 1) {
@@ -2060,7 +2073,7 @@ public final class ServerCore {
             apply(Frame.EventKind.INPUT, s.id, f.seq(), f.payload(), now);
         } else if (s != null && f.seq() <= s.inputApplied) {
             s.inputAckSent = Math.min(s.inputAckSent, f.seq() - 1);
-            ackDue.add(s);
+            markAckDue(s);
         }
         // A forwarded input that skips ahead is dropped: the client still holds it and resends it here.
     }

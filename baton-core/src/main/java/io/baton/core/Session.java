@@ -27,6 +27,8 @@ final class Session {
     long inputAckSent;
     /** When a standalone ACK for this session's inputs is due unless an OUTPUT carries it first; 0 if none is. */
     long ackDueAt;
+    /** Whether the session is in the server's list of sessions with inputs released in the current burst. */
+    boolean inAckDue;
     /** Input numbers applied but not yet released (output commit): pairs of (log index, seq). */
     final ArrayDeque<long[]> unreleasedInputs = new ArrayDeque<>();
     long inputReleased;
