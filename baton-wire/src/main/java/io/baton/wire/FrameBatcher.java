@@ -2,7 +2,9 @@ package io.baton.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +19,13 @@ public final class FrameBatcher {
     static final int WRITE_AT = 64 * 1024;
 
     private final Map<Channel, ByteBuf> pending = new IdentityHashMap<>();
+    /**
+     * Channels in the order their first frame of this burst came: {@link #flush()} writes in that order, so a
+     * server writes a tick's outputs in the order its service produced them. Two servers running the same
+     * service produce the same order, so a client keeps its place in a tick's writes across a cutover (in a
+     * hash map's order each server would write its own, and at 1,000 clients one write order takes 10-15 ms).
+     */
+    private final List<Channel> order = new ArrayList<>();
 
     /** Encodes {@code frame} behind whatever waits for {@code ch}. */
     public void add(Channel ch, Frame frame) {
@@ -24,6 +33,7 @@ public final class FrameBatcher {
         if (buf == null) {
             buf = ch.alloc().ioBuffer(Math.min(FrameCodec.encodedSize(frame), WRITE_AT) + 256);
             pending.put(ch, buf);
+            order.add(ch);
         }
         FrameCodec.encode(frame, buf);
         if (buf.readableBytes() >= WRITE_AT) {
@@ -32,15 +42,20 @@ public final class FrameBatcher {
         }
     }
 
-    /** Writes and flushes what waits for every channel. */
+    /** Writes and flushes what waits for every channel, in the order the channels' first frames came. */
     public void flush() {
         if (pending.isEmpty()) {
+            order.clear();
             return;
         }
-        for (Map.Entry<Channel, ByteBuf> e : pending.entrySet()) {
-            e.getKey().writeAndFlush(e.getValue(), e.getKey().voidPromise());
+        for (int i = 0; i < order.size(); i++) {
+            Channel ch = order.get(i);
+            ByteBuf buf = pending.remove(ch); // null if flushed alone meanwhile (then listed again if re-added)
+            if (buf != null) {
+                ch.writeAndFlush(buf, ch.voidPromise());
+            }
         }
-        pending.clear();
+        order.clear();
     }
 
     /** Writes and flushes what waits for one channel: before anything else is written to it directly. */

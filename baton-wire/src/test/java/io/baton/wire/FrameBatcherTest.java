@@ -63,4 +63,45 @@ class FrameBatcherTest {
         assertThat(buffers).isGreaterThan(1);
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void channelsAreFlushedInTheOrderTheirFirstFrameCameNotInHashOrder() {
+        List<Integer> written = new ArrayList<>();
+        List<EmbeddedChannel> channels = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            int id = i;
+            channels.add(new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                @Override
+                public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg,
+                                  io.netty.channel.ChannelPromise promise) {
+                    written.add(id);
+                    ctx.write(msg, promise);
+                }
+            }));
+        }
+        FrameBatcher batcher = new FrameBatcher();
+        List<Integer> firstAdded = new ArrayList<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int k = 0; k < 500; k++) {
+            int i = random.nextInt(channels.size());
+            if (!firstAdded.contains(i)) {
+                firstAdded.add(i);
+            }
+            batcher.add(channels.get(i), new Frame.Ping(k));
+        }
+        // A channel flushed on its own (before a close, say) goes out then, and again where it comes next.
+        int alone = firstAdded.get(0);
+        batcher.flush(channels.get(alone));
+        batcher.add(channels.get(alone), new Frame.Ping(-1));
+        batcher.flush();
+
+        List<Integer> expected = new ArrayList<>();
+        expected.add(alone);
+        expected.addAll(firstAdded.subList(1, firstAdded.size()));
+        expected.add(alone);
+        assertThat(written).isEqualTo(expected);
+        for (EmbeddedChannel ch : channels) {
+            ch.finishAndReleaseAll();
+        }
+    }
 }
