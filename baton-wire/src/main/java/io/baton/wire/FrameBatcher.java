@@ -50,7 +50,8 @@ public final class FrameBatcher {
         }
         for (int i = 0; i < order.size(); i++) {
             Channel ch = order.get(i);
-            ByteBuf buf = pending.remove(ch); // null if flushed alone meanwhile (then listed again if re-added)
+            // Null if flushed alone and not re-added; a channel re-added after flushing alone keeps its first place.
+            ByteBuf buf = pending.remove(ch);
             if (buf != null) {
                 ch.writeAndFlush(buf, ch.voidPromise());
             }
