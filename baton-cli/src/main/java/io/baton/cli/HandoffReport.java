@@ -39,7 +39,7 @@ final class HandoffReport {
         for (Map<String, Object> r : rows) {
             if ("baton".equals(r.get("mode"))) {
                 b.append("<h2>One handoff: ").append(r.get("clients")).append(" clients, ").append(r.get("state_mb"))
-                        .append(" MiB</h2><p>The source's phases (as its admin API reported them, polled every 20 ms) and ")
+                        .append(" MiB</h2><p>The source's phases (as its admin API reported them, polled every 50 ms) and ")
                         .append("the clients that had moved to the target, over time from the operator's command.</p>");
                 timeline(b, r);
                 break;
