@@ -818,7 +818,7 @@ public final class ServerCore {
         }
     }
 
-    /** Whether the session's client has inputs released that no frame has acknowledged yet. */
+    /** Notes that the session has inputs released in this burst, for {@link #flush} to acknowledge. */
     private void markAckDue(Session s) {
         if (!s.inAckDue) {
             s.inAckDue = true;
@@ -826,6 +826,7 @@ public final class ServerCore {
         }
     }
 
+    /** Whether the session's client has inputs released that no frame has acknowledged yet. */
     private boolean ackOwed(Session s) {
         return role == Role.AUTHORITY && s.conn >= 0 && s.inputReleased > s.inputAckSent && isBound(s)
                 && sessions.get(s.id) == s; // not a session closed, or forgotten, since it was queued
