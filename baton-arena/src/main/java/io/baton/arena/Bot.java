@@ -5,9 +5,6 @@ import io.baton.client.ClientOptions;
 import io.baton.client.LifecycleListener;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -32,7 +29,6 @@ final class Bot {
     private final Object sendLock = new Object();
     private final SplittableRandom random;
     private boolean stopped;
-    private ScheduledFuture<?> sending;
     private long refused;
 
     private volatile BatonClient client;
@@ -81,14 +77,13 @@ final class Bot {
         return connectFailure;
     }
 
-    /** Starts moving at {@code inputHz}, at a random phase so that a fleet does not send in lockstep. */
-    void startSending(ScheduledExecutorService scheduler, double inputHz) {
-        long period = Math.max(1, Math.round(1e9 / inputHz));
+    /** Starts moving, at a random phase of the pacer's period so that a fleet does not send in lockstep. */
+    void startSending(SendPacer pacer) {
         synchronized (sendLock) {
             if (stopped || client == null) {
                 return;
             }
-            sending = scheduler.scheduleAtFixedRate(this::sendNext, random.nextLong(period), period, TimeUnit.NANOSECONDS);
+            pacer.add(this::sendNext, random.nextLong(pacer.slotCount()));
         }
     }
 
@@ -120,10 +115,7 @@ final class Bot {
     /** Stops sending; once this returns no further input goes out. */
     void stopSending() {
         synchronized (sendLock) {
-            stopped = true;
-            if (sending != null) {
-                sending.cancel(false);
-            }
+            stopped = true; // the pacer may still call sendNext, which now sends nothing
         }
     }
 

@@ -78,7 +78,7 @@ public final class BotFleet implements AutoCloseable {
         this.progress = b.progress;
         this.suppliedRuntime = b.runtime;
         this.suppliedConnector = b.connector;
-        this.scheduler = new ScheduledThreadPoolExecutor(2, r -> {
+        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "bot-scheduler");
             t.setDaemon(true);
             return t;
@@ -107,6 +107,7 @@ public final class BotFleet implements AutoCloseable {
             connector = runtime::connect;
         }
         Connector connectWith = connector;
+        SendPacer pacer = SendPacer.start(scheduler, inputHz);
         long begin = System.nanoTime();
         CountDownLatch done = new CountDownLatch(clients);
         AtomicInteger completed = new AtomicInteger();
@@ -123,7 +124,7 @@ public final class BotFleet implements AutoCloseable {
             scheduler.schedule(() -> bot.connect(connectWith).whenComplete((v, e) -> {
                 try {
                     if (bot.connected()) {
-                        bot.startSending(scheduler, inputHz);
+                        bot.startSending(pacer);
                     }
                     int n = completed.incrementAndGet();
                     if (n % step == 0 && n < clients) {
