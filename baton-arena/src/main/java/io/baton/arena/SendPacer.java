@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -13,13 +12,12 @@ import java.util.concurrent.TimeUnit;
  * timer per bot, the fleet's scheduler threads woke for every single move, on the same two cores as the
  * servers being measured (docs/performance.md has the CPU before and after).
  */
-final class SendPacer implements AutoCloseable {
+final class SendPacer {
 
     static final long SLOT_NANOS = 1_000_000L;
 
     private final List<List<Runnable>> slots;
     private final long start;
-    private ScheduledFuture<?> task;
     private long nextSlot;
 
     /** A pacer whose slots start at {@code start} (System.nanoTime); {@link #sendDue} is left to the caller. */
@@ -33,10 +31,10 @@ final class SendPacer implements AutoCloseable {
         this.start = start;
     }
 
-    /** A pacer that runs itself on {@code scheduler}, a slot a millisecond, from now. */
+    /** A pacer that runs itself on {@code scheduler}, a slot a millisecond, from now, until the scheduler stops. */
     static SendPacer start(ScheduledExecutorService scheduler, double inputHz) {
         SendPacer p = new SendPacer(inputHz, System.nanoTime());
-        p.task = scheduler.scheduleAtFixedRate(() -> p.sendDue(System.nanoTime()), SLOT_NANOS, SLOT_NANOS,
+        scheduler.scheduleAtFixedRate(() -> p.sendDue(System.nanoTime()), SLOT_NANOS, SLOT_NANOS,
                 TimeUnit.NANOSECONDS);
         return p;
     }
@@ -57,13 +55,6 @@ final class SendPacer implements AutoCloseable {
             for (Runnable send : slots.get((int) (nextSlot % slots.size()))) {
                 send.run();
             }
-        }
-    }
-
-    @Override
-    public void close() {
-        if (task != null) {
-            task.cancel(false);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.baton.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.baton.arena.BotFleet;
 import io.baton.bench.Floor;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -59,8 +60,8 @@ final class BenchFloorCommand implements Callable<Integer> {
     @Option(names = "--role", hidden = true)
     String role;
 
-    @Option(names = "--server", hidden = true)
-    String server;
+    @Option(names = "--server-port", hidden = true)
+    int serverPort;
 
     @Option(names = "--bind", hidden = true)
     String bind;
@@ -81,8 +82,7 @@ final class BenchFloorCommand implements Callable<Integer> {
 
     private int serveUntilStdinCloses() throws Exception {
         try (Floor.Server s = new Floor.Server("127.0.0.1", tickHz)) {
-            System.out.println(JSON.writeValueAsString(Map.of("event", "ready", "port", s.port(),
-                    "pid", ProcessHandle.current().pid())));
+            System.out.println(JSON.writeValueAsString(Map.of("event", "ready", "port", s.port())));
             System.out.flush();
             while (System.in.read() >= 0) {
                 // the parent keeps stdin open for as long as it wants the server
@@ -92,10 +92,8 @@ final class BenchFloorCommand implements Callable<Integer> {
     }
 
     private int clientsOnCommand() throws Exception {
-        String host = server.substring(0, server.lastIndexOf(':'));
-        int port = Integer.parseInt(server.substring(server.lastIndexOf(':') + 1));
-        try (Floor.Clients c = new Floor.Clients(host, port, clients, bind)) {
-            System.out.println(JSON.writeValueAsString(Map.of("event", "ready", "pid", ProcessHandle.current().pid())));
+        try (Floor.Clients c = new Floor.Clients("127.0.0.1", serverPort, clients, bind)) {
+            System.out.println(JSON.writeValueAsString(Map.of("event", "ready")));
             System.out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             if (!"measure".equals(in.readLine())) {
@@ -125,7 +123,7 @@ final class BenchFloorCommand implements Callable<Integer> {
                 for (int i = 0; i < processes; i++) {
                     int n = clients / processes + (i < clients % processes ? 1 : 0);
                     fleet.add(ChildProcess.start("floor-clients-" + i, dir, jvm, List.of("bench", "floor", "--role",
-                            "clients", "--server", "127.0.0.1:" + port, "--clients", Integer.toString(n),
+                            "clients", "--server-port", Integer.toString(port), "--clients", Integer.toString(n),
                             "--bind", "127.0.0." + (2 + i), "--warmup-s", Integer.toString(warmupS),
                             "--measure-s", Integer.toString(measureS)), 300));
                     say("client process %d/%d: %d connected", i + 1, processes, n);
@@ -134,20 +132,14 @@ final class BenchFloorCommand implements Callable<Integer> {
                     c.command("measure");
                 }
                 Thread.sleep(warmupS * 1000L); // the clients' own unmeasured load: not a wait for a condition
-                long serverCpu0 = cpuNanos(srv.ready().path("pid").asLong());
-                long clientsCpu0 = 0;
-                for (ChildProcess c : fleet) {
-                    clientsCpu0 += cpuNanos(c.ready().path("pid").asLong());
-                }
+                long serverCpu0 = cpuNanos(List.of(srv));
+                long clientsCpu0 = cpuNanos(fleet);
                 long t0 = System.nanoTime();
                 say("measuring for %d s", measureS);
                 Thread.sleep(measureS * 1000L); // the measured interval: CPU is read at both ends
                 double wall = (System.nanoTime() - t0) / 1e9;
-                long serverCpu = cpuNanos(srv.ready().path("pid").asLong()) - serverCpu0;
-                long clientsCpu = -clientsCpu0;
-                for (ChildProcess c : fleet) {
-                    clientsCpu += cpuNanos(c.ready().path("pid").asLong());
-                }
+                long serverCpu = cpuNanos(List.of(srv)) - serverCpu0;
+                long clientsCpu = cpuNanos(fleet) - clientsCpu0;
                 long frames = 0;
                 List<Long> gaps = new ArrayList<>();
                 for (ChildProcess c : fleet) {
@@ -165,19 +157,20 @@ final class BenchFloorCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Total CPU time (user and system) a process has used, from the OS. */
-    private static long cpuNanos(long pid) {
-        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos)
-                .orElseThrow(() -> new IllegalStateException("the OS does not report the CPU time of process " + pid));
+    /** Total CPU time (user and system) the processes have used so far, from the OS. */
+    private static long cpuNanos(List<ChildProcess> processes) {
+        long sum = 0;
+        for (ChildProcess p : processes) {
+            sum += ProcessHandle.of(p.pid()).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos)
+                    .orElseThrow(() -> new IllegalStateException("the OS does not report the CPU time of " + p.name()));
+        }
+        return sum;
     }
 
     private void report(double serverCores, double clientCores, double framesPerSecond, List<Long> gaps)
             throws Exception {
         long period = 1_000_000_000L / tickHz;
-        long[] stalls = gaps.stream().mapToLong(g -> Math.max(0, g - period)).sorted().toArray();
-        long[] p = stalls.length == 0 ? new long[3]
-                : new long[] {stalls[(stalls.length - 1) / 2], stalls[(int) Math.ceil(stalls.length * 0.99) - 1],
-                    stalls[stalls.length - 1]};
+        long[] p = BotFleet.percentiles(gaps.stream().mapToLong(g -> Math.max(0, g - period)).toArray());
         int cores = Runtime.getRuntime().availableProcessors();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("clients", clients);

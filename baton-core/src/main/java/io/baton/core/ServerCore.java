@@ -826,6 +826,15 @@ public final class ServerCore {
         }
     }
 
+    /**
+     * A resend of input {@code seq}, already applied: the client has not seen our acknowledgement, whatever
+     * we think we sent. Owe it again.
+     */
+    private void oweAckAgain(Session s, long seq) {
+        s.inputAckSent = Math.min(s.inputAckSent, seq - 1);
+        markAckDue(s);
+    }
+
     /** Whether the session's client has inputs released that no frame has acknowledged yet. */
     private boolean ackOwed(Session s) {
         return role == Role.AUTHORITY && s.conn >= 0 && s.inputReleased > s.inputAckSent && isBound(s)
@@ -1070,9 +1079,7 @@ public final class ServerCore {
             return;
         }
         if (seq <= s.inputApplied && !cfg.defects().contains(Defect.APPLY_DUPLICATE_INPUTS)) {
-            // A resend: the client has not seen our acknowledgement, whatever we think we sent. Owe it again.
-            s.inputAckSent = Math.min(s.inputAckSent, seq - 1);
-            markAckDue(s);
+            oweAckAgain(s, seq);
             return;
         }
         if (seq > s.inputApplied + 1) {
@@ -2073,8 +2080,7 @@ public final class ServerCore {
         if (s != null && (f.seq() == s.inputApplied + 1 || cfg.defects().contains(Defect.APPLY_DUPLICATE_INPUTS))) {
             apply(Frame.EventKind.INPUT, s.id, f.seq(), f.payload(), now);
         } else if (s != null && f.seq() <= s.inputApplied) {
-            s.inputAckSent = Math.min(s.inputAckSent, f.seq() - 1);
-            markAckDue(s);
+            oweAckAgain(s, f.seq());
         }
         // A forwarded input that skips ahead is dropped: the client still holds it and resends it here.
     }
