@@ -79,7 +79,12 @@ public final class BotFleet implements AutoCloseable {
         this.suppliedRuntime = b.runtime;
         this.suppliedConnector = b.connector;
         this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "bot-scheduler");
+            // It keeps the players' time (every move is sent from here): real-time like the event loops, when
+            // the process asked for that, or the servers' loops on the same cores would delay the moves.
+            Thread t = new Thread(() -> {
+                io.baton.wire.Transport.enterRealtime();
+                r.run();
+            }, "bot-scheduler");
             t.setDaemon(true);
             return t;
         });

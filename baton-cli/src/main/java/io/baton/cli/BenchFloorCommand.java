@@ -57,6 +57,11 @@ final class BenchFloorCommand implements Callable<Integer> {
     boolean json;
 
     // The two sides, as child processes of this command.
+    @Option(names = "--realtime-priority", defaultValue = "" + RealtimeOption.SHARED_MACHINE, paramLabel = "N",
+            description = "SCHED_FIFO priority of the floor's event loops, as ./baton demo gives Baton's; 0 for the "
+                    + "normal scheduler (default: ${DEFAULT-VALUE}).")
+    int realtimePriority;
+
     @Option(names = "--role", hidden = true)
     String role;
 
@@ -71,6 +76,7 @@ final class BenchFloorCommand implements Callable<Integer> {
         if (clients < 1 || tickHz < 1 || processes < 1 || processes > 250 || warmupS < 0 || measureS < 1) {
             throw new IllegalArgumentException("--clients, --tick-hz, --measure-s must be positive and --processes 1-250");
         }
+        RealtimeOption.apply(role == null ? 0 : realtimePriority); // the children's loops, not this process's
         if ("server".equals(role)) {
             return serveUntilStdinCloses();
         }
@@ -117,7 +123,8 @@ final class BenchFloorCommand implements Callable<Integer> {
         say("server: one event loop, %d Hz; %d connections over %d client processes", tickHz, clients, processes);
         List<ChildProcess> fleet = new ArrayList<>();
         try (ChildProcess srv = ChildProcess.start("floor-server", dir, jvm,
-                List.of("bench", "floor", "--role", "server", "--tick-hz", Integer.toString(tickHz)), 60)) {
+                List.of("bench", "floor", "--role", "server", "--tick-hz", Integer.toString(tickHz),
+                        "--realtime-priority", Integer.toString(realtimePriority)), 60)) {
             int port = srv.ready().path("port").asInt();
             try {
                 for (int i = 0; i < processes; i++) {
@@ -125,7 +132,8 @@ final class BenchFloorCommand implements Callable<Integer> {
                     fleet.add(ChildProcess.start("floor-clients-" + i, dir, jvm, List.of("bench", "floor", "--role",
                             "clients", "--server-port", Integer.toString(port), "--clients", Integer.toString(n),
                             "--bind", "127.0.0." + (2 + i), "--warmup-s", Integer.toString(warmupS),
-                            "--measure-s", Integer.toString(measureS)), 300));
+                            "--measure-s", Integer.toString(measureS),
+                            "--realtime-priority", Integer.toString(realtimePriority)), 300));
                     say("client process %d/%d: %d connected", i + 1, processes, n);
                 }
                 for (ChildProcess c : fleet) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bots", mixinStandardHelpOptions = true,
@@ -55,8 +56,12 @@ final class BotsCommand implements Callable<Integer> {
             description = "Driven by another process (the demo): JSON lines out, commands in on stdin.")
     boolean control;
 
+    @Mixin
+    RealtimeOption realtime;
+
     @Override
     public Integer call() throws Exception {
+        realtime.apply();
         InetSocketAddress at = hostPort(server, "--server");
         BotFleet.Builder builder = BotFleet.builder(at.getHostString(), at.getPort())
                 .clients(clients).inputHz(inputHz).tickHz(tickHz).bindAddresses(bindAddresses)

@@ -103,6 +103,13 @@ final class DemoCommand implements Callable<Integer> {
             description = "Fastest pace of MOVE frames, passed to the servers (default: ${DEFAULT-VALUE}).")
     int redirectPerSecond;
 
+    // The demo puts on one machine what would be three (source, target, the players): SCHED_FIFO keeps each
+    // process's event loop from waiting behind the others' compilers and collectors (docs/performance.md).
+    @Option(names = "--realtime-priority", defaultValue = "" + RealtimeOption.SHARED_MACHINE, paramLabel = "N",
+            description = "SCHED_FIFO priority of the event loops of the servers and bots (see serve --help); "
+                    + "0 for the normal scheduler (default: ${DEFAULT-VALUE}).")
+    int realtimePriority;
+
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
@@ -127,6 +134,9 @@ final class DemoCommand implements Callable<Integer> {
         if (mode.equals("restart") && (!fault.equals("none") || handoffs != 1)) {
             throw new IllegalArgumentException("--mode restart is the baseline without Baton: no --fault, one --handoffs");
         }
+        if (realtimePriority < 0 || realtimePriority > 99) {
+            throw new IllegalArgumentException("--realtime-priority must be 0 to 99, was " + realtimePriority);
+        }
         if (clients < 1 || botProcesses < 1 || botProcesses > clients) {
             throw new IllegalArgumentException("need at least one client per bot process");
         }
@@ -150,6 +160,7 @@ final class DemoCommand implements Callable<Integer> {
         List<String> common = List.of("serve", "--host", "127.0.0.1", "--port", "0", "--peer-port", "0",
                 "--admin-port", "0", "--tick-hz", Integer.toString(tickHz), "--state-mb", Integer.toString(stateMb),
                 "--redirect-per-second", Integer.toString(redirectPerSecond),
+                "--realtime-priority", Integer.toString(realtimePriority),
                 "--peer-secret-file", dir.resolve("peer-secret").toString(),
                 "--admin-token-file", dir.resolve("admin-token").toString());
         say("starting source and target in %s", dir);
@@ -191,6 +202,7 @@ final class DemoCommand implements Callable<Integer> {
                     List<String> botArgs = List.of("bots", "--control",
                             "--server", "127.0.0.1:" + sourcePort, "--clients", Integer.toString(n),
                             "--input-hz", Double.toString(inputHz), "--tick-hz", Integer.toString(tickHz),
+                            "--realtime-priority", Integer.toString(realtimePriority),
                             "--bind-addresses", botProcesses > 1 ? Integer.toString(Math.min(250, botProcesses)) : "0");
                     if (mode.equals("restart")) {
                         botArgs = plus(botArgs, "--reconnect-to", "127.0.0.1:" + targetPort);

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -87,8 +88,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Fault injection: die like kill -9 once CUTOVER has been written to the target.")
     boolean haltAfterCutoverSent;
 
+    @Mixin
+    RealtimeOption realtime;
+
     @Override
     public Integer call() throws Exception {
+        realtime.apply();
         ServiceFactory factory = findService(service);
         if (rehearseMs > 0) {
             long t = System.nanoTime();

@@ -44,6 +44,45 @@ public final class Transport {
         return KIND.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * From now on, the event loops made for real-time work ({@link #group(int)}, and any group at
+     * {@link Thread#MAX_PRIORITY}) switch their threads to {@code SCHED_FIFO} at {@code priority} (1 to 99)
+     * as they start; 0, the default, leaves them to the normal scheduler. Where the OS refuses (no root or
+     * {@code CAP_SYS_NICE}, no {@code chrt}, not Linux) the loops run as before and {@code refused} hears
+     * why, once per process. Process-wide, like the choice of transport: set it before making loops.
+     */
+    public static void realtime(int priority, java.util.function.Consumer<String> refused) {
+        if (priority < 0 || priority > 99) {
+            throw new IllegalArgumentException("a SCHED_FIFO priority is 1 to 99 (0: off), was " + priority);
+        }
+        realtimeRefused = java.util.Objects.requireNonNull(refused);
+        realtimePriority = priority;
+    }
+
+    private static volatile int realtimePriority;
+    private static volatile java.util.function.Consumer<String> realtimeRefused = reason -> { };
+    private static final java.util.concurrent.atomic.AtomicBoolean REFUSAL_TOLD = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Puts the calling thread under the real-time setting of {@link #realtime}, if one is set, as the event
+     * loops are: for a thread that keeps a tick's time outside an event loop (a bot fleet's pacer).
+     */
+    public static void enterRealtime() {
+        int fifo = realtimePriority;
+        if (fifo > 0) {
+            String reason = SchedFifo.enter(fifo);
+            if (reason != null) {
+                tellRefusal(realtimeRefused, reason);
+            }
+        }
+    }
+
+    private static void tellRefusal(java.util.function.Consumer<String> refused, String reason) {
+        if (REFUSAL_TOLD.compareAndSet(false, true)) {
+            refused.accept(reason);
+        }
+    }
+
     /** Event loops whose threads run at the highest priority the OS grants (they carry the real-time work). */
     public static EventLoopGroup group(int threads) {
         return group(threads, "baton-io", Thread.MAX_PRIORITY);
@@ -51,13 +90,35 @@ public final class Transport {
 
     /** Event loops with named threads at a given Java priority (honoured where the JVM maps priorities). */
     public static EventLoopGroup group(int threads, String name, int priority) {
+        int fifo = priority == Thread.MAX_PRIORITY ? realtimePriority : 0;
+        java.util.function.Consumer<String> refused = realtimeRefused;
+        return group(threads, name, priority, fifo, reason -> tellRefusal(refused, reason));
+    }
+
+    /** As {@link #group(int, String, int)}, each thread first entering {@code SCHED_FIFO} at {@code fifo} unless 0. */
+    static EventLoopGroup group(int threads, String name, int priority, int fifo,
+            java.util.function.Consumer<String> refused) {
         IoHandlerFactory factory = switch (KIND) {
             case EPOLL -> EpollIoHandler.newFactory();
             case IO_URING -> IoUringIoHandler.newFactory();
             case NIO -> NioIoHandler.newFactory();
         };
         return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, false,
-                priority), factory);
+                priority) {
+            @Override
+            public Thread newThread(Runnable r) {
+                if (fifo == 0) {
+                    return super.newThread(r);
+                }
+                return super.newThread(() -> {
+                    String reason = SchedFifo.enter(fifo);
+                    if (reason != null) {
+                        refused.accept(reason);
+                    }
+                    r.run();
+                });
+            }
+        }, factory);
     }
 
     public static Class<? extends ServerChannel> serverChannel() {

@@ -1,0 +1,31 @@
+package io.baton.cli;
+
+import io.baton.wire.Transport;
+import picocli.CommandLine.Option;
+
+/** {@code --realtime-priority}: the commands whose processes carry ticks (serve, bots) share it. */
+final class RealtimeOption {
+
+    /** What {@code demo} and {@code bench} pass their servers and bots: they share one machine's cores. */
+    static final int SHARED_MACHINE = 10;
+
+    @Option(names = "--realtime-priority", defaultValue = "0", paramLabel = "N",
+            description = "Run the event loops (every read and write of a tick) under SCHED_FIFO at priority N, "
+                    + "1 to 99, ahead of compilers, collectors and other processes; needs root or CAP_SYS_NICE "
+                    + "and util-linux chrt, and without them says so and runs as usual. 0 leaves them to the "
+                    + "normal scheduler (default: ${DEFAULT-VALUE}).")
+    int priority;
+
+    /** Takes effect for the event loops made after it: call it first. */
+    void apply() {
+        apply(priority);
+    }
+
+    static void apply(int priority) {
+        if (priority < 0 || priority > 99) {
+            throw new IllegalArgumentException("--realtime-priority must be 0 to 99, was " + priority);
+        }
+        Transport.realtime(priority, reason -> System.err.println(
+                "baton: event loops stay with the normal scheduler (--realtime-priority " + priority + "): " + reason));
+    }
+}
