@@ -133,7 +133,7 @@ final class BenchFloorCommand implements Callable<Integer> {
                             "clients", "--server-port", Integer.toString(port), "--clients", Integer.toString(n),
                             "--bind", "127.0.0." + (2 + i), "--warmup-s", Integer.toString(warmupS),
                             "--measure-s", Integer.toString(measureS),
-                            "--realtime-priority", Integer.toString(realtimePriority)), 300));
+                            "--realtime-priority", Integer.toString(RealtimeOption.forPlayers(realtimePriority))), 300));
                     say("client process %d/%d: %d connected", i + 1, processes, n);
                 }
                 for (ChildProcess c : fleet) {

@@ -106,9 +106,10 @@ final class DemoCommand implements Callable<Integer> {
     // The demo puts on one machine what would be three (source, target, the players): SCHED_FIFO keeps each
     // process's event loop from waiting behind the others' compilers and collectors (docs/performance.md).
     @Option(names = "--realtime-priority", defaultValue = "" + RealtimeOption.SHARED_MACHINE, paramLabel = "N",
-            description = "SCHED_FIFO priority of the event loops of the servers and bots (see serve --help); "
-                    + "0 for the normal scheduler (default: ${DEFAULT-VALUE}).")
+            description = "SCHED_FIFO priority of the servers' event loops (see serve --help); the bots' loops and "
+                    + "pacer get N+1. 0 for the normal scheduler (default: ${DEFAULT-VALUE}).")
     int realtimePriority;
+
 
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
@@ -202,7 +203,7 @@ final class DemoCommand implements Callable<Integer> {
                     List<String> botArgs = List.of("bots", "--control",
                             "--server", "127.0.0.1:" + sourcePort, "--clients", Integer.toString(n),
                             "--input-hz", Double.toString(inputHz), "--tick-hz", Integer.toString(tickHz),
-                            "--realtime-priority", Integer.toString(realtimePriority),
+                            "--realtime-priority", Integer.toString(RealtimeOption.forPlayers(realtimePriority)),
                             "--bind-addresses", botProcesses > 1 ? Integer.toString(Math.min(250, botProcesses)) : "0");
                     if (mode.equals("restart")) {
                         botArgs = plus(botArgs, "--reconnect-to", "127.0.0.1:" + targetPort);
