@@ -217,6 +217,8 @@ public final class ServerCore {
     private long authDeadline;
     private long authorityAt;
     private long firstEventAt;
+    /** The handoff this server is the target of replicates live (else stop-and-copy: the clients wait on it). */
+    private boolean targetLive;
 
     private ServerCore(ServerConfig cfg, ServerOutbox out, Entropy entropy, Role role) {
         this.cfg = cfg;
@@ -1823,6 +1825,7 @@ public final class ServerCore {
         lastPeerHeard = now;
         committedFrom = -1;
         targetHandoffId = h.handoffId();
+        targetLive = h.mode() == Frame.Mode.LIVE;
         byte[] nonce = random(Frame.TOKEN_LENGTH);
         targetNonces = new byte[32];
         System.arraycopy(h.nonce(), 0, targetNonces, 0, 16);
@@ -1905,6 +1908,7 @@ public final class ServerCore {
         }
         out.note("restored snapshot at index " + appliedIndex + " (" + snapshotReceived + " bytes, "
                 + sessions.size() + " sessions)");
+        out.stateRestored(!targetLive);
     }
 
     /**

@@ -116,6 +116,7 @@ public final class BatonServer implements AutoCloseable {
             driver.loop().submit(() -> driver.core(opts.standby()
                     ? ServerCore.standby(cfg, driver, entropy)
                     : ServerCore.authority(cfg, driver, entropy, CoreDriver.now()))).sync();
+            CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
             Channel client = bind(group, driver, opts.bindHost(), opts.clientPort(), false);
             bound.add(client);

@@ -300,6 +300,25 @@ final class CoreDriver implements ServerOutbox {
     }
 
     @Override
+    public void stateRestored(boolean awaited) {
+        if (!awaited) {
+            settleHeap("restoring the snapshot");
+        }
+    }
+
+    /**
+     * One full collection, at a moment no client waits on this server: the state the service has just built
+     * or restored lives as long as the server, and in the young generation every young collection would copy
+     * it again (at 64 MiB of state, 33-48 ms pauses that stalled every client when one fell in a handoff).
+     */
+    static void settleHeap(String after) {
+        long t = now();
+        System.gc();
+        LOG.info("settled the heap after {}: one full collection, {} ms, while no client waits on this server",
+                after, (now() - t) / 1_000_000);
+    }
+
+    @Override
     public void close(long conn) {
         Channel ch = channels.get(conn);
         if (ch != null) {

@@ -10,6 +10,8 @@ final class ServerNode extends Network.Node implements ServerOutbox {
 
     /** Every event this server applied, by log index: a fingerprint of its kind, session, number and payload. */
     final java.util.TreeMap<Long, Long> appliedEvents = new java.util.TreeMap<>();
+    /** What the core said of each snapshot it restored: whether clients waited on it meanwhile. */
+    final java.util.List<Boolean> restoresAwaited = new java.util.ArrayList<>();
     final String clientEndpoint;
     final String peerEndpoint;
     private final Network net;
@@ -88,6 +90,11 @@ final class ServerNode extends Network.Node implements ServerOutbox {
     @Override
     public long connect(String host, int port) {
         return net.connect(this, host + ":" + port);
+    }
+
+    @Override
+    public void stateRestored(boolean awaited) {
+        restoresAwaited.add(awaited);
     }
 
     @Override

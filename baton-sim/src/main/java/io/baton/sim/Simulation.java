@@ -140,6 +140,12 @@ public final class Simulation {
         // to cut over, its news had not arrived yet): the source cannot know whether the target took authority.
         boolean inDoubt = struck[0] && src.sourcePhase() == SourcePhase.FENCED
                 && tgt.role() != io.baton.core.Role.AUTHORITY && src.lastError().contains("CUTOVER");
+        // Clients wait on a restore in stop-and-copy only: that is where the driver must not pause the server
+        // (the production driver collects its heap when nobody waits).
+        if (!target.restoresAwaited.stream().allMatch(awaited -> awaited == (mode == Frame.Mode.STOPCOPY))) {
+            violations.add("the target's restores in a " + mode + " handoff were reported as awaited "
+                    + target.restoresAwaited);
+        }
         boolean srcAuthority = source.alive && src.role() == io.baton.core.Role.AUTHORITY;
         boolean tgtAuthority = target.alive && tgt.role() == io.baton.core.Role.AUTHORITY;
         if (srcAuthority && tgtAuthority) {
