@@ -120,7 +120,10 @@ final class BotsCommand implements Callable<Integer> {
      */
     private int controlled(BotFleet fleet, int connected, long started) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        System.out.println(json.writeValueAsString(Map.of("event", "ready", "clients", clients, "connected", connected)));
+        Map<String, Object> ready = new java.util.LinkedHashMap<>(Map.of("event", "ready", "clients", clients,
+                "connected", connected));
+        realtime.describe(ready);
+        System.out.println(json.writeValueAsString(ready));
         System.out.flush();
         String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         String[] cmd = line == null ? new String[0] : line.trim().split("\\s+");

@@ -227,6 +227,14 @@ final class DemoCommand implements Callable<Integer> {
                     Thread.sleep(3000); // the workload runs on: not a wait for a condition
                 }
                 say("%d of %d bots connected in %d process(es)", connected, clients, bots.size());
+                List<ChildProcess> measured = new ArrayList<>(List.of(source, target));
+                measured.addAll(bots);
+                for (ChildProcess p : measured) {
+                    if (p.ready().has("realtime_refused")) {
+                        say("%s: event loops left with the normal scheduler, so the stalls on a shared machine are "
+                                + "noisier (docs/performance.md): %s", p.name(), p.ready().path("realtime_refused").asText());
+                    }
+                }
                 Thread.sleep((long) (warmupS * 1000)); // the workload runs for this long: not a wait for a condition
                 // A proxy stands where a faulty network would, between source and target or between the
                 // clients and the target, and only for the faults that need it: a proxy adds a hop of user

@@ -27,6 +27,15 @@ final class RealtimeOption {
         return servers == 0 ? 0 : Math.min(99, servers + 1);
     }
 
+    /** What a ready line says of it: where the OS refused, the reason, for the parent to pass on. */
+    void describe(java.util.Map<String, Object> ready) {
+        ready.put("realtime_priority", priority);
+        String refused = Transport.realtimeRefusal();
+        if (refused != null) {
+            ready.put("realtime_refused", refused);
+        }
+    }
+
     /** Takes effect for the event loops made after it: call it first. */
     void apply() {
         apply(priority);

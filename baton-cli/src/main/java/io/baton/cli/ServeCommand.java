@@ -122,6 +122,7 @@ final class ServeCommand implements Callable<Integer> {
         ready.put("peer_port", server.peerPort());
         ready.put("admin_port", server.adminPort());
         ready.put("pid", ProcessHandle.current().pid());
+        realtime.describe(ready);
         System.out.println(new ObjectMapper().writeValueAsString(ready));
         System.out.flush();
         while (!stop.await(250, TimeUnit.MILLISECONDS)) {

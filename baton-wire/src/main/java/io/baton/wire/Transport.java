@@ -79,8 +79,16 @@ public final class Transport {
 
     private static void tellRefusal(java.util.function.Consumer<String> refused, String reason) {
         if (REFUSAL_TOLD.compareAndSet(false, true)) {
+            refusal = reason;
             refused.accept(reason);
         }
+    }
+
+    private static volatile String refusal;
+
+    /** Why the OS refused the first thread {@link #realtime} was asked for, or null if none was refused. */
+    public static String realtimeRefusal() {
+        return refusal;
     }
 
     /** Event loops whose threads run at the highest priority the OS grants (they carry the real-time work). */
