@@ -5,6 +5,7 @@ import io.baton.client.ClientOptions;
 import io.baton.client.ClientRuntime;
 import io.baton.client.MessageListener;
 import io.baton.service.Hash64;
+import io.baton.wire.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,7 +83,7 @@ public final class BotFleet implements AutoCloseable {
             // It keeps the players' time (every move is sent from here): real-time like the event loops, when
             // the process asked for that, or the servers' loops on the same cores would delay the moves.
             Thread t = new Thread(() -> {
-                io.baton.wire.Transport.enterRealtime();
+                Transport.enterRealtime();
                 r.run();
             }, "bot-scheduler");
             t.setDaemon(true);

@@ -1,6 +1,7 @@
 package io.baton.cli;
 
 import io.baton.wire.Transport;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** {@code --realtime-priority}: the commands whose processes carry ticks (serve, bots) share it. */
@@ -28,7 +29,7 @@ final class RealtimeOption {
     }
 
     /** What a ready line says of it: where the OS refused, the reason, for the parent to pass on. */
-    void describe(java.util.Map<String, Object> ready) {
+    void describe(Map<String, Object> ready) {
         ready.put("realtime_priority", priority);
         String refused = Transport.realtimeRefusal();
         if (refused != null) {

@@ -16,11 +16,16 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Native epoll where the platform has it, NIO elsewhere: one decision, made once. {@code
  * -Dbaton.transport=io_uring} chooses io_uring where the kernel allows it (measured against epoll in
- * docs/performance.md), {@code nio} forces NIO.
+ * docs/performance.md), {@code nio} forces NIO. Also where event loops are made, and so where a process
+ * asks for its real-time loops to run under {@code SCHED_FIFO} ({@link #realtime}).
  */
 public final class Transport {
 
@@ -28,6 +33,11 @@ public final class Transport {
 
     private static final Kind KIND = choose(System.getProperty("baton.transport",
             Boolean.getBoolean("baton.nio") ? "nio" : "epoll"));
+
+    private static volatile int realtimePriority;
+    private static volatile Consumer<String> realtimeRefused = reason -> { };
+    private static volatile String refusal;
+    private static final AtomicBoolean REFUSAL_TOLD = new AtomicBoolean();
 
     private Transport() {
     }
@@ -51,44 +61,42 @@ public final class Transport {
      * {@code CAP_SYS_NICE}, no {@code chrt}, not Linux) the loops run as before and {@code refused} hears
      * why, once per process. Process-wide, like the choice of transport: set it before making loops.
      */
-    public static void realtime(int priority, java.util.function.Consumer<String> refused) {
+    public static void realtime(int priority, Consumer<String> refused) {
         if (priority < 0 || priority > 99) {
             throw new IllegalArgumentException("a SCHED_FIFO priority is 1 to 99 (0: off), was " + priority);
         }
-        realtimeRefused = java.util.Objects.requireNonNull(refused);
+        realtimeRefused = Objects.requireNonNull(refused);
         realtimePriority = priority;
     }
-
-    private static volatile int realtimePriority;
-    private static volatile java.util.function.Consumer<String> realtimeRefused = reason -> { };
-    private static final java.util.concurrent.atomic.AtomicBoolean REFUSAL_TOLD = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Puts the calling thread under the real-time setting of {@link #realtime}, if one is set, as the event
      * loops are: for a thread that keeps a tick's time outside an event loop (a bot fleet's pacer).
      */
     public static void enterRealtime() {
-        int fifo = realtimePriority;
-        if (fifo > 0) {
-            String reason = SchedFifo.enter(fifo);
-            if (reason != null) {
-                tellRefusal(realtimeRefused, reason);
-            }
-        }
+        enterRealtime(realtimePriority, Transport::refused);
     }
-
-    private static void tellRefusal(java.util.function.Consumer<String> refused, String reason) {
-        if (REFUSAL_TOLD.compareAndSet(false, true)) {
-            refusal = reason;
-            refused.accept(reason);
-        }
-    }
-
-    private static volatile String refusal;
 
     /** Why the OS refused the first thread {@link #realtime} was asked for, or null if none was refused. */
     public static String realtimeRefusal() {
         return refusal;
+    }
+
+    private static void enterRealtime(int fifo, Consumer<String> refused) {
+        if (fifo > 0) {
+            String reason = SchedFifo.enter(fifo);
+            if (reason != null) {
+                refused.accept(reason);
+            }
+        }
+    }
+
+    /** The first refusal is kept and told; the same refusal from every further thread would only repeat it. */
+    private static void refused(String reason) {
+        if (REFUSAL_TOLD.compareAndSet(false, true)) {
+            refusal = reason;
+            realtimeRefused.accept(reason);
+        }
     }
 
     /** Event loops whose threads run at the highest priority the OS grants (they carry the real-time work). */
@@ -98,31 +106,21 @@ public final class Transport {
 
     /** Event loops with named threads at a given Java priority (honoured where the JVM maps priorities). */
     public static EventLoopGroup group(int threads, String name, int priority) {
-        int fifo = priority == Thread.MAX_PRIORITY ? realtimePriority : 0;
-        java.util.function.Consumer<String> refused = realtimeRefused;
-        return group(threads, name, priority, fifo, reason -> tellRefusal(refused, reason));
+        return group(threads, name, priority, priority == Thread.MAX_PRIORITY ? realtimePriority : 0, Transport::refused);
     }
 
     /** As {@link #group(int, String, int)}, each thread first entering {@code SCHED_FIFO} at {@code fifo} unless 0. */
-    static EventLoopGroup group(int threads, String name, int priority, int fifo,
-            java.util.function.Consumer<String> refused) {
+    static EventLoopGroup group(int threads, String name, int priority, int fifo, Consumer<String> refused) {
         IoHandlerFactory factory = switch (KIND) {
             case EPOLL -> EpollIoHandler.newFactory();
             case IO_URING -> IoUringIoHandler.newFactory();
             case NIO -> NioIoHandler.newFactory();
         };
-        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(name, false,
-                priority) {
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, false, priority) {
             @Override
             public Thread newThread(Runnable r) {
-                if (fifo == 0) {
-                    return super.newThread(r);
-                }
-                return super.newThread(() -> {
-                    String reason = SchedFifo.enter(fifo);
-                    if (reason != null) {
-                        refused.accept(reason);
-                    }
+                return fifo == 0 ? super.newThread(r) : super.newThread(() -> {
+                    enterRealtime(fifo, refused);
                     r.run();
                 });
             }
