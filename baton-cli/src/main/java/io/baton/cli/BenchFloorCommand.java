@@ -76,6 +76,7 @@ final class BenchFloorCommand implements Callable<Integer> {
         if (clients < 1 || tickHz < 1 || processes < 1 || processes > 250 || warmupS < 0 || measureS < 1) {
             throw new IllegalArgumentException("--clients, --tick-hz, --measure-s must be positive and --processes 1-250");
         }
+        RealtimeOption.check(realtimePriority);
         RealtimeOption.apply(role == null ? 0 : realtimePriority); // the children's loops, not this process's
         if ("server".equals(role)) {
             return serveUntilStdinCloses();

@@ -120,8 +120,10 @@ final class BotsCommand implements Callable<Integer> {
      */
     private int controlled(BotFleet fleet, int connected, long started) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        Map<String, Object> ready = new java.util.LinkedHashMap<>(Map.of("event", "ready", "clients", clients,
-                "connected", connected));
+        Map<String, Object> ready = new LinkedHashMap<>();
+        ready.put("event", "ready");
+        ready.put("clients", clients);
+        ready.put("connected", connected);
         realtime.describe(ready);
         System.out.println(json.writeValueAsString(ready));
         System.out.flush();

@@ -110,7 +110,6 @@ final class DemoCommand implements Callable<Integer> {
                     + "pacer get N+1. 0 for the normal scheduler (default: ${DEFAULT-VALUE}).")
     int realtimePriority;
 
-
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
@@ -135,9 +134,7 @@ final class DemoCommand implements Callable<Integer> {
         if (mode.equals("restart") && (!fault.equals("none") || handoffs != 1)) {
             throw new IllegalArgumentException("--mode restart is the baseline without Baton: no --fault, one --handoffs");
         }
-        if (realtimePriority < 0 || realtimePriority > 99) {
-            throw new IllegalArgumentException("--realtime-priority must be 0 to 99, was " + realtimePriority);
-        }
+        RealtimeOption.check(realtimePriority);
         if (clients < 1 || botProcesses < 1 || botProcesses > clients) {
             throw new IllegalArgumentException("need at least one client per bot process");
         }

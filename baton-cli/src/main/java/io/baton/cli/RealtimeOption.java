@@ -37,15 +37,20 @@ final class RealtimeOption {
         }
     }
 
+    /** Refuses what is no priority, in the option's own words, before any child process is started with it. */
+    static void check(int priority) {
+        if (priority < 0 || priority > 99) {
+            throw new IllegalArgumentException("--realtime-priority must be 0 to 99, was " + priority);
+        }
+    }
+
     /** Takes effect for the event loops made after it: call it first. */
     void apply() {
         apply(priority);
     }
 
     static void apply(int priority) {
-        if (priority < 0 || priority > 99) {
-            throw new IllegalArgumentException("--realtime-priority must be 0 to 99, was " + priority);
-        }
+        check(priority);
         Transport.realtime(priority, reason -> System.err.println(
                 "baton: event loops stay with the normal scheduler (--realtime-priority " + priority + "): " + reason));
     }

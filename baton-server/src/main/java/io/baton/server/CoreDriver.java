@@ -10,7 +10,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +47,7 @@ final class CoreDriver implements ServerOutbox {
      * client's output waits for the target to acknowledge the events, so those events must not queue
      * behind a burst of writes to hundreds of clients (each of which may wake a reader on this CPU).
      */
-    private final java.util.List<Channel> peerChannels = new java.util.ArrayList<>(2);
+    private final List<Channel> peerChannels = new ArrayList<>(2);
     private long nextConn = 1;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
