@@ -19,12 +19,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Ties each record's byte diagram to its offset constants, as {@link FrameLayoutTest} ties the constants
- * (through the codec) to hand-written bytes: together, the diagram a reader trusts is the bytes on the wire.
+ * Ties each record's byte diagram, and its copy in docs/protocol.md, to its offset constants, as
+ * {@link FrameLayoutTest} ties the constants (through the codec) to hand-written bytes: together, the
+ * diagram a reader trusts is the bytes on the wire.
  */
 class FrameDiagramTest {
 
     private static final Path SOURCE = Path.of("src/main/java/io/baton/wire/Frame.java");
+    private static final Path PROTOCOL_MD = Path.of("../docs/protocol.md");
 
     static Stream<Class<?>> frames() {
         return Arrays.stream(Frame.class.getPermittedSubclasses());
@@ -56,20 +58,38 @@ class FrameDiagramTest {
     @MethodSource("frames")
     void theDiagramsRulerNamesExactlyTheOffsetsAndTheFixedLength(Class<?> frame)
             throws IOException, ReflectiveOperationException {
-        TreeSet<Integer> expected = new TreeSet<>(offsets(frame));
-        expected.add(fixedLength(frame));
+        String javadoc = Files.readString(SOURCE);
+        int at = javadoc.indexOf("    record " + frame.getSimpleName() + "(");
+        assertThat(at).as("record %s in %s", frame.getSimpleName(), SOURCE).isPositive();
 
-        assertThat(ruler(frame.getSimpleName())).as("the ruler of %s's diagram", frame.getSimpleName())
-                .containsExactlyElementsOf(expected);
+        assertThat(ruler(javadoc.substring(javadoc.lastIndexOf("<pre>", at))))
+                .as("the ruler of %s's diagram", frame.getSimpleName()).containsExactlyElementsOf(expectedRuler(frame));
     }
 
-    /** The fixed offsets on the first line of the record's {@code <pre>} diagram, up to the first {@code +n}. */
-    private static List<Integer> ruler(String record) throws IOException {
-        String source = Files.readString(SOURCE);
-        int at = source.indexOf("    record " + record + "(");
-        assertThat(at).as("record %s in %s", record, SOURCE).isPositive();
-        int pre = source.lastIndexOf("<pre>", at);
-        String line = source.substring(pre, at).lines().skip(1).findFirst().orElseThrow();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("frames")
+    void protocolMdDrawsTheSameRuler(Class<?> frame) throws IOException, ReflectiveOperationException {
+        String doc = Files.readString(PROTOCOL_MD);
+        String heading = "#### " + snake(frame.getSimpleName()) + " (";
+        int at = doc.indexOf(heading);
+        assertThat(at).as("%s in %s", heading, PROTOCOL_MD).isPositive();
+
+        assertThat(ruler(doc.substring(doc.indexOf("```", at))))
+                .as("the ruler of %s in protocol.md", heading).containsExactlyElementsOf(expectedRuler(frame));
+    }
+
+    private static TreeSet<Integer> expectedRuler(Class<?> frame) throws ReflectiveOperationException {
+        TreeSet<Integer> expected = new TreeSet<>(offsets(frame));
+        expected.add(fixedLength(frame));
+        return expected;
+    }
+
+    /**
+     * The fixed offsets on the line after the opening of a diagram ({@code <pre>} or a fence), up to the
+     * first that depends on a string's length ({@code 26+n}).
+     */
+    private static List<Integer> ruler(String fromOpening) {
+        String line = fromOpening.lines().skip(1).findFirst().orElseThrow();
         List<Integer> ruler = new ArrayList<>();
         Matcher m = Pattern.compile("(\\S+)").matcher(line.replaceFirst("^\\s*\\*", ""));
         while (m.find() && m.group(1).matches("\\d+")) {
