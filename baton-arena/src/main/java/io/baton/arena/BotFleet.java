@@ -5,7 +5,7 @@ import io.baton.client.ClientOptions;
 import io.baton.client.ClientRuntime;
 import io.baton.client.MessageListener;
 import io.baton.service.Hash64;
-import io.baton.wire.Transport;
+import io.baton.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

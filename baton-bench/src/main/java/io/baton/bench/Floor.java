@@ -1,6 +1,6 @@
 package io.baton.bench;
 
-import io.baton.wire.Transport;
+import io.baton.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;

@@ -6,7 +6,7 @@ import io.baton.client.ClientRuntime;
 import io.baton.core.ServerConfig;
 import io.baton.server.BatonServer;
 import io.baton.service.ServiceConfig;
-import io.baton.wire.Transport;
+import io.baton.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;

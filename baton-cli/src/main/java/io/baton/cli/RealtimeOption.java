@@ -1,6 +1,6 @@
 package io.baton.cli;
 
-import io.baton.wire.Transport;
+import io.baton.transport.Transport;
 import java.util.Map;
 import picocli.CommandLine.Option;
 

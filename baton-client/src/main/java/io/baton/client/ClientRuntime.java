@@ -1,6 +1,6 @@
 package io.baton.client;
 
-import io.baton.wire.Transport;
+import io.baton.transport.Transport;
 import io.netty.channel.EventLoopGroup;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

@@ -1,10 +1,11 @@
 package io.baton.client;
 
 import io.baton.core.ClientCore;
+import io.baton.transport.FrameBatcher;
+import io.baton.transport.Transport;
 import io.baton.wire.Frame;
 import io.baton.wire.FrameCodec;
 import io.baton.wire.FrameDecoder;
-import io.baton.wire.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,7 +38,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     private final ClientCore core;
     private final Map<Long, Channel> channels = new HashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
-    private final io.baton.wire.FrameBatcher batcher = new io.baton.wire.FrameBatcher();
+    private final FrameBatcher batcher = new FrameBatcher();
     /** Inputs handed to {@link #trySend} and not yet to the core, in order; drained on the loop. */
     private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> outgoing = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();

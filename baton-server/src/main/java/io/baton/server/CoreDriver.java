@@ -2,9 +2,10 @@ package io.baton.server;
 
 import io.baton.core.ServerCore;
 import io.baton.core.ServerOutbox;
+import io.baton.transport.FrameBatcher;
+import io.baton.transport.Transport;
 import io.baton.wire.Frame;
 import io.baton.wire.FrameDecoder;
-import io.baton.wire.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives a {@link ServerCore} from Netty. The core lives on one event loop, with every client channel, so
  * it is only ever touched from that thread and needs no locks. Writes are batched: the frames the core
- * asks for are encoded back to back per channel ({@link io.baton.wire.FrameBatcher}) and written and
+ * asks for are encoded back to back per channel ({@link FrameBatcher}) and written and
  * flushed once per burst of inbound frames or timer.
  */
 final class CoreDriver implements ServerOutbox {
@@ -41,7 +42,7 @@ final class CoreDriver implements ServerOutbox {
     private final int peerMaxFrame;
     private ServerCore core;
     private final Map<Long, Channel> channels = new HashMap<>();
-    private final io.baton.wire.FrameBatcher batcher = new io.baton.wire.FrameBatcher();
+    private final FrameBatcher batcher = new FrameBatcher();
     /**
      * Peer-link channels (one, rarely two), flushed before any client's: during output commit every
      * client's output waits for the target to acknowledge the events, so those events must not queue

@@ -1,9 +1,14 @@
 package io.baton.wire;
 
 /**
- * One protocol frame. Each record's javadoc draws its body, the bytes after {@code [u32 length][u8 type]};
- * all integers are big-endian, {@code str} is {@code [u16 n][n bytes UTF-8]}, and a trailing
- * {@code payload} runs to the end of the frame. Arrays are never copied or changed after construction.
+ * One protocol frame. Each record's javadoc draws its body, the bytes after {@code [u32 length][u8 type]}
+ * ({@link FrameCodec#BODY_OFFSET}), with each field's offset from the start of the body above it; the
+ * record names those offsets as {@code *_FIELD_OFFSET} constants, and the codec reads and writes every field
+ * at its constant, so the diagram, the constants and the bytes cannot drift apart. {@code BODY_LENGTH} is
+ * the size of a body that is all fixed fields; {@code HEADER_LENGTH} that of the fixed fields before a
+ * string or a payload. All integers are big-endian, {@code str} is {@code [u16 n][n bytes UTF-8]}, and a
+ * trailing {@code payload} runs to the end of the frame. Arrays are never copied or changed after
+ * construction.
  */
 public sealed interface Frame {
 
@@ -46,6 +51,13 @@ public sealed interface Frame {
      * the ticket from MOVE. outputAck is the last output the client delivered, so the server resends after it.
      */
     record Hello(int version, HelloKind kind, long sessionId, byte[] token, long outputAck) implements Frame {
+        static final int VERSION_FIELD_OFFSET = 0;
+        static final int KIND_FIELD_OFFSET = 2;
+        static final int SESSION_ID_FIELD_OFFSET = 3;
+        static final int TOKEN_FIELD_OFFSET = 11;
+        static final int OUTPUT_ACK_FIELD_OFFSET = 27;
+        static final int BODY_LENGTH = 35;
+
         public int type() {
             return FrameType.HELLO;
         }
@@ -63,97 +75,250 @@ public sealed interface Frame {
      * the last input applied: the client drops inputs up to it and resends the rest.
      */
     record Welcome(int version, long sessionId, byte[] secret, long inputAck) implements Frame {
+        static final int VERSION_FIELD_OFFSET = 0;
+        static final int SESSION_ID_FIELD_OFFSET = 2;
+        static final int SECRET_FIELD_OFFSET = 10;
+        static final int INPUT_ACK_FIELD_OFFSET = 26;
+        static final int BODY_LENGTH = 34;
+
         public int type() {
             return FrameType.WELCOME;
         }
     }
 
-    /** {@code [u64 seq][u64 outputAck][payload]}: input number seq (from 1), and outputs delivered so far. */
+    /**
+     * <pre>
+     *  0          8           16
+     *  +----------+-----------+--------------------+
+     *  | u64      | u64       | payload            |
+     *  | seq      | outputAck | (to end of frame)  |
+     *  +----------+-----------+--------------------+
+     * </pre>
+     * Input number seq (from 1), and the outputs the client has delivered so far.
+     */
     record Input(long seq, long ack, byte[] payload) implements Frame {
+        static final int SEQ_FIELD_OFFSET = 0;
+        static final int ACK_FIELD_OFFSET = 8;
+        static final int PAYLOAD_FIELD_OFFSET = 16;
+        static final int HEADER_LENGTH = PAYLOAD_FIELD_OFFSET;
+
         public int type() {
             return FrameType.INPUT;
         }
     }
 
-    /** {@code [u64 seq][u64 inputAck][payload]}: output number seq (from 1), and inputs applied so far. */
+    /**
+     * <pre>
+     *  0          8          16
+     *  +----------+----------+--------------------+
+     *  | u64      | u64      | payload            |
+     *  | seq      | inputAck | (to end of frame)  |
+     *  +----------+----------+--------------------+
+     * </pre>
+     * Output number seq (from 1), and the inputs the server has applied so far.
+     */
     record Output(long seq, long ack, byte[] payload) implements Frame {
+        static final int SEQ_FIELD_OFFSET = 0;
+        static final int ACK_FIELD_OFFSET = 8;
+        static final int PAYLOAD_FIELD_OFFSET = 16;
+        static final int HEADER_LENGTH = PAYLOAD_FIELD_OFFSET;
+
         public int type() {
             return FrameType.OUTPUT;
         }
     }
 
-    /** {@code [u64 ack]}: outputs delivered (client to server) or inputs applied (server to client). */
+    /**
+     * <pre>
+     *  0          8
+     *  +----------+
+     *  | u64      |
+     *  | ack      |
+     *  +----------+
+     * </pre>
+     * Outputs delivered (client to server) or inputs applied (server to client).
+     */
     record Ack(long ack) implements Frame {
+        static final int ACK_FIELD_OFFSET = 0;
+        static final int BODY_LENGTH = 8;
+
         public int type() {
             return FrameType.ACK;
         }
     }
 
-    /** {@code [u64 handoff][16 bytes ticket][str host][u16 port]}: pre-connect to host:port and attach. */
+    /**
+     * <pre>
+     *  0          8                24                   26+n       28+n
+     *  +----------+----------------+--------------------+----------+
+     *  | u64      | 16 bytes       | str (u16 n, bytes) | u16      |
+     *  | handoff  | ticket         | host               | port     |
+     *  +----------+----------------+--------------------+----------+
+     * </pre>
+     * Pre-connect to host:port and attach there with the ticket. The port follows the host, at
+     * {@code HOST_FIELD_OFFSET + 2 + n}.
+     */
     record Move(long handoffId, byte[] ticket, String host, int port) implements Frame {
+        static final int HANDOFF_ID_FIELD_OFFSET = 0;
+        static final int TICKET_FIELD_OFFSET = 8;
+        static final int HOST_FIELD_OFFSET = 24;
+        static final int HEADER_LENGTH = HOST_FIELD_OFFSET;
+        static final int PORT_FIELD_LENGTH = 2;
+
         public int type() {
             return FrameType.MOVE;
         }
     }
 
-    /** {@code [u64 handoff]}: the client's pre-connection to the target is attached. */
+    /**
+     * <pre>
+     *  0          8
+     *  +----------+
+     *  | u64      |
+     *  | handoff  |
+     *  +----------+
+     * </pre>
+     * The client's pre-connection to the target is attached.
+     */
     record Attached(long handoffId) implements Frame {
+        static final int HANDOFF_ID_FIELD_OFFSET = 0;
+        static final int BODY_LENGTH = 8;
+
         public int type() {
             return FrameType.ATTACHED;
         }
     }
 
-    /** {@code [u64 handoff][u64 lastOutputSeq]}: the source sends nothing after lastOutputSeq; go to the target. */
+    /**
+     * <pre>
+     *  0          8               16
+     *  +----------+---------------+
+     *  | u64      | u64           |
+     *  | handoff  | lastOutputSeq |
+     *  +----------+---------------+
+     * </pre>
+     * The source sends nothing after lastOutputSeq; go to the target.
+     */
     record Switch(long handoffId, long lastOutputSeq) implements Frame {
+        static final int HANDOFF_ID_FIELD_OFFSET = 0;
+        static final int LAST_OUTPUT_SEQ_FIELD_OFFSET = 8;
+        static final int BODY_LENGTH = 16;
+
         public int type() {
             return FrameType.SWITCH;
         }
     }
 
-    /** {@code [u64 handoff]}: the handoff was aborted; stay on this server. */
+    /**
+     * <pre>
+     *  0          8
+     *  +----------+
+     *  | u64      |
+     *  | handoff  |
+     *  +----------+
+     * </pre>
+     * The handoff was aborted; stay on this server.
+     */
     record MoveAborted(long handoffId) implements Frame {
+        static final int HANDOFF_ID_FIELD_OFFSET = 0;
+        static final int BODY_LENGTH = 8;
+
         public int type() {
             return FrameType.MOVE_ABORTED;
         }
     }
 
-    /** {@code [u64 value]}: answer with a PONG carrying the same value. */
+    /**
+     * <pre>
+     *  0          8
+     *  +----------+
+     *  | u64      |
+     *  | value    |
+     *  +----------+
+     * </pre>
+     * Answer with a PONG carrying the same value.
+     */
     record Ping(long value) implements Frame {
+        static final int VALUE_FIELD_OFFSET = 0;
+        static final int BODY_LENGTH = 8;
+
         public int type() {
             return FrameType.PING;
         }
     }
 
-    /** {@code [u64 value]}: the value of the PING answered. */
+    /**
+     * <pre>
+     *  0          8
+     *  +----------+
+     *  | u64      |
+     *  | value    |
+     *  +----------+
+     * </pre>
+     * The value of the PING answered.
+     */
     record Pong(long value) implements Frame {
+        static final int VALUE_FIELD_OFFSET = 0;
+        static final int BODY_LENGTH = 8;
+
         public int type() {
             return FrameType.PONG;
         }
     }
 
-    /** Empty body: the client ends its session. */
+    /**
+     * <pre>
+     *  0
+     *  + (no body)
+     * </pre>
+     * The client ends its session.
+     */
     record Close() implements Frame {
+        static final int BODY_LENGTH = 0;
+
         public int type() {
             return FrameType.CLOSE;
         }
     }
 
-    /** {@code [u16 code][str message]}: why the sender closes this connection. */
+    /**
+     * <pre>
+     *  0      2                    4+n
+     *  +------+--------------------+
+     *  | u16  | str (u16 n, bytes) |
+     *  | code | message            |
+     *  +------+--------------------+
+     * </pre>
+     * Why the sender closes this connection ({@link ErrorCode#code()}).
+     */
     record Error(ErrorCode code, String message) implements Frame {
+        static final int CODE_FIELD_OFFSET = 0;
+        static final int MESSAGE_FIELD_OFFSET = 2;
+        static final int HEADER_LENGTH = MESSAGE_FIELD_OFFSET;
+
         public int type() {
             return FrameType.ERROR;
         }
     }
 
     /**
-     * {@code [str host][u16 port]}: if this client loses the source while a handoff is under way, it
-     * resumes its session at host:port (sent to every client once the target holds all they have seen).
-     * An empty host with port 0 withdraws the hint: the target is behind what this client is about to see,
-     * so the client must not resume there on its own (it still follows a SWITCH).
+     * <pre>
+     *  0                    2+n      4+n
+     *  +--------------------+--------+
+     *  | str (u16 n, bytes) | u16    |
+     *  | host               | port   |
+     *  +--------------------+--------+
+     * </pre>
+     * If this client loses the source while a handoff is under way, it resumes its session at host:port
+     * (sent to every client once the target holds all they have seen). An empty host with port 0 withdraws
+     * the hint: the target is behind what this client is about to see, so the client must not resume there
+     * on its own (it still follows a SWITCH).
      */
     record TargetHint(String host, int port) implements Frame {
         /** The hint that withdraws any earlier one. */
         public static final TargetHint WITHDRAWN = new TargetHint("", 0);
+        static final int HOST_FIELD_OFFSET = 0;
+        static final int PORT_FIELD_LENGTH = 2;
 
         public int type() {
             return FrameType.TARGET_HINT;
@@ -179,50 +344,125 @@ public sealed interface Frame {
         }
     }
 
-    /** {@code [u16 ver][u64 handoff][u8 mode][16 bytes nonce]}: the source opens the peer link. */
+    /**
+     * <pre>
+     *  0      2          10     11               27
+     *  +------+----------+------+----------------+
+     *  | u16  | u64      | u8   | 16 bytes       |
+     *  | ver  | handoff  | mode | sourceNonce    |
+     *  +------+----------+------+----------------+
+     * </pre>
+     * The source opens the peer link.
+     */
     record PeerHello(int version, long handoffId, Mode mode, byte[] nonce) implements Frame {
+        static final int VERSION_FIELD_OFFSET = 0;
+        static final int HANDOFF_ID_FIELD_OFFSET = 2;
+        static final int MODE_FIELD_OFFSET = 10;
+        static final int NONCE_FIELD_OFFSET = 11;
+        static final int BODY_LENGTH = 27;
+
         public int type() {
             return FrameType.PEER_HELLO;
         }
     }
 
     /**
-     * {@code [16 bytes nonce][32 bytes mac]}: mac = HMAC-SHA256(secret, "baton-target" || sourceNonce ||
-     * targetNonce). The source checks it before it sends any state: only the real target gets the state.
+     * <pre>
+     *  0                16                                 48
+     *  +----------------+----------------------------------+
+     *  | 16 bytes       | 32 bytes                         |
+     *  | targetNonce    | mac                              |
+     *  +----------------+----------------------------------+
+     * </pre>
+     * mac = HMAC-SHA256(secret, "baton-target" || sourceNonce || targetNonce). The source checks it before
+     * it sends any state: only the real target gets the state.
      */
     record PeerChallenge(byte[] nonce, byte[] mac) implements Frame {
+        static final int NONCE_FIELD_OFFSET = 0;
+        static final int MAC_FIELD_OFFSET = 16;
+        static final int BODY_LENGTH = 48;
+
         public int type() {
             return FrameType.PEER_CHALLENGE;
         }
     }
 
-    /** {@code [32 bytes mac]}: mac = HMAC-SHA256(secret, "baton-source" || sourceNonce || targetNonce). */
+    /**
+     * <pre>
+     *  0                                  32
+     *  +----------------------------------+
+     *  | 32 bytes                         |
+     *  | mac                              |
+     *  +----------------------------------+
+     * </pre>
+     * mac = HMAC-SHA256(secret, "baton-source" || sourceNonce || targetNonce).
+     */
     record PeerAuth(byte[] mac) implements Frame {
+        static final int MAC_FIELD_OFFSET = 0;
+        static final int BODY_LENGTH = 32;
+
         public int type() {
             return FrameType.PEER_AUTH;
         }
     }
 
     /**
-     * {@code [u64 index][u64 tick][u32 schema][u64 bytes][u16 tickHz][str service]}: a snapshot of the
-     * state after applying the log up to index follows in chunks.
+     * <pre>
+     *  0          8          16       20           28       30                   32+n
+     *  +----------+----------+--------+------------+--------+--------------------+
+     *  | u64      | u64      | u32    | u64        | u16    | str (u16 n, bytes) |
+     *  | index    | tick     | schema | totalBytes | tickHz | service            |
+     *  +----------+----------+--------+------------+--------+--------------------+
+     * </pre>
+     * A snapshot of the state after applying the log up to index follows in chunks.
      */
     record SnapshotBegin(long index, long tick, int schemaVersion, long totalBytes, int tickHz, String service)
             implements Frame {
+        static final int INDEX_FIELD_OFFSET = 0;
+        static final int TICK_FIELD_OFFSET = 8;
+        static final int SCHEMA_VERSION_FIELD_OFFSET = 16;
+        static final int TOTAL_BYTES_FIELD_OFFSET = 20;
+        static final int TICK_HZ_FIELD_OFFSET = 28;
+        static final int SERVICE_FIELD_OFFSET = 30;
+        static final int HEADER_LENGTH = SERVICE_FIELD_OFFSET;
+
         public int type() {
             return FrameType.SNAPSHOT_BEGIN;
         }
     }
 
-    /** {@code [payload]}: the next slice of snapshot bytes. */
+    /**
+     * <pre>
+     *  0
+     *  +--------------------+
+     *  | data               |
+     *  | (to end of frame)  |
+     *  +--------------------+
+     * </pre>
+     * The next slice of snapshot bytes, at most {@link FrameCodec#SNAPSHOT_CHUNK_BYTES}.
+     */
     record SnapshotChunk(byte[] data) implements Frame {
+        static final int DATA_FIELD_OFFSET = 0;
+
         public int type() {
             return FrameType.SNAPSHOT_CHUNK;
         }
     }
 
-    /** {@code [u64 digest]}: the snapshot is complete; digest is the state digest at its index. */
+    /**
+     * <pre>
+     *  0          8
+     *  +----------+
+     *  | u64      |
+     *  | digest   |
+     *  +----------+
+     * </pre>
+     * The snapshot is complete; digest is the state digest at its index.
+     */
     record SnapshotEnd(long digest) implements Frame {
+        static final int DIGEST_FIELD_OFFSET = 0;
+        static final int BODY_LENGTH = 8;
+
         public int type() {
             return FrameType.SNAPSHOT_END;
         }
@@ -247,64 +487,165 @@ public sealed interface Frame {
         }
     }
 
-    /** {@code [u64 index][u8 kind][u64 session][u64 seq][payload]}: the event applied at index. */
+    /**
+     * <pre>
+     *  0          8      9          17         25
+     *  +----------+------+----------+----------+--------------------+
+     *  | u64      | u8   | u64      | u64      | payload            |
+     *  | index    | kind | session  | seq      | (to end of frame)  |
+     *  +----------+------+----------+----------+--------------------+
+     * </pre>
+     * The event applied at index.
+     */
     record Event(long index, EventKind kind, long sessionId, long seq, byte[] payload) implements Frame {
+        static final int INDEX_FIELD_OFFSET = 0;
+        static final int KIND_FIELD_OFFSET = 8;
+        static final int SESSION_ID_FIELD_OFFSET = 9;
+        static final int SEQ_FIELD_OFFSET = 17;
+        static final int PAYLOAD_FIELD_OFFSET = 25;
+        static final int HEADER_LENGTH = PAYLOAD_FIELD_OFFSET;
+
         public int type() {
             return FrameType.EVENT;
         }
     }
 
-    /** {@code [u64 session][u64 outputAck]}: the client delivered outputs up to outputAck. */
+    /**
+     * <pre>
+     *  0          8           16
+     *  +----------+-----------+
+     *  | u64      | u64       |
+     *  | session  | outputAck |
+     *  +----------+-----------+
+     * </pre>
+     * The client delivered outputs up to outputAck.
+     */
     record Trim(long sessionId, long outputAck) implements Frame {
+        static final int SESSION_ID_FIELD_OFFSET = 0;
+        static final int OUTPUT_ACK_FIELD_OFFSET = 8;
+        static final int BODY_LENGTH = 16;
+
         public int type() {
             return FrameType.TRIM;
         }
     }
 
-
-    /** {@code [u64 index]}: the target has applied the log up to index. */
+    /**
+     * <pre>
+     *  0          8
+     *  +----------+
+     *  | u64      |
+     *  | index    |
+     *  +----------+
+     * </pre>
+     * The target has applied the log up to index.
+     */
     record ReplicaAck(long index) implements Frame {
+        static final int INDEX_FIELD_OFFSET = 0;
+        static final int BODY_LENGTH = 8;
+
         public int type() {
             return FrameType.REPLICA_ACK;
         }
     }
 
     /**
-     * {@code [u64 index][u64 digest][u64 nextTickInNanos]}: the source stopped after index L with this
-     * digest; the next tick is due nextTickInNanos after this frame was sent.
+     * <pre>
+     *  0          8          16                24
+     *  +----------+----------+-----------------+
+     *  | u64      | u64      | u64             |
+     *  | index    | digest   | nextTickInNanos |
+     *  +----------+----------+-----------------+
+     * </pre>
+     * The source stopped after index L with this digest; the next tick is due nextTickInNanos after this
+     * frame was sent.
      */
     record Cutover(long index, long digest, long nextTickInNanos) implements Frame {
+        static final int INDEX_FIELD_OFFSET = 0;
+        static final int DIGEST_FIELD_OFFSET = 8;
+        static final int NEXT_TICK_IN_NANOS_FIELD_OFFSET = 16;
+        static final int BODY_LENGTH = 24;
+
         public int type() {
             return FrameType.CUTOVER;
         }
     }
 
-    /** {@code [u8 ok][u64 digest]}: ok=1 the target took authority; ok=0 it refused (digest is its own). */
+    /**
+     * <pre>
+     *  0      1          9
+     *  +------+----------+
+     *  | u8   | u64      |
+     *  | ok   | digest   |
+     *  +------+----------+
+     * </pre>
+     * ok=1 the target took authority; ok=0 it refused (digest is its own); any other value is malformed.
+     */
     record CutoverResult(boolean ok, long digest) implements Frame {
+        static final int OK_FIELD_OFFSET = 0;
+        static final int DIGEST_FIELD_OFFSET = 1;
+        static final int BODY_LENGTH = 9;
+
         public int type() {
             return FrameType.CUTOVER_RESULT;
         }
     }
 
-    /** {@code [u64 session][u64 seq][payload]}: an input that reached the source after cutover. */
+    /**
+     * <pre>
+     *  0          8          16
+     *  +----------+----------+--------------------+
+     *  | u64      | u64      | payload            |
+     *  | session  | seq      | (to end of frame)  |
+     *  +----------+----------+--------------------+
+     * </pre>
+     * An input that reached the source after cutover.
+     */
     record Forward(long sessionId, long seq, byte[] payload) implements Frame {
+        static final int SESSION_ID_FIELD_OFFSET = 0;
+        static final int SEQ_FIELD_OFFSET = 8;
+        static final int PAYLOAD_FIELD_OFFSET = 16;
+        static final int HEADER_LENGTH = PAYLOAD_FIELD_OFFSET;
+
         public int type() {
             return FrameType.FORWARD;
         }
     }
 
-    /** {@code [str reason]}: the source abandons the handoff. */
+    /**
+     * <pre>
+     *  0                    2+n
+     *  +--------------------+
+     *  | str (u16 n, bytes) |
+     *  | reason             |
+     *  +--------------------+
+     * </pre>
+     * The source abandons the handoff; the target discards its replica. (A source that receives one aborts
+     * too, but no target sends it.)
+     */
     record PeerAbort(String reason) implements Frame {
+        static final int REASON_FIELD_OFFSET = 0;
+
         public int type() {
             return FrameType.PEER_ABORT;
         }
     }
 
     /**
-     * {@code [u64 index]}: from this log index on, the source releases nothing the target has not
-     * acknowledged; a replica that holds it may take over if the source dies.
+     * <pre>
+     *  0          8
+     *  +----------+
+     *  | u64      |
+     *  | index    |
+     *  +----------+
+     * </pre>
+     * From this log index on, the source releases nothing the target has not acknowledged; a replica that
+     * holds it may take over if the source dies.
      */
     record Commit(long index) implements Frame {
+        static final int INDEX_FIELD_OFFSET = 0;
+        static final int BODY_LENGTH = 8;
+
         public int type() {
             return FrameType.COMMIT;
         }

@@ -7,16 +7,32 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Maps frames to bytes and back. Stateless; {@link FrameDecoder} and {@link FrameEncoder} wrap it for
- * Netty, and tests and the simulator call it directly.
+ * Netty, and tests and the simulator call it directly. Every frame is
+ * <pre>
+ *  0        4      5
+ *  +--------+------+-------------------------------------+
+ *  | u32    | u8   | body (length - 1 bytes), laid out   |
+ *  | length | type | as its record in {@link Frame} draws |
+ *  +--------+------+-------------------------------------+
+ * </pre>
+ * where length counts the type byte and the body. Each field is written and read at its record's
+ * {@code *_FIELD_OFFSET} from the start of the body; a string or payload, whose length varies, follows
+ * the fixed fields in order.
  */
 public final class FrameCodec {
 
     /** Bytes of the length prefix. */
     public static final int LENGTH_FIELD = 4;
+    static final int LENGTH_FIELD_OFFSET = 0;
+    static final int TYPE_FIELD_OFFSET = 4;
+    /** Where a frame's body starts; the offsets in {@link Frame}'s records count from here. */
+    public static final int BODY_OFFSET = 5;
     /** Default maximum of {@code length} (type byte + body) on a client connection. */
     public static final int DEFAULT_MAX_FRAME = 1 << 20;
     /** Largest snapshot chunk a source sends; well below any sane maximum frame. */
     public static final int SNAPSHOT_CHUNK_BYTES = 256 * 1024;
+    /** Bytes of a string's length prefix: {@code str} is {@code [u16 n][n bytes UTF-8]}. */
+    static final int STRING_LENGTH_FIELD = 2;
     /** Longest string field. */
     private static final int MAX_STRING = 4096;
 
@@ -27,47 +43,49 @@ public final class FrameCodec {
     public static void encode(Frame frame, ByteBuf out) {
         int start = out.writerIndex();
         try {
-            out.writeInt(0);
-            out.writeByte(frame.type());
+            reserve(out, BODY_OFFSET);
+            out.setByte(start + TYPE_FIELD_OFFSET, frame.type());
             writeBody(frame, out);
         } catch (RuntimeException e) {
             out.writerIndex(start); // never leave half a frame in a buffer others may batch into
             throw e;
         }
-        out.setInt(start, out.writerIndex() - start - LENGTH_FIELD);
-    }
-
-    private static void writeU16(ByteBuf out, int value, String field) {
-        if (value < 0 || value > 0xFFFF) {
-            throw new IllegalArgumentException(field + " must fit 16 bits unsigned, was " + value);
-        }
-        out.writeShort(value);
+        out.setInt(start + LENGTH_FIELD_OFFSET, out.writerIndex() - start - LENGTH_FIELD);
     }
 
     /** The exact encoded size of a frame, prefix included; for sizing buffers and batching. */
     public static int encodedSize(Frame frame) {
-        return LENGTH_FIELD + 1 + switch (frame.type()) {
-            case FrameType.HELLO -> 2 + 1 + 8 + Frame.TOKEN_LENGTH + 8;
-            case FrameType.WELCOME -> 2 + 8 + Frame.TOKEN_LENGTH + 8;
-            case FrameType.INPUT -> 16 + ((Frame.Input) frame).payload().length;
-            case FrameType.OUTPUT -> 16 + ((Frame.Output) frame).payload().length;
-            case FrameType.ACK, FrameType.ATTACHED, FrameType.MOVE_ABORTED, FrameType.PING, FrameType.PONG,
-                    FrameType.SNAPSHOT_END, FrameType.REPLICA_ACK -> 8;
-            case FrameType.MOVE -> 8 + Frame.TOKEN_LENGTH + stringSize(((Frame.Move) frame).host()) + 2;
-            case FrameType.SWITCH, FrameType.TRIM -> 16;
-            case FrameType.CLOSE -> 0;
-            case FrameType.ERROR -> 2 + stringSize(((Frame.Error) frame).message());
-            case FrameType.TARGET_HINT -> stringSize(((Frame.TargetHint) frame).host()) + 2;
-            case FrameType.COMMIT -> 8;
-            case FrameType.PEER_HELLO -> 2 + 8 + 1 + Frame.TOKEN_LENGTH;
-            case FrameType.PEER_CHALLENGE -> Frame.TOKEN_LENGTH + Frame.MAC_LENGTH;
-            case FrameType.PEER_AUTH -> Frame.MAC_LENGTH;
-            case FrameType.SNAPSHOT_BEGIN -> 30 + stringSize(((Frame.SnapshotBegin) frame).service());
+        return BODY_OFFSET + switch (frame.type()) {
+            case FrameType.HELLO -> Frame.Hello.BODY_LENGTH;
+            case FrameType.WELCOME -> Frame.Welcome.BODY_LENGTH;
+            case FrameType.INPUT -> Frame.Input.HEADER_LENGTH + ((Frame.Input) frame).payload().length;
+            case FrameType.OUTPUT -> Frame.Output.HEADER_LENGTH + ((Frame.Output) frame).payload().length;
+            case FrameType.ACK -> Frame.Ack.BODY_LENGTH;
+            case FrameType.MOVE -> Frame.Move.HEADER_LENGTH + stringSize(((Frame.Move) frame).host())
+                    + Frame.Move.PORT_FIELD_LENGTH;
+            case FrameType.ATTACHED -> Frame.Attached.BODY_LENGTH;
+            case FrameType.SWITCH -> Frame.Switch.BODY_LENGTH;
+            case FrameType.MOVE_ABORTED -> Frame.MoveAborted.BODY_LENGTH;
+            case FrameType.PING -> Frame.Ping.BODY_LENGTH;
+            case FrameType.PONG -> Frame.Pong.BODY_LENGTH;
+            case FrameType.CLOSE -> Frame.Close.BODY_LENGTH;
+            case FrameType.ERROR -> Frame.Error.HEADER_LENGTH + stringSize(((Frame.Error) frame).message());
+            case FrameType.TARGET_HINT -> stringSize(((Frame.TargetHint) frame).host())
+                    + Frame.TargetHint.PORT_FIELD_LENGTH;
+            case FrameType.COMMIT -> Frame.Commit.BODY_LENGTH;
+            case FrameType.PEER_HELLO -> Frame.PeerHello.BODY_LENGTH;
+            case FrameType.PEER_CHALLENGE -> Frame.PeerChallenge.BODY_LENGTH;
+            case FrameType.PEER_AUTH -> Frame.PeerAuth.BODY_LENGTH;
+            case FrameType.SNAPSHOT_BEGIN -> Frame.SnapshotBegin.HEADER_LENGTH
+                    + stringSize(((Frame.SnapshotBegin) frame).service());
             case FrameType.SNAPSHOT_CHUNK -> ((Frame.SnapshotChunk) frame).data().length;
-            case FrameType.EVENT -> 25 + ((Frame.Event) frame).payload().length;
-            case FrameType.CUTOVER -> 24;
-            case FrameType.CUTOVER_RESULT -> 9;
-            case FrameType.FORWARD -> 16 + ((Frame.Forward) frame).payload().length;
+            case FrameType.SNAPSHOT_END -> Frame.SnapshotEnd.BODY_LENGTH;
+            case FrameType.EVENT -> Frame.Event.HEADER_LENGTH + ((Frame.Event) frame).payload().length;
+            case FrameType.TRIM -> Frame.Trim.BODY_LENGTH;
+            case FrameType.REPLICA_ACK -> Frame.ReplicaAck.BODY_LENGTH;
+            case FrameType.CUTOVER -> Frame.Cutover.BODY_LENGTH;
+            case FrameType.CUTOVER_RESULT -> Frame.CutoverResult.BODY_LENGTH;
+            case FrameType.FORWARD -> Frame.Forward.HEADER_LENGTH + ((Frame.Forward) frame).payload().length;
             case FrameType.PEER_ABORT -> stringSize(((Frame.PeerAbort) frame).reason());
             default -> throw new IllegalArgumentException("no encoder for " + frame);
         };
@@ -88,59 +106,70 @@ public final class FrameCodec {
                 n += 3;
             }
         }
-        return 2 + n;
+        return STRING_LENGTH_FIELD + n;
     }
 
     private static void writeBody(Frame frame, ByteBuf out) {
         switch (frame.type()) {
             case FrameType.HELLO -> {
                 Frame.Hello h = (Frame.Hello) frame;
-                writeU16(out, h.version(), "version");
-                out.writeByte(h.kind().ordinal());
-                out.writeLong(h.sessionId());
-                writeToken(out, h.token(), Frame.TOKEN_LENGTH);
-                out.writeLong(h.outputAck());
+                int at = reserve(out, Frame.Hello.BODY_LENGTH);
+                putU16(out, at + Frame.Hello.VERSION_FIELD_OFFSET, h.version(), "version");
+                out.setByte(at + Frame.Hello.KIND_FIELD_OFFSET, h.kind().ordinal());
+                out.setLong(at + Frame.Hello.SESSION_ID_FIELD_OFFSET, h.sessionId());
+                putToken(out, at + Frame.Hello.TOKEN_FIELD_OFFSET, h.token(), Frame.TOKEN_LENGTH);
+                out.setLong(at + Frame.Hello.OUTPUT_ACK_FIELD_OFFSET, h.outputAck());
             }
             case FrameType.WELCOME -> {
                 Frame.Welcome w = (Frame.Welcome) frame;
-                writeU16(out, w.version(), "version");
-                out.writeLong(w.sessionId());
-                writeToken(out, w.secret(), Frame.TOKEN_LENGTH);
-                out.writeLong(w.inputAck());
+                int at = reserve(out, Frame.Welcome.BODY_LENGTH);
+                putU16(out, at + Frame.Welcome.VERSION_FIELD_OFFSET, w.version(), "version");
+                out.setLong(at + Frame.Welcome.SESSION_ID_FIELD_OFFSET, w.sessionId());
+                putToken(out, at + Frame.Welcome.SECRET_FIELD_OFFSET, w.secret(), Frame.TOKEN_LENGTH);
+                out.setLong(at + Frame.Welcome.INPUT_ACK_FIELD_OFFSET, w.inputAck());
             }
             case FrameType.INPUT -> {
                 Frame.Input i = (Frame.Input) frame;
-                out.writeLong(i.seq());
-                out.writeLong(i.ack());
+                int at = reserve(out, Frame.Input.HEADER_LENGTH);
+                out.setLong(at + Frame.Input.SEQ_FIELD_OFFSET, i.seq());
+                out.setLong(at + Frame.Input.ACK_FIELD_OFFSET, i.ack());
                 out.writeBytes(i.payload());
             }
             case FrameType.OUTPUT -> {
                 Frame.Output o = (Frame.Output) frame;
-                out.writeLong(o.seq());
-                out.writeLong(o.ack());
+                int at = reserve(out, Frame.Output.HEADER_LENGTH);
+                out.setLong(at + Frame.Output.SEQ_FIELD_OFFSET, o.seq());
+                out.setLong(at + Frame.Output.ACK_FIELD_OFFSET, o.ack());
                 out.writeBytes(o.payload());
             }
-            case FrameType.ACK -> out.writeLong(((Frame.Ack) frame).ack());
+            case FrameType.ACK -> out.setLong(reserve(out, Frame.Ack.BODY_LENGTH) + Frame.Ack.ACK_FIELD_OFFSET,
+                    ((Frame.Ack) frame).ack());
             case FrameType.MOVE -> {
                 Frame.Move m = (Frame.Move) frame;
-                out.writeLong(m.handoffId());
-                writeToken(out, m.ticket(), Frame.TOKEN_LENGTH);
+                int at = reserve(out, Frame.Move.HEADER_LENGTH);
+                out.setLong(at + Frame.Move.HANDOFF_ID_FIELD_OFFSET, m.handoffId());
+                putToken(out, at + Frame.Move.TICKET_FIELD_OFFSET, m.ticket(), Frame.TOKEN_LENGTH);
                 writeString(out, m.host());
                 writeU16(out, m.port(), "port");
             }
-            case FrameType.ATTACHED -> out.writeLong(((Frame.Attached) frame).handoffId());
+            case FrameType.ATTACHED -> out.setLong(reserve(out, Frame.Attached.BODY_LENGTH)
+                    + Frame.Attached.HANDOFF_ID_FIELD_OFFSET, ((Frame.Attached) frame).handoffId());
             case FrameType.SWITCH -> {
                 Frame.Switch s = (Frame.Switch) frame;
-                out.writeLong(s.handoffId());
-                out.writeLong(s.lastOutputSeq());
+                int at = reserve(out, Frame.Switch.BODY_LENGTH);
+                out.setLong(at + Frame.Switch.HANDOFF_ID_FIELD_OFFSET, s.handoffId());
+                out.setLong(at + Frame.Switch.LAST_OUTPUT_SEQ_FIELD_OFFSET, s.lastOutputSeq());
             }
-            case FrameType.MOVE_ABORTED -> out.writeLong(((Frame.MoveAborted) frame).handoffId());
-            case FrameType.PING -> out.writeLong(((Frame.Ping) frame).value());
-            case FrameType.PONG -> out.writeLong(((Frame.Pong) frame).value());
+            case FrameType.MOVE_ABORTED -> out.setLong(reserve(out, Frame.MoveAborted.BODY_LENGTH)
+                    + Frame.MoveAborted.HANDOFF_ID_FIELD_OFFSET, ((Frame.MoveAborted) frame).handoffId());
+            case FrameType.PING -> out.setLong(reserve(out, Frame.Ping.BODY_LENGTH) + Frame.Ping.VALUE_FIELD_OFFSET,
+                    ((Frame.Ping) frame).value());
+            case FrameType.PONG -> out.setLong(reserve(out, Frame.Pong.BODY_LENGTH) + Frame.Pong.VALUE_FIELD_OFFSET,
+                    ((Frame.Pong) frame).value());
             case FrameType.CLOSE -> { }
             case FrameType.ERROR -> {
                 Frame.Error e = (Frame.Error) frame;
-                out.writeShort(e.code().code());
+                out.setShort(reserve(out, Frame.Error.HEADER_LENGTH) + Frame.Error.CODE_FIELD_OFFSET, e.code().code());
                 writeString(out, e.message());
             }
             case FrameType.TARGET_HINT -> {
@@ -148,64 +177,103 @@ public final class FrameCodec {
                 writeString(out, t.host());
                 writeU16(out, t.port(), "port");
             }
-            case FrameType.COMMIT -> out.writeLong(((Frame.Commit) frame).index());
+            case FrameType.COMMIT -> out.setLong(reserve(out, Frame.Commit.BODY_LENGTH)
+                    + Frame.Commit.INDEX_FIELD_OFFSET, ((Frame.Commit) frame).index());
             case FrameType.PEER_HELLO -> {
                 Frame.PeerHello h = (Frame.PeerHello) frame;
-                writeU16(out, h.version(), "version");
-                out.writeLong(h.handoffId());
-                out.writeByte(h.mode().ordinal());
-                writeToken(out, h.nonce(), Frame.TOKEN_LENGTH);
+                int at = reserve(out, Frame.PeerHello.BODY_LENGTH);
+                putU16(out, at + Frame.PeerHello.VERSION_FIELD_OFFSET, h.version(), "version");
+                out.setLong(at + Frame.PeerHello.HANDOFF_ID_FIELD_OFFSET, h.handoffId());
+                out.setByte(at + Frame.PeerHello.MODE_FIELD_OFFSET, h.mode().ordinal());
+                putToken(out, at + Frame.PeerHello.NONCE_FIELD_OFFSET, h.nonce(), Frame.TOKEN_LENGTH);
             }
             case FrameType.PEER_CHALLENGE -> {
                 Frame.PeerChallenge c = (Frame.PeerChallenge) frame;
-                writeToken(out, c.nonce(), Frame.TOKEN_LENGTH);
-                writeToken(out, c.mac(), Frame.MAC_LENGTH);
+                int at = reserve(out, Frame.PeerChallenge.BODY_LENGTH);
+                putToken(out, at + Frame.PeerChallenge.NONCE_FIELD_OFFSET, c.nonce(), Frame.TOKEN_LENGTH);
+                putToken(out, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, c.mac(), Frame.MAC_LENGTH);
             }
-            case FrameType.PEER_AUTH -> writeToken(out, ((Frame.PeerAuth) frame).mac(), Frame.MAC_LENGTH);
+            case FrameType.PEER_AUTH -> putToken(out, reserve(out, Frame.PeerAuth.BODY_LENGTH)
+                    + Frame.PeerAuth.MAC_FIELD_OFFSET, ((Frame.PeerAuth) frame).mac(), Frame.MAC_LENGTH);
             case FrameType.SNAPSHOT_BEGIN -> {
                 Frame.SnapshotBegin b = (Frame.SnapshotBegin) frame;
-                out.writeLong(b.index());
-                out.writeLong(b.tick());
-                out.writeInt(b.schemaVersion());
-                out.writeLong(b.totalBytes());
-                writeU16(out, b.tickHz(), "tickHz");
+                int at = reserve(out, Frame.SnapshotBegin.HEADER_LENGTH);
+                out.setLong(at + Frame.SnapshotBegin.INDEX_FIELD_OFFSET, b.index());
+                out.setLong(at + Frame.SnapshotBegin.TICK_FIELD_OFFSET, b.tick());
+                out.setInt(at + Frame.SnapshotBegin.SCHEMA_VERSION_FIELD_OFFSET, b.schemaVersion());
+                out.setLong(at + Frame.SnapshotBegin.TOTAL_BYTES_FIELD_OFFSET, b.totalBytes());
+                putU16(out, at + Frame.SnapshotBegin.TICK_HZ_FIELD_OFFSET, b.tickHz(), "tickHz");
                 writeString(out, b.service());
             }
             case FrameType.SNAPSHOT_CHUNK -> out.writeBytes(((Frame.SnapshotChunk) frame).data());
-            case FrameType.SNAPSHOT_END -> out.writeLong(((Frame.SnapshotEnd) frame).digest());
+            case FrameType.SNAPSHOT_END -> out.setLong(reserve(out, Frame.SnapshotEnd.BODY_LENGTH)
+                    + Frame.SnapshotEnd.DIGEST_FIELD_OFFSET, ((Frame.SnapshotEnd) frame).digest());
             case FrameType.EVENT -> {
                 Frame.Event e = (Frame.Event) frame;
-                out.writeLong(e.index());
-                out.writeByte(e.kind().ordinal());
-                out.writeLong(e.sessionId());
-                out.writeLong(e.seq());
+                int at = reserve(out, Frame.Event.HEADER_LENGTH);
+                out.setLong(at + Frame.Event.INDEX_FIELD_OFFSET, e.index());
+                out.setByte(at + Frame.Event.KIND_FIELD_OFFSET, e.kind().ordinal());
+                out.setLong(at + Frame.Event.SESSION_ID_FIELD_OFFSET, e.sessionId());
+                out.setLong(at + Frame.Event.SEQ_FIELD_OFFSET, e.seq());
                 out.writeBytes(e.payload());
             }
             case FrameType.TRIM -> {
                 Frame.Trim t = (Frame.Trim) frame;
-                out.writeLong(t.sessionId());
-                out.writeLong(t.outputAck());
+                int at = reserve(out, Frame.Trim.BODY_LENGTH);
+                out.setLong(at + Frame.Trim.SESSION_ID_FIELD_OFFSET, t.sessionId());
+                out.setLong(at + Frame.Trim.OUTPUT_ACK_FIELD_OFFSET, t.outputAck());
             }
-            case FrameType.REPLICA_ACK -> out.writeLong(((Frame.ReplicaAck) frame).index());
+            case FrameType.REPLICA_ACK -> out.setLong(reserve(out, Frame.ReplicaAck.BODY_LENGTH)
+                    + Frame.ReplicaAck.INDEX_FIELD_OFFSET, ((Frame.ReplicaAck) frame).index());
             case FrameType.CUTOVER -> {
                 Frame.Cutover c = (Frame.Cutover) frame;
-                out.writeLong(c.index());
-                out.writeLong(c.digest());
-                out.writeLong(c.nextTickInNanos());
+                int at = reserve(out, Frame.Cutover.BODY_LENGTH);
+                out.setLong(at + Frame.Cutover.INDEX_FIELD_OFFSET, c.index());
+                out.setLong(at + Frame.Cutover.DIGEST_FIELD_OFFSET, c.digest());
+                out.setLong(at + Frame.Cutover.NEXT_TICK_IN_NANOS_FIELD_OFFSET, c.nextTickInNanos());
             }
             case FrameType.CUTOVER_RESULT -> {
                 Frame.CutoverResult r = (Frame.CutoverResult) frame;
-                out.writeByte(r.ok() ? 1 : 0);
-                out.writeLong(r.digest());
+                int at = reserve(out, Frame.CutoverResult.BODY_LENGTH);
+                out.setByte(at + Frame.CutoverResult.OK_FIELD_OFFSET, r.ok() ? 1 : 0);
+                out.setLong(at + Frame.CutoverResult.DIGEST_FIELD_OFFSET, r.digest());
             }
             case FrameType.FORWARD -> {
                 Frame.Forward f = (Frame.Forward) frame;
-                out.writeLong(f.sessionId());
-                out.writeLong(f.seq());
+                int at = reserve(out, Frame.Forward.HEADER_LENGTH);
+                out.setLong(at + Frame.Forward.SESSION_ID_FIELD_OFFSET, f.sessionId());
+                out.setLong(at + Frame.Forward.SEQ_FIELD_OFFSET, f.seq());
                 out.writeBytes(f.payload());
             }
             case FrameType.PEER_ABORT -> writeString(out, ((Frame.PeerAbort) frame).reason());
             default -> throw new IllegalArgumentException("no encoder for " + frame);
+        }
+    }
+
+    /**
+     * Makes room for a body's fixed fields, each then set at its offset from the index returned. Every
+     * byte of the room is set by the caller (a pooled buffer's old bytes would otherwise go out).
+     */
+    private static int reserve(ByteBuf out, int length) {
+        int at = out.writerIndex();
+        out.ensureWritable(length);
+        out.writerIndex(at + length);
+        return at;
+    }
+
+    private static void putU16(ByteBuf out, int index, int value, String field) {
+        checkU16(value, field);
+        out.setShort(index, value);
+    }
+
+    private static void writeU16(ByteBuf out, int value, String field) {
+        checkU16(value, field);
+        out.writeShort(value);
+    }
+
+    private static void checkU16(int value, String field) {
+        if (value < 0 || value > 0xFFFF) {
+            throw new IllegalArgumentException(field + " must fit 16 bits unsigned, was " + value);
         }
     }
 
@@ -225,104 +293,138 @@ public final class FrameCodec {
     private static Frame decodeBody(int type, ByteBuf in) throws ProtocolException {
         return switch (type) {
             case FrameType.HELLO -> {
-                need(in, 35, type);
-                yield new Frame.Hello(in.readUnsignedShort(), Frame.HelloKind.of(in.readUnsignedByte()),
-                        in.readLong(), readToken(in, Frame.TOKEN_LENGTH), in.readLong());
+                int at = fixed(in, Frame.Hello.BODY_LENGTH, type);
+                yield new Frame.Hello(in.getUnsignedShort(at + Frame.Hello.VERSION_FIELD_OFFSET),
+                        Frame.HelloKind.of(in.getUnsignedByte(at + Frame.Hello.KIND_FIELD_OFFSET)),
+                        in.getLong(at + Frame.Hello.SESSION_ID_FIELD_OFFSET),
+                        getToken(in, at + Frame.Hello.TOKEN_FIELD_OFFSET, Frame.TOKEN_LENGTH),
+                        in.getLong(at + Frame.Hello.OUTPUT_ACK_FIELD_OFFSET));
             }
             case FrameType.WELCOME -> {
-                need(in, 34, type);
-                yield new Frame.Welcome(in.readUnsignedShort(), in.readLong(), readToken(in, Frame.TOKEN_LENGTH),
-                        in.readLong());
+                int at = fixed(in, Frame.Welcome.BODY_LENGTH, type);
+                yield new Frame.Welcome(in.getUnsignedShort(at + Frame.Welcome.VERSION_FIELD_OFFSET),
+                        in.getLong(at + Frame.Welcome.SESSION_ID_FIELD_OFFSET),
+                        getToken(in, at + Frame.Welcome.SECRET_FIELD_OFFSET, Frame.TOKEN_LENGTH),
+                        in.getLong(at + Frame.Welcome.INPUT_ACK_FIELD_OFFSET));
             }
             case FrameType.INPUT -> {
-                need(in, 16, type);
-                yield new Frame.Input(in.readLong(), in.readLong(), rest(in));
+                int at = fixed(in, Frame.Input.HEADER_LENGTH, type);
+                yield new Frame.Input(in.getLong(at + Frame.Input.SEQ_FIELD_OFFSET),
+                        in.getLong(at + Frame.Input.ACK_FIELD_OFFSET), rest(in));
             }
             case FrameType.OUTPUT -> {
-                need(in, 16, type);
-                yield new Frame.Output(in.readLong(), in.readLong(), rest(in));
+                int at = fixed(in, Frame.Output.HEADER_LENGTH, type);
+                yield new Frame.Output(in.getLong(at + Frame.Output.SEQ_FIELD_OFFSET),
+                        in.getLong(at + Frame.Output.ACK_FIELD_OFFSET), rest(in));
             }
-            case FrameType.ACK -> new Frame.Ack(fixedLong(in, type));
+            case FrameType.ACK -> new Frame.Ack(
+                    in.getLong(fixed(in, Frame.Ack.BODY_LENGTH, type) + Frame.Ack.ACK_FIELD_OFFSET));
             case FrameType.MOVE -> {
-                need(in, 8 + Frame.TOKEN_LENGTH, type);
-                long id = in.readLong();
-                byte[] ticket = readToken(in, Frame.TOKEN_LENGTH);
+                int at = fixed(in, Frame.Move.HEADER_LENGTH, type);
                 String host = readString(in, type);
-                need(in, 2, type);
-                yield new Frame.Move(id, ticket, host, in.readUnsignedShort());
+                need(in, Frame.Move.PORT_FIELD_LENGTH, type);
+                yield new Frame.Move(in.getLong(at + Frame.Move.HANDOFF_ID_FIELD_OFFSET),
+                        getToken(in, at + Frame.Move.TICKET_FIELD_OFFSET, Frame.TOKEN_LENGTH), host,
+                        in.readUnsignedShort());
             }
-            case FrameType.ATTACHED -> new Frame.Attached(fixedLong(in, type));
+            case FrameType.ATTACHED -> new Frame.Attached(
+                    in.getLong(fixed(in, Frame.Attached.BODY_LENGTH, type) + Frame.Attached.HANDOFF_ID_FIELD_OFFSET));
             case FrameType.SWITCH -> {
-                need(in, 16, type);
-                yield new Frame.Switch(in.readLong(), in.readLong());
+                int at = fixed(in, Frame.Switch.BODY_LENGTH, type);
+                yield new Frame.Switch(in.getLong(at + Frame.Switch.HANDOFF_ID_FIELD_OFFSET),
+                        in.getLong(at + Frame.Switch.LAST_OUTPUT_SEQ_FIELD_OFFSET));
             }
-            case FrameType.MOVE_ABORTED -> new Frame.MoveAborted(fixedLong(in, type));
-            case FrameType.PING -> new Frame.Ping(fixedLong(in, type));
-            case FrameType.PONG -> new Frame.Pong(fixedLong(in, type));
+            case FrameType.MOVE_ABORTED -> new Frame.MoveAborted(in.getLong(
+                    fixed(in, Frame.MoveAborted.BODY_LENGTH, type) + Frame.MoveAborted.HANDOFF_ID_FIELD_OFFSET));
+            case FrameType.PING -> new Frame.Ping(
+                    in.getLong(fixed(in, Frame.Ping.BODY_LENGTH, type) + Frame.Ping.VALUE_FIELD_OFFSET));
+            case FrameType.PONG -> new Frame.Pong(
+                    in.getLong(fixed(in, Frame.Pong.BODY_LENGTH, type) + Frame.Pong.VALUE_FIELD_OFFSET));
             case FrameType.CLOSE -> new Frame.Close();
             case FrameType.ERROR -> {
-                need(in, 2, type);
-                yield new Frame.Error(ErrorCode.of(in.readUnsignedShort()), readString(in, type));
+                int at = fixed(in, Frame.Error.HEADER_LENGTH, type);
+                yield new Frame.Error(ErrorCode.of(in.getUnsignedShort(at + Frame.Error.CODE_FIELD_OFFSET)),
+                        readString(in, type));
             }
             case FrameType.TARGET_HINT -> {
                 String host = readString(in, type);
-                need(in, 2, type);
+                need(in, Frame.TargetHint.PORT_FIELD_LENGTH, type);
                 yield new Frame.TargetHint(host, in.readUnsignedShort());
             }
-            case FrameType.COMMIT -> new Frame.Commit(fixedLong(in, type));
+            case FrameType.COMMIT -> new Frame.Commit(
+                    in.getLong(fixed(in, Frame.Commit.BODY_LENGTH, type) + Frame.Commit.INDEX_FIELD_OFFSET));
             case FrameType.PEER_HELLO -> {
-                need(in, 11 + Frame.TOKEN_LENGTH, type);
-                yield new Frame.PeerHello(in.readUnsignedShort(), in.readLong(), Frame.Mode.of(in.readUnsignedByte()),
-                        readToken(in, Frame.TOKEN_LENGTH));
+                int at = fixed(in, Frame.PeerHello.BODY_LENGTH, type);
+                yield new Frame.PeerHello(in.getUnsignedShort(at + Frame.PeerHello.VERSION_FIELD_OFFSET),
+                        in.getLong(at + Frame.PeerHello.HANDOFF_ID_FIELD_OFFSET),
+                        Frame.Mode.of(in.getUnsignedByte(at + Frame.PeerHello.MODE_FIELD_OFFSET)),
+                        getToken(in, at + Frame.PeerHello.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH));
             }
             case FrameType.PEER_CHALLENGE -> {
-                need(in, Frame.TOKEN_LENGTH + Frame.MAC_LENGTH, type);
-                yield new Frame.PeerChallenge(readToken(in, Frame.TOKEN_LENGTH), readToken(in, Frame.MAC_LENGTH));
+                int at = fixed(in, Frame.PeerChallenge.BODY_LENGTH, type);
+                yield new Frame.PeerChallenge(getToken(in, at + Frame.PeerChallenge.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH),
+                        getToken(in, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, Frame.MAC_LENGTH));
             }
-            case FrameType.PEER_AUTH -> {
-                need(in, Frame.MAC_LENGTH, type);
-                yield new Frame.PeerAuth(readToken(in, Frame.MAC_LENGTH));
-            }
+            case FrameType.PEER_AUTH -> new Frame.PeerAuth(getToken(in,
+                    fixed(in, Frame.PeerAuth.BODY_LENGTH, type) + Frame.PeerAuth.MAC_FIELD_OFFSET, Frame.MAC_LENGTH));
             case FrameType.SNAPSHOT_BEGIN -> {
-                need(in, 30, type);
-                long index = in.readLong();
-                long tick = in.readLong();
-                int schema = in.readInt();
-                long total = in.readLong();
-                int hz = in.readUnsignedShort();
-                yield new Frame.SnapshotBegin(index, tick, schema, total, hz, readString(in, type));
+                int at = fixed(in, Frame.SnapshotBegin.HEADER_LENGTH, type);
+                yield new Frame.SnapshotBegin(in.getLong(at + Frame.SnapshotBegin.INDEX_FIELD_OFFSET),
+                        in.getLong(at + Frame.SnapshotBegin.TICK_FIELD_OFFSET),
+                        in.getInt(at + Frame.SnapshotBegin.SCHEMA_VERSION_FIELD_OFFSET),
+                        in.getLong(at + Frame.SnapshotBegin.TOTAL_BYTES_FIELD_OFFSET),
+                        in.getUnsignedShort(at + Frame.SnapshotBegin.TICK_HZ_FIELD_OFFSET), readString(in, type));
             }
             case FrameType.SNAPSHOT_CHUNK -> new Frame.SnapshotChunk(rest(in));
-            case FrameType.SNAPSHOT_END -> new Frame.SnapshotEnd(fixedLong(in, type));
+            case FrameType.SNAPSHOT_END -> new Frame.SnapshotEnd(
+                    in.getLong(fixed(in, Frame.SnapshotEnd.BODY_LENGTH, type) + Frame.SnapshotEnd.DIGEST_FIELD_OFFSET));
             case FrameType.EVENT -> {
-                need(in, 25, type);
-                yield new Frame.Event(in.readLong(), Frame.EventKind.of(in.readUnsignedByte()), in.readLong(),
-                        in.readLong(), rest(in));
+                int at = fixed(in, Frame.Event.HEADER_LENGTH, type);
+                yield new Frame.Event(in.getLong(at + Frame.Event.INDEX_FIELD_OFFSET),
+                        Frame.EventKind.of(in.getUnsignedByte(at + Frame.Event.KIND_FIELD_OFFSET)),
+                        in.getLong(at + Frame.Event.SESSION_ID_FIELD_OFFSET),
+                        in.getLong(at + Frame.Event.SEQ_FIELD_OFFSET), rest(in));
             }
             case FrameType.TRIM -> {
-                need(in, 16, type);
-                yield new Frame.Trim(in.readLong(), in.readLong());
+                int at = fixed(in, Frame.Trim.BODY_LENGTH, type);
+                yield new Frame.Trim(in.getLong(at + Frame.Trim.SESSION_ID_FIELD_OFFSET),
+                        in.getLong(at + Frame.Trim.OUTPUT_ACK_FIELD_OFFSET));
             }
-            case FrameType.REPLICA_ACK -> new Frame.ReplicaAck(fixedLong(in, type));
+            case FrameType.REPLICA_ACK -> new Frame.ReplicaAck(
+                    in.getLong(fixed(in, Frame.ReplicaAck.BODY_LENGTH, type) + Frame.ReplicaAck.INDEX_FIELD_OFFSET));
             case FrameType.CUTOVER -> {
-                need(in, 24, type);
-                yield new Frame.Cutover(in.readLong(), in.readLong(), in.readLong());
+                int at = fixed(in, Frame.Cutover.BODY_LENGTH, type);
+                yield new Frame.Cutover(in.getLong(at + Frame.Cutover.INDEX_FIELD_OFFSET),
+                        in.getLong(at + Frame.Cutover.DIGEST_FIELD_OFFSET),
+                        in.getLong(at + Frame.Cutover.NEXT_TICK_IN_NANOS_FIELD_OFFSET));
             }
             case FrameType.CUTOVER_RESULT -> {
-                need(in, 9, type);
-                int ok = in.readUnsignedByte();
+                int at = fixed(in, Frame.CutoverResult.BODY_LENGTH, type);
+                int ok = in.getUnsignedByte(at + Frame.CutoverResult.OK_FIELD_OFFSET);
                 if (ok > 1) {
                     throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "CUTOVER_RESULT ok must be 0 or 1");
                 }
-                yield new Frame.CutoverResult(ok == 1, in.readLong());
+                yield new Frame.CutoverResult(ok == 1, in.getLong(at + Frame.CutoverResult.DIGEST_FIELD_OFFSET));
             }
             case FrameType.FORWARD -> {
-                need(in, 16, type);
-                yield new Frame.Forward(in.readLong(), in.readLong(), rest(in));
+                int at = fixed(in, Frame.Forward.HEADER_LENGTH, type);
+                yield new Frame.Forward(in.getLong(at + Frame.Forward.SESSION_ID_FIELD_OFFSET),
+                        in.getLong(at + Frame.Forward.SEQ_FIELD_OFFSET), rest(in));
             }
             case FrameType.PEER_ABORT -> new Frame.PeerAbort(readString(in, type));
             default -> throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "unknown frame type " + FrameType.name(type));
         };
+    }
+
+    /**
+     * Consumes a body's fixed fields, each then read at its offset from the index returned; a body too
+     * short for them is malformed.
+     */
+    private static int fixed(ByteBuf in, int length, int type) throws ProtocolException {
+        need(in, length, type);
+        int at = in.readerIndex();
+        in.skipBytes(length);
+        return at;
     }
 
     private static void need(ByteBuf in, int n, int type) throws ProtocolException {
@@ -332,30 +434,25 @@ public final class FrameCodec {
         }
     }
 
-    private static long fixedLong(ByteBuf in, int type) throws ProtocolException {
-        need(in, 8, type);
-        return in.readLong();
-    }
-
     private static byte[] rest(ByteBuf in) {
         byte[] b = new byte[in.readableBytes()];
         in.readBytes(b);
         return b;
     }
 
-    private static byte[] readToken(ByteBuf in, int len) {
+    private static byte[] getToken(ByteBuf in, int index, int len) {
         byte[] b = new byte[len];
-        in.readBytes(b);
+        in.getBytes(index, b);
         return b;
     }
 
-    private static void writeToken(ByteBuf out, byte[] token, int len) {
+    private static void putToken(ByteBuf out, int index, byte[] token, int len) {
         if (token == null) {
-            out.writeZero(len);
+            out.setZero(index, len);
         } else if (token.length != len) {
             throw new IllegalArgumentException("token must be " + len + " bytes, was " + token.length);
         } else {
-            out.writeBytes(token);
+            out.setBytes(index, token);
         }
     }
 
@@ -369,7 +466,7 @@ public final class FrameCodec {
     }
 
     private static String readString(ByteBuf in, int type) throws ProtocolException {
-        need(in, 2, type);
+        need(in, STRING_LENGTH_FIELD, type);
         int n = in.readUnsignedShort();
         if (n > MAX_STRING) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, FrameType.name(type) + " string of " + n + " bytes");

@@ -1,4 +1,4 @@
-package io.baton.wire;
+package io.baton.transport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
-package io.baton.wire;
+package io.baton.transport;
 
+import io.baton.wire.Frame;
+import io.baton.wire.FrameCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.baton.wire;
+package io.baton.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

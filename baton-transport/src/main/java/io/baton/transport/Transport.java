@@ -1,5 +1,7 @@
-package io.baton.wire;
+package io.baton.transport;
 
+import io.baton.wire.FrameDecoder;
+import io.baton.wire.FrameEncoder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

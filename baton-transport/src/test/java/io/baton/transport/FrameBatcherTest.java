@@ -1,7 +1,9 @@
-package io.baton.wire;
+package io.baton.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.baton.wire.Frame;
+import io.baton.wire.FrameCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;

@@ -1,0 +1,5 @@
+/**
+ * The Netty plumbing both runtimes share: which event loop (native epoll, io_uring or NIO), its
+ * scheduling ({@code SCHED_FIFO} where asked for and allowed), and write batching.
+ */
+package io.baton.transport;
