@@ -127,7 +127,8 @@ class ClientCoreTimersTest {
 
     @Test
     void reconnectsAtOnceThenBacksOffDoublingUpToTheMaximum() {
-        assertThat(reconnectTimes(welcomedAt, 9)).containsExactly(0L, 50L, 100L, 200L, 400L, 800L, 1_000L, 1_000L, 1_000L);
+        assertThat(reconnectTimes(welcomedAt, 9))
+                .containsExactly(0L, 50L, 100L, 200L, 400L, 800L, 1_000L, 1_000L, 1_000L);
         assertThat(out.connects).allMatch(c -> c.equals("source:7000"));
     }
 
@@ -136,7 +137,8 @@ class ClientCoreTimersTest {
         core.frame(1, new Frame.TargetHint("target", 7100), welcomedAt);
         assertThat(reconnectTimes(welcomedAt, 6)).containsExactly(0L, 0L, 100L, 200L, 400L, 800L);
         assertThat(out.connects.subList(1, out.connects.size()))
-                .containsExactly("source:7000", "target:7100", "source:7000", "target:7100", "source:7000", "target:7100");
+                .containsExactly("source:7000", "target:7100", "source:7000", "target:7100", "source:7000",
+                        "target:7100");
     }
 
     @Test
