@@ -99,8 +99,9 @@ class ClientCoreTimersTest {
     }
 
     @Test
-    void aPreConnectionThatNeverAttachesIsNotPingedButIsDroppedAfterTheSilenceLimit() {
+    void aPreConnectionTheTargetNeverWelcomesIsNotPingedButIsDroppedAfterTheSilenceLimit() {
         core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), welcomedAt);
+        core.connected(2, welcomedAt); // open, HELLO sent, and then nothing
         long now = welcomedAt;
         while (now < welcomedAt + 1_500 * MS) {
             now = core.nextDeadline();
