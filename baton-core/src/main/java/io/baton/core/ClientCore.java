@@ -2,8 +2,6 @@ package io.baton.core;
 
 import io.baton.wire.ErrorCode;
 import io.baton.wire.Frame;
-import java.util.ArrayDeque;
-import java.util.TreeMap;
 
 /**
  * One client session's protocol logic, sans I/O: numbering, acknowledgement and resend of inputs; ordered,
@@ -14,6 +12,11 @@ import java.util.TreeMap;
  * arrives on either connection by number: the source's outputs up to SWITCH, the target's after, each
  * delivered once. Inputs are kept until acknowledged and resent on every new connection; the server drops
  * the ones it has already applied.
+ *
+ * <p>This class is the façade: it routes each event to the connection it concerns and holds the session's
+ * identity and {@link ClientPhase}. The rest has its own room: {@link ClientLink} (one connection and its
+ * liveness), {@link ClientHandoff} (the target and the pre-connection), {@link PendingInputs},
+ * {@link OutputDelivery} and {@link Reconnect}.
  */
 public final class ClientCore {
 
@@ -46,71 +49,59 @@ public final class ClientCore {
 
     /** Timing knobs, in nanoseconds. */
     public record Timing(long resumeWindow, long heartbeat, long deadAfter, long ackDelay, long maxBackoff) {
+
+        private static final long HEARTBEAT = 400_000_000L;
+        private static final long DEAD_AFTER = 1_500_000_000L;
+        private static final long ACK_DELAY = 150_000_000L;
+        private static final long MAX_BACKOFF = 1_000_000_000L;
+
         /**
          * Pings after 400 ms without a frame (so that a server always hears from a live client within its
          * 1 s presence window), a connection silent for 1.5 s is dead, acks within 150 ms, backoff up to 1 s.
          */
         public static Timing defaults(long resumeWindow) {
-            return new Timing(resumeWindow, 400_000_000L, 1_500_000_000L, 150_000_000L, 1_000_000_000L);
+            return new Timing(resumeWindow, HEARTBEAT, DEAD_AFTER, ACK_DELAY, MAX_BACKOFF);
         }
     }
 
-    private enum LinkState { CONNECTING, HELLO_SENT, READY }
+    /**
+     * The client's timers, each declared once: {@link #deadline} says when each is due and {@link #fire} what
+     * it does; {@link #poll} fires the due ones in this order and {@link #nextDeadline} is the earliest. The
+     * order matters only in that a connection found dead this poll is retried on the next (at once: its
+     * deadline is then due), never in the same pass that found it dead.
+     */
+    private enum Timer {
+        /** Reconnect after the serving connection was lost, when the backoff says. */
+        RETRY,
+        /** Acknowledge delivered outputs that no frame to the server has carried back yet. */
+        ACK,
+        /** The serving connection fell silent for too long: it is dead, reconnect. */
+        SERVING_DEAD,
+        /** The serving connection has been idle for a heartbeat: ping it. */
+        SERVING_PING,
+        /** The pre-connection fell silent for too long: let it go (the session resumes after the switch). */
+        PRE_CONNECTION_DEAD,
+        /** The pre-connection has been idle for a heartbeat: ping it. */
+        PRE_CONNECTION_PING;
 
-    private static final class Link {
-        final long conn;
-        final String host;
-        final int port;
-        LinkState state = LinkState.CONNECTING;
-        long lastReceived;
-        long lastPing;
-
-        Link(long conn, String host, int port, long now) {
-            this.conn = conn;
-            this.host = host;
-            this.port = port;
-            this.lastReceived = now;
-            this.lastPing = now;
-        }
+        private static final Timer[] ALL = values();
     }
-
-    private record Pending(long seq, byte[] payload) {
-    }
-
-    private static final int MAX_REORDER = 65_536;
-    private static final int ACK_EVERY = 8;
 
     private final Outbox out;
     private final Timing timing;
+    private final java.util.Set<Defect> defects;
+    private final PendingInputs inputs = new PendingInputs();
+    private final OutputDelivery outputs;
+    private final ClientHandoff handoff;
+    private final Reconnect reconnect;
 
-    private String homeHost;
-    private int homePort;
-    private String targetHost;
-    private int targetPort;
-    private byte[] ticket;
-    private long handoffId;
-
+    private ClientPhase phase = ClientPhase.OPEN;
     private long sessionId;
     private byte[] secret;
-    private long nextInputSeq = 1;
-    private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
-    private long inputAcked;
-    private long delivered;
-    private final TreeMap<Long, byte[]> reorder = new TreeMap<>();
-    private long outputAckSent;
-    private long ackDueAt = Long.MAX_VALUE;
-
-    private Link primary;
-    private Link secondary;
-    private boolean resumingAfterSwitch;
-    private boolean closed;
-    private long retryAt = Long.MAX_VALUE;
-    /** The source withdrew its target hint: resume there only after a SWITCH, never on a claim of our own. */
-    private boolean targetWithdrawn;
-    private int attempt;
-    private long lostSince;
-
-    private final java.util.Set<Defect> defects;
+    /** Who serves the session: the first server, then whoever welcomed it last or switched it there. */
+    private HostPort home;
+    /** The connection that serves the session (or is being opened to); null between a loss and the retry. */
+    private ClientLink serving;
 
     public ClientCore(String host, int port, Timing timing, Outbox out) {
         this(host, port, timing, out, java.util.Set.of());
@@ -119,115 +110,106 @@ public final class ClientCore {
     /** A client with deliberately broken behaviours: for the simulator's checker tests only. */
     public ClientCore(String host, int port, Timing timing, Outbox out, java.util.Set<Defect> defects) {
         this.defects = java.util.Set.copyOf(defects);
-        this.homeHost = host;
-        this.homePort = port;
+        this.home = new HostPort(host, port);
         this.timing = timing;
         this.out = out;
+        this.outputs = new OutputDelivery(out, timing.ackDelay());
+        this.handoff = new ClientHandoff(out, timing, inputs, outputs);
+        this.reconnect = new Reconnect(timing);
     }
 
     // ---------------------------------------------------------------- entry points
 
     public void start(long now) {
-        primary = open(homeHost, homePort, now);
+        serving = open(home, now);
     }
 
     public void connected(long conn, long now) {
-        if (primary != null && primary.conn == conn) {
+        if (ClientLink.carries(serving, conn)) {
             boolean resume = sessionId != 0;
             out.send(conn, new Frame.Hello(Frame.VERSION, resume ? Frame.HelloKind.RESUME : Frame.HelloKind.NEW,
-                    sessionId, resume ? secret : null, delivered));
-            primary.state = LinkState.HELLO_SENT;
-            primary.lastReceived = now;
-        } else if (secondary != null && secondary.conn == conn) {
-            out.send(conn, new Frame.Hello(Frame.VERSION, Frame.HelloKind.ATTACH, sessionId, ticket, delivered));
-            secondary.state = LinkState.HELLO_SENT;
-            secondary.lastReceived = now;
+                    sessionId, resume ? secret : null, outputs.delivered()));
+            serving.helloSent(now);
+        } else if (ClientLink.carries(handoff.preConnection(), conn)) {
+            handoff.connected(sessionId, now);
         } else {
             out.close(conn);
         }
     }
 
     public void frame(long conn, Frame f, long now) {
-        if (closed) {
+        if (phase == ClientPhase.CLOSED) {
             return;
         }
-        if (primary != null && primary.conn == conn) {
-            primary.lastReceived = now;
-            primaryFrame(f, now);
-        } else if (secondary != null && secondary.conn == conn) {
-            secondary.lastReceived = now;
-            secondaryFrame(f, now);
+        if (ClientLink.carries(serving, conn)) {
+            serving.heard(now);
+            servingFrame(f, now);
+        } else if (ClientLink.carries(handoff.preConnection(), conn)) {
+            handoff.frame(f, readyServing(), now);
         }
     }
 
     public void disconnected(long conn, long now) {
-        if (closed) {
+        if (phase == ClientPhase.CLOSED) {
             return;
         }
-        if (primary != null && primary.conn == conn) {
-            primaryLost("connection to " + primary.host + ":" + primary.port + " lost", now);
-        } else if (secondary != null && secondary.conn == conn) {
-            boolean wasAttached = secondary.state == LinkState.READY;
-            secondary = null;
-            if (!wasAttached) {
-                out.event(Event.ATTACH_FAILED, "could not attach to " + targetHost + ":" + targetPort
-                        + "; will resume there after the switch");
-            }
+        if (ClientLink.carries(serving, conn)) {
+            servingLost("connection to " + serving.server + " lost", now);
+        } else if (ClientLink.carries(handoff.preConnection(), conn)) {
+            handoff.preConnectionLost();
         }
     }
 
     /** Queues one input and sends it if a connection is ready. */
     public void send(byte[] payload, long now) {
-        if (closed) {
+        if (phase == ClientPhase.CLOSED) {
             throw new IllegalStateException("the session is closed");
         }
-        Pending p = new Pending(nextInputSeq++, payload);
-        unacked.add(p);
-        if (primary != null && primary.state == LinkState.READY) {
-            out.send(primary.conn, new Frame.Input(p.seq, delivered, p.payload));
-            outputAckSent = delivered;
+        long seq = inputs.add(payload);
+        ClientLink ready = readyServing();
+        if (ready != null) {
+            out.send(ready.conn, new Frame.Input(seq, outputs.delivered(), payload));
+            outputs.acknowledged();
         }
     }
 
     /** Ends the session on the server and lets go of every connection. */
     public void close(long now) {
-        if (closed) {
+        if (phase == ClientPhase.CLOSED) {
             return;
         }
-        if (primary != null && primary.state == LinkState.READY) {
-            out.send(primary.conn, new Frame.Close());
+        ClientLink ready = readyServing();
+        if (ready != null) {
+            out.send(ready.conn, new Frame.Close());
         }
         end(null);
     }
 
     public void poll(long now) {
-        if (closed) {
+        if (phase == ClientPhase.CLOSED) {
             return;
         }
-        if (primary == null && now >= retryAt) {
-            retry(now);
+        for (Timer timer : Timer.ALL) {
+            if (now >= deadline(timer)) {
+                fire(timer, now);
+            }
         }
-        if (now >= ackDueAt) {
-            sendAck();
-        }
-        heartbeat(primary, now);
-        heartbeat(secondary, now);
     }
 
     /** End of a burst of frames: acknowledge what was delivered, if enough has piled up. */
     public void flush(long now) {
-        if (delivered - outputAckSent >= ACK_EVERY) {
-            sendAck();
-        } else if (delivered > outputAckSent && ackDueAt == Long.MAX_VALUE) {
-            ackDueAt = now + timing.ackDelay();
-        }
+        outputs.flush(now, readyServing());
     }
 
     public long nextDeadline() {
-        if (closed) {
+        if (phase == ClientPhase.CLOSED) {
             return Long.MAX_VALUE;
         }
-        return Math.min(Math.min(retryAt, ackDueAt), Math.min(linkDeadline(primary), linkDeadline(secondary)));
+        long next = Long.MAX_VALUE;
+        for (Timer timer : Timer.ALL) {
+            next = Math.min(next, deadline(timer));
+        }
+        return next;
     }
 
     public long sessionId() {
@@ -235,74 +217,78 @@ public final class ClientCore {
     }
 
     public int pendingInputs() {
-        return unacked.size();
+        return inputs.size();
     }
 
     public boolean isClosed() {
-        return closed;
+        return phase == ClientPhase.CLOSED;
     }
 
-    // ---------------------------------------------------------------- frames
+    ClientPhase phase() {
+        return phase;
+    }
 
-    private void primaryFrame(Frame f, long now) {
-        if (f instanceof Frame.Output o) {
-            output(o.seq(), o.ack(), o.payload());
-        } else if (f instanceof Frame.Ack a) {
-            acked(a.ack());
-        } else if (f instanceof Frame.Welcome w) {
-            welcome(w, now);
-        } else if (f instanceof Frame.Move m) {
-            move(m, now);
-        } else if (f instanceof Frame.Switch s) {
-            switchOver(s, now);
-        } else if (f instanceof Frame.TargetHint t) {
-            if (t.withdrawn()) {
-                targetWithdrawn = true; // what comes next the target may not hold: never resume there unbidden
-            } else {
-                targetWithdrawn = false;
-                if (targetHost == null) {
-                    targetHost = t.host(); // no ticket: it is where to resume if the source dies, not to attach
-                    targetPort = t.port();
-                }
+    // ---------------------------------------------------------------- timers
+
+    private long deadline(Timer timer) {
+        ClientLink pre = handoff.preConnection();
+        return switch (timer) {
+            case RETRY -> serving == null ? reconnect.retryAt() : Long.MAX_VALUE;
+            case ACK -> outputs.ackDueAt();
+            case SERVING_DEAD -> serving == null ? Long.MAX_VALUE : serving.deadAt();
+            case SERVING_PING -> serving == null ? Long.MAX_VALUE : serving.pingAt();
+            case PRE_CONNECTION_DEAD -> pre == null ? Long.MAX_VALUE : pre.deadAt();
+            case PRE_CONNECTION_PING -> pre == null ? Long.MAX_VALUE : pre.pingAt();
+        };
+    }
+
+    private void fire(Timer timer, long now) {
+        switch (timer) {
+            case RETRY -> retry(now);
+            case ACK -> outputs.sendAck(readyServing());
+            case SERVING_DEAD -> {
+                out.close(serving.conn);
+                servingLost("no word from " + serving.server + " for " + timing.deadAfter() / 1_000_000 + " ms",
+                        now);
             }
-        } else if (f instanceof Frame.MoveAborted m) {
-            if (secondary != null) {
-                out.close(secondary.conn);
-                secondary = null;
-            }
-            targetHost = null;
-            targetWithdrawn = false;
-            out.event(Event.MOVE_ABORTED, "handoff " + Long.toHexString(m.handoffId()) + " aborted");
-        } else if (f instanceof Frame.Ping p) {
-            out.send(primary.conn, new Frame.Pong(p.value()));
-        } else if (f instanceof Frame.Error e) {
-            serverError(e, now);
-        } else if (!(f instanceof Frame.Pong)) {
-            protocolBreach(primary.conn, f, now);
+            case SERVING_PING -> ping(serving, now);
+            case PRE_CONNECTION_DEAD -> handoff.dropPreConnection();
+            case PRE_CONNECTION_PING -> ping(handoff.preConnection(), now);
         }
     }
 
-    private void secondaryFrame(Frame f, long now) {
-        if (f instanceof Frame.Welcome) {
-            secondary.state = LinkState.READY;
-            if (primary != null && primary.state == LinkState.READY) {
-                out.send(primary.conn, new Frame.Attached(handoffId));
-            }
-            out.event(Event.ATTACHED_TO_TARGET, targetHost + ":" + targetPort);
-        } else if (f instanceof Frame.Output o) {
-            // The target took authority and its first outputs overtook the source's SWITCH.
-            output(o.seq(), o.ack(), o.payload());
+    private void ping(ClientLink link, long now) {
+        link.pinged(now);
+        out.send(link.conn, new Frame.Ping(now));
+    }
+
+    // ---------------------------------------------------------------- frames on the serving connection
+
+    private void servingFrame(Frame f, long now) {
+        if (f instanceof Frame.Output o) {
+            inputs.acked(o.ack());
+            outputs.receive(o.seq(), o.payload());
         } else if (f instanceof Frame.Ack a) {
-            acked(a.ack());
+            inputs.acked(a.ack());
+        } else if (f instanceof Frame.Welcome w) {
+            welcome(w, now);
+        } else if (f instanceof Frame.Move m) {
+            handoff.announced(m);
+            if (serving.isReady()) {
+                handoff.attach(now);
+            } // else a retired source answering a resume: the SWITCH that follows sends us there
+        } else if (f instanceof Frame.Switch s) {
+            switchOver(s, now);
+        } else if (f instanceof Frame.TargetHint t) {
+            handoff.hinted(t);
+        } else if (f instanceof Frame.MoveAborted m) {
+            handoff.aborted(m);
         } else if (f instanceof Frame.Ping p) {
-            out.send(secondary.conn, new Frame.Pong(p.value()));
-        } else if (f instanceof Frame.Error || f instanceof Frame.MoveAborted) {
-            out.close(secondary.conn);
-            secondary = null;
-            out.event(Event.ATTACH_FAILED, f instanceof Frame.Error e ? e.code() + ": " + e.message() : "aborted");
+            out.send(serving.conn, new Frame.Pong(p.value()));
+        } else if (f instanceof Frame.Error e) {
+            serverError(e, now);
         } else if (!(f instanceof Frame.Pong)) {
-            out.close(secondary.conn);
-            secondary = null;
+            protocolBreach(f, now);
         }
     }
 
@@ -312,77 +298,44 @@ public final class ClientCore {
             sessionId = w.sessionId();
             secret = w.secret();
         } else if (w.sessionId() != sessionId) {
-            protocolBreach(primary.conn, w, now);
+            protocolBreach(w, now);
             return;
         }
-        primary.state = LinkState.READY;
-        homeHost = primary.host; // whoever welcomed the session serves it now
-        homePort = primary.port;
-        attempt = 0;
-        lostSince = 0;
-        retryAt = Long.MAX_VALUE;
-        acked(w.inputAck());
-        if (defects.contains(Defect.FORGET_UNACKED_INPUTS)) {
-            unacked.clear(); // broken on purpose
-        }
-        for (Pending p : unacked) {
-            out.send(primary.conn, new Frame.Input(p.seq, delivered, p.payload));
-        }
-        outputAckSent = delivered;
+        serving.welcomed();
+        home = serving.server; // whoever welcomed the session serves it now
+        reconnect.welcomed();
+        inputs.acked(w.inputAck());
+        resendInputs();
+        boolean afterSwitch = phase == ClientPhase.RESUMING_AFTER_SWITCH;
         if (fresh) {
             out.established(sessionId);
-            out.event(Event.CONNECTED, primary.host + ":" + primary.port);
+            out.event(Event.CONNECTED, serving.server.toString());
         } else {
-            out.event(Event.RESUMED, (resumingAfterSwitch ? "after switch, " : "") + primary.host + ":" + primary.port);
+            out.event(Event.RESUMED, (afterSwitch ? "after switch, " : "") + serving.server);
         }
-        resumingAfterSwitch = false;
-    }
-
-    private void move(Frame.Move m, long now) {
-        handoffId = m.handoffId();
-        targetHost = m.host();
-        targetPort = m.port();
-        ticket = m.ticket();
-        if (primary.state != LinkState.READY) {
-            return; // A retired source answering a resume: the SWITCH that follows sends us there.
+        if (afterSwitch) {
+            moveTo(ClientPhase.OPEN);
         }
-        if (secondary != null) {
-            out.close(secondary.conn);
-        }
-        secondary = open(targetHost, targetPort, now);
-        out.event(Event.MOVE_ANNOUNCED, targetHost + ":" + targetPort);
     }
 
     private void switchOver(Frame.Switch s, long now) {
-        if (targetHost == null) {
-            protocolBreach(primary.conn, s, now);
+        HostPort target = handoff.target();
+        if (target == null) {
+            protocolBreach(s, now);
             return;
         }
-        Link old = primary;
-        homeHost = targetHost;
-        homePort = targetPort;
-        targetHost = null;
-        targetWithdrawn = false;
+        ClientLink old = serving;
+        home = target;
         // The pre-connection carries on only from the source's last output; a client that missed some (it
         // came back to a retired source, say) resumes on the target instead, which resends them.
-        if (secondary != null && secondary.state == LinkState.READY && delivered >= s.lastOutputSeq()) {
-            primary = secondary;
-            secondary = null;
-            if (defects.contains(Defect.FORGET_UNACKED_INPUTS)) {
-                unacked.clear(); // broken on purpose
-            }
-            for (Pending p : unacked) {
-                out.send(primary.conn, new Frame.Input(p.seq, delivered, p.payload));
-            }
-            outputAckSent = delivered;
-            out.event(Event.SWITCHED, homeHost + ":" + homePort);
+        ClientLink carried = handoff.switched(outputs.delivered() >= s.lastOutputSeq());
+        if (carried != null) {
+            serving = carried;
+            resendInputs();
+            out.event(Event.SWITCHED, home.toString());
         } else {
-            if (secondary != null) {
-                out.close(secondary.conn);
-                secondary = null;
-            }
-            resumingAfterSwitch = true;
-            primary = open(homeHost, homePort, now);
+            moveTo(ClientPhase.RESUMING_AFTER_SWITCH);
+            serving = open(home, now);
         }
         out.close(old.conn);
     }
@@ -390,135 +343,74 @@ public final class ClientCore {
     private void serverError(Frame.Error e, long now) {
         String reason = e.code() + ": " + e.message();
         switch (e.code()) {
-            case UNKNOWN_SESSION, SESSION_CLOSED, UNSUPPORTED_VERSION -> {
-                end(reason);
-            }
+            case UNKNOWN_SESSION, SESSION_CLOSED, UNSUPPORTED_VERSION -> end(reason);
             default -> {
-                out.close(primary.conn);
-                primaryLost(reason, now);
+                out.close(serving.conn);
+                servingLost(reason, now);
             }
         }
     }
 
-    private void protocolBreach(long conn, Frame f, long now) {
-        out.send(conn, new Frame.Error(ErrorCode.PROTOCOL_VIOLATION, "unexpected " + f.getClass().getSimpleName()));
-        out.close(conn);
-        if (primary != null && primary.conn == conn) {
-            primaryLost("server broke the protocol", now);
-        }
+    private void protocolBreach(Frame f, long now) {
+        String what = "unexpected " + f.getClass().getSimpleName();
+        out.send(serving.conn, new Frame.Error(ErrorCode.PROTOCOL_VIOLATION, what));
+        out.close(serving.conn);
+        servingLost("server broke the protocol", now);
     }
 
-    private void output(long seq, long ack, byte[] payload) {
-        acked(ack);
-        if (seq <= delivered) {
-            return;
+    /** Sends every unacknowledged input on the (new) serving connection, acknowledging what was delivered. */
+    private void resendInputs() {
+        if (defects.contains(Defect.FORGET_UNACKED_INPUTS)) {
+            inputs.forget(); // broken on purpose
         }
-        if (seq == delivered + 1) {
-            out.deliver(payload);
-            delivered = seq;
-            while (!reorder.isEmpty() && reorder.firstKey() == delivered + 1) {
-                out.deliver(reorder.pollFirstEntry().getValue());
-                delivered++;
-            }
-            while (!reorder.isEmpty() && reorder.firstKey() <= delivered) {
-                reorder.pollFirstEntry();
-            }
-        } else if (reorder.size() < MAX_REORDER) {
-            reorder.put(seq, payload);
-        }
+        inputs.resend(out, serving.conn, outputs.delivered());
+        outputs.acknowledged();
     }
 
-    private void acked(long ack) {
-        if (ack <= inputAcked) {
-            return;
-        }
-        inputAcked = ack;
-        while (!unacked.isEmpty() && unacked.peekFirst().seq <= ack) {
-            unacked.pollFirst();
-        }
+    // ---------------------------------------------------------------- connections and the phase
+
+    private ClientLink open(HostPort server, long now) {
+        return new ClientLink(out.connect(server.host(), server.port()), server, timing, now);
     }
 
-    private void sendAck() {
-        ackDueAt = Long.MAX_VALUE;
-        if (primary != null && primary.state == LinkState.READY && delivered > outputAckSent) {
-            out.send(primary.conn, new Frame.Ack(delivered));
-            outputAckSent = delivered;
-        }
+    /** The serving connection if it is ready for inputs and acks, else null. */
+    private ClientLink readyServing() {
+        return serving != null && serving.isReady() ? serving : null;
     }
 
-    // ---------------------------------------------------------------- connections
-
-    private Link open(String host, int port, long now) {
-        return new Link(out.connect(host, port), host, port, now);
-    }
-
-    private void primaryLost(String reason, long now) {
-        primary = null;
-        if (lostSince == 0) {
-            lostSince = now;
+    private void servingLost(String reason, long now) {
+        serving = null;
+        if (reconnect.lost(now)) {
             out.event(Event.DISCONNECTED, reason);
         }
-        if (now - lostSince > timing.resumeWindow()) {
-            end("could not resume within " + timing.resumeWindow() / 1_000_000 + " ms: " + reason);
+        if (reconnect.windowExpired(now)) {
+            end(reconnect.givingUp(reason));
             return;
         }
-        // At once; and when a target is known, at once there too (the source may just have died); then doubling.
-        long backoff = attempt == 0 || (attempt == 1 && targetHost != null && !targetWithdrawn) ? 0
-                : Math.min(timing.maxBackoff(), 25_000_000L << Math.min(attempt, 10));
-        retryAt = now + backoff;
-        attempt++;
+        reconnect.schedule(now, handoff.resumeTarget(false) != null);
     }
 
-    /**
-     * Reconnects: alternately home and, when a handoff was announced (or a retired server named where its
-     * sessions went), its target.
-     */
+    /** Reconnects: alternately home and, when one is known and may be resumed at, the handoff's target. */
     private void retry(long now) {
-        retryAt = Long.MAX_VALUE;
-        boolean toTarget = targetHost != null && (!targetWithdrawn || resumingAfterSwitch) && attempt % 2 == 0;
-        primary = toTarget ? open(targetHost, targetPort, now) : open(homeHost, homePort, now);
+        boolean targetsTurn = reconnect.retrying();
+        HostPort target = handoff.resumeTarget(phase == ClientPhase.RESUMING_AFTER_SWITCH);
+        serving = open(target != null && targetsTurn ? target : home, now);
     }
 
-    private long linkDeadline(Link link) {
-        if (link == null) {
-            return Long.MAX_VALUE;
+    private void moveTo(ClientPhase next) {
+        if (!phase.canMoveTo(next)) {
+            throw new IllegalStateException("client phase " + phase + " cannot move to " + next);
         }
-        long dead = link.lastReceived + timing.deadAfter();
-        return link.state == LinkState.READY
-                ? Math.min(dead, Math.max(link.lastPing, link.lastReceived) + timing.heartbeat()) : dead;
-    }
-
-    private void heartbeat(Link link, long now) {
-        if (link == null) {
-            return;
-        }
-        if (now - link.lastReceived >= timing.deadAfter()) {
-            out.close(link.conn);
-            if (link == primary) {
-                primaryLost("no word from " + link.host + ":" + link.port + " for "
-                        + timing.deadAfter() / 1_000_000 + " ms", now);
-            } else {
-                secondary = null;
-            }
-            return;
-        }
-        if (link.state == LinkState.READY && now - link.lastReceived >= timing.heartbeat()
-                && now - link.lastPing >= timing.heartbeat()) {
-            link.lastPing = now;
-            out.send(link.conn, new Frame.Ping(now));
-        }
+        phase = next;
     }
 
     private void end(String reason) {
-        closed = true;
-        if (primary != null) {
-            out.close(primary.conn);
+        moveTo(ClientPhase.CLOSED);
+        if (serving != null) {
+            out.close(serving.conn);
         }
-        if (secondary != null) {
-            out.close(secondary.conn);
-        }
-        primary = null;
-        secondary = null;
+        handoff.dropPreConnection();
+        serving = null;
         out.event(Event.CLOSED, reason == null ? "closed by the application" : reason);
         if (reason != null) {
             out.lost(reason);

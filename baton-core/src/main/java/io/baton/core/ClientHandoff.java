@@ -1,0 +1,152 @@
+package io.baton.core;
+
+import io.baton.wire.Frame;
+
+/**
+ * A client's side of a handoff: the target (announced by MOVE with a ticket, or only hinted as where to
+ * resume should the source die), and the pre-connection to it, attached and idle until the SWITCH decides
+ * whether it carries on as the serving connection.
+ */
+final class ClientHandoff {
+
+    private final ClientCore.Outbox out;
+    private final ClientCore.Timing timing;
+    private final PendingInputs inputs;
+    private final OutputDelivery outputs;
+
+    private HostPort target;
+    private byte[] ticket;
+    private long handoffId;
+    /**
+     * The source withdrew its target hint: resume there only after a SWITCH, never on a claim of our own. A
+     * fact about the hint, not a phase: it may stand with no target known, and a MOVE leaves it as it is.
+     */
+    private boolean hintWithdrawn;
+    private ClientLink preConnection;
+
+    ClientHandoff(ClientCore.Outbox out, ClientCore.Timing timing, PendingInputs inputs, OutputDelivery outputs) {
+        this.out = out;
+        this.timing = timing;
+        this.inputs = inputs;
+        this.outputs = outputs;
+    }
+
+    /** The target known, whether announced or hinted; null when there is none. */
+    HostPort target() {
+        return target;
+    }
+
+    /**
+     * Where to resume other than home: the target, unless the source withdrew its hint and no SWITCH has
+     * sent the session there since ({@code afterSwitch}). Null when there is nowhere else.
+     */
+    HostPort resumeTarget(boolean afterSwitch) {
+        return target != null && (!hintWithdrawn || afterSwitch) ? target : null;
+    }
+
+    /** The pre-connection, or null. */
+    ClientLink preConnection() {
+        return preConnection;
+    }
+
+    void hinted(Frame.TargetHint t) {
+        if (t.withdrawn()) {
+            hintWithdrawn = true; // what comes next the target may not hold: never resume there unbidden
+        } else {
+            hintWithdrawn = false;
+            if (target == null) {
+                target = new HostPort(t.host(), t.port()); // no ticket: it is where to resume, not to attach
+            }
+        }
+    }
+
+    void announced(Frame.Move m) {
+        handoffId = m.handoffId();
+        target = new HostPort(m.host(), m.port());
+        ticket = m.ticket();
+    }
+
+    /** Opens the pre-connection to the announced target, in place of any earlier one. */
+    void attach(long now) {
+        if (preConnection != null) {
+            out.close(preConnection.conn);
+        }
+        preConnection = new ClientLink(out.connect(target.host(), target.port()), target, timing, now);
+        out.event(ClientCore.Event.MOVE_ANNOUNCED, target.toString());
+    }
+
+    /** The pre-connection opened: attach the session there with the ticket. */
+    void connected(long sessionId, long now) {
+        out.send(preConnection.conn,
+                new Frame.Hello(Frame.VERSION, Frame.HelloKind.ATTACH, sessionId, ticket, outputs.delivered()));
+        preConnection.helloSent(now);
+    }
+
+    /** A frame on the pre-connection; {@code serving} is the ready serving connection, or null. */
+    void frame(Frame f, ClientLink serving, long now) {
+        preConnection.heard(now);
+        if (f instanceof Frame.Welcome) {
+            preConnection.welcomed();
+            if (serving != null) {
+                out.send(serving.conn, new Frame.Attached(handoffId));
+            }
+            out.event(ClientCore.Event.ATTACHED_TO_TARGET, target.toString());
+        } else if (f instanceof Frame.Output o) {
+            // The target took authority and its first outputs overtook the source's SWITCH.
+            inputs.acked(o.ack());
+            outputs.receive(o.seq(), o.payload());
+        } else if (f instanceof Frame.Ack a) {
+            inputs.acked(a.ack());
+        } else if (f instanceof Frame.Ping p) {
+            out.send(preConnection.conn, new Frame.Pong(p.value()));
+        } else if (f instanceof Frame.Error || f instanceof Frame.MoveAborted) {
+            dropPreConnection();
+            out.event(ClientCore.Event.ATTACH_FAILED,
+                    f instanceof Frame.Error e ? e.code() + ": " + e.message() : "aborted");
+        } else if (!(f instanceof Frame.Pong)) {
+            dropPreConnection();
+        }
+    }
+
+    /** The driver reports the pre-connection gone; the session still resumes at the target after the switch. */
+    void preConnectionLost() {
+        boolean wasAttached = preConnection.isReady();
+        preConnection = null;
+        if (!wasAttached) {
+            out.event(ClientCore.Event.ATTACH_FAILED,
+                    "could not attach to " + target + "; will resume there after the switch");
+        }
+    }
+
+    /** The source aborted the handoff: forget the target and let go of the pre-connection. */
+    void aborted(Frame.MoveAborted m) {
+        dropPreConnection();
+        target = null;
+        hintWithdrawn = false;
+        out.event(ClientCore.Event.MOVE_ABORTED, "handoff " + Long.toHexString(m.handoffId()) + " aborted");
+    }
+
+    /**
+     * The SWITCH came; the target is the session's home now, no target any more. Returns the pre-connection
+     * to carry on with if it is attached and {@code caughtUp} (the client delivered every output the source
+     * sent); else lets go of it and returns null, and the session resumes on the target instead.
+     */
+    ClientLink switched(boolean caughtUp) {
+        target = null;
+        hintWithdrawn = false;
+        ClientLink carried = preConnection;
+        if (carried != null && carried.isReady() && caughtUp) {
+            preConnection = null;
+            return carried;
+        }
+        dropPreConnection();
+        return null;
+    }
+
+    void dropPreConnection() {
+        if (preConnection != null) {
+            out.close(preConnection.conn);
+            preConnection = null;
+        }
+    }
+}
