@@ -416,6 +416,8 @@ final class Rig {
         long inputSeq;
         long outputSeq;
         boolean live = true;
+        /** Attaches to the target named by a MOVE at once, and carries on there at SWITCH, as a real client does. */
+        boolean follows = true;
         long lastPing = now;
         long attachConn = -1;
         final List<Frame> received = new ArrayList<>();
@@ -459,6 +461,11 @@ final class Rig {
         /** Carries on over the pre-connection, as after SWITCH. */
         void switchOver() {
             server = byHost.get(last(Frame.Move.class).host());
+            End old = ends.get(conn);
+            if (!old.closed) {
+                old.closed = true;
+                wire.add(() -> old.server.core.disconnected(old.conn, now));
+            }
             conn = attachConn;
             attachConn = -1;
         }
@@ -509,6 +516,12 @@ final class Rig {
                 }
             } else if (f instanceof Frame.Ping p) {
                 sendOn(on, new Frame.Pong(p.value()));
+            } else if (f instanceof Frame.Move && on == conn && follows && attachConn < 0) {
+                attach();
+            } else if (f instanceof Frame.Switch && on == conn && follows && attachConn >= 0) {
+                switchOver();
+            } else if (f instanceof Frame.MoveAborted && on == conn) {
+                attachConn = -1;
             }
         }
 

@@ -251,4 +251,279 @@ class ServerCoreTest {
             assertThat(server.status().sessions()).isZero();
         }
     }
+
+    /** A source with {@code clients} clients, a standby target, and the source's handoff to it started. */
+    private abstract class Pair {
+        final Server source = rig.authority("source");
+        final Server target = rig.standby("target");
+        final java.util.List<Client> clients = new java.util.ArrayList<>();
+
+        Pair() {
+            this(3);
+        }
+
+        Pair(int count) {
+            for (int i = 0; i < count; i++) {
+                clients.add(rig.join(source));
+            }
+        }
+
+        void start(Frame.Mode mode) {
+            assertThat(source.core.startHandoff(source.handoffTo(target, mode), rig.now)).isEmpty();
+            rig.pump();
+        }
+
+        void untilSource(SourcePhase phase) {
+            rig.runUntil(() -> source.status().sourcePhase() == phase, 20 * SECOND);
+        }
+
+        void untilTarget(TargetPhase phase) {
+            rig.runUntil(() -> target.status().targetPhase() == phase, 20 * SECOND);
+        }
+    }
+
+    @Nested
+    class SourceHandoff extends Pair {
+
+        @Test
+        void aLiveHandoffWalksEverySourcePhaseToDone() {
+            clients.get(0).input("before");
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.DONE);
+
+            assertThat(source.sourcePhases).containsExactly(SourcePhase.IDLE, SourcePhase.CONNECTING,
+                    SourcePhase.AUTHENTICATING, SourcePhase.TRANSFERRING, SourcePhase.CATCHING_UP,
+                    SourcePhase.REDIRECTING, SourcePhase.CUTTING_OVER, SourcePhase.DRAINING, SourcePhase.DONE);
+            assertThat(source.status().role()).isEqualTo(Role.RETIRED);
+            assertThat(source.status().clientsMoved()).isEqualTo(3);
+            assertThat(source.status().clientsAttached()).isEqualTo(3);
+            assertThat(source.status().clientsSwitched()).isEqualTo(3);
+            assertThat(target.status().role()).isEqualTo(Role.AUTHORITY);
+            assertThat(target.status().cutoverDigest()).isEqualTo(source.status().cutoverDigest());
+
+            Client c = clients.get(0);
+            c.input("after");
+            assertThat(c.server).isSameAs(target);
+            assertThat(c.outputs()).containsExactly("before#1", "after#2");
+        }
+
+        @Test
+        void aStopAndCopyHandoffSkipsTheReplicaPhases() {
+            start(Frame.Mode.STOPCOPY);
+            untilSource(SourcePhase.DONE);
+            assertThat(source.sourcePhases).containsExactly(SourcePhase.IDLE, SourcePhase.CONNECTING,
+                    SourcePhase.AUTHENTICATING, SourcePhase.REDIRECTING, SourcePhase.CUTTING_OVER,
+                    SourcePhase.DRAINING, SourcePhase.DONE);
+            assertThat(target.status().role()).isEqualTo(Role.AUTHORITY);
+            assertThat(target.status().sessions()).isEqualTo(3);
+        }
+
+        @Test
+        void aTargetThatCannotProveThePeerSecretGetsNoStateAndTheSourceCarriesOn() {
+            Server impostor = rig.standby("impostor", new ServerConfig(new TallyFactory(), Rig.config().service(),
+                    "some-other-secret-entirely".getBytes(), 30 * SECOND, 5000, 3 * SECOND, 60 * SECOND, 5 * SECOND,
+                    2 * SECOND, 50 * MS, 65_536, null));
+            assertThat(source.core.startHandoff(source.handoffTo(impostor, Frame.Mode.LIVE), rig.now)).isEmpty();
+            rig.advance(TICK);
+
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(source.status().lastError()).contains("authentication");
+            assertThat(source.sentToPeers(Frame.SnapshotBegin.class)).isEmpty();
+            assertThat(source.sentToPeers(Frame.PeerAuth.class)).isEmpty();
+            assertThat(impostor.status().sessions()).isZero();
+            clients.get(0).input("on");
+            assertThat(clients.get(0).outputs()).containsExactly("on#1");
+        }
+
+        @Test
+        void anUnreachableTargetAbortsTheHandoffAndAnotherMayStart() {
+            assertThat(source.core.startHandoff(new HandoffRequest("nowhere", 7001, "nowhere", 7000, Frame.Mode.LIVE),
+                    rig.now)).isEmpty();
+            rig.advance(TICK);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.DONE);
+        }
+
+        @Test
+        void anOperatorAbortDuringTheRedirectSendsClientsBackAndFreesTheTarget() {
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.REDIRECTING);
+            rig.runUntil(() -> source.status().clientsMoved() > 0, 5 * SECOND);
+            assertThat(source.core.abortHandoff(rig.now)).isEmpty();
+            rig.advance(TICK);
+
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+            Client moved = clients.stream().filter(c -> !c.got(Frame.Move.class).isEmpty()).findFirst().orElseThrow();
+            assertThat(moved.gotOn(moved.conn, Frame.MoveAborted.class)).hasSize(1);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
+            assertThat(target.status().sessions()).isZero();
+            moved.input("still here");
+            assertThat(moved.outputs()).containsExactly("still here#1");
+        }
+
+        @Test
+        void oneHandoffAtATimeAndNoAbortOnceCutOver() {
+            start(Frame.Mode.LIVE);
+            assertThat(source.core.startHandoff(source.handoffTo(target, Frame.Mode.LIVE), rig.now)).isPresent();
+            untilSource(SourcePhase.DONE);
+            assertThat(source.core.abortHandoff(rig.now)).isPresent();
+            assertThat(source.core.startHandoff(source.handoffTo(target, Frame.Mode.LIVE), rig.now)).isPresent();
+        }
+
+        @Test
+        void aStragglersInputOnTheOldConnectionIsForwardedAndAppliedOnceOnTheTarget() {
+            Client late = clients.get(0);
+            late.follows = false; // never attaches: it keeps talking to the source
+            late.input("a");
+            start(Frame.Mode.LIVE);
+            rig.runUntil(() -> source.status().sourcePhase() == SourcePhase.DRAINING, 20 * SECOND);
+
+            late.input("b");
+            late.send(new Frame.Input(2, 0, bytes("b")));
+            assertThat(target.appliedInputs).containsExactly(late.sessionId + ":2:b");
+            assertThat(source.appliedInputs).containsExactly(late.sessionId + ":1:a");
+        }
+    }
+
+    @Nested
+    class TargetHandoff extends Pair {
+
+        @Test
+        void aStandbyReplicatesTheSourceEventByEventWithItsOutputsHeld() {
+            start(Frame.Mode.LIVE);
+            untilTarget(TargetPhase.REPLICATING);
+            clients.get(1).input("x");
+            rig.advance(3 * TICK);
+
+            ServerStatus t = target.status();
+            assertThat(t.role()).isEqualTo(Role.STANDBY);
+            assertThat(t.appliedIndex()).isEqualTo(source.status().appliedIndex());
+            assertThat(t.digest()).isEqualTo(source.status().digest());
+            assertThat(t.sessions()).isEqualTo(3);
+            assertThat(target.appliedInputs).containsExactly(clients.get(1).sessionId + ":1:x");
+            assertThat(target.targetPhases).containsExactly(TargetPhase.STANDBY, TargetPhase.AUTHENTICATING,
+                    TargetPhase.RECEIVING, TargetPhase.REPLICATING);
+            for (Client c : clients) {
+                if (c.attachConn >= 0) {
+                    assertThat(c.gotOn(c.attachConn, Frame.Output.class)).isEmpty();
+                }
+            }
+        }
+
+        @Test
+        void atCutoverTheTargetTakesAuthorityAtTheSourcesIndexAndDigest() {
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.DONE);
+            ServerStatus s = source.status();
+            ServerStatus t = target.status();
+            assertThat(target.targetPhases).endsWith(TargetPhase.REPLICATING, TargetPhase.AUTHORITY);
+            assertThat(t.cutoverIndex()).isEqualTo(s.cutoverIndex());
+            assertThat(t.cutoverDigest()).isEqualTo(s.cutoverDigest());
+            assertThat(t.failedOver()).isFalse();
+            long tick = t.tick();
+            rig.advance(5 * TICK);
+            assertThat(target.status().tick()).isEqualTo(tick + 5);
+            assertThat(source.status().tick()).isEqualTo(s.tick());
+        }
+
+        @Test
+        void aReplicaWhoseDigestDiffersAtCutoverRefusesAuthorityAndTheSourceCarriesOn() {
+            Server divergent = rig.standby("divergent", Rig.config(java.util.Map.of("ignore", "y")));
+            Client c = clients.get(0);
+            assertThat(source.core.startHandoff(source.handoffTo(divergent, Frame.Mode.LIVE), rig.now)).isEmpty();
+            rig.runUntil(() -> divergent.status().targetPhase() == TargetPhase.REPLICATING, 5 * SECOND);
+            c.input("y"); // the replica does not count it: its state forks silently
+            untilSource(SourcePhase.ABORTED);
+
+            assertThat(source.status().lastError()).contains("digest");
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+            assertThat(divergent.status().role()).isEqualTo(Role.STANDBY);
+            assertThat(divergent.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
+            assertThat(divergent.sentToPeers(Frame.CutoverResult.class)).extracting(Frame.CutoverResult::ok)
+                    .containsExactly(false);
+            c.input("z");
+            assertThat(c.outputs()).containsExactly("y#1", "z#2");
+        }
+
+        @Test
+        void aTargetOfAnotherServiceRefusesTheSnapshot() {
+            Server other = rig.standby("other", ServerConfig.defaults(new io.baton.service.ServiceFactory() {
+                @Override
+                public String name() {
+                    return "not-tally";
+                }
+
+                @Override
+                public io.baton.service.Service create(io.baton.service.ServiceConfig config) {
+                    return new TallyFactory().create(config);
+                }
+
+                @Override
+                public io.baton.service.Service restore(io.baton.service.ServiceConfig config, int v,
+                        java.io.InputStream in) throws java.io.IOException {
+                    return new TallyFactory().restore(config, v, in);
+                }
+            }, Rig.config().service(), Rig.PEER_SECRET));
+            assertThat(source.core.startHandoff(source.handoffTo(other, Frame.Mode.LIVE), rig.now)).isEmpty();
+            untilSource(SourcePhase.ABORTED);
+            assertThat(source.status().lastError()).contains("not-tally");
+            assertThat(other.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
+        }
+
+        @Test
+        void aTargetServesOneSourceAtATime() {
+            start(Frame.Mode.LIVE);
+            untilTarget(TargetPhase.REPLICATING);
+            Server second = rig.authority("second");
+            assertThat(second.core.startHandoff(second.handoffTo(target, Frame.Mode.LIVE), rig.now)).isEmpty();
+            rig.advance(TICK);
+            assertThat(second.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(second.status().lastError()).contains(ErrorCode.BUSY.toString());
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.REPLICATING);
+        }
+
+        @Test
+        void ticketsAreCheckedAndSingleUse() {
+            clients.forEach(c -> c.follows = false);
+            start(Frame.Mode.LIVE);
+            rig.runUntil(() -> source.status().clientsMoved() == 3, 5 * SECOND);
+            Client honest = clients.get(0);
+            Frame.Move move = honest.last(Frame.Move.class);
+
+            Client forger = rig.newClient();
+            byte[] forged = move.ticket().clone();
+            forged[3] ^= 1;
+            forger.open(target, new Frame.Hello(Frame.VERSION, Frame.HelloKind.ATTACH, honest.sessionId, forged, 0));
+            assertThat(forger.last(Frame.Error.class).code()).isEqualTo(ErrorCode.BAD_TICKET);
+
+            Client wrongSession = rig.newClient();
+            wrongSession.open(target, new Frame.Hello(Frame.VERSION, Frame.HelloKind.ATTACH, clients.get(1).sessionId,
+                    move.ticket(), 0));
+            assertThat(wrongSession.last(Frame.Error.class).code()).isEqualTo(ErrorCode.BAD_TICKET);
+
+            honest.attach();
+            assertThat(honest.gotOn(honest.attachConn, Frame.Welcome.class)).hasSize(1);
+            Client replay = rig.newClient();
+            replay.open(target, new Frame.Hello(Frame.VERSION, Frame.HelloKind.ATTACH, honest.sessionId,
+                    move.ticket(), 0));
+            assertThat(replay.last(Frame.Error.class).code()).isEqualTo(ErrorCode.TICKET_REUSED);
+        }
+
+        @Test
+        void anAttachedClientMaySendNoInputBeforeTheSwitch() {
+            clients.forEach(c -> c.follows = false);
+            start(Frame.Mode.LIVE);
+            rig.runUntil(() -> source.status().clientsMoved() == 3, 5 * SECOND);
+            Client c = clients.get(0);
+            c.attach();
+            c.sendOn(c.attachConn, new Frame.Input(1, 0, bytes("early")));
+            assertThat(c.gotOn(c.attachConn, Frame.Error.class)).extracting(Frame.Error::code)
+                    .containsExactly(ErrorCode.NOT_AUTHORITY);
+            assertThat(target.appliedInputs).isEmpty();
+        }
+    }
 }
