@@ -45,6 +45,17 @@ final class Rig {
         return ServerConfig.defaults(new TallyFactory(), new ServiceConfig(TICK_HZ, serviceOptions), PEER_SECRET);
     }
 
+    /**
+     * The defaults, with a wait for clients to attach and a commit wait chosen by the test: a long attach
+     * wait keeps a source redirecting (and a target's claims unserved) for as long as a test needs.
+     */
+    static ServerConfig config(long attachTimeout, long commitWait) {
+        ServerConfig d = config();
+        return new ServerConfig(d.factory(), d.service(), d.peerSecret(), d.resumeWindow(), d.redirectPerSecond(),
+                attachTimeout, d.ticketTtl(), d.drainTimeout(), d.cutoverTimeout(), commitWait, d.maxUnackedOutputs(),
+                d.defects());
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -254,15 +254,16 @@ class ServerCoreTest {
 
     /** A source with {@code clients} clients, a standby target, and the source's handoff to it started. */
     private abstract class Pair {
-        final Server source = rig.authority("source");
+        final Server source;
         final Server target = rig.standby("target");
         final java.util.List<Client> clients = new java.util.ArrayList<>();
 
         Pair() {
-            this(3);
+            this(3, Rig.config());
         }
 
-        Pair(int count) {
+        Pair(int count, ServerConfig sourceConfig) {
+            source = rig.authority("source", sourceConfig);
             for (int i = 0; i < count; i++) {
                 clients.add(rig.join(source));
             }
@@ -524,6 +525,292 @@ class ServerCoreTest {
             assertThat(c.gotOn(c.attachConn, Frame.Error.class)).extracting(Frame.Error::code)
                     .containsExactly(ErrorCode.NOT_AUTHORITY);
             assertThat(target.appliedInputs).isEmpty();
+        }
+    }
+
+    @Nested
+    class OutputCommit extends Pair {
+
+        OutputCommit() {
+            // A commit wait longer than any test here: outputs wait for the target, never for the clock.
+            super(3, Rig.config(60 * SECOND, 30 * SECOND));
+        }
+
+        /** Redirecting with output commit on, no client attaching (so the phase lasts), the target's answers held. */
+        private Client heldRedirect() {
+            clients.forEach(c -> c.follows = false);
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.REDIRECTING);
+            rig.hold(target);
+            return clients.get(0);
+        }
+
+        @Test
+        void beforeCatchUpOutputsFlowWithoutWaitingForTheTarget() {
+            start(Frame.Mode.LIVE);
+            untilTarget(TargetPhase.REPLICATING);
+            rig.hold(target);
+            Client c = clients.get(0);
+            c.input("a");
+            assertThat(source.status().sourcePhase()).isIn(SourcePhase.TRANSFERRING, SourcePhase.CATCHING_UP);
+            assertThat(c.outputs()).containsExactly("a#1");
+        }
+
+        @Test
+        void outputsWaitUntilTheTargetAcknowledgesTheirEvent() {
+            Client c = heldRedirect();
+            c.input("a");
+            rig.advance(3 * TICK);
+            assertThat(source.appliedInputs).containsExactly(c.sessionId + ":1:a");
+            assertThat(c.outputs()).isEmpty();
+            assertThat(source.status().releasedIndex()).isLessThan(source.status().appliedIndex());
+
+            rig.release(target);
+            assertThat(c.outputs()).containsExactly("a#1");
+        }
+
+        @Test
+        void inputAcknowledgementsWaitUntilTheTargetAcknowledgesTheInput() {
+            Client c = heldRedirect();
+            c.input(".quiet");
+            rig.advance(3 * TICK);
+            assertThat(c.got(Frame.Ack.class)).isEmpty();
+
+            rig.release(target);
+            rig.advance(TICK);
+            assertThat(c.got(Frame.Ack.class)).extracting(Frame.Ack::ack).containsExactly(1L);
+        }
+
+        @Test
+        void aNewSessionIsWelcomedOnlyOnceTheTargetHoldsIt() {
+            heldRedirect();
+            Client late = rig.join(source);
+            rig.advance(3 * TICK);
+            assertThat(late.got(Frame.Welcome.class)).isEmpty();
+
+            rig.release(target);
+            assertThat(late.got(Frame.Welcome.class)).hasSize(1);
+            assertThat(target.status().sessions()).isEqualTo(4);
+        }
+
+        @Test
+        void theTargetsAcknowledgementsReleaseInLogOrder() {
+            Client c = heldRedirect();
+            Client d = clients.get(1);
+            c.input("c1");
+            d.input("d1");
+            c.input("c2");
+            rig.release(target);
+            assertThat(c.outputs()).containsExactly("c1#1", "c2#2");
+            assertThat(d.outputs()).containsExactly("d1#1");
+            assertThat(source.status().releasedIndex()).isEqualTo(source.status().appliedIndex());
+        }
+    }
+
+    @Nested
+    class PresenceAndFencing extends Pair {
+
+        PresenceAndFencing() {
+            super(3, Rig.config(60 * SECOND, Rig.config().commitWait()));
+        }
+
+        /** Redirecting with output commit on and no client attaching, so the phase lasts. */
+        private void redirecting() {
+            clients.forEach(c -> c.follows = false);
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.REDIRECTING);
+            rig.runUntil(() -> target.status().canTakeOver(), 5 * SECOND);
+        }
+
+        /** Two of the three clients stop talking to the source for longer than it counts them present. */
+        private void majorityFallsSilent() {
+            clients.get(1).live = false;
+            clients.get(2).live = false;
+            rig.advance(1_100 * MS);
+        }
+
+        @Test
+        void aTargetSilentForTheCommitWaitIsGivenUpWhileAMajorityIsPresentAndClientsForgetItFirst() {
+            redirecting();
+            rig.hold(target);
+            Client c = clients.get(0);
+            c.input("a");
+            rig.advance(TICK);
+
+            assertThat(source.status().commitSuspensions()).isEqualTo(1);
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+            assertThat(c.outputs()).containsExactly("a#1");
+            int withdrawn = c.received.indexOf(Frame.TargetHint.WITHDRAWN);
+            int output = c.received.indexOf(c.got(Frame.Output.class).get(0));
+            assertThat(withdrawn).isNotNegative().isLessThan(output);
+        }
+
+        @Test
+        void aTargetSilentForTheCommitWaitFencesTheSourceWhenNoMajorityIsPresent() {
+            redirecting();
+            majorityFallsSilent();
+            rig.hold(target);
+            Client c = clients.get(0);
+            c.input("a");
+            rig.advance(TICK);
+
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.FENCED);
+            assertThat(source.status().role()).isEqualTo(Role.RETIRED);
+            assertThat(c.outputs()).isEmpty(); // the target may take over without it: it must never be seen
+            assertThat(c.got(Frame.Switch.class)).hasSize(1);
+            assertThat(c.isClosed(c.conn)).isTrue();
+        }
+
+        @Test
+        void theTargetLostAfterCommitWithAMajorityPresentAbortsAndWatchesThatMajority() {
+            redirecting();
+            rig.kill(target);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+            assertThat(source.core.startHandoff(source.handoffTo(target, Frame.Mode.LIVE), rig.now)).get()
+                    .asString().contains("may still take over");
+            clients.get(0).input("a");
+            assertThat(clients.get(0).outputs()).containsExactly("a#1");
+
+            majorityFallsSilent();
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.FENCED);
+            assertThat(source.status().lastError()).contains("majority");
+        }
+
+        @Test
+        void theFenceWatchEndsOnceTheLastTargetCanNoLongerTakeOver() {
+            redirecting();
+            rig.kill(target);
+            rig.advance(12 * SECOND); // the orphan wait and a claim's hold
+            majorityFallsSilent();
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+        }
+
+        @Test
+        void theTargetLostAfterCommitWithoutAMajorityPresentFencesTheSource() {
+            redirecting();
+            majorityFallsSilent();
+            rig.kill(target);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.FENCED);
+            for (Client c : clients) {
+                assertThat(c.got(Frame.Move.class)).last().extracting(Frame.Move::host).isEqualTo("target");
+            }
+        }
+
+        @Test
+        void theTargetLostBeforeCommitIsAPlainAbort() {
+            majorityFallsSilent();
+            start(Frame.Mode.LIVE);
+            untilTarget(TargetPhase.REPLICATING);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.CATCHING_UP);
+            rig.kill(target);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+        }
+
+        @Test
+        void aLinkGoneSilentIsTakenForLostOnBothSides() {
+            redirecting();
+            rig.partition(source, target);
+            rig.advance(2_100 * MS);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.ORPHANED);
+            rig.advance(10 * SECOND); // no client claims the source is gone: the replica is given up
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+        }
+
+        @Test
+        void aLostAnswerToCutoverFencesTheSourceForTheTargetHoldsAuthority() {
+            start(Frame.Mode.LIVE);
+            rig.rewrite(target, f -> f instanceof Frame.CutoverResult ? new Frame.Pong(0) : f);
+            untilSource(SourcePhase.CUTTING_OVER);
+            rig.advance(2_100 * MS);
+            assertThat(target.status().role()).isEqualTo(Role.AUTHORITY);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.FENCED);
+            assertThat(source.status().role()).isEqualTo(Role.RETIRED);
+        }
+    }
+
+    @Nested
+    class Failover extends Pair {
+
+        Failover() {
+            super(3, Rig.config(60 * SECOND, Rig.config().commitWait()));
+        }
+
+        private void eligible() {
+            clients.forEach(c -> c.follows = false);
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.REDIRECTING);
+            rig.runUntil(() -> target.status().canTakeOver(), 5 * SECOND);
+            clients.get(0).input("seen");
+            rig.advance(TICK);
+        }
+
+        @Test
+        void anOrphanedTargetTakesOverOnceAMajorityHasClaimedForTheClaimHold() {
+            eligible();
+            rig.kill(source);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.ORPHANED);
+            long claimedAt = rig.now;
+            clients.get(0).resume(target);
+            clients.get(1).resume(target);
+
+            rig.runUntil(claimedAt + ServerCore.CLAIM_HOLD - MS);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.ORPHANED);
+            assertThat(clients.get(0).gotOn(clients.get(0).conn, Frame.Welcome.class)).isEmpty();
+            assertThat(clients.get(0).gotOn(clients.get(0).conn, Frame.Ping.class)).isNotEmpty();
+
+            rig.runUntil(claimedAt + ServerCore.CLAIM_HOLD);
+            ServerStatus t = target.status();
+            assertThat(t.role()).isEqualTo(Role.AUTHORITY);
+            assertThat(t.failedOver()).isTrue();
+            Client c = clients.get(0);
+            assertThat(c.gotOn(c.conn, Frame.Welcome.class)).extracting(Frame.Welcome::inputAck).containsExactly(1L);
+            c.input("after");
+            assertThat(c.outputs()).containsExactly("seen#1", "after#2");
+        }
+
+        @Test
+        void aMinorityOfClaimsNeverTakesOverAndTheReplicaIsGivenUpAfterTheOrphanWait() {
+            eligible();
+            rig.kill(source);
+            Client c = clients.get(0);
+            c.resume(target);
+            rig.advance(ServerCore.ORPHAN_WAIT - MS);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.ORPHANED);
+            rig.advance(2 * MS);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
+            assertThat(target.status().role()).isEqualTo(Role.STANDBY);
+            assertThat(c.gotOn(c.conn, Frame.Error.class)).extracting(Frame.Error::code)
+                    .containsExactly(ErrorCode.NOT_AUTHORITY);
+        }
+
+        @Test
+        void aReplicaBeforeOutputCommitIsDiscardedWhenTheSourceGoes() {
+            start(Frame.Mode.LIVE);
+            untilTarget(TargetPhase.REPLICATING);
+            assertThat(target.status().canTakeOver()).isFalse();
+            rig.kill(source);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
+            Client c = clients.get(0);
+            c.resume(target);
+            assertThat(c.last(Frame.Error.class).code()).isEqualTo(ErrorCode.NOT_AUTHORITY);
+        }
+
+        @Test
+        void whileTheSourceLivesAClaimIsHeldAndNeverServed() {
+            eligible();
+            Client c = clients.get(0);
+            long toSource = c.conn;
+            c.resume(target);
+            rig.advance(3 * ServerCore.CLAIM_HOLD);
+            assertThat(target.status().role()).isEqualTo(Role.STANDBY);
+            assertThat(c.gotOn(c.conn, Frame.Welcome.class)).isEmpty();
+            assertThat(c.gotOn(c.conn, Frame.Error.class)).isEmpty();
+            assertThat(c.isClosed(toSource)).isFalse();
         }
     }
 }
