@@ -225,6 +225,26 @@ final class Rig {
         pump();
     }
 
+    /** Lets only the first frame held from {@code from} travel; the rest stay held. */
+    void releaseFirst(Server from) {
+        for (End e : ends.values()) {
+            if (e.server == from && e.held != null && !e.held.isEmpty()) {
+                Frame first = e.held.remove(0);
+                List<Frame> rest = e.held;
+                e.held = null;
+                travel(e, first);
+                e.held = rest;
+            }
+        }
+        pump();
+    }
+
+    /** Nothing runs for this long: every process was stopped, and the clock went on. */
+    void freeze(long nanos) {
+        pump();
+        now += nanos;
+    }
+
     /** Frames between the two servers vanish from now on, in both directions; neither side sees a close. */
     void partition(Server a, Server b) {
         for (End e : ends.values()) {

@@ -515,6 +515,23 @@ class ServerCoreTest {
         }
 
         @Test
+        void aTicketPresentedAfterItsLifetimeIsRefused() {
+            Server shortLived = rig.standby("short-lived", Rig.config().withTicketTtl(5 * SECOND));
+            clients.forEach(c -> c.follows = false);
+            assertThat(source.core.startHandoff(source.handoffTo(shortLived, Frame.Mode.LIVE), rig.now)).isEmpty();
+            rig.runUntil(() -> source.status().clientsMoved() == 3, 5 * SECOND);
+            Client early = clients.get(0);
+            early.attach();
+            assertThat(early.gotOn(early.attachConn, Frame.Welcome.class)).hasSize(1);
+
+            rig.advance(5 * SECOND);
+            Client late = clients.get(1);
+            late.attach();
+            assertThat(late.gotOn(late.attachConn, Frame.Error.class)).extracting(Frame.Error::code)
+                    .containsExactly(ErrorCode.TICKET_EXPIRED);
+        }
+
+        @Test
         void anAttachedClientMaySendNoInputBeforeTheSwitch() {
             clients.forEach(c -> c.follows = false);
             start(Frame.Mode.LIVE);
@@ -525,6 +542,23 @@ class ServerCoreTest {
             assertThat(c.gotOn(c.attachConn, Frame.Error.class)).extracting(Frame.Error::code)
                     .containsExactly(ErrorCode.NOT_AUTHORITY);
             assertThat(target.appliedInputs).isEmpty();
+        }
+
+        @Test
+        void acknowledgementsDuringTheHandoffReachTheTargetSoItNeverResendsWhatWasDelivered() {
+            Client c = clients.get(0);
+            c.live = false; // acknowledges only when told
+            c.input("a");
+            c.input("b");
+            start(Frame.Mode.LIVE);
+            untilTarget(TargetPhase.REPLICATING);
+            c.send(new Frame.Ack(1));
+            untilSource(SourcePhase.DONE);
+            c.hangUp();
+            c.received.clear();
+
+            c.open(target, new Frame.Hello(Frame.VERSION, Frame.HelloKind.RESUME, c.sessionId, c.secret, 0));
+            assertThat(c.got(Frame.Output.class)).extracting(Frame.Output::seq).containsExactly(2L);
         }
     }
 
@@ -604,6 +638,19 @@ class ServerCoreTest {
             assertThat(c.outputs()).containsExactly("c1#1", "c2#2");
             assertThat(d.outputs()).containsExactly("d1#1");
             assertThat(source.status().releasedIndex()).isEqualTo(source.status().appliedIndex());
+        }
+
+        @Test
+        void anAcknowledgementReleasesOnlyTheEventsUpToItsIndex() {
+            Client c = heldRedirect();
+            Client d = clients.get(1);
+            c.input("c1");
+            d.input("d1");
+            rig.releaseFirst(target); // the target's acknowledgement of c1 only
+            assertThat(c.outputs()).containsExactly("c1#1");
+            assertThat(d.outputs()).isEmpty();
+            rig.release(target);
+            assertThat(d.outputs()).containsExactly("d1#1");
         }
     }
 
@@ -707,6 +754,15 @@ class ServerCoreTest {
             rig.kill(target);
             assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
             assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+        }
+
+        @Test
+        void afterAPauseNoClientCountsAsPresentForASecond() {
+            redirecting();
+            rig.freeze(600 * MS); // the source's process was stopped: frames read now may be stale
+            rig.advance(MS); // every client is heard from again
+            rig.kill(target);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.FENCED);
         }
 
         @Test
