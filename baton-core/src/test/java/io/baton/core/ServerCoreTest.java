@@ -281,7 +281,21 @@ class ServerCoreTest {
         void untilTarget(TargetPhase phase) {
             rig.runUntil(() -> target.status().targetPhase() == phase, 20 * SECOND);
         }
+
+        /**
+         * Redirecting with output commit on and no client attaching, so that the phase lasts (with a source
+         * configured by {@link #LONG_REDIRECT}): the target holds all that clients saw and could take over.
+         */
+        void redirecting() {
+            clients.forEach(c -> c.follows = false);
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.REDIRECTING);
+            rig.runUntil(() -> target.status().canTakeOver(), 5 * SECOND);
+        }
     }
+
+    /** A source that waits a minute for its clients to attach: it stays redirecting while a test looks. */
+    private static final ServerConfig LONG_REDIRECT = Rig.config(60 * SECOND, Rig.config().commitWait());
 
     @Nested
     class SourceHandoff extends Pair {
@@ -451,6 +465,16 @@ class ServerCoreTest {
         }
 
         @Test
+        void aSnapshotThatDoesNotHashToTheSourcesDigestIsRefused() {
+            start(Frame.Mode.LIVE);
+            rig.rewrite(source, f -> f instanceof Frame.SnapshotEnd e ? new Frame.SnapshotEnd(e.digest() ^ 1) : f);
+            untilSource(SourcePhase.ABORTED);
+            assertThat(source.status().lastError()).contains("digest");
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
+            assertThat(target.status().sessions()).isZero();
+        }
+
+        @Test
         void aTargetOfAnotherServiceRefusesTheSnapshot() {
             Server other = rig.standby("other", ServerConfig.defaults(new io.baton.service.ServiceFactory() {
                 @Override
@@ -548,8 +572,8 @@ class ServerCoreTest {
         void acknowledgementsDuringTheHandoffReachTheTargetSoItNeverResendsWhatWasDelivered() {
             Client c = clients.get(0);
             c.live = false; // acknowledges only when told
-            c.input("a");
-            c.input("b");
+            c.send(new Frame.Input(1, 0, bytes("a")));
+            c.send(new Frame.Input(2, 0, bytes("b")));
             start(Frame.Mode.LIVE);
             untilTarget(TargetPhase.REPLICATING);
             c.send(new Frame.Ack(1));
@@ -572,9 +596,7 @@ class ServerCoreTest {
 
         /** Redirecting with output commit on, no client attaching (so the phase lasts), the target's answers held. */
         private Client heldRedirect() {
-            clients.forEach(c -> c.follows = false);
-            start(Frame.Mode.LIVE);
-            untilSource(SourcePhase.REDIRECTING);
+            redirecting();
             rig.hold(target);
             return clients.get(0);
         }
@@ -658,15 +680,7 @@ class ServerCoreTest {
     class PresenceAndFencing extends Pair {
 
         PresenceAndFencing() {
-            super(3, Rig.config(60 * SECOND, Rig.config().commitWait()));
-        }
-
-        /** Redirecting with output commit on and no client attaching, so the phase lasts. */
-        private void redirecting() {
-            clients.forEach(c -> c.follows = false);
-            start(Frame.Mode.LIVE);
-            untilSource(SourcePhase.REDIRECTING);
-            rig.runUntil(() -> target.status().canTakeOver(), 5 * SECOND);
+            super(3, LONG_REDIRECT);
         }
 
         /** Two of the three clients stop talking to the source for longer than it counts them present. */
@@ -793,14 +807,11 @@ class ServerCoreTest {
     class Failover extends Pair {
 
         Failover() {
-            super(3, Rig.config(60 * SECOND, Rig.config().commitWait()));
+            super(3, LONG_REDIRECT);
         }
 
         private void eligible() {
-            clients.forEach(c -> c.follows = false);
-            start(Frame.Mode.LIVE);
-            untilSource(SourcePhase.REDIRECTING);
-            rig.runUntil(() -> target.status().canTakeOver(), 5 * SECOND);
+            redirecting();
             clients.get(0).input("seen");
             rig.advance(TICK);
         }
