@@ -1,7 +1,9 @@
 package io.baton.core;
 
 import io.baton.service.ServiceConfig;
+import io.baton.wire.ErrorCode;
 import io.baton.wire.Frame;
+import io.baton.wire.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,8 +27,14 @@ final class Rig {
     static final int TICK_HZ = 10;
     static final long TICK = SECOND / TICK_HZ;
     static final byte[] PEER_SECRET = "the-peer-secret-of-the-tests".getBytes(StandardCharsets.US_ASCII);
+    /** How long a target holds a client's claim before it counts (docs/faults.md: 1.3 s). */
+    static final long CLAIM_HOLD = 1_300 * MS;
+    /** How long an orphaned target waits for a majority of claims (docs/faults.md: 10 s). */
+    static final long ORPHAN_WAIT = 10 * SECOND;
     /** How often a live client pings its server: well within the server's idea of presence (1 s). */
     static final long CLIENT_PING = 200 * MS;
+
+    static final ProtocolException GARBLED = new ProtocolException(ErrorCode.MALFORMED_FRAME, "garbled on the wire");
 
     long now = 1_000 * SECOND;
     private long nextConn = 1;
@@ -76,6 +84,8 @@ final class Rig {
         /** Frames sent from this end vanish (a partition). */
         boolean dropping;
         UnaryOperator<Frame> rewrite = UnaryOperator.identity();
+        /** The next frame from this end arrives as bytes that break the protocol (the driver's decoder says so). */
+        boolean garbleNext;
 
         End(Server server, long conn) {
             this.server = server;
@@ -245,6 +255,15 @@ final class Rig {
         now += nanos;
     }
 
+    /** The next frame {@code from} sends on its peer links arrives garbled. */
+    void garbleNext(Server from) {
+        for (End e : ends.values()) {
+            if (e.server == from && e.peer != null) {
+                e.garbleNext = true;
+            }
+        }
+    }
+
     /** Frames between the two servers vanish from now on, in both directions; neither side sees a close. */
     void partition(Server a, Server b) {
         for (End e : ends.values()) {
@@ -284,7 +303,11 @@ final class Rig {
             return;
         }
         Frame sent = from.rewrite.apply(f);
-        if (from.peer != null) {
+        if (from.garbleNext && from.peer != null) {
+            from.garbleNext = false;
+            End to = from.peer;
+            wire.add(() -> to.server.core.badFrame(to.conn, GARBLED, now));
+        } else if (from.peer != null) {
             End to = from.peer;
             wire.add(() -> {
                 if (!to.closed && !to.server.dead) {
@@ -322,11 +345,10 @@ final class Rig {
         final int peerPort = 7001;
         ServerCore core;
         boolean dead;
+        /** What the core told its operator, in order: read it when a test fails. */
         final List<String> notes = new ArrayList<>();
         /** INPUT events applied, as "session:seq:payload", in log order. */
         final List<String> appliedInputs = new ArrayList<>();
-        /** The log indexes applied, in order. */
-        final List<Long> appliedIndexes = new ArrayList<>();
         final List<Frame> sentToPeers = new ArrayList<>();
         final List<SourcePhase> sourcePhases = new ArrayList<>();
         final List<TargetPhase> targetPhases = new ArrayList<>();
@@ -414,7 +436,6 @@ final class Rig {
 
         @Override
         public void applied(long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload) {
-            appliedIndexes.add(index);
             if (kind == Frame.EventKind.INPUT) {
                 appliedInputs.add(sessionId + ":" + seq + ":" + text(payload));
             }
@@ -522,6 +543,13 @@ final class Rig {
             pump();
         }
 
+        /** Bytes that break the protocol arrive from this client. */
+        void sendGarbage() {
+            End e = ends.get(conn);
+            wire.add(() -> e.server.core.badFrame(e.conn, GARBLED, now));
+            pump();
+        }
+
         /** The client hangs up its current connection. */
         void hangUp() {
             End e = ends.get(conn);
@@ -579,10 +607,6 @@ final class Rig {
                 texts.add(text(o.payload()));
             }
             return texts;
-        }
-
-        List<Frame.Error> errors() {
-            return got(Frame.Error.class);
         }
 
         boolean isClosed(long on) {

@@ -124,6 +124,19 @@ class ServerCoreTest {
             assertThat(c.isClosed(old)).isTrue();
             assertThat(server.status().connected()).isEqualTo(1);
         }
+
+        @Test
+        void aBadFrameClosesOnlyItsOwnConnectionAndTheSessionMayResume() {
+            Client bad = rig.join(server);
+            Client good = rig.join(server);
+            bad.sendGarbage();
+            assertThat(bad.last(Frame.Error.class).code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+            assertThat(bad.isClosed(bad.conn)).isTrue();
+            good.input("fine");
+            assertThat(good.outputs()).containsExactly("fine#1");
+            bad.resume(server);
+            assertThat(server.status().connected()).isEqualTo(2);
+        }
     }
 
     @Nested
@@ -335,9 +348,8 @@ class ServerCoreTest {
 
         @Test
         void aTargetThatCannotProveThePeerSecretGetsNoStateAndTheSourceCarriesOn() {
-            Server impostor = rig.standby("impostor", new ServerConfig(new TallyFactory(), Rig.config().service(),
-                    "some-other-secret-entirely".getBytes(), 30 * SECOND, 5000, 3 * SECOND, 60 * SECOND, 5 * SECOND,
-                    2 * SECOND, 50 * MS, 65_536, null));
+            Server impostor = rig.standby("impostor", ServerConfig.defaults(new TallyFactory(),
+                    Rig.config().service(), bytes("some-other-secret-entirely")));
             assertThat(source.core.startHandoff(source.handoffTo(impostor, Frame.Mode.LIVE), rig.now)).isEmpty();
             rig.advance(TICK);
 
@@ -360,6 +372,18 @@ class ServerCoreTest {
 
             start(Frame.Mode.LIVE);
             untilSource(SourcePhase.DONE);
+        }
+
+        @Test
+        void aGarbledFrameOnThePeerLinkAbortsTheHandoffOnBothSides() {
+            start(Frame.Mode.LIVE);
+            untilTarget(TargetPhase.REPLICATING);
+            rig.garbleNext(target);
+            clients.get(0).input("a");
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(source.status().lastError()).contains("bad frame");
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
+            assertThat(clients.get(0).outputs()).containsExactly("a#1");
         }
 
         @Test
@@ -825,12 +849,12 @@ class ServerCoreTest {
             clients.get(0).resume(target);
             clients.get(1).resume(target);
 
-            rig.runUntil(claimedAt + ServerCore.CLAIM_HOLD - MS);
+            rig.runUntil(claimedAt + Rig.CLAIM_HOLD - MS);
             assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.ORPHANED);
             assertThat(clients.get(0).gotOn(clients.get(0).conn, Frame.Welcome.class)).isEmpty();
             assertThat(clients.get(0).gotOn(clients.get(0).conn, Frame.Ping.class)).isNotEmpty();
 
-            rig.runUntil(claimedAt + ServerCore.CLAIM_HOLD);
+            rig.runUntil(claimedAt + Rig.CLAIM_HOLD);
             ServerStatus t = target.status();
             assertThat(t.role()).isEqualTo(Role.AUTHORITY);
             assertThat(t.failedOver()).isTrue();
@@ -846,7 +870,7 @@ class ServerCoreTest {
             rig.kill(source);
             Client c = clients.get(0);
             c.resume(target);
-            rig.advance(ServerCore.ORPHAN_WAIT - MS);
+            rig.advance(Rig.ORPHAN_WAIT - MS);
             assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.ORPHANED);
             rig.advance(2 * MS);
             assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
@@ -873,7 +897,7 @@ class ServerCoreTest {
             Client c = clients.get(0);
             long toSource = c.conn;
             c.resume(target);
-            rig.advance(3 * ServerCore.CLAIM_HOLD);
+            rig.advance(3 * Rig.CLAIM_HOLD);
             assertThat(target.status().role()).isEqualTo(Role.STANDBY);
             assertThat(c.gotOn(c.conn, Frame.Welcome.class)).isEmpty();
             assertThat(c.gotOn(c.conn, Frame.Error.class)).isEmpty();
