@@ -50,6 +50,11 @@ public enum SourcePhase {
         };
     }
 
+    /** Whether the source applies nothing in this phase: stopped at L, and from then on for good. */
+    boolean stopsApplying() {
+        return this == CUTTING_OVER || this == DRAINING || this == DONE || this == FENCED;
+    }
+
     /** Whether a handoff is under way (an operator cannot start another). */
     public boolean active() {
         return this != IDLE && this != DONE && this != ABORTED && this != FENCED;
