@@ -166,7 +166,7 @@ final class Delivery {
     void acked(Session s, long ack, long now) {
         if (ack > s.outputAcked) {
             s.trimTo(ack);
-            core.commit.outputAcked(s, ack, core.lastPoll);
+            core.commit.outputAcked(s, ack, now);
             if (core.source.shipping() || core.role() == Role.RETIRED) {
                 trimDue.add(s);
             }
