@@ -134,7 +134,7 @@ final class Claims {
         core.target.moveTo(TargetPhase.AUTHORITY);
         failedOver = true;
         core.milestones.tookAuthority(log.appliedIndex, log.stateDigest(), now);
-        log.nextTickAt = now + core.tickPeriod;
+        log.ticksFrom(now + core.tickPeriod);
         core.target.becomeAuthority(now);
         core.out.note("failed over: took authority at index " + log.appliedIndex + " with " + claimed + " of "
                 + log.sessions.size() + " sessions claiming the source is gone");

@@ -74,7 +74,7 @@ final class Cutover {
         if (!core.commit.holds()) {
             core.out.send(peer, new Frame.Commit(m.cutIndex)); // stop-and-copy: the target holds L, we are stopped at L
         }
-        core.out.send(peer, new Frame.Cutover(m.cutIndex, m.cutDigest, Math.max(0, core.log.nextTickAt - now)));
+        core.out.send(peer, new Frame.Cutover(m.cutIndex, m.cutDigest, Math.max(0, core.log.nextTickAt() - now)));
     }
 
     /** Whether CUTOVER went out in this cutover: from then on the target may hold authority. */

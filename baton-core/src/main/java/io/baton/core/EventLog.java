@@ -37,7 +37,7 @@ final class EventLog {
     /** The log index of the last tick applied: a cutover decided after it waits for the target to hold it. */
     long lastTickIndex;
     /** When the next tick is due (an authority's schedule). */
-    long nextTickAt;
+    private long nextTickAt;
 
     EventLog(ServerCore core) {
         this.core = core;
@@ -124,6 +124,20 @@ final class EventLog {
         core.out.applied(index, kind, sessionId, seq, payload);
         core.source.applied(index, kind, sessionId, seq, payload, now);
         core.milestones.applied(core.role() == Role.AUTHORITY, now);
+    }
+
+    /** A fresh service: the state of a server that starts as the authority. */
+    void fresh() {
+        service = core.cfg.factory().create(core.cfg.service());
+    }
+
+    long nextTickAt() {
+        return nextTickAt;
+    }
+
+    /** The tick schedule starts (again) with a tick at {@code at}: on taking authority. */
+    void ticksFrom(long at) {
+        nextTickAt = at;
     }
 
     /** Whether the tick schedule runs: an authority that has not stopped applying. */

@@ -90,7 +90,7 @@ final class RestartBaseline {
         }
         core.moveRole(Role.AUTHORITY);
         core.milestones.tookAuthority(log.appliedIndex, log.stateDigest(), now);
-        log.nextTickAt = now + core.tickPeriod;
+        log.ticksFrom(now + core.tickPeriod);
         core.target.becomeAuthority(now);
         core.out.note("restored a saved state at index " + log.appliedIndex + " (" + log.sessions.size()
                 + " sessions) and took authority");

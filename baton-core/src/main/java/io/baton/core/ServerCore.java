@@ -73,7 +73,7 @@ public final class ServerCore {
     private final TimerTable timers = new TimerTable(
             Timer.everyPoll("snapshot chunk", snapshotOut::streaming, snapshotOut::resumeAt, snapshotOut::poll),
             Timer.everyPoll("redirect pace", redirect::running, redirect::nextMoveAt, redirect::redirect),
-            Timer.atDue("tick", log::ticking, () -> log.nextTickAt, log::runTicks),
+            Timer.atDue("tick", log::ticking, log::nextTickAt, log::runTicks),
             Timer.atDue("cutover answer", cutover::awaitingAnswer, cutover::answerDue, cutover::answerTimedOut),
             Timer.atDue("drain", cutover::draining, cutover::drainDeadline, cutover::finishDrain),
             Timer.atDue("source link ping", source::pinging, () -> source.link.nextPing, this::pingTarget),
@@ -106,8 +106,8 @@ public final class ServerCore {
     /** A server that starts serving at once with a fresh service: the usual start, and a future source. */
     public static ServerCore authority(ServerConfig cfg, ServerOutbox out, Entropy entropy, long now) {
         ServerCore core = new ServerCore(cfg, out, entropy, Role.AUTHORITY);
-        core.log.service = cfg.factory().create(cfg.service());
-        core.log.nextTickAt = now + core.tickPeriod;
+        core.log.fresh();
+        core.log.ticksFrom(now + core.tickPeriod);
         return core;
     }
 

@@ -65,7 +65,7 @@ final class SnapshotSender {
      * transfer would wait for a lull (at 5,000 clients it took 4 s for 1 MB).
      */
     void poll(long now) {
-        long nextTickAt = core.log.nextTickAt;
+        long nextTickAt = core.log.nextTickAt();
         if (core.stopped() || core.role() != Role.AUTHORITY || nextTickAt - now > STREAM_QUIET
                 || now - lastChunkAt >= core.tickPeriod) {
             stream(now);

@@ -180,7 +180,7 @@ final class TargetHandoff {
             if (core.role() == Role.STANDBY) {
                 core.moveRole(Role.AUTHORITY); // broken on purpose: now two servers create events
             }
-            core.log.nextTickAt = now + core.tickPeriod;
+            core.log.ticksFrom(now + core.tickPeriod);
         }
     }
 
@@ -226,7 +226,7 @@ final class TargetHandoff {
         }
         moveTo(TargetPhase.AUTHORITY);
         core.milestones.tookAuthority(log.appliedIndex, digest, now);
-        log.nextTickAt = now + c.nextTickInNanos();
+        log.ticksFrom(now + c.nextTickInNanos());
         core.out.send(link.conn, new Frame.CutoverResult(true, digest));
         becomeAuthority(now);
         core.out.note("took authority at index " + log.appliedIndex + " (digest " + Long.toHexString(digest) + ")");

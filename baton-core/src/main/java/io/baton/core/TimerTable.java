@@ -1,7 +1,5 @@
 package io.baton.core;
 
-import java.util.List;
-
 /**
  * A core's timers in the one order a poll fires them. The next deadline is the earliest of theirs and a poll
  * walks them in order, each seeing what the ones before it changed; both come from the same declarations.
@@ -28,10 +26,5 @@ final class TimerTable {
         for (Timer t : inPollOrder) {
             t.poll(now);
         }
-    }
-
-    /** The timers in poll order, by name: for tests and docs. */
-    List<String> names() {
-        return java.util.Arrays.stream(inPollOrder).map(t -> t.name).toList();
     }
 }
