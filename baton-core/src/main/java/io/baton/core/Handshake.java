@@ -1,0 +1,223 @@
+package io.baton.core;
+
+import io.baton.wire.ErrorCode;
+import io.baton.wire.Frame;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The client side of the server: HELLO (a new session, a resume, an attach), the frames a bound client may
+ * send, and the expiry of sessions whose clients never came back. It owns no state of its own beyond the
+ * expiry cycle: what a session is lives in the log, and who a client is routed to is each handoff's business;
+ * this is where a client's request meets them.
+ */
+final class Handshake {
+
+    private static final byte[] NO_TOKEN = new byte[Frame.TOKEN_LENGTH];
+    /** How often an authority looks for sessions whose resume window has passed. */
+    static final long EXPIRY_INTERVAL = 1_000_000_000L;
+
+    private final ServerCore core;
+    /** When the next expiry check is due. */
+    long expiryCheckDue;
+
+    Handshake(ServerCore core) {
+        this.core = core;
+    }
+
+    void hello(long conn, Connections.Conn c, Frame.Hello h, long now) {
+        if (h.version() != Frame.VERSION) {
+            core.reject(conn, ErrorCode.UNSUPPORTED_VERSION,
+                    "this server speaks protocol version " + Frame.VERSION + ", the client sent " + h.version());
+            return;
+        }
+        switch (h.kind()) {
+            case NEW -> open(conn, c, now);
+            case RESUME -> resume(conn, c, h, now);
+            case ATTACH -> core.target.attach(conn, c, h, now);
+        }
+    }
+
+    private void open(long conn, Connections.Conn c, long now) {
+        Role role = core.role();
+        HandoffRequest request = core.source.request;
+        if (role == Role.RETIRED && request != null) {
+            // Sent on, like the sessions were: a client that arrives late still finds the game.
+            core.out.send(conn, new Frame.TargetHint(request.clientHost(), request.clientPort()));
+        }
+        if (role != Role.AUTHORITY || core.stopped()) {
+            core.reject(conn, ErrorCode.NOT_AUTHORITY, core.notAuthorityReason());
+            return;
+        }
+        long id = core.log.nextSessionId;
+        byte[] secret = core.random(Frame.TOKEN_LENGTH);
+        core.log.apply(Frame.EventKind.OPEN, id, 0, secret, now);
+        Session s = core.log.sessions.get(id);
+        core.conns.bind(conn, c, s);
+        s.lastHeard = now;
+        if (core.commit.holds()) {
+            core.delivery.holdWelcome(s, core.log.appliedIndex); // WELCOME is this OPEN's output
+        } else {
+            greet(s);
+        }
+    }
+
+    private void resume(long conn, Connections.Conn c, Frame.Hello h, long now) {
+        Role role = core.role();
+        Session s = core.log.sessions.get(h.sessionId());
+        if (s == null || !Tokens.same(s.secret, h.token())) {
+            core.reject(conn, role == Role.AUTHORITY || role == Role.RETIRED ? ErrorCode.UNKNOWN_SESSION
+                    : ErrorCode.NOT_AUTHORITY, role == Role.STANDBY ? core.notAuthorityReason()
+                    : "no session " + h.sessionId() + " with that secret on this server");
+            return;
+        }
+        if (core.baseline.saved()) {
+            core.reject(conn, ErrorCode.NOT_AUTHORITY, "this server saved its state and stopped; the game "
+                    + "continues where the save is restored");
+            return;
+        }
+        if (role == Role.RETIRED && s.unsafeUpTo > core.source.replicaAcked) {
+            core.reject(conn, ErrorCode.SESSION_CLOSED, "session " + s.id + " saw events the target may not"
+                    + " hold; it cannot move there without losing them");
+            return;
+        }
+        if (role == Role.RETIRED) {
+            // The session lives on the target now: point the client there.
+            core.out.send(conn, core.source.move(s));
+            core.out.send(conn, new Frame.Switch(core.source.handoffId, s.outputSeq));
+            core.out.close(conn);
+            return;
+        }
+        if (role != Role.AUTHORITY) {
+            if (core.claims.eligible()) {
+                core.claims.claim(conn, c, s, h.outputAck(), now);
+            } else {
+                core.reject(conn, ErrorCode.NOT_AUTHORITY, core.notAuthorityReason());
+            }
+            return;
+        }
+        bindResumed(conn, c, s, h.outputAck());
+        s.lastHeard = now;
+        SourcePhase phase = core.source.phase();
+        if (core.commit.hintsStand() && (phase == SourcePhase.CATCHING_UP || phase == SourcePhase.REDIRECTING)) {
+            core.commit.hint(s);
+        }
+        if (phase == SourcePhase.REDIRECTING && !s.attached) {
+            core.redirect.resumed(s);
+        }
+    }
+
+    /** Binds a resuming client to its session and resends what it has not acknowledged. */
+    void bindResumed(long conn, Connections.Conn c, Session s, long outputAck) {
+        if (s.conn >= 0 && s.conn != conn) {
+            long old = s.conn;
+            core.conns.remove(old);
+            core.out.send(old, new Frame.Error(ErrorCode.PROTOCOL_VIOLATION, "session resumed on another connection"));
+            core.out.close(old);
+        }
+        core.conns.bind(conn, c, s);
+        s.trimTo(outputAck);
+        s.sentSeq = Math.max(outputAck, s.outputAcked);
+        core.out.send(conn, new Frame.Welcome(Frame.VERSION, s.id, NO_TOKEN, s.inputReleased));
+        if (s.withdrawPending || core.commit.suspended()) {
+            core.out.send(conn, Frame.TargetHint.WITHDRAWN); // before any output the target may not hold
+            s.withdrawPending = false;
+        }
+        s.inputAckSent = s.inputReleased;
+        core.delivery.pump(s);
+    }
+
+    /** Welcomes a new session's client and, mid-handoff, tells it where the target is. */
+    void greet(Session s) {
+        core.out.send(s.conn, new Frame.Welcome(Frame.VERSION, s.id, s.secret, 0));
+        SourcePhase phase = core.source.phase();
+        if (phase == SourcePhase.REDIRECTING) {
+            core.redirect.queue(s.id);
+        }
+        if (core.commit.hintsStand() && (phase == SourcePhase.CATCHING_UP || phase == SourcePhase.REDIRECTING
+                || phase == SourcePhase.CUTTING_OVER)) {
+            core.commit.hint(s);
+        }
+    }
+
+    /** A frame from a client bound to its session. */
+    void clientFrame(long conn, Session s, Frame f, long now) {
+        if (s == null) {
+            core.reject(conn, ErrorCode.SESSION_CLOSED, "the session has ended");
+            return;
+        }
+        s.lastHeard = now;
+        if (f instanceof Frame.Input in) {
+            core.delivery.acked(s, in.ack(), now);
+            input(conn, s, in.seq(), in.payload(), now);
+        } else if (f instanceof Frame.Ack a) {
+            core.delivery.acked(s, a.ack(), now);
+        } else if (f instanceof Frame.Attached a) {
+            core.redirect.attached(s, a.handoffId());
+        } else if (f instanceof Frame.Ping p) {
+            core.out.send(conn, new Frame.Pong(p.value()));
+        } else if (f instanceof Frame.Pong) {
+            // nothing to do
+        } else if (f instanceof Frame.Close) {
+            if (core.role() == Role.AUTHORITY && !core.stopped()) {
+                core.conns.remove(conn);
+                s.conn = -1;
+                core.log.apply(Frame.EventKind.CLOSE, s.id, 0, EventLog.EMPTY, now);
+            }
+            core.out.close(conn);
+        } else {
+            core.reject(conn, ErrorCode.PROTOCOL_VIOLATION,
+                f.getClass().getSimpleName() + " is not allowed from a client");
+        }
+    }
+
+    /** A client's input: forwarded by a retired source, held by a stopped one, else applied once, in order. */
+    void input(long conn, Session s, long seq, byte[] payload, long now) {
+        if (core.role() == Role.RETIRED) {
+            if (core.source.link.up()) {
+                core.out.send(core.source.link.conn, new Frame.Forward(s.id, seq, payload));
+            }
+            return;
+        }
+        if (core.stopped()) {
+            core.cutover.hold(new Frame.Forward(s.id, seq, payload));
+            return;
+        }
+        if (seq <= s.inputApplied && !core.cfg.defects().contains(Defect.APPLY_DUPLICATE_INPUTS)) {
+            core.delivery.oweAckAgain(s, seq);
+            return;
+        }
+        if (seq > s.inputApplied + 1) {
+            core.reject(conn, ErrorCode.PROTOCOL_VIOLATION, "input " + seq + " skips ahead of " + (s.inputApplied + 1));
+            return;
+        }
+        core.log.apply(Frame.EventKind.INPUT, s.id, seq, payload, now);
+    }
+
+    /** Frames on a pre-connection to this target: only liveness until the switch. */
+    void attachedFrame(long conn, Frame f) {
+        if (f instanceof Frame.Ping p) {
+            core.out.send(conn, new Frame.Pong(p.value()));
+        } else if (!(f instanceof Frame.Pong) && !(f instanceof Frame.Ack)) {
+            core.reject(conn, ErrorCode.NOT_AUTHORITY,
+                f.getClass().getSimpleName() + " before the switch: " + core.notAuthorityReason());
+        }
+    }
+
+    /** The expiry timer: closes the sessions whose clients stayed away longer than the resume window. */
+    void expireSessions(long now) {
+        List<Long> expired = null;
+        for (Session s : core.log.sessions.values()) {
+            if (s.conn < 0 && now - s.disconnectedAt > core.cfg.resumeWindow() && s.disconnectedAt != 0) {
+                (expired == null ? expired = new ArrayList<>() : expired).add(s.id);
+            }
+        }
+        if (expired != null && !core.stopped()) {
+            for (long id : expired) {
+                core.log.apply(Frame.EventKind.CLOSE, id, 0, EventLog.EMPTY, now);
+            }
+            core.out.note(expired.size() + " session(s) expired after the resume window");
+        }
+        expiryCheckDue = now + EXPIRY_INTERVAL;
+    }
+}

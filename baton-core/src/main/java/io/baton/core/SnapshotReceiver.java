@@ -1,0 +1,93 @@
+package io.baton.core;
+
+import io.baton.wire.ErrorCode;
+import io.baton.wire.Frame;
+import io.baton.wire.ProtocolException;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Receiving a snapshot on the target: the announcement checked against this server's service, the chunks
+ * bounded by it, and the state loaded and verified against the source's digest. It owns the chunks in
+ * flight; the phase that follows is the target handoff's.
+ */
+final class SnapshotReceiver {
+
+    private final ServerCore core;
+    private Frame.SnapshotBegin begin;
+    /** The chunks received so far, or null outside a snapshot. */
+    private List<byte[]> chunks;
+    private long received;
+
+    SnapshotReceiver(ServerCore core) {
+        this.core = core;
+    }
+
+    void begin(Frame.SnapshotBegin b) throws ProtocolException {
+        TargetPhase phase = core.target.phase();
+        if (phase != TargetPhase.RECEIVING && phase != TargetPhase.REPLICATING) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "SNAPSHOT_BEGIN in phase " + phase);
+        }
+        ServerConfig cfg = core.cfg;
+        if (!b.service().equals(cfg.factory().name())) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION,
+                    "source runs service '" + b.service() + "', this server hosts '" + cfg.factory().name() + "'");
+        }
+        if (b.tickHz() != cfg.service().tickHz()) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION,
+                    "source ticks at " + b.tickHz() + " Hz, this server at " + cfg.service().tickHz() + " Hz");
+        }
+        begin = b;
+        chunks = new ArrayList<>();
+        received = 0;
+    }
+
+    void chunk(Frame.SnapshotChunk c) throws ProtocolException {
+        if (chunks == null) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "SNAPSHOT_CHUNK outside a snapshot");
+        }
+        received += c.data().length;
+        if (begin.totalBytes() >= 0 && received > begin.totalBytes()) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "snapshot longer than announced");
+        }
+        chunks.add(c.data());
+    }
+
+    /** The last chunk came: load the state and check it hashes to the source's digest. */
+    void end(Frame.SnapshotEnd e, long now) throws ProtocolException {
+        if (chunks == null) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "SNAPSHOT_END outside a snapshot");
+        }
+        List<InputStream> parts = new ArrayList<>(chunks.size());
+        for (byte[] chunk : chunks) {
+            parts.add(new ByteArrayInputStream(chunk));
+        }
+        chunks = null;
+        EventLog log = core.log;
+        try (DataInputStream in = new DataInputStream(new SequenceInputStream(java.util.Collections.enumeration(parts)))) {
+            int runtimeLength = in.readInt();
+            log.load(in.readNBytes(runtimeLength), begin.index(), begin.schemaVersion(), in);
+        } catch (IOException ex) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "cannot restore the snapshot: " + ex.getMessage());
+        }
+        long digest = log.stateDigest();
+        if (begin.schemaVersion() == log.service.schemaVersion() && digest != e.digest()) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "snapshot digest " + Long.toHexString(digest)
+                    + " differs from the source's " + Long.toHexString(e.digest()));
+        }
+        core.target.snapshotLoaded(now);
+        core.out.note("restored snapshot at index " + log.appliedIndex + " (" + received + " bytes, "
+                + log.sessions.size() + " sessions)");
+        core.out.stateRestored(!core.target.live());
+    }
+
+    /** The replica was discarded: chunks in flight are dropped. */
+    void clear() {
+        chunks = null;
+    }
+}

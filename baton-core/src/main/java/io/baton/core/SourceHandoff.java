@@ -1,0 +1,290 @@
+package io.baton.core;
+
+import io.baton.wire.ErrorCode;
+import io.baton.wire.Frame;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The source's side of a handoff: it drives {@link SourcePhase} through its one checked transition, owns the
+ * peer link to the target, the events shipped on it and what the target has acknowledged, and decides what
+ * a failure means: an abort (the source carries on) or fencing (it gives authority up for good). The redirect,
+ * the cutover and the snapshot are rooms of their own that it calls at their phases.
+ */
+final class SourceHandoff {
+
+    private final ServerCore core;
+    private SourcePhase phase = SourcePhase.IDLE;
+    /** When the source entered its current phase (driver clock). */
+    long phaseSince;
+    HandoffRequest request;
+    long handoffId;
+    final PeerLink link = new PeerLink();
+    private byte[] nonce;
+    /** Events applied while the snapshot streams, sent after it; null when they go out at once. */
+    private List<Frame> backlog;
+    /** The last log index of that backlog: the target has caught up once it acknowledges it. */
+    private long backlogEnd;
+    /** The highest log index the target has acknowledged. */
+    long replicaAcked;
+
+    SourceHandoff(ServerCore core) {
+        this.core = core;
+    }
+
+    SourcePhase phase() {
+        return phase;
+    }
+
+    void moveTo(SourcePhase next, long now) {
+        phase = Transitions.checked("source phase", phase, next, phase.canMoveTo(next));
+        phaseSince = now;
+        core.out.note("source phase " + next);
+    }
+
+    /** Whether applied events are shipped to the target: a live handoff from authentication to cutover. */
+    boolean shipping() {
+        return phase.compareTo(SourcePhase.TRANSFERRING) >= 0 && phase.compareTo(SourcePhase.CUTTING_OVER) <= 0
+                && request.mode() == Frame.Mode.LIVE;
+    }
+
+    /** Whether the link pings: once authenticated, while the handoff is under way. */
+    boolean pinging() {
+        return link.up() && phase.compareTo(SourcePhase.AUTHENTICATING) > 0 && phase.active();
+    }
+
+    /** Whether the link's silence is watched: while the handoff is under way. */
+    boolean watched() {
+        return link.up() && phase.active();
+    }
+
+    /** Starts a handoff the operator asked for (the checks that it may are the caller's). */
+    void start(HandoffRequest req, long now) {
+        request = req;
+        handoffId = core.randomId();
+        core.redirect.clearCounts();
+        core.milestones.clearCut();
+        core.commit.reset();
+        core.lastError = "";
+        moveTo(SourcePhase.CONNECTING, now);
+        link.lastHeard = now;
+        link.conn = core.out.connect(req.peerHost(), req.peerPort());
+        core.out.note("handoff " + Long.toHexString(handoffId) + " to " + req.peerHost() + ":" + req.peerPort() + " ("
+                + req.mode() + "), clients will use " + req.clientHost() + ":" + req.clientPort());
+    }
+
+    /** The outbound peer link is up: prove ourselves. */
+    void connected(long conn, long now) {
+        if (conn != link.conn || phase != SourcePhase.CONNECTING) {
+            core.out.close(conn);
+            return;
+        }
+        core.conns.add(conn, Connections.Kind.PEER_OUT);
+        link.lastHeard = now;
+        nonce = core.random(Frame.TOKEN_LENGTH);
+        core.out.send(conn, new Frame.PeerHello(Frame.VERSION, handoffId, request.mode(), nonce));
+        moveTo(SourcePhase.AUTHENTICATING, now);
+    }
+
+    /** A MOVE for the session: the target's endpoint and the session's single-use ticket. */
+    Frame.Move move(Session s) {
+        return new Frame.Move(handoffId, core.tokens.ticket(handoffId, s.id), request.clientHost(), request.clientPort());
+    }
+
+    /** Applied an event; while shipping, it goes to the target too. */
+    void applied(long index, Frame.EventKind kind, long sessionId, long seq, byte[] payload, long now) {
+        if (shipping()) {
+            core.commit.recordApplied(index, now);
+            ship(new Frame.Event(index, kind, sessionId, seq, payload));
+        }
+    }
+
+    void ship(Frame f) {
+        if (backlog != null) {
+            backlog.add(f);
+        } else if (link.up()) {
+            core.out.send(link.conn, f);
+        }
+    }
+
+    /** A frame from the target. */
+    void frame(Frame f, long now) {
+        link.lastHeard = now;
+        if (f instanceof Frame.PeerChallenge ch) {
+            challenged(ch, now);
+        } else if (f instanceof Frame.ReplicaAck a) {
+            replicaAck(a, now);
+        } else if (f instanceof Frame.Pong p) {
+            if (p.value() > 0 && p.value() <= now) {
+                core.commit.measurePong(now - p.value()); // our own ping's clock, echoed
+            }
+        } else if (f instanceof Frame.CutoverResult r) {
+            core.cutover.result(r, now);
+        } else if (f instanceof Frame.PeerAbort a) {
+            abort("the target gave up: " + a.reason(), now);
+        } else if (f instanceof Frame.Error e) {
+            abort("the target refused: " + e.code() + " " + e.message(), now);
+        } else {
+            abort("unexpected " + f.getClass().getSimpleName() + " on the peer link", now);
+        }
+    }
+
+    private void challenged(Frame.PeerChallenge ch, long now) {
+        if (phase != SourcePhase.AUTHENTICATING) {
+            abort("unexpected PEER_CHALLENGE in phase " + phase, now);
+            return;
+        }
+        if (!Tokens.same(ch.mac(), core.tokens.targetProof(nonce, ch.nonce()))) {
+            abort("authentication failed: the target could not prove it knows the peer secret; no state was sent", now);
+            return;
+        }
+        core.out.send(link.conn, new Frame.PeerAuth(core.tokens.sourceProof(nonce, ch.nonce())));
+        if (request.mode() == Frame.Mode.LIVE) {
+            moveTo(SourcePhase.TRANSFERRING, now);
+            backlog = new ArrayList<>();
+            core.snapshotOut.begin(now);
+        } else {
+            core.redirect.start(now);
+        }
+    }
+
+    private void replicaAck(Frame.ReplicaAck a, long now) {
+        core.commit.measureAck(a.index(), backlogEnd, replicaAcked, now);
+        replicaAcked = Math.max(replicaAcked, a.index());
+        // Caught up means holding every event that queued behind the snapshot, not merely the
+        // snapshot: output commit then costs one round trip, never the replay of a backlog.
+        if (phase == SourcePhase.CATCHING_UP && replicaAcked >= backlogEnd && core.commit.state() == OutputCommit.State.OFF) {
+            core.commit.caughtUp(now);
+        }
+        core.commit.startIfHinted(now);
+        if (core.commit.holds()) {
+            core.delivery.release(replicaAcked);
+        }
+        if (core.commit.suspended() && phase == SourcePhase.REDIRECTING) {
+            core.commit.rearm();
+        }
+        if (core.commit.holds()) {
+            core.cutover.ifReplicated(now);
+        }
+    }
+
+    /** The snapshot's last chunk went out: what queued behind it follows, or (stop-and-copy) the cutover. */
+    void snapshotSent(long now) {
+        if (phase == SourcePhase.TRANSFERRING) {
+            List<Frame> queued = backlog;
+            backlog = null;
+            for (Frame f : queued) {
+                core.out.send(link.conn, f);
+            }
+            backlogEnd = core.log.appliedIndex;
+            moveTo(SourcePhase.CATCHING_UP, now);
+        } else {
+            core.cutover.sendCutover(now);
+        }
+    }
+
+    /** Closes the peer link from this side (the driver will not report it). */
+    void closeLink() {
+        if (link.up()) {
+            core.out.close(link.conn);
+            core.conns.remove(link.conn);
+            link.drop();
+        }
+    }
+
+    /** The peer link was lost, or as good as lost: abort, or fence if the target may be taking over. */
+    void peerLost(String reason, long now) {
+        switch (phase) {
+            case CONNECTING, AUTHENTICATING, TRANSFERRING, CATCHING_UP -> abort(reason, now);
+            case REDIRECTING -> {
+                if (!core.commit.shipped()) {
+                    abort(reason, now);
+                } else if (core.presence.holdsMajority(now)) {
+                    // The target may be alive and cut off from us: it takes over only with a majority of
+                    // our clients, which we hold; keep checking that we do for as long as it may wait.
+                    abort(reason, now);
+                    core.presence.startFenceWatch(now);
+                } else {
+                    fence(reason + ", without a majority of clients present", now);
+                }
+            }
+            case CUTTING_OVER -> {
+                if (core.cutover.sent()) {
+                    // The target may already hold authority: never resume; send everyone there.
+                    fence(reason + " after CUTOVER was sent", now);
+                } else {
+                    abort(reason, now);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** Gives up the handoff before cutover: the source carries on as if nothing had happened. */
+    void abort(String reason, long now) {
+        if (!phase.active() || phase == SourcePhase.DRAINING) {
+            return;
+        }
+        core.lastError = reason;
+        core.out.note("handoff aborted: " + reason);
+        if (link.up()) {
+            core.out.send(link.conn, new Frame.PeerAbort(reason));
+        }
+        closeLink();
+        backlog = null;
+        core.snapshotOut.close();
+        // Every client forgets the target before it sees anything the target may not hold: a MOVE_ABORTED
+        // for those told to move, a withdrawn hint for those only hinted.
+        for (Session s : core.log.sessions.values()) {
+            if (s.moveSent && s.conn >= 0) {
+                core.out.send(s.conn, new Frame.MoveAborted(handoffId));
+            } else if (s.hintedAt != Long.MAX_VALUE && s.conn >= 0 && core.conns.isBound(s)) {
+                core.out.send(s.conn, Frame.TargetHint.WITHDRAWN);
+            } else if (s.conn < 0) {
+                s.withdrawPending = true;
+            }
+            s.moveSent = false;
+            s.attached = false;
+            s.hintedAt = Long.MAX_VALUE;
+        }
+        core.commit.aborted();
+        core.redirect.clearQueue();
+        boolean wasStopped = core.stopped();
+        core.cutover.cancel();
+        moveTo(SourcePhase.ABORTED, now);
+        if (wasStopped) {
+            core.cutover.replayHeld(now);
+        }
+    }
+
+    /**
+     * Gives up authority for good: the target may hold it (or take it with our clients' claims). Applies
+     * nothing more, releases nothing more, and sends every client to the target.
+     */
+    void fence(String reason, long now) {
+        core.lastError = reason;
+        core.out.note("fenced: " + reason);
+        moveTo(SourcePhase.FENCED, now);
+        core.moveRole(Role.RETIRED);
+        core.cutover.dropHeld();
+        for (Session s : core.log.sessions.values()) {
+            if (s.conn >= 0 && s.welcomeHeldAt != 0) {
+                // Never welcomed: the target may not know this session, and its client knows no id to resume
+                // (it starts afresh, and this retired server sends it on).
+                core.out.close(s.conn);
+                s.conn = -1;
+            } else if (s.conn >= 0 && s.unsafeUpTo > replicaAcked) {
+                // It saw what the target may lack: sending it there could roll its history back.
+                core.out.send(s.conn, new Frame.Error(ErrorCode.SESSION_CLOSED, "this server was fenced and session "
+                        + s.id + " cannot move to the target without losing what it saw"));
+                core.out.close(s.conn);
+                s.conn = -1;
+            } else if (s.conn >= 0) {
+                core.out.send(s.conn, move(s));
+                core.out.send(s.conn, new Frame.Switch(handoffId, s.sentSeq));
+                core.out.close(s.conn);
+                s.conn = -1;
+            }
+        }
+    }
+}

@@ -1,0 +1,364 @@
+package io.baton.core;
+
+import io.baton.wire.ErrorCode;
+import io.baton.wire.Frame;
+import io.baton.wire.ProtocolException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The target's side of a handoff: it drives {@link TargetPhase} through its one checked transition, owns its
+ * peer link, the source's authentication, the tickets clients attach with and their pre-connections, the
+ * replica's acknowledgements, and the take-over at cutover. Claims and failover, when the source vanishes,
+ * are {@link Claims}'; the snapshot's bytes are {@link SnapshotReceiver}'s.
+ */
+final class TargetHandoff {
+
+    /** How long a source may take to prove itself; a silent peer must not lock the target out of handoffs. */
+    static final long AUTH_TIMEOUT = 5_000_000_000L;
+    /** Attached clients pinged per replicated tick, in rotation. */
+    private static final int PINGS_PER_TICK = 32;
+    private static final byte[] NO_TOKEN = new byte[Frame.TOKEN_LENGTH];
+
+    private final ServerCore core;
+    private TargetPhase phase = TargetPhase.STANDBY;
+    final PeerLink link = new PeerLink();
+    long handoffId;
+    private byte[] nonces;
+    private long authDeadline;
+    /** The handoff replicates live (else stop-and-copy: the clients wait on this server). */
+    private boolean live;
+    private long ticketsValidUntil;
+    private final Set<Long> usedTickets = new HashSet<>();
+    /** Clients' pre-connections, by session. */
+    private final Map<Long, Long> attachedConns = new HashMap<>();
+    private long pingCursor;
+    private long replicaAckSent;
+    /** The log index from which the source's outputs wait for this replica (COMMIT), or -1. */
+    long committedFrom = -1;
+
+    TargetHandoff(ServerCore core) {
+        this.core = core;
+    }
+
+    TargetPhase phase() {
+        return phase;
+    }
+
+    boolean live() {
+        return live;
+    }
+
+    void moveTo(TargetPhase next) {
+        phase = Transitions.checked("target phase", phase, next, phase.canMoveTo(next));
+        core.out.note("target phase " + next);
+    }
+
+    /** Whether the source must still prove itself (the authentication timer runs). */
+    boolean authenticating() {
+        return phase == TargetPhase.AUTHENTICATING && link.up();
+    }
+
+    long authDeadline() {
+        return authDeadline;
+    }
+
+    /** Whether the link's silence is watched: while receiving or replicating. */
+    boolean watched() {
+        return link.up() && (phase == TargetPhase.REPLICATING || phase == TargetPhase.RECEIVING);
+    }
+
+    /** The authentication timer: the source proved nothing in time. */
+    void authTimedOut() {
+        core.reject(link.conn, ErrorCode.AUTH_FAILED, "no proof of the peer secret within "
+                + AUTH_TIMEOUT / 1_000_000 + " ms");
+    }
+
+    /** A frame on a connection accepted on the peer port. */
+    void frame(long conn, Frame f, long now) {
+        if (link.is(conn)) {
+            link.lastHeard = now;
+        }
+        if (f instanceof Frame.PeerHello h) {
+            peerHello(conn, h, now);
+            return;
+        }
+        if (!link.is(conn)) {
+            core.reject(conn, ErrorCode.PROTOCOL_VIOLATION, "expected PEER_HELLO");
+            return;
+        }
+        if (phase == TargetPhase.AUTHENTICATING) {
+            authenticate(conn, f, now);
+            return;
+        }
+        try {
+            if (f instanceof Frame.SnapshotBegin b) {
+                core.snapshotIn.begin(b);
+            } else if (f instanceof Frame.SnapshotChunk c) {
+                core.snapshotIn.chunk(c);
+            } else if (f instanceof Frame.SnapshotEnd e) {
+                core.snapshotIn.end(e, now);
+            } else if (f instanceof Frame.Event e) {
+                replicate(e, now);
+            } else if (f instanceof Frame.Trim t) {
+                Session s = core.log.sessions.get(t.sessionId());
+                if (s != null) {
+                    s.trimTo(t.outputAck());
+                }
+            } else if (f instanceof Frame.Ping p) {
+                core.out.send(conn, new Frame.Pong(p.value()));
+            } else if (f instanceof Frame.Commit cm) {
+                committedFrom = cm.index();
+            } else if (f instanceof Frame.Cutover c) {
+                takeAuthority(c, now);
+            } else if (f instanceof Frame.Forward fw) {
+                forwarded(fw, now);
+            } else if (f instanceof Frame.PeerAbort a) {
+                // After cutover the authority stands: a source only aborts before it (a PEER_ABORT that
+                // crossed our CUTOVER_RESULT cannot undo it, and must not wipe the state it serves).
+                if (phase != TargetPhase.AUTHORITY) {
+                    discardReplica("the source aborted: " + a.reason(), now);
+                }
+            } else {
+                throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION,
+                    f.getClass().getSimpleName() + " is not allowed on the peer link");
+            }
+        } catch (ProtocolException e) {
+            core.reject(conn, e.code(), e.getMessage()); // before authority this also discards the replica
+        }
+    }
+
+    private void peerHello(long conn, Frame.PeerHello h, long now) {
+        if (h.version() != Frame.VERSION) {
+            core.reject(conn, ErrorCode.UNSUPPORTED_VERSION,
+                    "this server speaks protocol version " + Frame.VERSION + ", the source sent " + h.version());
+            return;
+        }
+        if (core.role() != Role.STANDBY || phase != TargetPhase.STANDBY) {
+            core.reject(conn, ErrorCode.BUSY, "this server is " + core.role() + " in phase " + phase
+                    + "; it accepts a handoff only in standby");
+            return;
+        }
+        link.conn = conn;
+        link.lastHeard = now;
+        committedFrom = -1;
+        handoffId = h.handoffId();
+        live = h.mode() == Frame.Mode.LIVE;
+        byte[] nonce = core.random(Frame.TOKEN_LENGTH);
+        nonces = new byte[32];
+        System.arraycopy(h.nonce(), 0, nonces, 0, 16);
+        System.arraycopy(nonce, 0, nonces, 16, 16);
+        moveTo(TargetPhase.AUTHENTICATING);
+        authDeadline = now + AUTH_TIMEOUT;
+        core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(h.nonce(), nonce)));
+    }
+
+    /** The first frame after PEER_CHALLENGE must be the source's proof; anything else ends the link. */
+    private void authenticate(long conn, Frame f, long now) {
+        byte[] srcNonce = java.util.Arrays.copyOfRange(nonces, 0, 16);
+        byte[] tgtNonce = java.util.Arrays.copyOfRange(nonces, 16, 32);
+        if (f instanceof Frame.PeerAuth a && Tokens.same(a.mac(), core.tokens.sourceProof(srcNonce, tgtNonce))) {
+            ticketsValidUntil = now + core.cfg.ticketTtl();
+            usedTickets.clear();
+            moveTo(TargetPhase.RECEIVING);
+            return;
+        }
+        core.out.note("refused a source that failed authentication");
+        core.reject(conn, ErrorCode.AUTH_FAILED, "the source could not prove it knows the peer secret");
+    }
+
+    /** The snapshot was loaded and verified: a replica from here. */
+    void snapshotLoaded(long now) {
+        core.delivery.resetReleased(core.log.appliedIndex);
+        replicaAckSent = 0;
+        if (phase == TargetPhase.RECEIVING) {
+            moveTo(TargetPhase.REPLICATING);
+        }
+        if (core.cfg.defects().contains(Defect.TAKE_AUTHORITY_EARLY)) {
+            if (core.role() == Role.STANDBY) {
+                core.moveRole(Role.AUTHORITY); // broken on purpose: now two servers create events
+            }
+            core.log.ticksFrom(now + core.tickPeriod);
+        }
+    }
+
+    private void replicate(Frame.Event e, long now) throws ProtocolException {
+        EventLog log = core.log;
+        if (phase != TargetPhase.REPLICATING) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "EVENT in phase " + phase);
+        }
+        if (e.index() != log.appliedIndex + 1) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION,
+                    "event " + e.index() + " does not follow " + log.appliedIndex);
+        }
+        if (e.kind() != Frame.EventKind.OPEN && e.kind() != Frame.EventKind.TICK
+                && !log.sessions.containsKey(e.sessionId())) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "event for unknown session " + e.sessionId());
+        }
+        log.apply(e.kind(), e.sessionId(), e.seq(), e.payload(), now);
+    }
+
+    /** End of a burst: a replica acknowledges what it has applied. */
+    void flush() {
+        long applied = core.log.appliedIndex;
+        if (link.up() && phase == TargetPhase.REPLICATING && applied > replicaAckSent) {
+            replicaAckSent = applied;
+            core.out.send(link.conn, new Frame.ReplicaAck(applied));
+        }
+    }
+
+    private void takeAuthority(Frame.Cutover c, long now) throws ProtocolException {
+        EventLog log = core.log;
+        if (phase != TargetPhase.REPLICATING || log.service == null) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "CUTOVER in phase " + phase);
+        }
+        long digest = log.stateDigest();
+        if (log.appliedIndex != c.index() || digest != c.digest()) {
+            core.out.send(link.conn, new Frame.CutoverResult(false, digest));
+            discardReplica("digest at index " + log.appliedIndex + " is " + Long.toHexString(digest)
+                    + ", the source's at " + c.index() + " is " + Long.toHexString(c.digest()), now);
+            return;
+        }
+        if (core.role() == Role.STANDBY) { // else already taken, by the planted defect TAKE_AUTHORITY_EARLY
+            core.moveRole(Role.AUTHORITY);
+        }
+        moveTo(TargetPhase.AUTHORITY);
+        core.milestones.tookAuthority(log.appliedIndex, digest, now);
+        log.ticksFrom(now + c.nextTickInNanos());
+        core.out.send(link.conn, new Frame.CutoverResult(true, digest));
+        becomeAuthority(now);
+        core.out.note("took authority at index " + log.appliedIndex + " (digest " + Long.toHexString(digest) + ")");
+    }
+
+    /** What a target does on taking authority, by cutover, failover or restore: serve who is waiting. */
+    void becomeAuthority(long now) {
+        core.delivery.resetReleased(core.log.appliedIndex);
+        for (Map.Entry<Long, Long> a : attachedConns.entrySet()) {
+            Session s = core.log.sessions.get(a.getKey());
+            Connections.Conn conn = core.conns.get(a.getValue());
+            if (s != null && conn != null) {
+                core.conns.bind(a.getValue(), conn, s);
+            }
+        }
+        attachedConns.clear();
+        for (Session s : core.log.sessions.values()) {
+            s.inputReleased = s.inputApplied;
+            s.inputAckSent = s.inputApplied;
+            if (s.conn < 0) {
+                s.disconnectedAt = now;
+            }
+        }
+        core.claims.resumeAll();
+    }
+
+    /**
+     * A replica pings the clients attached to it, 32 per replicated tick in rotation (a ping to every
+     * client every tick doubled the traffic of a handoff and added to its stalls): their
+     * pre-connections prove alive, and the target's write path is exercised before its first real tick
+     * has to go out to every client at once.
+     */
+    void pingAttached() {
+        if (attachedConns.isEmpty()) {
+            return;
+        }
+        int budget = Math.min(attachedConns.size(), PINGS_PER_TICK);
+        for (long conn : attachedConns.values()) {
+            if (pingCursor++ % attachedConns.size() < budget) {
+                core.out.send(conn, new Frame.Ping(core.log.tick));
+            }
+        }
+    }
+
+    /** A client attaches with its ticket, before the switch (or late, after it). */
+    void attach(long conn, Connections.Conn c, Frame.Hello h, long now) {
+        Role role = core.role();
+        boolean replica = role == Role.STANDBY && phase != TargetPhase.STANDBY && phase != TargetPhase.AUTHENTICATING;
+        boolean lateAttach = phase == TargetPhase.AUTHORITY && role == Role.AUTHORITY;
+        if (!replica && !lateAttach) {
+            core.reject(conn, ErrorCode.BAD_TICKET, "no handoff to this server is under way");
+            return;
+        }
+        if (!Tokens.same(h.token(), core.tokens.ticket(handoffId, h.sessionId()))) {
+            core.reject(conn, ErrorCode.BAD_TICKET, "ticket not issued for session " + h.sessionId() + " in this handoff");
+            return;
+        }
+        if (!usedTickets.add(h.sessionId())) {
+            core.reject(conn, ErrorCode.TICKET_REUSED, "ticket for session " + h.sessionId() + " was already used");
+            return;
+        }
+        if (now > ticketsValidUntil) {
+            core.reject(conn, ErrorCode.TICKET_EXPIRED, "ticket for session " + h.sessionId() + " expired");
+            return;
+        }
+        Session s = core.log.sessions.get(h.sessionId());
+        if (lateAttach) {
+            if (s == null) {
+                core.reject(conn, ErrorCode.UNKNOWN_SESSION, "session " + h.sessionId() + " is not known here");
+                return;
+            }
+            core.handshake.bindResumed(conn, c, s, h.outputAck());
+            return;
+        }
+        c.kind = Connections.Kind.ATTACHED;
+        c.sessionId = h.sessionId();
+        Long previous = attachedConns.put(h.sessionId(), conn);
+        if (previous != null) {
+            core.out.close(previous);
+        }
+        core.out.send(conn, new Frame.Welcome(Frame.VERSION, h.sessionId(), NO_TOKEN, s == null ? 0 : s.inputApplied));
+    }
+
+    /** A pre-connection closed. */
+    void detached(long sessionId, long conn) {
+        attachedConns.remove(sessionId, conn);
+    }
+
+    private void forwarded(Frame.Forward f, long now) throws ProtocolException {
+        if (phase != TargetPhase.AUTHORITY) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "FORWARD before cutover");
+        }
+        Session s = core.log.sessions.get(f.sessionId());
+        if (s != null && (f.seq() == s.inputApplied + 1 || core.cfg.defects().contains(Defect.APPLY_DUPLICATE_INPUTS))) {
+            core.log.apply(Frame.EventKind.INPUT, s.id, f.seq(), f.payload(), now);
+        } else if (s != null && f.seq() <= s.inputApplied) {
+            core.delivery.oweAckAgain(s, f.seq());
+        }
+        // A forwarded input that skips ahead is dropped: the client still holds it and resends it here.
+    }
+
+    /** The peer link was lost: a replica that may take over waits for claims, any other is discarded. */
+    void peerLost(String reason, long now) {
+        if (phase == TargetPhase.AUTHORITY || phase == TargetPhase.STANDBY || phase == TargetPhase.ORPHANED) {
+            return;
+        }
+        if (core.claims.eligible()) {
+            core.claims.orphaned(reason, now);
+        } else {
+            discardReplica(reason + " before the replica could take over", now);
+        }
+    }
+
+    /** Forgets a replica whose handoff failed; this server is a clean standby again. */
+    void discardReplica(String reason, long now) {
+        core.out.note("replica discarded: " + reason);
+        core.lastError = reason;
+        if (link.up()) {
+            core.out.close(link.conn);
+            core.conns.remove(link.conn);
+            link.drop();
+        }
+        for (long conn : attachedConns.values()) {
+            core.out.send(conn, new Frame.MoveAborted(handoffId));
+            core.out.close(conn);
+            core.conns.remove(conn);
+        }
+        attachedConns.clear();
+        core.claims.refuseAll(reason);
+        committedFrom = -1;
+        core.log.reset();
+        core.snapshotIn.clear();
+        moveTo(TargetPhase.STANDBY);
+    }
+}
