@@ -64,28 +64,6 @@ public final class ClientCore {
         }
     }
 
-    /**
-     * The client's timers, each declared once: {@link #deadline} says when each is due and {@link #fire} what
-     * it does; {@link #poll} fires the due ones in this order and {@link #nextDeadline} is the earliest. The
-     * order matters only in that a connection found dead this poll is retried on the next (at once: its
-     * deadline is then due), never in the same pass that found it dead.
-     */
-    private enum Timer {
-        /** Reconnect after the serving connection was lost, when the backoff says. */
-        RETRY,
-        /** Acknowledge delivered outputs that no frame to the server has carried back yet. */
-        ACK,
-        /** The serving connection fell silent for too long: it is dead, reconnect. */
-        SERVING_DEAD,
-        /** The serving connection has been idle for a heartbeat: ping it. */
-        SERVING_PING,
-        /** The pre-connection fell silent for too long: let it go (the session resumes after the switch). */
-        PRE_CONNECTION_DEAD,
-        /** The pre-connection has been idle for a heartbeat: ping it. */
-        PRE_CONNECTION_PING;
-
-        private static final Timer[] ALL = values();
-    }
 
     private final Outbox out;
     private final Timing timing;
@@ -103,6 +81,9 @@ public final class ClientCore {
     /** The connection that serves the session (or is being opened to); null between a loss and the retry. */
     private ClientLink serving;
 
+    /** The client's timers: see {@link #declareTimers}. */
+    private final TimerTable timers;
+
     public ClientCore(String host, int port, Timing timing, Outbox out) {
         this(host, port, timing, out, java.util.Set.of());
     }
@@ -116,6 +97,24 @@ public final class ClientCore {
         this.outputs = new OutputDelivery(out, timing.ackDelay());
         this.handoff = new ClientHandoff(out, timing, inputs, outputs);
         this.reconnect = new Reconnect(timing);
+        this.timers = declareTimers();
+    }
+
+    /**
+     * The client's timers, each declared once, in the order a poll fires them. The order matters only in that
+     * a connection found dead in a poll is retried in the next (at once: its retry is then due), never in the
+     * pass that found it dead.
+     */
+    private TimerTable declareTimers() {
+        return new TimerTable(
+                Timer.atDue("retry", () -> serving == null, reconnect::retryAt, this::retry),
+                Timer.atDue("ack", () -> true, outputs::ackDueAt, now -> outputs.sendAck(readyServing())),
+                Timer.atDue("serving dead", () -> serving != null, () -> serving.deadAt(), this::servingDead),
+                Timer.atDue("serving ping", () -> serving != null, () -> serving.pingAt(), now -> ping(serving, now)),
+                Timer.atDue("pre-connection dead", () -> handoff.preConnection() != null,
+                        () -> handoff.preConnection().deadAt(), now -> handoff.dropPreConnection()),
+                Timer.atDue("pre-connection ping", () -> handoff.preConnection() != null,
+                        () -> handoff.preConnection().pingAt(), now -> ping(handoff.preConnection(), now)));
     }
 
     // ---------------------------------------------------------------- entry points
@@ -189,11 +188,7 @@ public final class ClientCore {
         if (phase == ClientPhase.CLOSED) {
             return;
         }
-        for (Timer timer : Timer.ALL) {
-            if (now >= deadline(timer)) {
-                fire(timer, now);
-            }
-        }
+        timers.poll(now);
     }
 
     /** End of a burst of frames: acknowledge what was delivered, if enough has piled up. */
@@ -205,11 +200,7 @@ public final class ClientCore {
         if (phase == ClientPhase.CLOSED) {
             return Long.MAX_VALUE;
         }
-        long next = Long.MAX_VALUE;
-        for (Timer timer : Timer.ALL) {
-            next = Math.min(next, deadline(timer));
-        }
-        return next;
+        return timers.nextDeadline();
     }
 
     public long sessionId() {
@@ -230,31 +221,10 @@ public final class ClientCore {
 
     // ---------------------------------------------------------------- timers
 
-    private long deadline(Timer timer) {
-        ClientLink pre = handoff.preConnection();
-        return switch (timer) {
-            case RETRY -> serving == null ? reconnect.retryAt() : Long.MAX_VALUE;
-            case ACK -> outputs.ackDueAt();
-            case SERVING_DEAD -> serving == null ? Long.MAX_VALUE : serving.deadAt();
-            case SERVING_PING -> serving == null ? Long.MAX_VALUE : serving.pingAt();
-            case PRE_CONNECTION_DEAD -> pre == null ? Long.MAX_VALUE : pre.deadAt();
-            case PRE_CONNECTION_PING -> pre == null ? Long.MAX_VALUE : pre.pingAt();
-        };
-    }
-
-    private void fire(Timer timer, long now) {
-        switch (timer) {
-            case RETRY -> retry(now);
-            case ACK -> outputs.sendAck(readyServing());
-            case SERVING_DEAD -> {
-                out.close(serving.conn);
-                servingLost("no word from " + serving.server + " for " + timing.deadAfter() / 1_000_000 + " ms",
-                        now);
-            }
-            case SERVING_PING -> ping(serving, now);
-            case PRE_CONNECTION_DEAD -> handoff.dropPreConnection();
-            case PRE_CONNECTION_PING -> ping(handoff.preConnection(), now);
-        }
+    /** The serving connection fell silent for too long: it is dead, reconnect. */
+    private void servingDead(long now) {
+        out.close(serving.conn);
+        servingLost("no word from " + serving.server + " for " + timing.deadAfter() / 1_000_000 + " ms", now);
     }
 
     private void ping(ClientLink link, long now) {
