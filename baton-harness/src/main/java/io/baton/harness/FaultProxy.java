@@ -1,4 +1,4 @@
-package io.baton.cli;
+package io.baton.harness;
 
 import io.baton.wire.Transport;
 import io.netty.bootstrap.Bootstrap;
