@@ -1,5 +1,6 @@
 package io.baton.cli;
 
+import io.baton.server.AdminClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

@@ -5,6 +5,8 @@ import io.baton.bench.Throughput;
 import io.baton.client.BatonClient;
 import io.baton.client.ClientOptions;
 import io.baton.client.ClientRuntime;
+import io.baton.harness.ChildProcess;
+import io.baton.harness.Jcmd;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
             List<String> args = List.of("serve", "--service", "echo", "--host", "127.0.0.1", "--port", "0",
                     "--peer-port", "-1", "--admin-port", "-1", "--rehearse-ms", "0",
                     "--peer-secret-file", dir.resolve("peer-secret").toString());
-            try (ChildProcess server = ChildProcess.start("server", dir, List.of("-Xms512m", "-Xmx2g"), args, 60);
+            try (ChildProcess server = ChildProcess.start(Main.class, "server", dir, List.of("-Xms512m", "-Xmx2g"), args, 60);
                  ClientRuntime runtime = ClientRuntime.create(2)) {
                 long pid = server.ready().path("pid").asLong();
                 int port = server.ready().path("client_port").asInt();

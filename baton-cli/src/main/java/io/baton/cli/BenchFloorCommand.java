@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.baton.arena.BotFleet;
 import io.baton.bench.Floor;
+import io.baton.harness.ChildProcess;
+import io.baton.harness.DemoSettings;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +59,7 @@ final class BenchFloorCommand implements Callable<Integer> {
     boolean json;
 
     // The two sides, as child processes of this command.
-    @Option(names = "--realtime-priority", defaultValue = "" + RealtimeOption.SHARED_MACHINE, paramLabel = "N",
+    @Option(names = "--realtime-priority", defaultValue = "" + DemoSettings.SHARED_MACHINE_PRIORITY, paramLabel = "N",
             description = "SCHED_FIFO priority of the floor's event loops, as ./baton demo gives Baton's; 0 for the "
                     + "normal scheduler (default: ${DEFAULT-VALUE}).")
     int realtimePriority;
@@ -123,18 +125,18 @@ final class BenchFloorCommand implements Callable<Integer> {
         List<String> jvm = List.of("-Xms512m", "-Xmx2g", "-XX:+UseG1GC");
         say("server: one event loop, %d Hz; %d connections over %d client processes", tickHz, clients, processes);
         List<ChildProcess> fleet = new ArrayList<>();
-        try (ChildProcess srv = ChildProcess.start("floor-server", dir, jvm,
+        try (ChildProcess srv = ChildProcess.start(Main.class, "floor-server", dir, jvm,
                 List.of("bench", "floor", "--role", "server", "--tick-hz", Integer.toString(tickHz),
                         "--realtime-priority", Integer.toString(realtimePriority)), 60)) {
             int port = srv.ready().path("port").asInt();
             try {
                 for (int i = 0; i < processes; i++) {
                     int n = clients / processes + (i < clients % processes ? 1 : 0);
-                    fleet.add(ChildProcess.start("floor-clients-" + i, dir, jvm, List.of("bench", "floor", "--role",
+                    fleet.add(ChildProcess.start(Main.class, "floor-clients-" + i, dir, jvm, List.of("bench", "floor", "--role",
                             "clients", "--server-port", Integer.toString(port), "--clients", Integer.toString(n),
                             "--bind", "127.0.0." + (2 + i), "--warmup-s", Integer.toString(warmupS),
                             "--measure-s", Integer.toString(measureS),
-                            "--realtime-priority", Integer.toString(RealtimeOption.forPlayers(realtimePriority))), 300));
+                            "--realtime-priority", Integer.toString(DemoSettings.forPlayers(realtimePriority))), 300));
                     say("client process %d/%d: %d connected", i + 1, processes, n);
                 }
                 for (ChildProcess c : fleet) {

@@ -1,16 +1,14 @@
 package io.baton.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.baton.harness.DemoSettings;
+import io.baton.harness.HandoffBench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,12 +29,7 @@ import picocli.CommandLine.Option;
         })
 final class BenchHandoffCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** What a row takes from its demo run's report, as the demo names it. */
-    private static final List<String> FROM_DEMO = List.of("outcome", "handoff_ms", "cutover_pause_ms", "stall_ms",
-            "baseline_stall_ms", "inputs_lost", "outputs_lost", "heap_bytes_per_session");
-
-    @Option(names = "--clients", defaultValue = "200", split = ",", description = "Client counts (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--clients", defaultValue = "" + DemoSettings.CLIENTS, split = ",", description = "Client counts (default: ${DEFAULT-VALUE}).")
     List<Integer> clients = new ArrayList<>();
 
     @Option(names = "--state-mb", defaultValue = "0", split = ",", description = "Extra state sizes in MiB (default: ${DEFAULT-VALUE}).")
@@ -46,7 +39,7 @@ final class BenchHandoffCommand implements Callable<Integer> {
             description = "baton, stopcopy, restart (default: ${DEFAULT-VALUE}).")
     List<String> modes = new ArrayList<>();
 
-    @Option(names = "--tick-hz", defaultValue = "30", description = "Ticks per second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tick-hz", defaultValue = "" + DemoSettings.TICK_HZ, description = "Ticks per second (default: ${DEFAULT-VALUE}).")
     int tickHz;
 
     @Option(names = "--clients-per-bot-process", defaultValue = "2500",
@@ -61,86 +54,16 @@ final class BenchHandoffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (String m : modes) {
-            if (!m.equals("baton") && !m.equals("stopcopy") && !m.equals("restart")) {
-                throw new IllegalArgumentException("unknown mode '" + m + "'; modes are baton, stopcopy and restart");
-            }
-        }
-        List<Map<String, Object>> rows = new ArrayList<>();
-        List<Map<String, Object>> detail = new ArrayList<>();
-        int total = modes.size() * clients.size() * stateMb.size();
-        int n = 0;
-        boolean allPassed = true;
-        for (int c : clients) {
-            for (int mb : stateMb) {
-                for (String mode : modes) {
-                    n++;
-                    System.err.printf("bench: row %d/%d: %s, %d clients, %d MiB, %d Hz%n", n, total, mode, c, mb, tickHz);
-                    DemoCommand demo = new DemoCommand();
-                    new CommandLine(demo).parseArgs("--clients", Integer.toString(c), "--state-mb", Integer.toString(mb),
-                            "--mode", mode.equals("baton") ? "live" : mode, "--tick-hz", Integer.toString(tickHz),
-                            "--bot-processes", Integer.toString(Math.max(1, (c + perBotProcess - 1) / perBotProcess)));
-                    demo.quiet = true;
-                    demo.measureHeap = true;
-                    int code = demo.call();
-                    allPassed &= code == 0;
-                    Map<String, Object> r = demo.lastResult;
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("mode", mode);
-                    row.put("clients", c);
-                    row.put("state_mb", mb);
-                    row.put("tick_hz", tickHz);
-                    for (String field : FROM_DEMO) {
-                        row.put(field, r.get(field));
-                    }
-                    row.put("passed", code == 0);
-                    rows.add(row);
-                    Map<String, Object> d = new LinkedHashMap<>(row);
-                    d.put("stalls", sortedMillis(demo.lastReports, "stalls"));
-                    d.put("baseline_stalls", sortedMillis(demo.lastReports, "baseline_stalls"));
-                    d.put("timeline", new ArrayList<>(demo.timeline));
-                    d.put("moves", moveMillis(demo.lastReports, demo.lastT0));
-                    detail.add(d);
-                }
-            }
-        }
-        Files.writeString(report, HandoffReport.html(detail, tickHz), StandardCharsets.UTF_8);
-        System.err.println("bench: report written to " + report.toAbsolutePath());
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("tick_hz", tickHz);
-        out.put("rows", rows);
-        out.put("report", report.toAbsolutePath().toString());
+        HandoffBench.Result r = HandoffBench.run(clients, stateMb, modes, tickHz, perBotProcess, report, Main.class);
         if (json) {
-            System.out.println(JSON.writeValueAsString(out));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("tick_hz", tickHz);
+            out.put("rows", r.rows());
+            out.put("report", report.toAbsolutePath().toString());
+            System.out.println(new ObjectMapper().writeValueAsString(out));
         } else {
-            System.out.printf("%-9s %7s %6s  %-9s %10s %10s %22s %22s %6s %9s%n", "mode", "clients", "MiB", "outcome",
-                    "handoff", "pause", "stall p50/p99/max", "baseline p50/p99/max", "lost", "B/session");
-            for (Map<String, Object> row : rows) {
-                System.out.printf("%-9s %7s %6s  %-9s %10s %10s %22s %22s %6s %9s%n", row.get("mode"), row.get("clients"),
-                        row.get("state_mb"), row.get("outcome"), row.get("handoff_ms"), row.get("cutover_pause_ms"),
-                        HandoffReport.triple(row.get("stall_ms"), "/"), HandoffReport.triple(row.get("baseline_stall_ms"), "/"),
-                        ((Number) row.get("inputs_lost")).longValue() + ((Number) row.get("outputs_lost")).longValue(),
-                        row.get("heap_bytes_per_session"));
-            }
+            System.out.print(HandoffBench.table(r.rows()));
         }
-        return allPassed ? 0 : 1;
-    }
-
-    private static List<Double> sortedMillis(List<JsonNode> reports, String field) {
-        List<Double> ms = new ArrayList<>();
-        for (JsonNode r : reports) {
-            r.path(field).forEach(v -> ms.add(v.asLong() / 1e6));
-        }
-        ms.sort(Double::compare);
-        return ms;
-    }
-
-    private static List<Double> moveMillis(List<JsonNode> reports, long t0) {
-        List<Double> ms = new ArrayList<>();
-        for (JsonNode r : reports) {
-            r.path("move_times").forEach(v -> ms.add((v.asLong() - t0) / 1e6));
-        }
-        ms.sort(Double::compare);
-        return ms;
+        return r.allPassed() ? 0 : 1;
     }
 }

@@ -7,26 +7,12 @@ import picocli.CommandLine.Option;
 /** {@code --realtime-priority}: the commands whose processes carry ticks (serve, bots) share it. */
 final class RealtimeOption {
 
-    /** What {@code demo} and {@code bench} pass their servers and bots: they share one machine's cores. */
-    static final int SHARED_MACHINE = 10;
-
     @Option(names = "--realtime-priority", defaultValue = "0", paramLabel = "N",
             description = "Run the event loops (every read and write of a tick) under SCHED_FIFO at priority N, "
                     + "1 to 99, ahead of compilers, collectors and other processes; needs root or CAP_SYS_NICE "
                     + "and util-linux chrt, and without them says so and runs as usual. 0 leaves them to the "
                     + "normal scheduler (default: ${DEFAULT-VALUE}).")
     int priority;
-
-    /**
-     * The priority for processes that stand for the players' own machines (bots, the floor's clients) next to
-     * servers at {@code servers}: one above, so that a server's loop busy for tens of milliseconds (streaming
-     * or restoring a 64 MiB snapshot) cannot hold back what the players read and send, as it would on one
-     * machine at the same priority (FIFO threads do not preempt each other: every client stalled 17-50 ms at
-     * the start of a 64 MiB handoff). Real players share no core with the servers.
-     */
-    static int forPlayers(int servers) {
-        return servers == 0 ? 0 : Math.min(99, servers + 1);
-    }
 
     /** What a ready line says of it: where the OS refused, the reason, for the parent to pass on. */
     void describe(Map<String, Object> ready) {

@@ -84,10 +84,6 @@ final class ServeCommand implements Callable<Integer> {
             + "and the cutover digest in this file, so two servers' histories can be compared later (./baton demo uses it).")
     Path journal;
 
-    @Option(names = "--halt-after-cutover-sent", hidden = true,
-            description = "Fault injection: die like kill -9 once CUTOVER has been written to the target.")
-    boolean haltAfterCutoverSent;
-
     @Mixin
     RealtimeOption realtime;
 
@@ -109,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
                 .withRedirectPerSecond(redirectPerSecond);
         String token = adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null;
         BatonServer server = BatonServer.start(cfg, new BatonServer.Options(host, port, peerPort, adminHost,
-                adminPort, token, standby), new BatonServer.Diagnostics(journal, haltAfterCutoverSent));
+                adminPort, token, standby), new BatonServer.Diagnostics(journal));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();

@@ -1,6 +1,7 @@
 package io.baton.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.server.AdminClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,5 +1,5 @@
 /**
- * The {@code ./baton} command: serve, handoff, status, bots, demo. Each subcommand is one class; the demo
- * orchestrates real server processes with the same commands an operator would use.
+ * The {@code ./baton} command: serve, handoff, status, bots, demo, sim, bench. Each subcommand is one class that
+ * parses its options; the demo and the handoff benchmark hand them to {@code io.baton.harness}.
  */
 package io.baton.cli;

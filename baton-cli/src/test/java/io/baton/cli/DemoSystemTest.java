@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.baton.bench.ReconnectingClient;
+import io.baton.harness.Fault;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ class DemoSystemTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aTargetKilledBeforeCutoverLeavesEveryClientOnTheSourceWithNothingLost() throws Exception {
-        JsonNode r = demo("--clients", "60", "--fault", "kill-target-before-cutover", "--warmup-s", "1",
+        JsonNode r = demo("--clients", "60", "--fault", Fault.KILL_TARGET_BEFORE_CUTOVER.cliName(), "--warmup-s", "1",
                 "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isEqualTo("aborted");
         assertNothingLost(r);
@@ -75,7 +76,7 @@ class DemoSystemTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aSourceKilledAfterCatchUpFailsOverToTheTargetWithNothingLost() throws Exception {
-        JsonNode r = demo("--clients", "60", "--fault", "kill-source-after-catch-up", "--warmup-s", "1",
+        JsonNode r = demo("--clients", "60", "--fault", Fault.KILL_SOURCE_AFTER_CATCH_UP.cliName(), "--warmup-s", "1",
                 "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isEqualTo("failed-over");
         assertThat(r.path("clients_switched").asInt()).isEqualTo(60);
@@ -85,11 +86,12 @@ class DemoSystemTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aSourceThatDiesTheInstantItSentCutoverLeavesTheTargetInChargeWithNothingLost() throws Exception {
-        JsonNode r = demo("--clients", "60", "--fault", "kill-source-during-cutover", "--warmup-s", "1",
+        JsonNode r = demo("--clients", "60", "--fault", Fault.KILL_SOURCE_DURING_CUTOVER.cliName(), "--warmup-s", "1",
                 "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isEqualTo("completed");
         assertThat(r.path("clients_switched").asInt()).isEqualTo(60);
         assertThat(r.path("state_equal").asBoolean()).as("the target verified the digest the source journaled").isTrue();
+        assertThat(r.path("clients_resumed").asInt()).as("no client heard SWITCH: the source halted first").isEqualTo(60);
         assertNothingLost(r);
     }
 
@@ -109,7 +111,7 @@ class DemoSystemTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aSourceKilledAfterCutoverChangesNothingForTheClients() throws Exception {
-        JsonNode r = demo("--clients", "60", "--fault", "kill-source-after-cutover", "--warmup-s", "1",
+        JsonNode r = demo("--clients", "60", "--fault", Fault.KILL_SOURCE_AFTER_CUTOVER.cliName(), "--warmup-s", "1",
                 "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isEqualTo("completed");
         assertThat(r.path("state_equal").asBoolean()).isTrue();
@@ -119,7 +121,7 @@ class DemoSystemTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aKilledClientProcessLeavesTheOthersUntouched() throws Exception {
-        JsonNode r = demo("--clients", "60", "--bot-processes", "2", "--fault", "kill-client", "--warmup-s", "1",
+        JsonNode r = demo("--clients", "60", "--bot-processes", "2", "--fault", Fault.KILL_CLIENT.cliName(), "--warmup-s", "1",
                 "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isEqualTo("completed");
         assertThat(r.path("clients").asInt()).isEqualTo(30);
@@ -130,7 +132,7 @@ class DemoSystemTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aPausedSourceNeverLeavesTwoServersInChargeAndLosesNothing() throws Exception {
-        JsonNode r = demo("--clients", "60", "--fault", "pause-source", "--warmup-s", "1", "--after-s", "0.5");
+        JsonNode r = demo("--clients", "60", "--fault", Fault.PAUSE_SOURCE.cliName(), "--warmup-s", "1", "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isIn("failed-over", "completed");
         assertThat(r.path("clients_switched").asInt()).isEqualTo(60);
         assertNothingLost(r);
@@ -139,7 +141,7 @@ class DemoSystemTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aPeerLinkCutBeforeCutoverAbortsAndLeavesEveryClientOnTheSource() throws Exception {
-        JsonNode r = demo("--clients", "60", "--fault", "cut-peer-link", "--warmup-s", "1", "--after-s", "0.5");
+        JsonNode r = demo("--clients", "60", "--fault", Fault.CUT_PEER_LINK.cliName(), "--warmup-s", "1", "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isEqualTo("aborted");
         assertNothingLost(r);
     }
@@ -147,7 +149,7 @@ class DemoSystemTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aSlowPeerLinkStillCompletesWithNothingLost() throws Exception {
-        JsonNode r = demo("--clients", "60", "--fault", "slow-peer-link", "--warmup-s", "1", "--after-s", "0.5");
+        JsonNode r = demo("--clients", "60", "--fault", Fault.SLOW_PEER_LINK.cliName(), "--warmup-s", "1", "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isEqualTo("completed");
         assertThat(r.path("state_equal").asBoolean()).isTrue();
         assertNothingLost(r);
@@ -156,7 +158,7 @@ class DemoSystemTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void clientsThatCannotReachTheTargetComeThroughTheFallbackWithNothingLost() throws Exception {
-        JsonNode r = demo("--clients", "60", "--fault", "block-clients-to-target", "--warmup-s", "1",
+        JsonNode r = demo("--clients", "60", "--fault", Fault.BLOCK_CLIENTS_TO_TARGET.cliName(), "--warmup-s", "1",
                 "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isEqualTo("completed");
         assertThat(r.path("clients_switched").asInt()).isEqualTo(60);

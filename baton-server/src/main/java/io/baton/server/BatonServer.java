@@ -60,15 +60,24 @@ public final class BatonServer implements AutoCloseable {
     }
 
     /**
-     * Diagnostics and fault injection, off in production.
+     * Diagnostics, off in production.
      *
-     * @param journal              where to keep an {@link EventJournal} of what this server applies, or null
-     * @param haltAfterCutoverSent die (as by {@code kill -9}) once a CUTOVER frame has been written to the
-     *                             target: the {@code kill-source-during-cutover} fault, an instant no signal
-     *                             sent from outside can hit
+     * @param journal where to keep an {@link EventJournal} of what this server applies, or null
      */
-    public record Diagnostics(Path journal, boolean haltAfterCutoverSent) {
-        public static final Diagnostics NONE = new Diagnostics(null, false);
+    public record Diagnostics(Path journal) {
+        public static final Diagnostics NONE = new Diagnostics(null);
+    }
+
+    /** What every server of this process tells of its instants; see {@link #observeEveryServer}. */
+    private static volatile ServerObserver observer = ServerObserver.NONE;
+
+    /**
+     * Every server this process starts from now on tells {@code observer} of its instants. For a harness
+     * that starts a server process through the product's own main class, and installs its observer first
+     * (the server's command line has no say in it).
+     */
+    public static void observeEveryServer(ServerObserver observer) {
+        BatonServer.observer = Objects.requireNonNull(observer, "observer");
     }
 
     private static final int PEER_MAX_FRAME = 2 * FrameCodec.SNAPSHOT_CHUNK_BYTES + 4096;
@@ -112,7 +121,7 @@ public final class BatonServer implements AutoCloseable {
         random.nextBytes(new byte[16]); // seed now, not in the middle of the first handoff
         Entropy entropy = random::nextBytes;
         try {
-            CoreDriver driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME, diagnostics);
+            CoreDriver driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME, diagnostics, observer);
             driver.loop().submit(() -> driver.core(opts.standby()
                     ? ServerCore.standby(cfg, driver, entropy)
                     : ServerCore.authority(cfg, driver, entropy, CoreDriver.now()))).sync();

@@ -53,11 +53,12 @@ final class CoreDriver implements ServerOutbox {
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
     private final EventJournal journal;
-    private final boolean haltAfterCutoverSent;
-    /** Fault injection: the index of the CUTOVER sent, once there is one; the driver dies after flushing it. */
-    private long haltCutIndex;
+    private final ServerObserver observer;
+    /** The index of a CUTOVER sent in this burst, for the observer once the burst is flushed; 0 if none. */
+    private long cutoverUnflushed;
 
-    CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.Diagnostics diagnostics) {
+    CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.Diagnostics diagnostics,
+               ServerObserver observer) {
         this.loop = loop;
         this.peerLoop = peerLoop;
         this.peerMaxFrame = peerMaxFrame;
@@ -66,7 +67,7 @@ final class CoreDriver implements ServerOutbox {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot create the event journal " + diagnostics.journal(), e);
         }
-        this.haltAfterCutoverSent = diagnostics.haltAfterCutoverSent();
+        this.observer = observer;
     }
 
     void core(ServerCore core) {
@@ -204,11 +205,10 @@ final class CoreDriver implements ServerOutbox {
             batcher.flush(peerChannels.get(i));
         }
         batcher.flush();
-        if (haltCutIndex != 0) {
-            // Fault injection: die like kill -9 right after the burst that sent CUTOVER went out (the clients
-            // have every output up to the cut), before the target's answer and before any client hears SWITCH.
-            LOG.warn("halting on purpose: CUTOVER for index {} sent (--halt-after-cutover-sent)", haltCutIndex);
-            Runtime.getRuntime().halt(137);
+        if (cutoverUnflushed != 0) {
+            long index = cutoverUnflushed;
+            cutoverUnflushed = 0;
+            observer.cutoverFlushed(index);
         }
         if (journal != null) {
             journal.afterBatch(core.visibleIndex(), now);
@@ -293,9 +293,7 @@ final class CoreDriver implements ServerOutbox {
             if (journal != null) {
                 journal.cutover(c.index(), c.digest());
             }
-            if (haltAfterCutoverSent) {
-                haltCutIndex = c.index();
-            }
+            cutoverUnflushed = c.index();
         }
         if (ch != null) {
             batcher.add(ch, frame);

@@ -178,7 +178,7 @@ public final class Simulation {
             // Fencing is the only safe answer (docs/faults.md, the in-doubt cutover); the clients are
             // stranded until the target comes back, and only safety is checked.
             outcome = "in-doubt";
-        } else if (struck[0] && fault.abortsHandoff) {
+        } else if (struck[0] && fault.abortsHandoff()) {
             if (!outcome.equals("aborted") || src.role() != io.baton.core.Role.AUTHORITY) {
                 violations.add("fault " + fault + " before cutover must abort the handoff and leave the source in"
                         + " charge; source is " + src.role() + " in " + src.sourcePhase());
@@ -233,8 +233,11 @@ public final class Simulation {
                 clients.size(), switched, resumed, joinedLate);
     }
 
-    /** The faults a run may suffer, one per run, at a random instant of the handoff. */
-    enum Fault {
+    /**
+     * The faults a run may suffer, one per run, at a random instant of the handoff. The demo's faults on real
+     * processes ({@code io.baton.harness.Fault}) name their counterparts here.
+     */
+    public enum Fault {
         /** No fault: the handoff must complete. */
         NONE(false),
         /** A client's connections break (a flaky network); it must resume with nothing lost. */
@@ -273,10 +276,15 @@ public final class Simulation {
         /** Source and target stop hearing each other, both alive: exactly one of them keeps authority. */
         PARTITION_PEER_LINK(false);
 
-        final boolean abortsHandoff;
+        private final boolean abortsHandoff;
 
         Fault(boolean abortsHandoff) {
             this.abortsHandoff = abortsHandoff;
+        }
+
+        /** Whether, struck, it must abort the handoff and leave the source in charge. */
+        public boolean abortsHandoff() {
+            return abortsHandoff;
         }
     }
 

@@ -1,4 +1,4 @@
-package io.baton.cli;
+package io.baton.harness;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.baton.cli;
+package io.baton.harness;
 
 import io.baton.transport.Transport;
 import io.netty.bootstrap.Bootstrap;

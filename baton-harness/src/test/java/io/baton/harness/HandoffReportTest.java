@@ -1,4 +1,4 @@
-package io.baton.cli;
+package io.baton.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

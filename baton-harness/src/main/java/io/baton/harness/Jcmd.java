@@ -1,4 +1,4 @@
-package io.baton.cli;
+package io.baton.harness;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads another JVM's heap with jcmd, which ships with the JDK: the benchmarks' heap figures. */
-final class Jcmd {
+public final class Jcmd {
 
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
@@ -16,7 +16,7 @@ final class Jcmd {
     }
 
     /** Runs a full collection in the process, then returns its heap in use, in bytes. */
-    static long heapUsedAfterGc(long pid) throws IOException, InterruptedException {
+    public static long heapUsedAfterGc(long pid) throws IOException, InterruptedException {
         run(pid, "GC.run");
         String info = run(pid, "GC.heap_info");
         Matcher m = USED.matcher(info);

@@ -1,4 +1,4 @@
-package io.baton.cli;
+package io.baton.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeoutException;
  * or a fleet of bots. Its stderr goes to a log file; stdout carries JSON lines, the first of which says
  * it is ready (a server's ports, a fleet's connected bots); stdin carries commands, if any.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,15 +48,18 @@ final class ChildProcess implements AutoCloseable {
         return cp.toString();
     }
 
-    /** Starts {@code baton ARGS} and waits (at most {@code readySeconds}) for its ready line. */
-    static ChildProcess start(String name, Path dir, List<String> jvmArgs, List<String> args, int readySeconds)
-            throws IOException, InterruptedException {
+    /**
+     * Starts {@code main ARGS} (the product's main class: {@code baton ARGS}) on this JVM's class path, in
+     * {@code dir}, and waits (at most {@code readySeconds}) for its ready line.
+     */
+    public static ChildProcess start(Class<?> main, String name, Path dir, List<String> jvmArgs, List<String> args,
+                                     int readySeconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(absoluteClassPath()); // the child runs in another directory: `java -jar relative/baton.jar` must work
-        cmd.add(Main.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(args);
         Path log = dir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).directory(dir.toFile()).start();
@@ -95,19 +98,19 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    JsonNode ready() {
+    public JsonNode ready() {
         return ready;
     }
 
     /** Sends one command line to the child's stdin. */
-    void command(String line) throws IOException {
+    public void command(String line) throws IOException {
         var in = process.getOutputStream();
         in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         in.flush();
     }
 
     /** Waits (bounded) for the child's next JSON line with this event. */
-    JsonNode await(String event, int seconds) throws IOException, InterruptedException {
+    public JsonNode await(String event, int seconds) throws IOException, InterruptedException {
         JsonNode j = nextEvent(stdout, event, seconds);
         if (j == null) {
             throw new IOException(name + " sent no '" + event + "' within " + seconds + " s; see " + log);
@@ -127,7 +130,7 @@ final class ChildProcess implements AutoCloseable {
         return ready.path("admin_port").asInt();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -135,11 +138,11 @@ final class ChildProcess implements AutoCloseable {
         return log;
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 

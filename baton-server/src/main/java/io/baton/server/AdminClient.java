@@ -1,4 +1,4 @@
-package io.baton.cli;
+package io.baton.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,8 +10,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
-/** Talks to a server's admin API. */
-final class AdminClient {
+/** Talks to a server's admin API (the other end of its admin port): the operator's commands and the demo use it. */
+public final class AdminClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -19,42 +19,42 @@ final class AdminClient {
     private final URI base;
     private final String token;
 
-    AdminClient(String base, String token) {
+    public AdminClient(String base, String token) {
         this.base = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
         this.token = token;
     }
 
     /** The answer of one call: HTTP status and JSON body. */
-    record Reply(int status, JsonNode body) {
-        boolean ok() {
+    public record Reply(int status, JsonNode body) {
+        public boolean ok() {
             return status / 100 == 2;
         }
 
-        String error() {
+        public String error() {
             return body.path("error").asText("HTTP " + status);
         }
     }
 
-    Reply status() throws IOException, InterruptedException {
+    public Reply status() throws IOException, InterruptedException {
         return call("GET", "/status", null);
     }
 
-    Reply handoff(String targetPeer, String clientEndpoint, String mode) throws IOException, InterruptedException {
+    public Reply handoff(String targetPeer, String clientEndpoint, String mode) throws IOException, InterruptedException {
         return call("POST", "/handoff", JSON.writeValueAsString(Map.of(
                 "target_peer", targetPeer, "client_endpoint", clientEndpoint, "mode", mode)));
     }
 
     /** The restart baseline: the server saves its whole state to {@code file}, stops, and exits. */
-    Reply save(String file) throws IOException, InterruptedException {
+    public Reply save(String file) throws IOException, InterruptedException {
         return call("POST", "/save", JSON.writeValueAsString(Map.of("file", file)));
     }
 
     /** The restart baseline: a standby loads a saved state and takes authority. */
-    Reply restore(String file) throws IOException, InterruptedException {
+    public Reply restore(String file) throws IOException, InterruptedException {
         return call("POST", "/restore", JSON.writeValueAsString(Map.of("file", file)));
     }
 
-    Reply abort() throws IOException, InterruptedException {
+    public Reply abort() throws IOException, InterruptedException {
         return call("POST", "/handoff/abort", "{}");
     }
 

@@ -1,0 +1,158 @@
+package io.baton.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.server.AdminClient;
+import io.baton.server.EventJournal;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One demo run: a source, a standby target and bot processes on this machine ({@link LocalCluster}), a
+ * handoff mid-play with the fault of the settings ({@link HandoffWatch}), more play on the target, then
+ * every action verified by the bots and both servers' journals compared ({@link Scoring}). Progress goes
+ * to stderr.
+ */
+public final class Demo {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Below this growth a collected G1 heap (known to a megabyte or so) gives no figure per session. */
+    private static final long HEAP_RESOLUTION = 4L << 20;
+
+    private final DemoSettings settings;
+    private final LocalCluster cluster;
+    private final HandoffWatch watch;
+    private final AdminClient sourceAdmin;
+    private final AdminClient targetAdmin;
+
+    private Demo(DemoSettings settings, LocalCluster cluster, HandoffWatch watch) {
+        this.settings = settings;
+        this.cluster = cluster;
+        this.watch = watch;
+        this.sourceAdmin = cluster.admin(cluster.source());
+        this.targetAdmin = cluster.admin(cluster.target());
+    }
+
+    /** Runs the demo; {@code product} is the main class of {@code baton}, whose commands start each process. */
+    public static DemoResult run(DemoSettings settings, Class<?> product) throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(product, settings);
+             HandoffWatch watch = new HandoffWatch(settings.fault())) {
+            return new Demo(settings, cluster, watch).play();
+        }
+    }
+
+    private DemoResult play() throws Exception {
+        ChildProcess source = cluster.source();
+        ChildProcess target = cluster.target();
+        say("source pid %s on port %d, target pid %s on port %d (peer %d)", source.ready().path("pid"),
+                source.clientPort(), target.ready().path("pid"), target.clientPort(), target.peerPort());
+        greetAdmins();
+        Long heapPerSession = startPlayers();
+        Thread.sleep((long) (settings.warmupS() * 1000)); // the workload runs for this long: not a wait for a condition
+        HandoffWatch.Route route = watch.route(target.peerPort(), target.clientPort());
+        long t0 = System.nanoTime();
+        HandoffWatch.Watched w = handOff(route, t0);
+        // The target as the first handoff left it: a later handoff from it overwrites its cutover figures.
+        JsonNode firstTarget = target.alive() ? targetAdmin.status().body() : w.target();
+        List<DemoResult.ChainedHandoff> chain = w.outcome().equals(Fault.Outcome.COMPLETED.word())
+                ? HandoffChain.run(cluster, watch, settings.mode().word()) : List.of();
+        List<JsonNode> reports = finishPlay(t0, w.outcome());
+        JsonNode src = source.alive() ? sourceAdmin.status().body() : w.source();
+        DemoResult result = new Scoring(settings, reports, t0).score(src,
+                firstTarget == null ? JSON.createObjectNode() : firstTarget,
+                EventJournal.History.read(cluster.sourceJournal()), EventJournal.History.read(cluster.targetJournal()),
+                w.outcome(), watch, chain, heapPerSession);
+        if (settings.traceStalls()) {
+            StallTrace.print(reports, t0);
+        }
+        return result;
+    }
+
+    /** Checks both admin APIs answer, and loads this JVM's request path before the bots play. */
+    private void greetAdmins() throws IOException, InterruptedException {
+        for (AdminClient admin : List.of(sourceAdmin, targetAdmin)) {
+            AdminClient.Reply r = admin.status();
+            if (!r.ok()) {
+                throw new IllegalStateException("a server's admin API refused: " + r.error());
+            }
+            // A POST that changes nothing (there is no handoff to abort): the first POST of this JVM
+            // loads the HTTP client's request path here, not at the operator's command while the bots
+            // play (it had stalled every bot 11 ms, in one run in six).
+            admin.abort();
+        }
+    }
+
+    /**
+     * Starts the bots and the further standbys; returns the source's heap per session if measured (null if
+     * not, or too small to tell).
+     */
+    private Long startPlayers() throws IOException, InterruptedException {
+        long sourcePid = cluster.source().ready().path("pid").asLong();
+        long heapEmpty = settings.measureHeap() ? Jcmd.heapUsedAfterGc(sourcePid) : 0; // rehearsed, no session yet
+        cluster.startBots();
+        cluster.startStandbys();
+        int connected = cluster.connected();
+        Long heapPerSession = null;
+        // The source's heap with every session, against itself with none: measured before the warm-up,
+        // which is then made longer by the longest handoff we expect, so the full collection falls
+        // outside the window the baseline is measured in.
+        if (settings.measureHeap()) {
+            long grown = Jcmd.heapUsedAfterGc(sourcePid) - heapEmpty;
+            heapPerSession = grown < HEAP_RESOLUTION ? null : grown / Math.max(1, connected);
+            Thread.sleep(3000); // the workload runs on: not a wait for a condition
+        }
+        say("%d of %d bots connected in %d process(es)", connected, settings.clients(), cluster.bots().size());
+        List<ChildProcess> measured = new ArrayList<>(List.of(cluster.source(), cluster.target()));
+        measured.addAll(cluster.bots());
+        for (ChildProcess p : measured) {
+            if (p.ready().has("realtime_refused")) {
+                say("%s: event loops left with the normal scheduler, so the stalls on a shared machine are "
+                        + "noisier (docs/performance.md): %s", p.name(), p.ready().path("realtime_refused").asText());
+            }
+        }
+        return heapPerSession;
+    }
+
+    /** The operator's command at {@code t0} (or the restart baseline's save), followed to its outcome. */
+    private HandoffWatch.Watched handOff(HandoffWatch.Route route, long t0) throws Exception {
+        String mode = settings.mode().word();
+        if (settings.mode() == DemoSettings.Mode.RESTART) {
+            say("restarting on the target (save, exit, load; clients reconnect)");
+            return RestartBaseline.run(sourceAdmin, targetAdmin, cluster.dir().resolve("state.save"),
+                    cluster.connected(), t0);
+        }
+        say("handing off (%s)", mode);
+        AdminClient.Reply r = sourceAdmin.handoff("127.0.0.1:" + route.peerPort(), "127.0.0.1:" + route.clientPort(), mode);
+        if (!r.ok()) {
+            throw new IllegalStateException("handoff refused: " + r.error());
+        }
+        return watch.watch(sourceAdmin, targetAdmin, t0, cluster.source(), cluster.target(), cluster.bots());
+    }
+
+    /** Lets the bots play on for the settings' after-time, then collects what each process verified. */
+    private List<JsonNode> finishPlay(long t0, String outcome) throws IOException, InterruptedException {
+        long tDone = System.nanoTime();
+        for (ChildProcess b : cluster.bots()) {
+            b.command("finish " + t0 + " " + tDone + " " + (long) (settings.afterS() * 1000) + " "
+                    + (outcome.equals(Fault.Outcome.ABORTED.word()) ? 0 : 1));
+        }
+        List<JsonNode> reports = new ArrayList<>();
+        for (ChildProcess b : cluster.bots()) {
+            reports.add(b.await("report", 120));
+        }
+        return reports;
+    }
+
+    static void say(String fmt, Object... args) {
+        System.err.println("demo: " + String.format(fmt, args));
+    }
+
+    static double msSince(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

@@ -1,0 +1,208 @@
+package io.baton.harness;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a demo run found: what the clients verified end to end, both servers' digests at cutover, the
+ * timings, and whether the two servers' journals diverged. {@link #toJson} is {@code ./baton demo --json}.
+ *
+ * @param settings            what was run
+ * @param outcome             completed, aborted or failed-over
+ * @param counts              the bots' tallies, summed over every bot process still alive at the end
+ * @param digestSource        the source's state digest at cutover, hex ("0" if it has none)
+ * @param digestTarget        the target's
+ * @param cutoverIndex        the log index of the cut
+ * @param handoffMs           from the operator's command to the last client switched; null if aborted
+ * @param cutoverPauseMs      from the source's last applied event to the target's first; null if unknown
+ * @param longestCommitWaitMs the longest a source held outputs waiting for the target's acknowledgement
+ * @param commitSuspensions   how often the source stopped waiting for the target's acknowledgement
+ * @param stallMs             each client's longest gap between tick updates during the handoff, less a tick
+ * @param baselineStallMs     the same over as long a window just before it
+ * @param faultAtMs           when the fault struck, after the command; null if it did not (or no fault)
+ * @param recoveryMs          from the fault to the last client on the target, or to the abort; null if unknown
+ * @param diverged            some log index both servers released with different events
+ * @param indicesCompared     the log indices whose events both journals hold
+ * @param furtherHandoffs     the handoffs after the first, in order (empty for one)
+ * @param heapBytesPerSession the source's heap per session; null when too small to tell or not measured
+ * @param recording           the raw figures behind the distributions, for plots
+ */
+public record DemoResult(DemoSettings settings, String outcome, Counts counts, String digestSource,
+                         String digestTarget, long cutoverIndex, Double handoffMs, Double cutoverPauseMs,
+                         double longestCommitWaitMs, int commitSuspensions, Stalls stallMs, Stalls baselineStallMs,
+                         Double faultAtMs, Double recoveryMs, boolean diverged, long indicesCompared,
+                         List<ChainedHandoff> furtherHandoffs, Long heapBytesPerSession, Recording recording) {
+
+    /** What the bots counted. {@code switched}: clients now on the target; {@code resumed}: through a fallback resume. */
+    public record Counts(long clients, long switched, long resumed, long inputsSent, long inputsLost,
+                         long inputsDuplicated, long outputsLost, long outputsDuplicated, long outOfOrder,
+                         long failedVerifications) {
+    }
+
+    /** A distribution of stalls in ms: median, 99th percentile, worst. */
+    public record Stalls(double p50, double p99, double max) {
+        Map<String, Object> toJson() {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("p50", p50);
+            d.put("p99", p99);
+            d.put("max", max);
+            return d;
+        }
+    }
+
+    /** One handoff after the first: from the server that took over last to the next standby. */
+    public record ChainedHandoff(String from, String to, String outcome, double handoffMs, Double cutoverPauseMs,
+                                 String digestSource, String digestTarget, boolean stateEqual, boolean diverged,
+                                 long indicesCompared, int sessionsOnTarget) {
+        Map<String, Object> toJson() {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("from", from);
+            h.put("to", to);
+            h.put("outcome", outcome);
+            h.put("handoff_ms", handoffMs);
+            h.put("cutover_pause_ms", cutoverPauseMs);
+            h.put("digest_source", digestSource);
+            h.put("digest_target", digestTarget);
+            h.put("state_equal", stateEqual);
+            h.put("diverged", diverged);
+            h.put("indices_compared", indicesCompared);
+            h.put("sessions_on_target", sessionsOnTarget);
+            return h;
+        }
+    }
+
+    /**
+     * The raw figures, in ms: the source's phases as the watch saw them (ms after the command, phase, clients
+     * moved, attached and switched), every client's stall and baseline stall (sorted), and when each client
+     * moved, after the command (sorted).
+     */
+    public record Recording(List<Map<String, Object>> timeline, List<Double> stallsMs, List<Double> baselineStallsMs,
+                            List<Double> movesMs) {
+    }
+
+    /** Both servers had the same state at the cut (and had one). */
+    public boolean stateEqual() {
+        return !digestSource.equals("0") && digestSource.equals(digestTarget);
+    }
+
+    /** The handoffs in a row that completed with equal states and no divergence, the first included. */
+    public long handoffsCompleted() {
+        return 1 + furtherHandoffs.stream().filter(h -> h.stateEqual() && !h.diverged()).count();
+    }
+
+    /** {@link #verified} held, the fault's promise was kept, and every handoff in a row completed. */
+    public boolean passed() {
+        return verified() && settings.fault().kept(outcome) && handoffsCompleted() == settings.handoffs();
+    }
+
+    /**
+     * Nothing lost, doubled or reordered, no divergence, and: a completed handoff moved every client and the
+     * states were equal at cutover; a failed-over one moved every client; an aborted one left them where they
+     * were. The restart baseline loses what is sent during its outage by design (that is the figure it is run
+     * for): it passes when the state loaded intact and every client came back.
+     */
+    public boolean verified() {
+        if (diverged) {
+            return false;
+        }
+        boolean restart = settings.mode() == DemoSettings.Mode.RESTART;
+        if (counts.inputsDuplicated() + counts.outputsDuplicated() + counts.outOfOrder() != 0 || (!restart
+                && counts.inputsLost() + counts.outputsLost() + counts.failedVerifications() != 0)) {
+            return false;
+        }
+        boolean everyoneMoved = counts.switched() == counts.clients();
+        return switch (outcome) {
+            case "completed" -> everyoneMoved && stateEqual();
+            case "failed-over" -> everyoneMoved;
+            case "aborted" -> true;
+            default -> false;
+        };
+    }
+
+    /** The report as {@code ./baton demo --json} prints it, field for field. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clients", counts.clients());
+        m.put("tick_hz", settings.tickHz());
+        m.put("state_bytes", (long) settings.stateMb() << 20);
+        m.put("mode", settings.mode().word());
+        m.put("outcome", outcome);
+        m.put("clients_switched", counts.switched());
+        m.put("clients_resumed", counts.resumed());
+        m.put("inputs_sent", counts.inputsSent());
+        m.put("inputs_lost", counts.inputsLost());
+        m.put("inputs_duplicated", counts.inputsDuplicated());
+        m.put("outputs_lost", counts.outputsLost());
+        m.put("outputs_duplicated", counts.outputsDuplicated());
+        m.put("out_of_order", counts.outOfOrder());
+        m.put("failed_verifications", counts.failedVerifications());
+        m.put("digest_source", digestSource);
+        m.put("digest_target", digestTarget);
+        m.put("state_equal", stateEqual());
+        m.put("cutover_index", cutoverIndex);
+        m.put("handoff_ms", handoffMs);
+        m.put("cutover_pause_ms", cutoverPauseMs);
+        m.put("longest_commit_wait_ms", longestCommitWaitMs);
+        m.put("commit_suspensions", commitSuspensions);
+        m.put("stall_ms", stallMs.toJson());
+        m.put("baseline_stall_ms", baselineStallMs.toJson());
+        m.put("fault", settings.fault().cliName());
+        m.put("expected_outcome", settings.fault().expectedOutcome());
+        m.put("acked_inputs_lost", counts.inputsLost()); // every input sent must be applied: a bound
+        if (settings.fault() != Fault.NONE) {
+            m.put("fault_at_ms", faultAtMs);
+            m.put("recovery_ms", recoveryMs);
+        }
+        m.put("diverged", diverged);
+        m.put("indices_compared", indicesCompared);
+        if (settings.handoffs() > 1) {
+            m.put("further_handoffs", furtherHandoffs.stream().map(ChainedHandoff::toJson).toList());
+            m.put("handoffs_completed", handoffsCompleted());
+            m.put("handoffs", settings.handoffs());
+        }
+        if (settings.measureHeap()) {
+            m.put("heap_bytes_per_session", heapBytesPerSession);
+        }
+        return m;
+    }
+
+    /** The report for a person: one paragraph, then a line per further handoff. */
+    public String text() {
+        DemoSettings s = settings;
+        StringBuilder b = new StringBuilder(String.format("%s handoff of %s clients at %d Hz with %d MiB of extra state: %s%n"
+                        + "  clients switched   %s (%s through the fallback resume)%n"
+                        + "  inputs             %s sent, %s lost, %s duplicated; outputs %s lost, %s duplicated; %s out of order%n"
+                        + "  state              source %s, target %s at index %s: %s%n"
+                        + "  handoff            %s ms from the operator's command to the last client switched%n"
+                        + "  cutover pause      %s ms (source stops applying -> target applies its next event)%n"
+                        + "  stall per client   p50 %s ms, p99 %s ms, max %s ms beyond one tick%n"
+                        + "  without a handoff  p50 %s ms, p99 %s ms, max %s ms (the same length of time just before it)%n"
+                        + "%s%n",
+                s.mode().word(), counts.clients(), s.tickHz(), s.stateMb(), outcome
+                        + (s.fault() == Fault.NONE ? "" : " (fault " + s.fault().cliName() + ")"),
+                counts.switched(), counts.resumed(), counts.inputsSent(), counts.inputsLost(),
+                counts.inputsDuplicated(), counts.outputsLost(), counts.outputsDuplicated(), counts.outOfOrder(),
+                digestSource, digestTarget, cutoverIndex, stateEqual() ? "equal" : "DIFFERENT", handoffMs,
+                cutoverPauseMs, stallMs.p50(), stallMs.p99(), stallMs.max(), baselineStallMs.p50(),
+                baselineStallMs.p99(), baselineStallMs.max(), verdict()));
+        for (ChainedHandoff h : furtherHandoffs) {
+            b.append(String.format("  then %s -> %s      %s in %s ms, cutover pause %s ms, state %s, %s clients there%n",
+                    h.from(), h.to(), h.outcome(), h.handoffMs(), h.cutoverPauseMs(),
+                    h.stateEqual() ? "equal" : "DIFFERENT", h.sessionsOnTarget()));
+        }
+        return b.toString();
+    }
+
+    private String verdict() {
+        if (!verified()) {
+            return "FAILED";
+        }
+        if (settings.mode() == DemoSettings.Mode.RESTART) {
+            return "BASELINE: every client came back to the restored state; what they sent meanwhile is lost";
+        }
+        return stallMs.max() < 1000.0 / settings.tickHz()
+                ? "PASSED: nothing lost, duplicated or reordered, and no client stalled for a tick"
+                : "PASSED: nothing lost, duplicated or reordered; but some clients stalled for a tick or more";
+    }
+}

@@ -1,0 +1,116 @@
+package io.baton.harness;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What one demo run does: the workload, the kind of handoff, the fault, and how its processes run. The
+ * defaults are {@code ./baton demo}'s, named once here for its options and for the benchmarks.
+ *
+ * @param clients           bots, spread over {@code botProcesses} processes
+ * @param tickHz            game ticks per second
+ * @param stateMb           MiB of extra world state that keeps changing
+ * @param mode              the kind of handoff
+ * @param inputHz           inputs per second per bot
+ * @param warmupS           play before the handoff, in seconds
+ * @param afterS            play on the target after it, in seconds
+ * @param fault             the one fault injected during the handoff
+ * @param handoffs          handoffs in a row, each to a fresh standby (1 to 4)
+ * @param traceStalls       print on stderr when each client's worst gap started, against the phases
+ * @param redirectPerSecond fastest pace of MOVE frames, passed to the servers
+ * @param realtimePriority  SCHED_FIFO priority of the servers' event loops (the bots get one more), 0 for none
+ * @param botProcesses      processes the bots are spread over
+ * @param serverJvm         JVM options of the servers
+ * @param botJvm            JVM options of the bot processes
+ * @param measureHeap       measure the source's heap per session (with jcmd, before the warm-up)
+ */
+public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
+                           double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
+                           int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
+                           boolean measureHeap) {
+
+    public static final int CLIENTS = 200;
+    public static final int TICK_HZ = 30;
+    public static final int INPUT_HZ = 10;
+    public static final int WARMUP_S = 2;
+    public static final int AFTER_S = 1;
+    public static final int REDIRECT_PER_SECOND = 5000;
+    /**
+     * The demo puts on one machine what would be three (source, target, the players): SCHED_FIFO keeps each
+     * process's event loop from waiting behind the others' compilers and collectors (docs/performance.md).
+     */
+    public static final int SHARED_MACHINE_PRIORITY = 10;
+    /**
+     * C1 only: a server compiles its code in milliseconds instead of spending both cores of a small machine on
+     * C2 in the middle of its first handoff; compiler threads niced below the event loops (takes effect where
+     * the JVM may set priorities, e.g. as root). docs/performance.md has the figures.
+     */
+    public static final String SERVER_JVM = "-Xms2g -Xmx6g -Xmn1g -XX:+UseG1GC -XX:TieredStopAtLevel=1 "
+            + "-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=10";
+    public static final String BOT_JVM = "-Xms1g -Xmn768m -XX:+UseG1GC -XX:TieredStopAtLevel=1 "
+            + "-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=10";
+
+    /** The kinds of handoff a demo runs. */
+    public enum Mode {
+        /** Baton's live handoff. */
+        LIVE,
+        /** Baton's stop-and-copy. */
+        STOPCOPY,
+        /**
+         * No Baton: the source saves its state to disk and exits, the target loads it, and clients of the kind
+         * games ship today reconnect with backoff, losing what they send meanwhile.
+         */
+        RESTART;
+
+        /** Its name on the command line, in the admin API and in the report. */
+        public String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Mode named(String word) {
+            for (Mode m : values()) {
+                if (m.word().equals(word)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("--mode must be live, stopcopy or restart, was '" + word + "'");
+        }
+    }
+
+    /** Refuses a run that cannot be made, in the words of the demo's options. */
+    public DemoSettings {
+        serverJvm = List.copyOf(serverJvm);
+        botJvm = List.copyOf(botJvm);
+        if (mode == Mode.RESTART && (fault != Fault.NONE || handoffs != 1)) {
+            throw new IllegalArgumentException("--mode restart is the baseline without Baton: no --fault, one --handoffs");
+        }
+        if (clients < 1 || botProcesses < 1 || botProcesses > clients) {
+            throw new IllegalArgumentException("need at least one client per bot process");
+        }
+        if (handoffs < 1 || handoffs > 4 || (handoffs > 1 && fault != Fault.NONE)) {
+            throw new IllegalArgumentException("--handoffs must be 1 to 4, and 1 with a --fault");
+        }
+        if (fault == Fault.KILL_CLIENT && botProcesses < 2) {
+            throw new IllegalArgumentException("--fault kill-client needs --bot-processes 2 or more");
+        }
+    }
+
+    /** The demo's defaults, for a workload of {@code clients} bots in {@code mode} over {@code stateMb} MiB. */
+    public static DemoSettings of(int clients, int stateMb, Mode mode, int tickHz, int botProcesses,
+                                  boolean measureHeap) {
+        return new DemoSettings(clients, tickHz, stateMb, mode, INPUT_HZ, WARMUP_S, AFTER_S, Fault.NONE, 1, false,
+                REDIRECT_PER_SECOND, SHARED_MACHINE_PRIORITY, botProcesses, List.of(SERVER_JVM.split(" ")),
+                List.of(BOT_JVM.split(" ")), measureHeap);
+    }
+
+    /**
+     * The priority for processes that stand for the players' own machines (bots, the floor's clients) next to
+     * servers at {@code servers}: one above, so that a server's loop busy for tens of milliseconds (streaming
+     * or restoring a 64 MiB snapshot) cannot hold back what the players read and send, as it would on one
+     * machine at the same priority (FIFO threads do not preempt each other: every client stalled 17-50 ms at
+     * the start of a 64 MiB handoff). Real players share no core with the servers.
+     */
+    public static int forPlayers(int servers) {
+        return servers == 0 ? 0 : Math.min(99, servers + 1);
+    }
+}

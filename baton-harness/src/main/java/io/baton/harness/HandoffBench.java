@@ -1,0 +1,96 @@
+package io.baton.harness;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./baton bench handoff}: one demo run per combination of client count, state size and mode, side by
+ * side in a table and in an HTML report with plots ({@link HandoffReport}).
+ */
+public final class HandoffBench {
+
+    /** What a row takes from its demo run's report, as the demo names it. */
+    private static final List<String> FROM_DEMO = List.of("outcome", "handoff_ms", "cutover_pause_ms", "stall_ms",
+            "baseline_stall_ms", "inputs_lost", "outputs_lost", "heap_bytes_per_session");
+
+    /** The rows, one per run (mode, clients, state_mb, tick_hz, the demo's figures, passed), and whether all passed. */
+    public record Result(List<Map<String, Object>> rows, boolean allPassed) {
+    }
+
+    private HandoffBench() {
+    }
+
+    /**
+     * Runs every combination ({@code modes}: baton, stopcopy, restart), {@code perBotProcess} bots to a
+     * process, and writes the HTML report to {@code report}; {@code product} as for {@link Demo#run}.
+     */
+    public static Result run(List<Integer> clients, List<Integer> stateMb, List<String> modes, int tickHz,
+                             int perBotProcess, Path report, Class<?> product) throws Exception {
+        for (String m : modes) {
+            if (!m.equals("baton") && !m.equals("stopcopy") && !m.equals("restart")) {
+                throw new IllegalArgumentException("unknown mode '" + m + "'; modes are baton, stopcopy and restart");
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Map<String, Object>> detail = new ArrayList<>();
+        int total = modes.size() * clients.size() * stateMb.size();
+        int n = 0;
+        boolean allPassed = true;
+        for (int c : clients) {
+            for (int mb : stateMb) {
+                for (String mode : modes) {
+                    n++;
+                    System.err.printf("bench: row %d/%d: %s, %d clients, %d MiB, %d Hz%n", n, total, mode, c, mb, tickHz);
+                    DemoResult r = Demo.run(DemoSettings.of(c, mb, DemoSettings.Mode.named(mode.equals("baton")
+                            ? "live" : mode), tickHz, Math.max(1, (c + perBotProcess - 1) / perBotProcess), true), product);
+                    allPassed &= r.passed();
+                    Map<String, Object> json = r.toJson();
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("mode", mode);
+                    row.put("clients", c);
+                    row.put("state_mb", mb);
+                    row.put("tick_hz", tickHz);
+                    for (String field : FROM_DEMO) {
+                        row.put(field, json.get(field));
+                    }
+                    row.put("passed", r.passed());
+                    rows.add(row);
+                    Map<String, Object> d = new LinkedHashMap<>(row);
+                    d.put("stalls", r.recording().stallsMs());
+                    d.put("baseline_stalls", r.recording().baselineStallsMs());
+                    d.put("timeline", r.recording().timeline());
+                    d.put("moves", r.recording().movesMs());
+                    detail.add(d);
+                }
+            }
+        }
+        write(report, HandoffReport.html(detail, tickHz));
+        return new Result(rows, allPassed);
+    }
+
+    private static void write(Path report, String html) throws IOException {
+        Files.writeString(report, html, StandardCharsets.UTF_8);
+        System.err.println("bench: report written to " + report.toAbsolutePath());
+    }
+
+    /** The rows as a table for a terminal. */
+    public static String table(List<Map<String, Object>> rows) {
+        StringBuilder b = new StringBuilder(String.format("%-9s %7s %6s  %-9s %10s %10s %22s %22s %6s %9s%n", "mode",
+                "clients", "MiB", "outcome", "handoff", "pause", "stall p50/p99/max", "baseline p50/p99/max", "lost",
+                "B/session"));
+        for (Map<String, Object> row : rows) {
+            b.append(String.format("%-9s %7s %6s  %-9s %10s %10s %22s %22s %6s %9s%n", row.get("mode"), row.get("clients"),
+                    row.get("state_mb"), row.get("outcome"), row.get("handoff_ms"), row.get("cutover_pause_ms"),
+                    HandoffReport.triple(row.get("stall_ms"), "/"), HandoffReport.triple(row.get("baseline_stall_ms"), "/"),
+                    ((Number) row.get("inputs_lost")).longValue() + ((Number) row.get("outputs_lost")).longValue(),
+                    row.get("heap_bytes_per_session")));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,112 @@
+package io.baton.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.baton.arena.BotFleet;
+import io.baton.server.EventJournal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns what the bots reported and what both servers said and journaled into a {@link DemoResult}. */
+final class Scoring {
+
+    private final DemoSettings settings;
+    private final List<JsonNode> reports;
+    private final long t0;
+
+    /** {@code t0}: the operator's command (System.nanoTime, the bots' clock too: one machine). */
+    Scoring(DemoSettings settings, List<JsonNode> reports, long t0) {
+        this.settings = settings;
+        this.reports = reports;
+        this.t0 = t0;
+    }
+
+    DemoResult score(JsonNode src, JsonNode tgt, EventJournal.History sourceHistory,
+                     EventJournal.History targetHistory, String outcome, HandoffWatch watch,
+                     List<DemoResult.ChainedHandoff> chain, Long heapPerSession) {
+        Map<String, Long> sums = new LinkedHashMap<>();
+        for (JsonNode b : reports) {
+            for (String f : new String[] {"clients", "clients_moved", "clients_resumed", "inputs_sent", "inputs_lost",
+                "inputs_duplicated", "outputs_lost", "outputs_duplicated", "out_of_order", "failed_verifications",
+                "connect_failures"}) {
+                sums.merge(f, b.path(f).asLong(), Long::sum);
+            }
+        }
+        DemoResult.Counts counts = new DemoResult.Counts(sum(sums, "clients"), sum(sums, "clients_moved"),
+                sum(sums, "clients_resumed"), sum(sums, "inputs_sent"), sum(sums, "inputs_lost"),
+                sum(sums, "inputs_duplicated"), sum(sums, "outputs_lost"), sum(sums, "outputs_duplicated"),
+                sum(sums, "out_of_order"), sum(sums, "failed_verifications") + sum(sums, "connect_failures"));
+        String ds = src.path("cutover_digest").asText();
+        if (ds.equals("0") && sourceHistory.cutDigest() != 0) {
+            ds = Long.toHexString(sourceHistory.cutDigest()); // it died after cutting over: its journal kept the digest
+        }
+        long movedAt = reports.stream().mapToLong(b -> b.path("moved_at").asLong()).max().orElse(0);
+        boolean aborted = outcome.equals(Fault.Outcome.ABORTED.word());
+        // Recovery: from the fault to the last client on the target, or to the abort (seen by polling every
+        // 20 ms; the clients' stall says what they felt).
+        long struckAt = watch.struckAt();
+        long recovered = aborted ? watch.abortSeenAt() : movedAt;
+        // Both servers journal every event they apply and how far they released; diverged means that at some
+        // log index both let out the effects of different events.
+        EventJournal.Comparison cmp = EventJournal.Comparison.of(sourceHistory, targetHistory);
+        if (cmp.divergent() > 0) {
+            Demo.say("DIVERGED at %d log indices, the first %d", cmp.divergent(), cmp.firstDivergentIndex());
+        }
+        return new DemoResult(settings, outcome, counts, ds, tgt.path("cutover_digest").asText(),
+                Math.max(src.path("cutover_index").asLong(), sourceHistory.cutIndex()),
+                aborted ? null : Demo.round((movedAt - t0) / 1e6), cutoverPauseMs(src, tgt),
+                src.path("longest_commit_wait_ms").asDouble(), src.path("commit_suspensions").asInt(),
+                distribution(nanos("stalls")), distribution(nanos("baseline_stalls")),
+                struckAt == 0 ? null : Demo.round((struckAt - t0) / 1e6),
+                struckAt == 0 || recovered < struckAt ? null : Demo.round((recovered - struckAt) / 1e6),
+                cmp.divergent() > 0, cmp.compared(), chain, heapPerSession,
+                new DemoResult.Recording(List.copyOf(watch.timeline()), millis("stalls"), millis("baseline_stalls"),
+                        moves()));
+    }
+
+    private static long sum(Map<String, Long> sums, String field) {
+        return sums.getOrDefault(field, 0L);
+    }
+
+    /** Source stops applying to target applies its first event (same machine, same monotonic clock); null if either is unknown. */
+    static Double cutoverPauseMs(JsonNode src, JsonNode tgt) {
+        long stopped = src.path("stopped_at_nanos").asLong();
+        long first = tgt.path("first_event_at_nanos").asLong();
+        return stopped > 0 && first > 0 ? Demo.round((first - stopped) / 1e6) : null;
+    }
+
+    /** Every client's figure of this name, in ns, as the bots reported them. */
+    private long[] nanos(String field) {
+        List<Long> ns = new ArrayList<>();
+        for (JsonNode r : reports) {
+            r.path(field).forEach(v -> ns.add(v.asLong()));
+        }
+        return ns.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Every client's figure of this name, in ms, sorted. */
+    private List<Double> millis(String field) {
+        List<Double> ms = new ArrayList<>();
+        for (long n : nanos(field)) {
+            ms.add(n / 1e6);
+        }
+        ms.sort(Double::compare);
+        return ms;
+    }
+
+    /** When each client moved, in ms after the command, sorted. */
+    private List<Double> moves() {
+        List<Double> ms = new ArrayList<>();
+        for (JsonNode r : reports) {
+            r.path("move_times").forEach(v -> ms.add((v.asLong() - t0) / 1e6));
+        }
+        ms.sort(Double::compare);
+        return ms;
+    }
+
+    private static DemoResult.Stalls distribution(long[] nanos) {
+        long[] p = BotFleet.percentiles(nanos);
+        return new DemoResult.Stalls(Demo.round(p[0] / 1e6), Demo.round(p[1] / 1e6), Demo.round(p[2] / 1e6));
+    }
+}

@@ -1,0 +1,82 @@
+package io.baton.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DemoResultTest {
+
+    /** The fields of {@code ./baton demo --json} as they were when the demo lived in the CLI, in order. */
+    private static final List<String> FIELDS = List.of("clients", "tick_hz", "state_bytes", "mode", "outcome",
+            "clients_switched", "clients_resumed", "inputs_sent", "inputs_lost", "inputs_duplicated", "outputs_lost",
+            "outputs_duplicated", "out_of_order", "failed_verifications", "digest_source", "digest_target",
+            "state_equal", "cutover_index", "handoff_ms", "cutover_pause_ms", "longest_commit_wait_ms",
+            "commit_suspensions", "stall_ms", "baseline_stall_ms", "fault", "expected_outcome", "acked_inputs_lost",
+            "diverged", "indices_compared");
+
+    @Test
+    void aPlainRunReportsExactlyTheDemosFieldsInItsOrder() {
+        DemoResult r = result(settings(Fault.NONE, 1, false), "completed", counts(0), List.of());
+        assertThat(r.toJson().keySet()).containsExactlyElementsOf(FIELDS);
+        assertThat(r.toJson().get("stall_ms")).hasToString("{p50=1.0, p99=2.0, max=3.0}");
+        assertThat(r.toJson()).containsEntry("state_bytes", 0L).containsEntry("expected_outcome", "completed");
+    }
+
+    @Test
+    void aFaultAChainAndTheHeapEachAddTheirFieldsWhereTheDemoPutThem() {
+        DemoResult faulty = result(settings(Fault.PAUSE_SOURCE, 1, false), "failed-over", counts(0), List.of());
+        assertThat(List.copyOf(faulty.toJson().keySet()).subList(26, 29))
+                .containsExactly("acked_inputs_lost", "fault_at_ms", "recovery_ms");
+        assertThat(faulty.toJson()).containsEntry("expected_outcome", "failed-over or completed")
+                .containsEntry("fault", "pause-source");
+        DemoResult chained = result(settings(Fault.NONE, 2, true), "completed", counts(0), List.of(
+                new DemoResult.ChainedHandoff("target", "server-2", "completed", 700.0, 3.0, "ab", "ab", true, false,
+                        10, 60)));
+        assertThat(List.copyOf(chained.toJson().keySet()).subList(FIELDS.size(), FIELDS.size() + 4))
+                .containsExactly("further_handoffs", "handoffs_completed", "handoffs", "heap_bytes_per_session");
+        assertThat(chained.toJson()).containsEntry("handoffs_completed", 2L);
+    }
+
+    @Test
+    void anythingLostFailsALiveHandoffButNotTheRestartBaselineWhoseLossIsItsFigure() {
+        assertThat(result(settings(Fault.NONE, 1, false), "completed", counts(0), List.of()).passed()).isTrue();
+        assertThat(result(settings(Fault.NONE, 1, false), "completed", counts(1), List.of()).passed()).isFalse();
+        DemoSettings restart = new DemoSettings(60, 30, 0, DemoSettings.Mode.RESTART, 10, 2, 1, Fault.NONE, 1, false,
+                5000, 0, 1, List.of(), List.of(), false);
+        assertThat(result(restart, "completed", counts(1), List.of()).passed()).isTrue();
+    }
+
+    @Test
+    void anOutcomeTheFaultDidNotPromiseFailsTheRunThoughNothingWasLost() {
+        DemoResult aborted = result(settings(Fault.KILL_SOURCE_AFTER_CUTOVER, 1, false), "aborted", counts(0), List.of());
+        assertThat(aborted.verified()).isTrue();
+        assertThat(aborted.passed()).isFalse();
+        assertThat(aborted.text()).contains("aborted (fault kill-source-after-cutover)");
+    }
+
+    @Test
+    void aChainThatStoppedShortFailsTheRun() {
+        DemoResult r = result(settings(Fault.NONE, 3, false), "completed", counts(0), List.of(
+                new DemoResult.ChainedHandoff("target", "server-2", "aborted", 700.0, null, "0", "0", false, false,
+                        0, 0)));
+        assertThat(r.handoffsCompleted()).isEqualTo(1);
+        assertThat(r.passed()).isFalse();
+    }
+
+    private static DemoSettings settings(Fault fault, int handoffs, boolean heap) {
+        return new DemoSettings(60, 30, 0, DemoSettings.Mode.LIVE, 10, 2, 1, fault, handoffs, false, 5000, 0,
+                fault == Fault.KILL_CLIENT ? 2 : 1, List.of(), List.of(), heap);
+    }
+
+    private static DemoResult.Counts counts(long lost) {
+        return new DemoResult.Counts(60, 60, 0, 600, lost, 0, 0, 0, 0, 0);
+    }
+
+    private static DemoResult result(DemoSettings s, String outcome, DemoResult.Counts counts,
+                                     List<DemoResult.ChainedHandoff> chain) {
+        return new DemoResult(s, outcome, counts, "ab", "ab", 100, 700.0, 3.0, 5.0, 0,
+                new DemoResult.Stalls(1.0, 2.0, 3.0), new DemoResult.Stalls(0.5, 1.0, 1.5), null, null, false, 50,
+                chain, null, new DemoResult.Recording(List.of(), List.of(), List.of(), List.of()));
+    }
+}
