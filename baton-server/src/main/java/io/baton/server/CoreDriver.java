@@ -56,6 +56,7 @@ final class CoreDriver implements ServerOutbox {
     private final boolean haltAfterCutoverSent;
     /** Fault injection: the index of the CUTOVER sent, once there is one; the driver dies after flushing it. */
     private long haltCutIndex;
+    private PollObserver polls = PollObserver.NONE;
 
     CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.Diagnostics diagnostics) {
         this.loop = loop;
@@ -71,6 +72,10 @@ final class CoreDriver implements ServerOutbox {
 
     void core(ServerCore core) {
         this.core = core;
+    }
+
+    void observePolls(PollObserver observer) {
+        polls = observer;
     }
 
     ServerCore core() {
@@ -232,11 +237,14 @@ final class CoreDriver implements ServerOutbox {
     }
 
     private void fire() {
+        long due = timerAt;
         timer = null;
         timerAt = Long.MAX_VALUE;
         long t = now();
         callStarted = t;
+        polls.polling();
         core.poll(t);
+        polls.polled(due, t);
         afterBatch();
         callStarted = 0;
         if (SLOW && now() - t > 2_000_000L) {
