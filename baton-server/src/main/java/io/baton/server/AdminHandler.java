@@ -30,6 +30,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -58,6 +59,8 @@ import io.baton.core.ServerCore;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a prober or a scraper may ask without the operator's token. */
+    private static final Set<String> WITHOUT_TOKEN = Set.of("/healthz", "/readyz", "/metrics");
 
     private final CoreDriver driver;
     private final byte[] expectedAuth;
@@ -101,14 +104,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return done(error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"));
         }
         String path = req.uri().split("\\?", 2)[0];
-        switch (path) {
-            case "/healthz", "/readyz", "/metrics" -> {
-                if (!req.method().equals(HttpMethod.GET)) {
-                    return done(notAllowed("GET"));
-                }
-                return path.equals("/healthz") ? live(admin) : path.equals("/readyz") ? ready(admin) : scrape(admin);
+        if (WITHOUT_TOKEN.contains(path)) {
+            if (!req.method().equals(HttpMethod.GET)) {
+                return done(notAllowed("GET"));
             }
-            default -> { }
+            return switch (path) {
+                case "/healthz" -> live(admin);
+                case "/readyz" -> ready(admin);
+                default -> scrape(admin);
+            };
         }
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION, "");
         if (!MessageDigest.isEqual(expectedAuth, auth.getBytes(StandardCharsets.UTF_8))) {
@@ -163,7 +167,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }, admin);
     }
 
-    /** The scrape: the status from the core's loop, the text written here. A core that does not answer gets its last figures. */
+    /** The status comes from the core's loop, the text is written here; if the core does not answer, the last gauges. */
     private CompletableFuture<FullHttpResponse> scrape(Executor admin) {
         return statusWithin().thenApplyAsync(st -> {
             byte[] text = metrics.scrape(st).getBytes(StandardCharsets.UTF_8);
