@@ -30,7 +30,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import io.baton.core.ServerCore;
 
 /**
@@ -44,21 +48,31 @@ import io.baton.core.ServerCore;
  *   POST /save            {"file":"path"}: the restart baseline, not a handoff: stop for good, close every
  *                         client's connection, write the whole state to the file; then the process exits
  *   POST /restore         {"file":"path"}: a standby loads a saved state and takes authority with it
+ *   GET  /healthz         200 while the runtime is up and the core's loop answers, else 503 ({@link Probes})
+ *   GET  /readyz          200 while this server can serve or receive a handoff, else 503 ({@link Probes})
+ *   GET  /metrics         the Prometheus text format ({@link ServerMetrics})
  * </pre>
- * Every request needs {@code Authorization: Bearer TOKEN}. Bad requests get a 4xx with a JSON
- * {@code {"error": "..."}} and change nothing.
+ * Every request but the three GETs at the end needs {@code Authorization: Bearer TOKEN}: those change
+ * nothing and tell no secret, and probes and scrapers are not given the operator's token. Bad requests get a
+ * 4xx with a JSON {@code {"error": "..."}} and change nothing.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What a prober or a scraper may ask without the operator's token. */
+    private static final Set<String> WITHOUT_TOKEN = Set.of("/healthz", "/readyz", "/metrics");
 
     private final CoreDriver driver;
     private final byte[] expectedAuth;
     private final CompletableFuture<Path> saved;
+    private final Probes probes;
+    private final ServerMetrics metrics;
 
-    AdminHandler(CoreDriver driver, String token, CompletableFuture<Path> saved) {
+    AdminHandler(CoreDriver driver, String token, CompletableFuture<Path> saved, Probes probes, ServerMetrics metrics) {
         this.driver = driver;
         this.saved = saved;
+        this.probes = probes;
+        this.metrics = metrics;
         this.expectedAuth = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -67,7 +81,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         CompletableFuture<FullHttpResponse> response;
         try {
-            response = handle(req);
+            response = handle(req, ctx.executor());
         } catch (RuntimeException e) {
             response = CompletableFuture.completedFuture(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e));
         }
@@ -85,9 +99,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
      * Parses and answers on the admin thread; only the core call itself hops to the core's loop, so JSON
      * and HTTP never hold up a tick.
      */
-    private CompletableFuture<FullHttpResponse> handle(FullHttpRequest req) {
+    private CompletableFuture<FullHttpResponse> handle(FullHttpRequest req, Executor admin) {
         if (!req.decoderResult().isSuccess()) {
             return done(error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"));
+        }
+        String path = req.uri().split("\\?", 2)[0];
+        if (WITHOUT_TOKEN.contains(path)) {
+            if (!req.method().equals(HttpMethod.GET)) {
+                return done(notAllowed("GET"));
+            }
+            return switch (path) {
+                case "/healthz" -> live(admin);
+                case "/readyz" -> ready(admin);
+                default -> scrape(admin);
+            };
         }
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION, "");
         if (!MessageDigest.isEqual(expectedAuth, auth.getBytes(StandardCharsets.UTF_8))) {
@@ -95,7 +120,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
             return done(r);
         }
-        String path = req.uri().split("\\?", 2)[0];
         return switch (path) {
             case "/status" -> req.method().equals(HttpMethod.GET)
                     ? driver.call(ServerCore::status).thenApply(st -> json(HttpResponseStatus.OK, statusJson(st)))
@@ -109,8 +133,60 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/save" -> req.method().equals(HttpMethod.POST) ? save(req) : done(notAllowed("POST"));
             case "/restore" -> req.method().equals(HttpMethod.POST) ? restore(req) : done(notAllowed("POST"));
             default -> done(error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path
-                    + " (try GET /status, POST /handoff, POST /handoff/abort, POST /save, POST /restore)"));
+                    + " (try GET /status, POST /handoff, POST /handoff/abort, POST /save, POST /restore,"
+                    + " GET /healthz, GET /readyz, GET /metrics)"));
         };
+    }
+
+    /** 200 once the core's loop has run a task queued to it, 503 if it has not within the bound or has stopped. */
+    private CompletableFuture<FullHttpResponse> live(Executor admin) {
+        if (probes.closed()) {
+            return done(error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down"));
+        }
+        CompletableFuture<Boolean> ran = new CompletableFuture<>();
+        try {
+            driver.loop().execute(() -> ran.complete(true));
+        } catch (RejectedExecutionException e) {
+            return done(error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the core's event loop has stopped"));
+        }
+        return ran.completeOnTimeout(false, Probes.LOOP_ANSWER_MILLIS, TimeUnit.MILLISECONDS).thenApplyAsync(ok -> ok
+                ? json(HttpResponseStatus.OK, Map.of("status", "live"))
+                : error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the core's event loop ran nothing queued to it for "
+                        + Probes.LOOP_ANSWER_MILLIS + " ms"), admin);
+    }
+
+    private CompletableFuture<FullHttpResponse> ready(Executor admin) {
+        return statusWithin().thenApplyAsync(st -> {
+            if (st == null) {
+                return error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the core did not answer within "
+                        + Probes.LOOP_ANSWER_MILLIS + " ms");
+            }
+            return probes.notReady(st)
+                    .map(why -> error(HttpResponseStatus.SERVICE_UNAVAILABLE, why))
+                    .orElseGet(() -> json(HttpResponseStatus.OK, Map.of("status", "ready", "as", Probes.readyAs(st))));
+        }, admin);
+    }
+
+    /** The status comes from the core's loop, the text is written here; if the core does not answer, the last gauges. */
+    private CompletableFuture<FullHttpResponse> scrape(Executor admin) {
+        return statusWithin().thenApplyAsync(st -> {
+            byte[] text = metrics.scrape(st).getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.wrappedBuffer(text));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, ServerMetrics.CONTENT_TYPE);
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
+            return r;
+        }, admin);
+    }
+
+    /** The core's status, or null if its loop has stopped or did not answer within the probes' bound. */
+    private CompletableFuture<ServerStatus> statusWithin() {
+        try {
+            return driver.call(ServerCore::status).exceptionally(e -> null)
+                    .completeOnTimeout(null, Probes.LOOP_ANSWER_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     /** Loads and exercises the JSON code once at start, not while the first handoff is being ordered. */
@@ -169,7 +245,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return done(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         }
         CompletableFuture<FullHttpResponse> reply = new CompletableFuture<>();
-        driver.call(core -> new Stopped(core.saveAndStop(CoreDriver.now()), core.status())).whenCompleteAsync((r, failure) -> {
+        driver.call(core -> {
+            InputStream state = core.saveAndStop(CoreDriver.now());
+            probes.stopping("stopped for good by POST /save");
+            return new Stopped(state, core.status());
+        }).whenCompleteAsync((r, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
                 reply.complete(cause instanceof IllegalStateException

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running Baton server: hosts a service on a client port, accepts a source's handoff on its peer port,
- * and takes the operator's orders on its admin port (HTTP, bearer token).
+ * and takes the operator's orders on its admin port (HTTP, bearer token; health probes and metrics without).
  */
 public final class BatonServer implements AutoCloseable {
 
@@ -90,10 +90,15 @@ public final class BatonServer implements AutoCloseable {
     private final int peerPort;
     private final int adminPort;
     private final CompletableFuture<Path> saved;
+    private final Probes probes;
+    private final ServerMetrics metrics;
 
     private BatonServer(EventLoopGroup group, EventLoopGroup adminGroup, CoreDriver driver, int clientPort,
-                        int peerPort, int adminPort, CompletableFuture<Path> saved) {
+                        int peerPort, int adminPort, CompletableFuture<Path> saved, Probes probes,
+                        ServerMetrics metrics) {
         this.saved = saved;
+        this.probes = probes;
+        this.metrics = metrics;
         this.group = group;
         this.adminGroup = adminGroup;
         this.driver = driver;
@@ -120,11 +125,15 @@ public final class BatonServer implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         random.nextBytes(new byte[16]); // seed now, not in the middle of the first handoff
         Entropy entropy = random::nextBytes;
+        ServerMetrics metrics = new ServerMetrics();
+        Probes probes = new Probes(opts.peerPort() >= 0);
         try {
             CoreDriver driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME, diagnostics, observer);
+            MeteredOutbox outbox = new MeteredOutbox(driver, metrics);
+            driver.observePolls(outbox);
             driver.loop().submit(() -> driver.core(opts.standby()
-                    ? ServerCore.standby(cfg, driver, entropy)
-                    : ServerCore.authority(cfg, driver, entropy, CoreDriver.now()))).sync();
+                    ? ServerCore.standby(cfg, outbox, entropy)
+                    : ServerCore.authority(cfg, outbox, entropy, CoreDriver.now()))).sync();
             CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
             Channel client = bind(group, driver, opts.bindHost(), opts.clientPort(), false);
@@ -144,14 +153,14 @@ public final class BatonServer implements AutoCloseable {
                             @Override
                             protected void initChannel(SocketChannel ch) {
                                 ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                        new AdminHandler(driver, opts.adminToken(), saved));
+                                        new AdminHandler(driver, opts.adminToken(), saved, probes, metrics));
                             }
                         })
                         .bind(opts.adminHost(), opts.adminPort()).sync().channel();
                 bound.add(admin);
             }
             BatonServer server = new BatonServer(group, adminGroup, driver, port(client), peer == null ? -1 : port(peer),
-                    admin == null ? -1 : port(admin), saved);
+                    admin == null ? -1 : port(admin), saved, probes, metrics);
             server.listeners.addAll(bound);
             driver.loop().execute(driver::afterBatch);
             driver.startWatchdog();
@@ -164,6 +173,7 @@ public final class BatonServer implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             adminGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            metrics.close();
             throw e;
         }
     }
@@ -233,6 +243,7 @@ public final class BatonServer implements AutoCloseable {
 
     @Override
     public void close() {
+        probes.closing();
         for (Channel ch : listeners) {
             ch.close();
         }
@@ -243,5 +254,6 @@ public final class BatonServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        metrics.close();
     }
 }

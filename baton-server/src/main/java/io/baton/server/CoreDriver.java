@@ -56,6 +56,7 @@ final class CoreDriver implements ServerOutbox {
     private final ServerObserver observer;
     /** The index of a CUTOVER sent in this burst, for the observer once the burst is flushed; 0 if none. */
     private long cutoverUnflushed;
+    private PollObserver polls = PollObserver.NONE;
 
     CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.Diagnostics diagnostics,
                ServerObserver observer) {
@@ -72,6 +73,10 @@ final class CoreDriver implements ServerOutbox {
 
     void core(ServerCore core) {
         this.core = core;
+    }
+
+    void observePolls(PollObserver observer) {
+        polls = observer;
     }
 
     ServerCore core() {
@@ -232,11 +237,14 @@ final class CoreDriver implements ServerOutbox {
     }
 
     private void fire() {
+        long due = timerAt;
         timer = null;
         timerAt = Long.MAX_VALUE;
         long t = now();
         callStarted = t;
+        polls.polling();
         core.poll(t);
+        polls.polled(due, t);
         afterBatch();
         callStarted = 0;
         if (SLOW && now() - t > 2_000_000L) {
