@@ -282,6 +282,15 @@ final class Rig {
         }
     }
 
+    /**
+     * The server's process is stopped (not ended): it runs no more and reads nothing, but its connections stay
+     * open, so no reset tells the other side; only silence can.
+     */
+    void stop(Server s) {
+        pump();
+        s.dead = true;
+    }
+
     /** The server's process ends: every connection it held is reset, and it runs no more. */
     void kill(Server s) {
         s.dead = true;
@@ -473,6 +482,8 @@ final class Rig {
         long lastPing = now;
         long attachConn = -1;
         final List<Frame> received = new ArrayList<>();
+        /** When each frame of {@link #received} arrived, by position. */
+        final List<Long> receivedAt = new ArrayList<>();
         final Map<Long, List<Frame>> receivedOn = new HashMap<>();
         final List<Long> closed = new ArrayList<>();
 
@@ -562,6 +573,7 @@ final class Rig {
 
         void received(long on, Frame f) {
             received.add(f);
+            receivedAt.add(now);
             receivedOn.computeIfAbsent(on, k -> new ArrayList<>()).add(f);
             if (f instanceof Frame.Welcome w && on == conn) {
                 sessionId = w.sessionId();
@@ -607,6 +619,11 @@ final class Rig {
                 texts.add(text(o.payload()));
             }
             return texts;
+        }
+
+        /** When {@code f} (the first frame equal to it) arrived. */
+        long arrivedAt(Frame f) {
+            return receivedAt.get(received.indexOf(f));
         }
 
         boolean isClosed(long on) {

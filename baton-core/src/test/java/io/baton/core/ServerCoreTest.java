@@ -187,6 +187,16 @@ class ServerCoreTest {
         }
 
         @Test
+        void theStandaloneAckAsksForAPollOfItsOwnBetweenTwoTicks() {
+            Client c = rig.join(server);
+            rig.advance(TICK / 2); // mid-tick: no tick, and no client ping, falls due with the ACK
+            long burst = rig.now;
+            c.input(".quiet");
+            rig.advance(TICK + TICK / 4); // past the ACK's due instant, not onto it: only its own deadline polls then
+            assertThat(c.arrivedAt(c.last(Frame.Ack.class))).isEqualTo(burst + TICK);
+        }
+
+        @Test
         void aDuplicateOfAnAppliedInputIsAcknowledgedAgain() {
             Client c = rig.join(server);
             c.input("a");
@@ -426,10 +436,41 @@ class ServerCoreTest {
             assertThat(target.appliedInputs).containsExactly(late.sessionId + ":2:b");
             assertThat(source.appliedInputs).containsExactly(late.sessionId + ":1:a");
         }
+
+        @Test
+        void aClientThatNeverLeavesIsClosedWhenTheDrainTimeoutEnds() {
+            Client late = clients.get(0);
+            late.follows = false; // ignores MOVE and SWITCH: it would keep the source draining for ever
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.DRAINING);
+
+            rig.advance(4_900 * MS); // the drain timeout is 5 s
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.DRAINING);
+            assertThat(late.isClosed(late.conn)).isFalse();
+            rig.advance(200 * MS);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.DONE);
+            assertThat(late.isClosed(late.conn)).isTrue();
+        }
     }
 
     @Nested
     class TargetHandoff extends Pair {
+
+        @Test
+        void aPeerThatNeverProvesItselfIsRefusedAfterTheAuthenticationTimeoutAndFreesTheTarget() {
+            long silentPeer = 1_000_000; // a connection no Rig end answers for: it sends PEER_HELLO, then nothing
+            target.core.peerAccepted(silentPeer, rig.now);
+            target.core.frame(silentPeer, new Frame.PeerHello(Frame.VERSION, 42, Frame.Mode.LIVE,
+                    new byte[Frame.TOKEN_LENGTH]), rig.now);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.AUTHENTICATING);
+
+            rig.advance(4_900 * MS); // the authentication timeout is 5 s
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.AUTHENTICATING);
+            rig.advance(200 * MS);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.DONE);
+        }
 
         @Test
         void aStandbyReplicatesTheSourceEventByEventWithItsOutputsHeld() {
@@ -698,6 +739,20 @@ class ServerCoreTest {
             rig.release(target);
             assertThat(d.outputs()).containsExactly("d1#1");
         }
+
+        @Test
+        void outputCommitStartsWhenTheHintWaitRunsOutEvenWithNothingFromTheTarget() {
+            clients.forEach(c -> c.follows = false);
+            start(Frame.Mode.LIVE);
+            rig.runUntil(() -> !clients.get(0).got(Frame.TargetHint.class).isEmpty(), 20 * SECOND);
+            rig.hold(target); // no acknowledgement from the target can start the commit now
+            // No client has acknowledged an output sent after its hint (none was sent): only the wait ends it.
+            rig.advance(900 * MS);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.CATCHING_UP);
+            rig.advance(200 * MS); // the hint wait is 1 s
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.REDIRECTING);
+            assertThat(source.sentToPeers(Frame.Commit.class)).hasSize(1);
+        }
     }
 
     @Nested
@@ -728,6 +783,26 @@ class ServerCoreTest {
             int withdrawn = c.received.indexOf(Frame.TargetHint.WITHDRAWN);
             int output = c.received.indexOf(c.got(Frame.Output.class).get(0));
             assertThat(withdrawn).isNotNegative().isLessThan(output);
+        }
+
+        @Test
+        void aSuspendedCommitIsTakenUpAgainOnceTheTargetAnswers() {
+            redirecting();
+            rig.hold(target);
+            Client c = clients.get(0);
+            c.input("a");
+            rig.advance(TICK);
+            assertThat(source.status().commitSuspensions()).isEqualTo(1);
+            assertThat(c.outputs()).containsExactly("a#1");
+
+            rig.release(target); // it answers again: outputs wait for it once more, and clients hear of it again
+            assertThat(c.last(Frame.TargetHint.class)).isNotEqualTo(Frame.TargetHint.WITHDRAWN);
+            rig.hold(target);
+            c.input("b");
+            assertThat(c.outputs()).containsExactly("a#1");
+            rig.release(target);
+            assertThat(c.outputs()).containsExactly("a#1", "b#2");
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.REDIRECTING);
         }
 
         @Test
@@ -813,6 +888,38 @@ class ServerCoreTest {
             rig.advance(10 * SECOND); // no client claims the source is gone: the replica is given up
             assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
             assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+        }
+
+        @Test
+        void aSourceThatHearsNothingFromItsTargetGivesTheLinkUpOnItsOwn() {
+            start(Frame.Mode.LIVE);
+            untilTarget(TargetPhase.REPLICATING);
+            rig.hold(target); // the target still hears the source, so only the source's silence timer can act
+            rig.advance(1_800 * MS);
+            assertThat(source.status().sourcePhase().active()).isTrue();
+            rig.advance(300 * MS); // the link's silence is 2 s
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+        }
+
+        @Test
+        void aTargetThatHearsNothingFromItsStoppedSourceGivesTheLinkUpOnItsOwn() {
+            redirecting();
+            rig.stop(source); // stopped, not dead: no reset reaches the target
+            rig.advance(1_800 * MS);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.REPLICATING);
+            rig.advance(300 * MS); // the link's silence is 2 s
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.ORPHANED);
+        }
+
+        @Test
+        void aQuietPeerLinkIsKeptAliveByTheSourcesPings() {
+            clients.forEach(c -> c.follows = false); // nobody attaches: the stop-and-copy redirect lasts
+            start(Frame.Mode.STOPCOPY);
+            untilSource(SourcePhase.REDIRECTING);
+            rig.advance(5 * SECOND); // no event crosses the link in all that time, only the pings and pongs
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.REDIRECTING);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.RECEIVING);
         }
 
         @Test
