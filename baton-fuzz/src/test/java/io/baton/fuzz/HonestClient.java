@@ -17,6 +17,7 @@ final class HonestClient {
     private final CoreStage stage;
     private long conn = -1;
     private long sessionId = -1;
+    private byte[] secret;
     private long inputAck;
     private final List<byte[]> sent = new ArrayList<>();
     private final List<byte[]> received = new ArrayList<>();
@@ -29,6 +30,15 @@ final class HonestClient {
 
     long conn() {
         return conn;
+    }
+
+    long sessionId() {
+        return sessionId;
+    }
+
+    /** The session's resume credential: only for tests that show the checks catch a stolen session. */
+    byte[] secret() {
+        return secret;
     }
 
     void open() {
@@ -58,6 +68,7 @@ final class HonestClient {
         for (Frame f : frames) {
             if (f instanceof Frame.Welcome w && sessionId == -1) {
                 sessionId = w.sessionId();
+                secret = w.secret();
                 inputAck = Math.max(inputAck, w.inputAck());
             } else if (f instanceof Frame.Output o) {
                 if (o.seq() != received.size() + 1) {
