@@ -70,7 +70,6 @@ final class CoreStage {
                 stage.settle();
             }
         }
-        stage.advance(300 * MS);
         return stage;
     }
 
@@ -203,13 +202,16 @@ final class CoreStage {
 
     // ---------------------------------------------------------------- what must hold
 
-    /** Each honest client sends once more and acknowledges; a second later all must be applied and answered. */
+    /**
+     * Each honest client sends once more and acknowledges; three tick periods later (an ACK waits one)
+     * all must be applied and answered.
+     */
     void checkHonest(Ledger ledger) {
         for (HonestClient c : honest) {
             c.sendInput();
             settle();
         }
-        advance(1_000 * MS);
+        advance(300 * MS);
         for (HonestClient c : honest) {
             c.acknowledge();
         }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -25,8 +26,12 @@ import org.junit.jupiter.api.Timeout;
  */
 class RestoreFuzzTest {
 
-    /** A core, a service and the bookkeeping of a restore; far below what a bad length field asks for. */
-    private static final long FIXED_BUDGET = 4L << 20;
+    /**
+     * A core, a service and the bookkeeping of a restore, and what the formats' own caps allow a header
+     * to ask for before any data (the arena's page table, up to 2^20 references); far below what an
+     * unchecked length field asks for.
+     */
+    private static final long FIXED_BUDGET = 16L << 20;
     private static final long BUDGET_PER_BYTE = 8;
     /** Snapshot bytes per SNAPSHOT_CHUNK in the peer-link target: several chunks even for small inputs. */
     private static final int CHUNK = 1024;
@@ -39,6 +44,20 @@ class RestoreFuzzTest {
     @FuzzTest
     @Timeout(10)
     void saveFile(byte[] input) throws Exception {
+        if (!KnownBugs.arenaTableBeyondInput(Layouts.serviceOfSave(input))) {
+            restoreSave(input);
+        }
+    }
+
+    @FuzzTest
+    @Timeout(10)
+    @Disabled("ArenaSnapshot.readV1 allocates the player table's announced length before reading it: this "
+            + "603-byte save allocates 404 MB (docs/fuzzing.md, findings)")
+    void saveWithArenaTableAllocatedBeforeRead(byte[] input) throws Exception {
+        restoreSave(input);
+    }
+
+    private static void restoreSave(byte[] input) throws Exception {
         CoreStage stage = AllocationMeter.within(budget(input), "restoring a save of " + input.length + " bytes", () -> {
             CoreStage s = CoreStage.standby(new ArenaFactory(), false);
             try {
@@ -62,6 +81,20 @@ class RestoreFuzzTest {
     @FuzzTest
     @Timeout(10)
     void arenaSnapshot(byte[] input) throws Exception {
+        if (input.length == 0 || !KnownBugs.arenaTableBeyondInput(java.util.Arrays.copyOfRange(input, 1, input.length))) {
+            restoreArena(input);
+        }
+    }
+
+    @FuzzTest
+    @Timeout(10)
+    @Disabled("ArenaSnapshot.readV1 allocates the player table's announced length before reading it: this "
+            + "62-byte snapshot allocates 23 MB, and 33 bytes can ask for 2 GiB (docs/fuzzing.md, findings)")
+    void arenaTableAllocatedBeforeRead(byte[] input) throws Exception {
+        restoreArena(input);
+    }
+
+    private static void restoreArena(byte[] input) throws Exception {
         FuzzBytes in = new FuzzBytes(input);
         int schema = in.u8();
         byte[] snapshot = in.rest();
@@ -91,6 +124,22 @@ class RestoreFuzzTest {
     @FuzzTest
     @Timeout(10)
     void handoffSnapshot(byte[] input) throws Exception {
+        byte[] stream = input.length < 16 ? new byte[0] : java.util.Arrays.copyOfRange(input, 16, input.length);
+        if (!KnownBugs.negativeRuntimeLength(stream)
+                && !KnownBugs.arenaTableBeyondInput(Layouts.serviceOfHandoffStream(stream))) {
+            receiveSnapshot(input);
+        }
+    }
+
+    @FuzzTest
+    @Timeout(10)
+    @Disabled("ServerCore.snapshotEnd passes a negative runtime length to readNBytes, and the "
+            + "IllegalArgumentException escapes ServerCore.frame (docs/fuzzing.md, findings)")
+    void negativeRuntimeLengthEscapesTheCore(byte[] input) throws Exception {
+        receiveSnapshot(input);
+    }
+
+    private static void receiveSnapshot(byte[] input) throws Exception {
         FuzzBytes in = new FuzzBytes(input);
         long index = in.u64();
         long digest = in.u64();

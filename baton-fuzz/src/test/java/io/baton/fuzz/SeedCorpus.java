@@ -46,19 +46,9 @@ final class SeedCorpus {
         write("ServerCoreFuzzTest", "peerConnection", peerScripts());
         byte[] save = CoreStage.authority(new ArenaFactory(), 2, false).core.saveAndStop(0).readAllBytes();
         write("RestoreFuzzTest", "saveFile", Map.of("arena-two-sessions", save));
-        ByteBuf arena = Unpooled.buffer().writeByte(1).writeBytes(serviceSnapshotOf(save));
+        ByteBuf arena = Unpooled.buffer().writeByte(1).writeBytes(Layouts.serviceOfSave(save));
         write("RestoreFuzzTest", "arenaSnapshot", Map.of("two-players", ByteBufUtil.getBytes(arena)));
         write("RestoreFuzzTest", "handoffSnapshot", Map.of("arena-two-sessions", handoffSnapshot()));
-    }
-
-    /** The service's part of a save file: what follows the header and the runtime's sessions (SaveFile's layout). */
-    private static byte[] serviceSnapshotOf(byte[] save) {
-        ByteBuf b = Unpooled.wrappedBuffer(save);
-        b.skipBytes(8 + 4); // magic, format
-        b.skipBytes(b.readUnsignedShort()); // service name
-        b.skipBytes(4 + 4 + 8 + 8); // tick rate, schema, index, digest
-        b.skipBytes(b.readInt()); // sessions
-        return ByteBufUtil.getBytes(b);
     }
 
     /**
