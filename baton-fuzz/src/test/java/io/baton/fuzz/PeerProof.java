@@ -1,0 +1,40 @@
+package io.baton.fuzz;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The proofs of the peer handshake as docs/protocol.md defines them (HMAC-SHA256 under the peer secret
+ * of a label and both nonces), computed here from the protocol, not from the core's code: the honest
+ * source of the targets uses them, and a stranger, who lacks the secret, cannot.
+ */
+final class PeerProof {
+
+    private PeerProof() {
+    }
+
+    /** What PEER_CHALLENGE carries: the target's proof. */
+    static byte[] target(byte[] secret, byte[] sourceNonce, byte[] targetNonce) {
+        return mac(secret, "baton-target", sourceNonce, targetNonce);
+    }
+
+    /** What PEER_AUTH carries: the source's proof. */
+    static byte[] source(byte[] secret, byte[] sourceNonce, byte[] targetNonce) {
+        return mac(secret, "baton-source", sourceNonce, targetNonce);
+    }
+
+    private static byte[] mac(byte[] secret, String label, byte[] a, byte[] b) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            mac.update(label.getBytes(StandardCharsets.US_ASCII));
+            mac.update(a);
+            mac.update(b);
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
+    }
+}
