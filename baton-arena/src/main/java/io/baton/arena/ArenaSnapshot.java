@@ -139,11 +139,14 @@ final class ArenaSnapshot implements Snapshot {
         return players;
     }
 
+    /**
+     * Reads {@code n} bytes, growing the buffer with the bytes that actually arrive: a corrupt header's length
+     * must not allocate what the stream never holds (a fuzzer found 33 bytes that asked for 2 GiB).
+     */
     private static byte[] readExactly(InputStream in, int n) throws IOException {
-        byte[] bytes = new byte[n];
-        int read = in.readNBytes(bytes, 0, n);
-        if (read != n) {
-            throw new EOFException("arena snapshot ends early: wanted " + n + " bytes, got " + read);
+        byte[] bytes = in.readNBytes(n);
+        if (bytes.length != n) {
+            throw new EOFException("arena snapshot ends early: wanted " + n + " bytes, got " + bytes.length);
         }
         return bytes;
     }

@@ -71,9 +71,14 @@ final class SnapshotReceiver {
         EventLog log = core.log;
         try (DataInputStream in = new DataInputStream(new SequenceInputStream(java.util.Collections.enumeration(parts)))) {
             int runtimeLength = in.readInt();
+            if (runtimeLength < 0 || runtimeLength > received) {
+                throw new IOException("runtime section of " + runtimeLength + " bytes in a snapshot of " + received);
+            }
             log.load(in.readNBytes(runtimeLength), begin.index(), begin.schemaVersion(), in);
-        } catch (IOException ex) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "cannot restore the snapshot: " + ex.getMessage());
+        } catch (IOException | RuntimeException ex) {
+            // A service's reader may fail on corrupt bytes with any exception: the snapshot is refused either way.
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "cannot restore the snapshot: "
+                    + (ex instanceof IOException ? ex.getMessage() : ex.toString()));
         }
         long digest = log.stateDigest();
         if (begin.schemaVersion() == log.service.schemaVersion() && digest != e.digest()) {

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -44,15 +43,11 @@ class RestoreFuzzTest {
     @FuzzTest
     @Timeout(10)
     void saveFile(byte[] input) throws Exception {
-        if (!KnownBugs.arenaTableBeyondInput(Layouts.serviceOfSave(input))) {
-            restoreSave(input);
-        }
+        restoreSave(input);
     }
 
     @FuzzTest
     @Timeout(10)
-    @Disabled("ArenaSnapshot.readV1 allocates the player table's announced length before reading it: this "
-            + "603-byte save allocates 404 MB (docs/fuzzing.md, findings)")
     void saveWithArenaTableAllocatedBeforeRead(byte[] input) throws Exception {
         restoreSave(input);
     }
@@ -81,15 +76,11 @@ class RestoreFuzzTest {
     @FuzzTest
     @Timeout(10)
     void arenaSnapshot(byte[] input) throws Exception {
-        if (input.length == 0 || !KnownBugs.arenaTableBeyondInput(java.util.Arrays.copyOfRange(input, 1, input.length))) {
-            restoreArena(input);
-        }
+        restoreArena(input);
     }
 
     @FuzzTest
     @Timeout(10)
-    @Disabled("ArenaSnapshot.readV1 allocates the player table's announced length before reading it: this "
-            + "62-byte snapshot allocates 23 MB, and 33 bytes can ask for 2 GiB (docs/fuzzing.md, findings)")
     void arenaTableAllocatedBeforeRead(byte[] input) throws Exception {
         restoreArena(input);
     }
@@ -124,17 +115,11 @@ class RestoreFuzzTest {
     @FuzzTest
     @Timeout(10)
     void handoffSnapshot(byte[] input) throws Exception {
-        byte[] stream = input.length < 16 ? new byte[0] : java.util.Arrays.copyOfRange(input, 16, input.length);
-        if (!KnownBugs.negativeRuntimeLength(stream)
-                && !KnownBugs.arenaTableBeyondInput(Layouts.serviceOfHandoffStream(stream))) {
-            receiveSnapshot(input);
-        }
+        receiveSnapshot(input);
     }
 
     @FuzzTest
     @Timeout(10)
-    @Disabled("ServerCore.snapshotEnd passes a negative runtime length to readNBytes, and the "
-            + "IllegalArgumentException escapes ServerCore.frame (docs/fuzzing.md, findings)")
     void negativeRuntimeLengthEscapesTheCore(byte[] input) throws Exception {
         receiveSnapshot(input);
     }
