@@ -50,6 +50,12 @@ public record FleetReport(
                 && outputsLost == 0 && outputsDuplicated == 0 && outOfOrder == 0;
     }
 
+    /** What the bots verified, as the JSON reports name it. */
+    public Tally tally() {
+        return new Tally(inputsSent, inputsLost, inputsDuplicated, outputsLost, outputsDuplicated, outOfOrder,
+                failedVerifications);
+    }
+
     /** A few lines for a terminal. */
     public String format() {
         return String.format(

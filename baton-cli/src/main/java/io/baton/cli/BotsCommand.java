@@ -149,13 +149,7 @@ final class BotsCommand implements Callable<Integer> {
         out.put("connect_failures", r.connectFailures());
         out.put("clients_moved", r.clientsMoved());
         out.put("clients_resumed", r.clientsResumed());
-        out.put("inputs_sent", r.inputsSent());
-        out.put("inputs_lost", r.inputsLost());
-        out.put("inputs_duplicated", r.inputsDuplicated());
-        out.put("outputs_lost", r.outputsLost());
-        out.put("outputs_duplicated", r.outputsDuplicated());
-        out.put("out_of_order", r.outOfOrder());
-        out.put("failed_verifications", r.failedVerifications());
+        r.tally().putInto(out);
         out.put("moved_at", movedAt);
         out.put("window_end", windowEnd);
         out.put("stalls", stalls);

@@ -46,12 +46,6 @@ class RestoreFuzzTest {
         restoreSave(input);
     }
 
-    @FuzzTest
-    @Timeout(10)
-    void saveWithArenaTableAllocatedBeforeRead(byte[] input) throws Exception {
-        restoreSave(input);
-    }
-
     private static void restoreSave(byte[] input) throws Exception {
         CoreStage stage = AllocationMeter.within(budget(input), "restoring a save of " + input.length + " bytes", () -> {
             CoreStage s = CoreStage.standby(new ArenaFactory(), false);
@@ -76,12 +70,6 @@ class RestoreFuzzTest {
     @FuzzTest
     @Timeout(10)
     void arenaSnapshot(byte[] input) throws Exception {
-        restoreArena(input);
-    }
-
-    @FuzzTest
-    @Timeout(10)
-    void arenaTableAllocatedBeforeRead(byte[] input) throws Exception {
         restoreArena(input);
     }
 
@@ -115,12 +103,6 @@ class RestoreFuzzTest {
     @FuzzTest
     @Timeout(10)
     void handoffSnapshot(byte[] input) throws Exception {
-        receiveSnapshot(input);
-    }
-
-    @FuzzTest
-    @Timeout(10)
-    void negativeRuntimeLengthEscapesTheCore(byte[] input) throws Exception {
         receiveSnapshot(input);
     }
 

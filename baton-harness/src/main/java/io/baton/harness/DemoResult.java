@@ -1,5 +1,6 @@
 package io.baton.harness;
 
+import io.baton.arena.Tally;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,12 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
     public record Counts(long clients, long switched, long resumed, long inputsSent, long inputsLost,
                          long inputsDuplicated, long outputsLost, long outputsDuplicated, long outOfOrder,
                          long failedVerifications) {
+
+        /** The verification figures, as the bots' reports name them. */
+        Tally tally() {
+            return new Tally(inputsSent, inputsLost, inputsDuplicated, outputsLost, outputsDuplicated, outOfOrder,
+                    failedVerifications);
+        }
     }
 
     /** A distribution of stalls in ms: median, 99th percentile, worst. */
@@ -130,13 +137,7 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
         m.put("outcome", outcome);
         m.put("clients_switched", counts.switched());
         m.put("clients_resumed", counts.resumed());
-        m.put("inputs_sent", counts.inputsSent());
-        m.put("inputs_lost", counts.inputsLost());
-        m.put("inputs_duplicated", counts.inputsDuplicated());
-        m.put("outputs_lost", counts.outputsLost());
-        m.put("outputs_duplicated", counts.outputsDuplicated());
-        m.put("out_of_order", counts.outOfOrder());
-        m.put("failed_verifications", counts.failedVerifications());
+        counts.tally().putInto(m);
         m.put("digest_source", digestSource);
         m.put("digest_target", digestTarget);
         m.put("state_equal", stateEqual());

@@ -2,6 +2,7 @@ package io.baton.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.baton.arena.BotFleet;
+import io.baton.arena.Tally;
 import io.baton.server.EventJournal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,17 +27,17 @@ final class Scoring {
                      EventJournal.History targetHistory, String outcome, HandoffWatch watch,
                      List<DemoResult.ChainedHandoff> chain, Long heapPerSession) {
         Map<String, Long> sums = new LinkedHashMap<>();
+        List<String> fields = new ArrayList<>(List.of("clients", "clients_moved", "clients_resumed", "connect_failures"));
+        fields.addAll(Tally.FIELDS);
         for (JsonNode b : reports) {
-            for (String f : new String[] {"clients", "clients_moved", "clients_resumed", "inputs_sent", "inputs_lost",
-                "inputs_duplicated", "outputs_lost", "outputs_duplicated", "out_of_order", "failed_verifications",
-                "connect_failures"}) {
+            for (String f : fields) {
                 sums.merge(f, b.path(f).asLong(), Long::sum);
             }
         }
+        Tally t = Tally.read(f -> sum(sums, f));
         DemoResult.Counts counts = new DemoResult.Counts(sum(sums, "clients"), sum(sums, "clients_moved"),
-                sum(sums, "clients_resumed"), sum(sums, "inputs_sent"), sum(sums, "inputs_lost"),
-                sum(sums, "inputs_duplicated"), sum(sums, "outputs_lost"), sum(sums, "outputs_duplicated"),
-                sum(sums, "out_of_order"), sum(sums, "failed_verifications") + sum(sums, "connect_failures"));
+                sum(sums, "clients_resumed"), t.inputsSent(), t.inputsLost(), t.inputsDuplicated(), t.outputsLost(),
+                t.outputsDuplicated(), t.outOfOrder(), t.failedVerifications() + sum(sums, "connect_failures"));
         String ds = src.path("cutover_digest").asText();
         if (ds.equals("0") && sourceHistory.cutDigest() != 0) {
             ds = Long.toHexString(sourceHistory.cutDigest()); // it died after cutting over: its journal kept the digest

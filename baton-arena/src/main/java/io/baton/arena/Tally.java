@@ -1,0 +1,33 @@
+package io.baton.arena;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * The figures a verification of bots reports, under the names every JSON report gives them: the bots' own
+ * report ({@code ./baton bots}) and the demo's, which sums the bots' reports. One list, so the writers and the
+ * reader cannot drift apart.
+ */
+public record Tally(long inputsSent, long inputsLost, long inputsDuplicated, long outputsLost,
+                    long outputsDuplicated, long outOfOrder, long failedVerifications) {
+
+    /** The JSON names, in the order the reports print them. */
+    public static final List<String> FIELDS = List.of("inputs_sent", "inputs_lost", "inputs_duplicated",
+            "outputs_lost", "outputs_duplicated", "out_of_order", "failed_verifications");
+
+    /** A tally read field by field under its JSON names. */
+    public static Tally read(ToLongFunction<String> field) {
+        long[] v = FIELDS.stream().mapToLong(field).toArray();
+        return new Tally(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+    }
+
+    /** Adds the figures to a JSON object under their names, in {@link #FIELDS} order. */
+    public void putInto(Map<String, Object> json) {
+        long[] v = {inputsSent, inputsLost, inputsDuplicated, outputsLost, outputsDuplicated, outOfOrder,
+            failedVerifications};
+        for (int i = 0; i < v.length; i++) {
+            json.put(FIELDS.get(i), v[i]);
+        }
+    }
+}
