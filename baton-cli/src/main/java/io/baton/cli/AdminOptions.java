@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 /** The options every command that talks to a server's admin API shares. */
 final class AdminOptions {
 
-    @Option(names = "--admin", defaultValue = "http://127.0.0.1:7002",
-            description = "Admin API of the server (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--admin", defaultValue = "127.0.0.1:7002",
+            description = "Admin API of the server, host:port or http://host:port (default: ${DEFAULT-VALUE}).")
     String url;
 
     @Option(names = "--admin-token-file", defaultValue = ".baton/admin-token",
@@ -17,6 +17,7 @@ final class AdminOptions {
     Path tokenFile;
 
     AdminClient client() throws IOException {
-        return new AdminClient(url, Secrets.read(tokenFile, "admin token"));
+        String at = AdminClient.endpoint(url).toString(); // a mistyped address is said before the token is read
+        return new AdminClient(at, Secrets.read(tokenFile, "admin token"));
     }
 }

@@ -63,6 +63,7 @@ final class BotsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         realtime.apply();
         InetSocketAddress at = hostPort(server, "--server");
+        reachable(at);
         BotFleet.Builder builder = BotFleet.builder(at.getHostString(), at.getPort())
                 .clients(clients).inputHz(inputHz).tickHz(tickHz).bindAddresses(bindAddresses)
                 .progress(line -> System.err.println("bots: " + line));
@@ -89,6 +90,22 @@ final class BotsCommand implements Callable<Integer> {
             throw new IllegalArgumentException(option + " must be host:port, was '" + value + "'");
         }
         return InetSocketAddress.createUnresolved(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
+    }
+
+    /**
+     * One plain connect before the fleet starts: against a server that is not there, the bots' own retries
+     * would take their whole resume window to give up, without saying why.
+     */
+    private static void reachable(InetSocketAddress at) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new InetSocketAddress(at.getHostString(), at.getPort()), 2_000);
+        } catch (java.io.IOException e) {
+            String why = e instanceof java.net.ConnectException ? "connection refused"
+                    : e instanceof java.net.SocketTimeoutException ? "nothing answered within 2 s"
+                    : e instanceof java.net.UnknownHostException ? "unknown host" : String.valueOf(e.getMessage());
+            throw new IllegalStateException("cannot connect to " + at.getHostString() + ":" + at.getPort() + " ("
+                    + why + "): is 'baton serve' running there, and is that its client --port?", e);
+        }
     }
 
     private int play(BotFleet.Builder builder) throws Exception {

@@ -91,6 +91,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         realtime.apply();
         ServiceFactory factory = findService(service);
+        BatonServer.Options listen = new BatonServer.Options(host, port, peerPort, adminHost, adminPort,
+                adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby);
+        BatonServer.checkPorts(listen); // before the rehearsal: a port in use is said at once, not seconds later
         if (rehearseMs > 0) {
             long t = System.nanoTime();
             int n = io.baton.sim.Rehearsal.run(factory, tickHz, rehearseMs);
@@ -103,9 +106,7 @@ final class ServeCommand implements Callable<Integer> {
                         Secrets.readOrCreate(peerSecretFile, "peer secret").getBytes(StandardCharsets.UTF_8))
                 .withResumeWindow(TimeUnit.MILLISECONDS.toNanos(resumeWindowMs))
                 .withRedirectPerSecond(redirectPerSecond);
-        String token = adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null;
-        BatonServer server = BatonServer.start(cfg, new BatonServer.Options(host, port, peerPort, adminHost,
-                adminPort, token, standby), new BatonServer.Diagnostics(journal));
+        BatonServer server = BatonServer.start(cfg, listen, new BatonServer.Diagnostics(journal));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();

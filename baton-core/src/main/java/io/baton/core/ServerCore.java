@@ -139,7 +139,11 @@ public final class ServerCore {
         Connections.Conn c = conns.remove(conn);
         if (source.link.is(conn)) {
             source.link.drop();
-            source.peerLost("the peer link to the target was lost in phase " + source.phase(), now);
+            source.peerLost(source.phase() == SourcePhase.CONNECTING
+                    ? "could not connect to the target's peer port " + source.request.peerHost() + ":"
+                            + source.request.peerPort() + " (refused, or nothing answered): is a standby "
+                            + "('baton serve --standby') listening there, and is that its --peer-port?"
+                    : "the peer link to the target was lost in phase " + source.phase(), now);
             return;
         }
         if (target.link.is(conn)) {
@@ -178,6 +182,9 @@ public final class ServerCore {
             case AWAIT_HELLO -> {
                 if (f instanceof Frame.Hello h) {
                     handshake.hello(conn, c, h, now);
+                } else if (f instanceof Frame.PeerHello) {
+                    reject(conn, ErrorCode.PROTOCOL_VIOLATION, "this is a client port, not a peer port: a source's "
+                            + "--target-peer must name the target's --peer-port");
                 } else {
                     reject(conn, ErrorCode.PROTOCOL_VIOLATION, "expected HELLO, got " + f.getClass().getSimpleName());
                 }

@@ -95,6 +95,16 @@ class ServerCoreTest {
         }
 
         @Test
+        void aPeerHelloOnTheClientPortIsRefusedNamingThePeerPort() {
+            Client c = rig.newClient();
+            c.open(server, new Frame.PeerHello(Frame.VERSION, 1, Frame.Mode.LIVE, new byte[16]));
+            Frame.Error e = c.last(Frame.Error.class);
+            assertThat(e.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION);
+            assertThat(e.message()).contains("client port, not a peer port").contains("--peer-port");
+            assertThat(c.isClosed(c.conn)).isTrue();
+        }
+
+        @Test
         void anotherProtocolVersionIsRefused() {
             Client c = rig.newClient();
             c.open(server, new Frame.Hello(Frame.VERSION + 1, Frame.HelloKind.NEW, 0, new byte[16], 0));
@@ -379,6 +389,9 @@ class ServerCoreTest {
             rig.advance(TICK);
             assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
             assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+            assertThat(source.status().lastError()).as("the operator is told what was tried and what to check")
+                    .contains("could not connect to the target's peer port nowhere:7001")
+                    .contains("baton serve --standby");
 
             start(Frame.Mode.LIVE);
             untilSource(SourcePhase.DONE);

@@ -19,9 +19,36 @@ public final class AdminClient {
     private final URI base;
     private final String token;
 
+    /**
+     * @param base the admin API: {@code host:port} or {@code http://host:port}
+     * @throws IllegalArgumentException if {@code base} is neither, with a message that shows both forms
+     */
     public AdminClient(String base, String token) {
-        this.base = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        this.base = endpoint(base);
         this.token = token;
+    }
+
+    /**
+     * The admin API's base URI from {@code host:port} or {@code http://host:port[/]}.
+     *
+     * @throws IllegalArgumentException if {@code given} is neither, with a message that shows both forms
+     */
+    public static URI endpoint(String given) {
+        String s = given.strip();
+        String url = s.contains("://") ? s : "http://" + s;
+        url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || !"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0
+                || (uri.getPath() != null && !uri.getPath().isEmpty())) {
+            throw new IllegalArgumentException("the admin API address '" + given + "' is not host:port or "
+                    + "http://host:port (for example 127.0.0.1:7002, the server's --admin-port)");
+        }
+        return uri;
     }
 
     /** The answer of one call: HTTP status and JSON body. */

@@ -11,13 +11,16 @@ import io.baton.wire.FrameDecoder;
 import io.baton.wire.FrameEncoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -136,17 +139,19 @@ public final class BatonServer implements AutoCloseable {
                     : ServerCore.authority(cfg, outbox, entropy, CoreDriver.now()))).sync();
             CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
-            Channel client = bind(group, driver, opts.bindHost(), opts.clientPort(), false);
+            Channel client = listening(bind(group, driver, opts.bindHost(), opts.clientPort(), false),
+                    CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
             Channel peer = null;
             if (opts.peerPort() >= 0) {
-                peer = bind(group, driver, opts.bindHost(), opts.peerPort(), true);
+                peer = listening(bind(group, driver, opts.bindHost(), opts.peerPort(), true), PEER_PORT,
+                        opts.bindHost(), opts.peerPort());
                 bound.add(peer);
             }
             Channel admin = null;
             CompletableFuture<Path> saved = new CompletableFuture<>();
             if (opts.adminPort() >= 0) {
-                admin = new ServerBootstrap()
+                admin = listening(new ServerBootstrap()
                         .group(adminGroup)
                         .channel(Transport.serverChannel())
                         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -156,7 +161,7 @@ public final class BatonServer implements AutoCloseable {
                                         new AdminHandler(driver, opts.adminToken(), saved, probes, metrics));
                             }
                         })
-                        .bind(opts.adminHost(), opts.adminPort()).sync().channel();
+                        .bind(opts.adminHost(), opts.adminPort()), ADMIN_PORT, opts.adminHost(), opts.adminPort());
                 bound.add(admin);
             }
             BatonServer server = new BatonServer(group, adminGroup, driver, port(client), peer == null ? -1 : port(peer),
@@ -171,15 +176,63 @@ public final class BatonServer implements AutoCloseable {
                     cfg.service().tickHz(), Transport.name());
             return server;
         } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            adminGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            // Waited for, so that a port bound before the failure is free again when the caller hears of it.
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            adminGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             metrics.close();
             throw e;
         }
     }
 
-    private static Channel bind(EventLoopGroup group, CoreDriver driver, String host, int port, boolean peer)
+    private static final String CLIENT_PORT = "the client port; --port moves it";
+    private static final String PEER_PORT = "the peer port; --peer-port moves it";
+    private static final String ADMIN_PORT = "the admin port; --admin-port moves it";
+
+    /**
+     * Checks, before anything slow happens, that this server's ports can be listened on: an operator who
+     * picked a port in use hears so at once, with the port and the option that moves it. Port 0 (any) and
+     * a port turned off (-1) are not checked. The real bind follows later and reports the same way.
+     *
+     * @throws IllegalStateException naming the first port that cannot be listened on
+     */
+    public static void checkPorts(Options opts) {
+        check(opts.bindHost(), opts.clientPort(), CLIENT_PORT);
+        check(opts.bindHost(), opts.peerPort(), PEER_PORT);
+        check(opts.adminHost(), opts.adminPort(), ADMIN_PORT);
+    }
+
+    private static void check(String host, int port, String what) {
+        if (port <= 0) {
+            return;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw cannotListen(host, port, what, e);
+        }
+    }
+
+    /** The channel of a bind that worked, or why it did not, with the port and the option that moves it. */
+    private static Channel listening(ChannelFuture bind, String what, String host, int port)
             throws InterruptedException {
+        bind.await();
+        if (!bind.isSuccess()) {
+            throw cannotListen(host, port, what, bind.cause());
+        }
+        return bind.channel();
+    }
+
+    private static IllegalStateException cannotListen(String host, int port, String what, Throwable cause) {
+        String m = String.valueOf(cause.getMessage());
+        String why = m.contains("in use") ? "the port is in use (another server there, or one still closing?)"
+                : m.contains("ermission") ? "permission denied (ports below 1024 need privileges)"
+                : m.contains("ssign") || cause instanceof java.nio.channels.UnresolvedAddressException
+                        ? "no such address on this machine (--host, --admin-host)" : m;
+        return new IllegalStateException("cannot listen on " + host + ":" + port + " (" + what + "): " + why, cause);
+    }
+
+    private static ChannelFuture bind(EventLoopGroup group, CoreDriver driver, String host, int port, boolean peer) {
         int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
         return new ServerBootstrap()
                 .group(peer ? driver.peerLoop() : driver.loop())
@@ -193,7 +246,7 @@ public final class BatonServer implements AutoCloseable {
                         ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE, driver.handler(peer));
                     }
                 })
-                .bind(host, port).sync().channel();
+                .bind(host, port);
     }
 
     /**

@@ -1,0 +1,53 @@
+package io.baton.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** What an operator who mistypes is told: what was tried, what happened, and what to check. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class OperatorErrorsTest {
+
+    /** Runs a command line; returns its exit code and what it wrote on stderr. */
+    private static String[] run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new String[] {Integer.toString(code), err.toString()};
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void botsAgainstAPortWhereNothingListensSayConnectionRefusedAtOnce() throws Exception {
+        int port = freePort();
+        long t = System.nanoTime();
+        String[] r = run("bots", "--server", "127.0.0.1:" + port, "--clients", "1", "--duration-s", "1");
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[1]).contains("cannot connect to 127.0.0.1:" + port).contains("connection refused")
+                .contains("baton serve");
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t)).as("said before any retry").isLessThan(10);
+    }
+
+    @Test
+    void statusTakesTheAdminAddressAsHostAndPort() throws Exception {
+        int port = freePort();
+        String[] r = run("status", "--admin", "127.0.0.1:" + port, "--admin-token-file", "/nonexistent/token");
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[1]).doesNotContain("Illegal character");
+
+        String[] bad = run("status", "--admin", "127.0.0.1", "--admin-token-file", "/nonexistent/token");
+        assertThat(bad[1]).contains("host:port or http://host:port");
+    }
+}
