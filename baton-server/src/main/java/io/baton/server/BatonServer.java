@@ -83,7 +83,12 @@ public final class BatonServer implements AutoCloseable {
         BatonServer.observer = Objects.requireNonNull(observer, "observer");
     }
 
-    private static final int PEER_MAX_FRAME = 2 * FrameCodec.SNAPSHOT_CHUNK_BYTES + 4096;
+    /**
+     * The peer link's largest frame: two snapshot chunks, or anything a client may send wrapped in an EVENT or
+     * a FORWARD, whichever is larger, and room for their headers. A client's largest INPUT must always fit:
+     * otherwise one ordinary client could abort any handoff by sending it while events ship.
+     */
+    static final int PEER_MAX_FRAME = Math.max(2 * FrameCodec.SNAPSHOT_CHUNK_BYTES, FrameCodec.DEFAULT_MAX_FRAME) + 4096;
 
     private final EventLoopGroup group;
     private final EventLoopGroup adminGroup;

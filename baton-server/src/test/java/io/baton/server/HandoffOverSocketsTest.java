@@ -2,13 +2,17 @@ package io.baton.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.baton.client.BatonClient;
+import io.baton.client.ClientOptions;
 import io.baton.client.ClientRuntime;
 import io.baton.client.LifecycleListener;
 import io.baton.core.Role;
 import io.baton.core.ServerConfig;
 import io.baton.core.ServerStatus;
+import io.baton.core.TargetPhase;
 import io.baton.wire.ErrorCode;
 import io.baton.wire.Frame;
+import io.baton.wire.FrameCodec;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -202,5 +206,26 @@ class HandoffOverSocketsTest {
         assertThat(a.appliedInputIds()).as("every input once, in order, across the fallback")
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, a.appliedInputIds().size()).boxed()
                         .collect(Collectors.toList()));
+    }
+
+    @Test
+    void theLargestInputAClientMaySendShipsToTheTargetWithoutAbortingTheHandoff() throws Exception {
+        BatonServer source = env.start(false);
+        BatonServer target = env.start(true);
+        ClientRuntime runtime = env.add(ClientRuntime.create(1));
+        Bystander a = env.add(Bystander.connect(runtime, source.clientPort()));
+        BatonClient big = env.add(runtime.connect(ClientOptions.builder("127.0.0.1", source.clientPort()).build(),
+                payload -> { }).get(5, TimeUnit.SECONDS));
+        a.awaitUpdatesBeyond(0, 5);
+
+        assertThat(source.startHandoff(TestServers.handoffTo(target)).get(5, TimeUnit.SECONDS)).isEmpty();
+        TestServers.await(java.time.Duration.ofSeconds(10))
+                .until(() -> TestServers.status(target).targetPhase() == TargetPhase.REPLICATING);
+        // Applied on the source while events ship: the peer link must carry it inside an EVENT.
+        big.send(new byte[FrameCodec.DEFAULT_MAX_FRAME - 64]);
+
+        TestServers.awaitHandoffDone(source, target);
+        TestServers.await(java.time.Duration.ofSeconds(10)).until(() -> big.pendingInputs() == 0);
+        a.assertConsecutiveTicks();
     }
 }
