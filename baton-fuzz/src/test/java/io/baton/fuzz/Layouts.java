@@ -5,20 +5,11 @@ import java.util.Arrays;
 
 /**
  * Where the service's bytes start in the containers the targets feed, read off the documented layouts
- * (SaveFile's javadoc, docs/protocol.md's snapshot stream) rather than the code that writes them.
+ * (SaveFile's javadoc) rather than the code that writes them.
  */
 final class Layouts {
 
     private Layouts() {
-    }
-
-    /** The service's part of a handoff's snapshot stream, {@code [u32 r][r bytes of sessions][service]}, or null. */
-    static byte[] serviceOfHandoffStream(byte[] stream) {
-        if (stream.length < 4) {
-            return null;
-        }
-        int runtime = ByteBuffer.wrap(stream).getInt(0);
-        return runtime < 0 || runtime > stream.length - 4 ? null : Arrays.copyOfRange(stream, 4 + runtime, stream.length);
     }
 
     /** The service's part of a save file (SaveFile's layout: header, sessions, then the service), or null. */
