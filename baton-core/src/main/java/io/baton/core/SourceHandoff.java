@@ -65,6 +65,7 @@ final class SourceHandoff {
         core.redirect.clearCounts();
         core.milestones.clearCut();
         core.commit.reset();
+        core.presence.clearElectorate();
         core.lastError = "";
         moveTo(SourcePhase.CONNECTING, now);
         link.lastHeard = now;
@@ -205,7 +206,7 @@ final class SourceHandoff {
                     abort(reason, now);
                     core.presence.startFenceWatch(now);
                 } else {
-                    fence(reason + ", without a majority of clients present", now);
+                    fence(reason + ", without a majority of the clients present at COMMIT still present", now);
                 }
             }
             case CUTTING_OVER -> {

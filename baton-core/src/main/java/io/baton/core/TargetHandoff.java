@@ -111,6 +111,7 @@ final class TargetHandoff {
                 core.out.send(conn, new Frame.Pong(p.value()));
             } else if (f instanceof Frame.Commit cm) {
                 committedFrom = cm.index();
+                core.claims.electorate(cm.electorate());
             } else if (f instanceof Frame.Cutover c) {
                 takeAuthority(c, now);
             } else if (f instanceof Frame.Forward fw) {
