@@ -40,6 +40,7 @@ final class SourceHandoff {
         phase = Transitions.checked("source phase", phase, next, phase.canMoveTo(next));
         phaseSince = now;
         core.out.note("source phase " + next);
+        core.out.phaseChanged(next);
     }
 
     /** Whether applied events are shipped to the target: a live handoff from authentication to cutover. */

@@ -54,6 +54,7 @@ final class TargetHandoff {
     void moveTo(TargetPhase next) {
         phase = Transitions.checked("target phase", phase, next, phase.canMoveTo(next));
         core.out.note("target phase " + next);
+        core.out.phaseChanged(next);
     }
 
     /** Whether the source must still prove itself (the authentication timer runs). */
