@@ -57,8 +57,13 @@ final class Strangers implements AutoCloseable {
     static final long VANISH_NOTICE_MS = 10_000;
     /** How long a squatter may take to be answered by the target before the command is given anyway. */
     static final long SQUAT_IN_PLACE_MS = 5_000;
-    /** The slow reader's PINGs stop here even if the server never stops reading them. */
-    static final long SLOW_READER_BYTES_AT_MOST = 256L << 20;
+    /**
+     * The slow reader's PINGs stop here even if the server never stops reading them. A server that stops
+     * reading it at its high water mark takes what the kernel buffers on both sides hold (6-8 MB measured
+     * here; tcp_rmem allows up to 32 MiB), so reaching this many means the server kept reading and
+     * answering (251 MB in 9 s without the bound, and +1,240 MiB of RSS).
+     */
+    static final long SLOW_READER_BYTES_AT_MOST = 64L << 20;
     /** Any frame a server sends a stranger larger than this is not read but ends the connection. */
     private static final int MAX_INBOUND = FrameCodec.DEFAULT_MAX_FRAME + 4096;
 
@@ -380,14 +385,15 @@ final class Strangers implements AutoCloseable {
     /**
      * Whether the servers did to these strangers what docs/faults.md promises, as far as the strangers can
      * tell (the handoff's own outcome is the demo's): every connection closed by the server for the acts the
-     * server must cut; the vanished client's connection closed by its server before the operator's command
+     * server must cut, and the slow reader's before it could send {@link #SLOW_READER_BYTES_AT_MOST}; the vanished client's connection closed by its server before the operator's command
      * (not by the handoff's drain); some HELLO refused for the flood; every huge INPUT taken without an ERROR;
      * the squatter in place (answered by the target) before the command.
      */
     boolean kept() {
         return switch (act) {
-            case SLOW_READER, IDLE_CONNECTIONS, SLOW_LORIS -> connections.get() == intended()
-                    && closedByServer.get() == intended();
+            case SLOW_READER -> connections.get() == 1 && closedByServer.get() == 1
+                    && bytesSent.get() < SLOW_READER_BYTES_AT_MOST;
+            case IDLE_CONNECTIONS, SLOW_LORIS -> connections.get() == intended() && closedByServer.get() == intended();
             case VANISH_CLIENT -> welcomed.get() == 1 && proxy.upstreamClosedByServer() == 1
                     && (commandAt == 0 || proxy.lastUpstreamClosedAt() < commandAt);
             case HELLO_FLOOD -> errors.values().stream().mapToInt(AtomicInteger::get).sum() > 0;
