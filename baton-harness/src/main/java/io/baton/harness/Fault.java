@@ -123,7 +123,10 @@ public enum Fault {
 
         /** Whether this action is {@link Strangers}' to play, from the handoff's start. */
         boolean strangers() {
-            return ordinal() >= HUGE_INPUT.ordinal();
+            return switch (this) {
+                case HUGE_INPUT, SLOW_READER, IDLE_CONNECTIONS, SLOW_LORIS, HELLO_FLOOD, SQUAT_STANDBY, VANISH_CLIENT -> true;
+                default -> false;
+            };
         }
 
         /** Whether the peer link must run through a {@link FaultProxy} for this action. */
