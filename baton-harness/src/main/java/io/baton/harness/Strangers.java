@@ -73,6 +73,8 @@ final class Strangers implements AutoCloseable {
     private final long startedAt = System.nanoTime();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger connectFailures = new AtomicInteger();
+    /** Why the first connection that could not be opened failed (a file limit, say), or null. */
+    private volatile String firstConnectFailure;
     private final AtomicInteger welcomed = new AtomicInteger();
     /** Connections that had their first answer (WELCOME or ERROR), or were closed before one. */
     private final AtomicInteger answered = new AtomicInteger();
@@ -348,8 +350,9 @@ final class Strangers implements AutoCloseable {
                 if (stopping) {
                     f.channel().close();
                 }
-            } else {
-                connectFailures.incrementAndGet();
+            } else if (connectFailures.incrementAndGet() == 1) {
+                firstConnectFailure = "127.0.0.1:" + port + ": " + f.cause() + (String.valueOf(f.cause().getMessage())
+                        .contains("open files") ? " (raise this process's file limit: ulimit -n)" : "");
             }
         });
     }
@@ -456,6 +459,9 @@ final class Strangers implements AutoCloseable {
         r.put("act", act.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         r.put("connections", connections.get());
         r.put("connect_failures", connectFailures.get());
+        if (firstConnectFailure != null) {
+            r.put("first_connect_failure", firstConnectFailure);
+        }
         r.put("welcomed", welcomed.get());
         r.put("answered", answered.get());
         r.put("challenged", challenged.get());
