@@ -77,6 +77,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "Before serving, rehearse handoffs in memory for this long so the code is compiled (0: skip; default: ${DEFAULT-VALUE}).")
     long rehearseMs;
 
+    @Option(names = "--max-outbound-bytes", defaultValue = "" + BatonServer.SocketLimits.MAX_OUTBOUND_BYTES,
+            description = "Bytes queued for one client or peer connection that does not read, beyond which it is "
+                    + "closed (its session resumes later, nothing lost); at least twice the largest frame "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long maxOutboundBytes;
+
+    @Option(names = "--write-stall-ms", defaultValue = "" + BatonServer.SocketLimits.WRITE_STALL_MILLIS,
+            description = "How long a connection may leave more than 64 KiB unread before it is closed as a slow "
+                    + "reader (its session resumes later, nothing lost) (default: ${DEFAULT-VALUE}).")
+    long writeStallMs;
+
     @Option(names = "--exit-when-retired", description = "Exit once this server has handed off and drained.")
     boolean exitWhenRetired;
 
@@ -92,7 +103,8 @@ final class ServeCommand implements Callable<Integer> {
         realtime.apply();
         ServiceFactory factory = findService(service);
         BatonServer.Options listen = new BatonServer.Options(host, port, peerPort, adminHost, adminPort,
-                adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby);
+                adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby,
+                new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs));
         BatonServer.checkPorts(listen); // before the rehearsal: a port in use is said at once, not seconds later
         if (rehearseMs > 0) {
             long t = System.nanoTime();

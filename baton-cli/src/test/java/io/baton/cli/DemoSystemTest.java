@@ -166,6 +166,26 @@ class DemoSystemTest {
         assertNothingLost(r);
     }
 
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void theLargestInputAClientMaySendDuringTheHandoffIsCarriedAndTheHandoffCompletes() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", Fault.HUGE_INPUT.cliName(), "--warmup-s", "1", "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("strangers").path("frames_sent").asInt()).as("HELLO and at least one huge INPUT")
+                .isGreaterThan(1);
+        assertThat(r.path("strangers").path("errors").size()).isZero();
+        assertNothingLost(r);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aClientThatNeverReadsIsCutByTheSourceAndTheHandoffCompletes() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", Fault.SLOW_READER.cliName(), "--warmup-s", "1", "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("strangers").path("closed_by_server").asInt()).isEqualTo(1);
+        assertNothingLost(r);
+    }
+
     private static void assertNothingLost(JsonNode r) {
         for (String zero : new String[] {"inputs_lost", "inputs_duplicated", "outputs_lost", "outputs_duplicated",
             "out_of_order", "failed_verifications", "acked_inputs_lost"}) {

@@ -138,6 +138,21 @@ public final class ChildProcess implements AutoCloseable {
         return log;
     }
 
+    /** Its resident set (VmRSS of /proc/PID/status) in MiB, or null if it is not alive or that cannot be read. */
+    public Double rssMb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    long kb = Long.parseLong(line.substring("VmRSS:".length()).trim().split("\\s+")[0]);
+                    return Math.round(kb / 1024.0 * 10) / 10.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not Linux: no figure
+        }
+        return null;
+    }
+
     public boolean alive() {
         return process.isAlive();
     }

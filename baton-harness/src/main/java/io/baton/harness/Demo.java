@@ -7,6 +7,7 @@ import io.baton.server.EventJournal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One demo run: a source, a standby target and bot processes on this machine ({@link LocalCluster}), a
@@ -50,23 +51,40 @@ public final class Demo {
         greetAdmins();
         Long heapPerSession = startPlayers();
         Thread.sleep((long) (settings.warmupS() * 1000)); // the workload runs for this long: not a wait for a condition
-        HandoffWatch.Route route = watch.route(target.peerPort(), target.clientPort());
+        Double sourceRssBefore = source.rssMb();
+        Double targetRssBefore = target.rssMb();
+        HandoffWatch.Route route = watch.route(source.clientPort(), target.peerPort(), target.clientPort());
         long t0 = System.nanoTime();
         HandoffWatch.Watched w = handOff(route, t0);
         // The target as the first handoff left it: a later handoff from it overwrites its cutover figures.
         JsonNode firstTarget = target.alive() ? targetAdmin.status().body() : w.target();
         List<DemoResult.ChainedHandoff> chain = w.outcome().equals(Fault.Outcome.COMPLETED.word())
                 ? HandoffChain.run(cluster, watch, settings.mode().word()) : List.of();
+        Map<String, Object> strangers = watch.strangers().isPresent() ? strangersDone(watch.strangers().get()) : null;
         List<JsonNode> reports = finishPlay(t0, w.outcome());
+        DemoResult.Rss sourceRss = new DemoResult.Rss(sourceRssBefore, source.rssMb());
+        DemoResult.Rss targetRss = new DemoResult.Rss(targetRssBefore, target.rssMb());
         JsonNode src = source.alive() ? sourceAdmin.status().body() : w.source();
         DemoResult result = new Scoring(settings, reports, t0).score(src,
                 firstTarget == null ? JSON.createObjectNode() : firstTarget,
                 EventJournal.History.read(cluster.sourceJournal()), EventJournal.History.read(cluster.targetJournal()),
-                w.outcome(), watch, chain, heapPerSession);
+                w.outcome(), watch, chain, heapPerSession, sourceRss, targetRss, strangers);
         if (settings.traceStalls()) {
             StallTrace.print(reports, t0);
         }
         return result;
+    }
+
+    /**
+     * Gives the strangers of a hostile fault the time their promise needs (bounded by their lifetime), then
+     * stops them, so that what the servers keep afterwards is what they did not give back.
+     */
+    private static Map<String, Object> strangersDone(Strangers strangers) throws InterruptedException {
+        strangers.awaitDone();
+        Map<String, Object> report = strangers.report();
+        strangers.close();
+        say("strangers: %s", report);
+        return report;
     }
 
     /** Checks both admin APIs answer, and loads this JVM's request path before the bots play. */

@@ -28,12 +28,30 @@ import java.util.Map;
  * @param furtherHandoffs     the handoffs after the first, in order (empty for one)
  * @param heapBytesPerSession the source's heap per session; null when too small to tell or not measured
  * @param recording           the raw figures behind the distributions, for plots
+ * @param sourceRssMb         the source process's resident memory before the handoff and at the end
+ * @param targetRssMb         the target's
+ * @param strangers           what the servers did to the strangers of a hostile fault ({@link Strangers#report}),
+ *                            null for a fault without them
  */
 public record DemoResult(DemoSettings settings, String outcome, Counts counts, String digestSource,
                          String digestTarget, long cutoverIndex, Double handoffMs, Double cutoverPauseMs,
                          double longestCommitWaitMs, int commitSuspensions, Stalls stallMs, Stalls baselineStallMs,
                          Double faultAtMs, Double recoveryMs, boolean diverged, long indicesCompared,
-                         List<ChainedHandoff> furtherHandoffs, Long heapBytesPerSession, Recording recording) {
+                         List<ChainedHandoff> furtherHandoffs, Long heapBytesPerSession, Recording recording,
+                         Rss sourceRssMb, Rss targetRssMb, Map<String, Object> strangers) {
+
+    /**
+     * A server process's resident set (VmRSS), in MiB, just before the operator's command and at the end of
+     * the run; null where the process was not alive to tell.
+     */
+    public record Rss(Double before, Double after) {
+        Map<String, Object> toJson() {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("before", before);
+            d.put("after", after);
+            return d;
+        }
+    }
 
     /** What the bots counted. {@code switched}: clients now on the target; {@code resumed}: through a fallback resume. */
     public record Counts(long clients, long switched, long resumed, long inputsSent, long inputsLost,
@@ -98,9 +116,13 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
         return 1 + furtherHandoffs.stream().filter(h -> h.stateEqual() && !h.diverged()).count();
     }
 
-    /** {@link #verified} held, the fault's promise was kept, and every handoff in a row completed. */
+    /**
+     * {@link #verified} held, the fault's promise was kept (with what its strangers must see, if it has them),
+     * and every handoff in a row completed.
+     */
     public boolean passed() {
-        return verified() && settings.fault().kept(outcome) && handoffsCompleted() == settings.handoffs();
+        return verified() && settings.fault().kept(outcome) && handoffsCompleted() == settings.handoffs()
+                && (strangers == null || Boolean.TRUE.equals(strangers.get("kept")));
     }
 
     /**
@@ -157,6 +179,11 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
         }
         m.put("diverged", diverged);
         m.put("indices_compared", indicesCompared);
+        m.put("source_rss_mb", sourceRssMb.toJson());
+        m.put("target_rss_mb", targetRssMb.toJson());
+        if (strangers != null) {
+            m.put("strangers", strangers);
+        }
         if (settings.handoffs() > 1) {
             m.put("further_handoffs", furtherHandoffs.stream().map(ChainedHandoff::toJson).toList());
             m.put("handoffs_completed", handoffsCompleted());

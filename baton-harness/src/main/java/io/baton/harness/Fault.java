@@ -40,7 +40,28 @@ public enum Fault {
     BLOCK_CLIENTS_TO_TARGET(Trigger.AT_ONCE, Action.REFUSE_CLIENTS_TO_TARGET, List.of(Outcome.COMPLETED),
             Simulation.Fault.BLOCK_CLIENTS_TO_TARGET,
             "a third of connections to the target refused; some clients come through the fallback resume; the "
-                    + "handoff completes.");
+                    + "handoff completes."),
+    HUGE_INPUT(Trigger.AT_ONCE, Action.HUGE_INPUT, List.of(Outcome.COMPLETED), null,
+            "a client sends the largest INPUT allowed (1 MiB) every 200 ms through the handoff; the peer link "
+                    + "carries each; the handoff completes."),
+    SLOW_READER(Trigger.AT_ONCE, Action.SLOW_READER, List.of(Outcome.COMPLETED), null,
+            "a session sends PINGs as fast as it can and never reads; the source stops reading it and closes its "
+                    + "connection after 5 s unwritable; the handoff completes."),
+    IDLE_CONNECTIONS(Trigger.AT_ONCE, Action.IDLE_CONNECTIONS, List.of(Outcome.COMPLETED), null,
+            "3,000 connections to the source that send nothing; the hello deadline closes them; the handoff "
+                    + "completes."),
+    SLOW_LORIS(Trigger.AT_ONCE, Action.SLOW_LORIS, List.of(Outcome.COMPLETED), null,
+            "50 connections to the source that send a HELLO one byte a second; the hello deadline cuts them; the "
+                    + "handoff completes."),
+    HELLO_FLOOD(Trigger.AT_ONCE, Action.HELLO_FLOOD, List.of(Outcome.COMPLETED), null,
+            "1,000 HELLO NEW on 1,000 connections in 0.4 s; those past the session limits are refused; the "
+                    + "handoff completes."),
+    SQUAT_STANDBY(Trigger.AT_ONCE, Action.SQUAT_STANDBY, List.of(Outcome.COMPLETED), null,
+            "an unauthenticated connection to the target's peer port re-sends PEER_HELLO every 2 s (and comes "
+                    + "back when closed); the real handoff still completes."),
+    VANISHED_CLIENT(Trigger.AT_ONCE, Action.VANISH_CLIENT, List.of(Outcome.COMPLETED), null,
+            "a client's connection goes silent without FIN or RST (a proxy drops every byte); the source closes "
+                    + "it and its session waits in its resume window; the handoff completes.");
 
     /** When a fault strikes, as the watch of a handoff sees the two servers' status. */
     public enum Trigger {
@@ -84,7 +105,29 @@ public enum Fault {
         /** A proxy on the peer link holds every byte 20 ms, each way. */
         DELAY_PEER_LINK,
         /** A proxy between the clients and the target refuses every third connection. */
-        REFUSE_CLIENTS_TO_TARGET;
+        REFUSE_CLIENTS_TO_TARGET,
+        /** A {@link Strangers} session sends the largest INPUT allowed, again and again. */
+        HUGE_INPUT,
+        /** A {@link Strangers} session sends PINGs and never reads. */
+        SLOW_READER,
+        /** 3,000 {@link Strangers} connections that send nothing. */
+        IDLE_CONNECTIONS,
+        /** {@link Strangers} connections that send a HELLO one byte a second. */
+        SLOW_LORIS,
+        /** 1,000 {@link Strangers} HELLO NEW in 0.4 s. */
+        HELLO_FLOOD,
+        /** A {@link Strangers} connection to the target's peer port, re-sending PEER_HELLO. */
+        SQUAT_STANDBY,
+        /** A {@link Strangers} session whose connection is blackholed by a proxy. */
+        VANISH_CLIENT;
+
+        /** Whether this action is {@link Strangers}' to play, from the handoff's start. */
+        boolean strangers() {
+            return switch (this) {
+                case HUGE_INPUT, SLOW_READER, IDLE_CONNECTIONS, SLOW_LORIS, HELLO_FLOOD, SQUAT_STANDBY, VANISH_CLIENT -> true;
+                default -> false;
+            };
+        }
 
         /** Whether the peer link must run through a {@link FaultProxy} for this action. */
         boolean proxiesPeerLink() {

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy that injects faults between two endpoints, since {@code tc netem} is not available here:
- * a fixed delay each way, refusing every k-th connection, and cutting every relayed connection at once.
+ * a fixed delay each way, refusing every k-th connection, cutting every relayed connection at once, and a
+ * blackhole (every byte dropped both ways, neither side closed: a peer that vanished without FIN or RST).
  * Used by the demo's faults; listens on loopback only.
  */
 final class FaultProxy implements AutoCloseable {
@@ -31,6 +32,11 @@ final class FaultProxy implements AutoCloseable {
     private final Channel listener;
     private volatile long delayNanos;
     private volatile int refuseEvery;
+    private volatile boolean blackholed;
+    /** This proxy closes connections itself from now on ({@link #cutAll}, {@link #close}). */
+    private volatile boolean cut;
+    private final AtomicInteger upstreamClosed = new AtomicInteger();
+    private volatile long lastUpstreamClosedAt;
 
     private FaultProxy(String upstreamHost, int upstreamPort) throws InterruptedException {
         listener = new ServerBootstrap()
@@ -50,7 +56,7 @@ final class FaultProxy implements AutoCloseable {
                         inbound.closeFuture().addListener(f -> open.remove(inbound));
                         new Bootstrap().group(inbound.eventLoop()).channel(Transport.channel())
                                 .option(ChannelOption.TCP_NODELAY, true)
-                                .handler(new Relay(inbound))
+                                .handler(new Relay(inbound, true))
                                 .connect(upstreamHost, upstreamPort)
                                 .addListener((ChannelFutureListener) f -> {
                                     if (!f.isSuccess()) {
@@ -60,7 +66,7 @@ final class FaultProxy implements AutoCloseable {
                                     Channel outbound = f.channel();
                                     open.add(outbound);
                                     outbound.closeFuture().addListener(x -> open.remove(outbound));
-                                    inbound.pipeline().addLast(new Relay(outbound));
+                                    inbound.pipeline().addLast(new Relay(outbound, false));
                                     inbound.config().setAutoRead(true);
                                 });
                     }
@@ -87,8 +93,27 @@ final class FaultProxy implements AutoCloseable {
         refuseEvery = k;
     }
 
+    /**
+     * From now on every byte is dropped, both ways, and a side that closes is not closed on the other: each
+     * end sees a connection that has gone silent, as when a peer's machine or network vanishes.
+     */
+    void blackhole() {
+        blackholed = true;
+    }
+
+    /** How many upstream connections the upstream side closed (not this proxy). */
+    int upstreamClosedByServer() {
+        return upstreamClosed.get();
+    }
+
+    /** When the upstream side last closed one (System.nanoTime), 0 if never. */
+    long lastUpstreamClosedAt() {
+        return lastUpstreamClosedAt;
+    }
+
     /** Resets every connection relayed so far, both sides. */
     void cutAll() {
+        cut = true;
         for (Channel ch : open) {
             ch.close();
         }
@@ -96,6 +121,7 @@ final class FaultProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        cut = true;
         listener.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -103,14 +129,21 @@ final class FaultProxy implements AutoCloseable {
     /** Passes what one side reads to the other, after the configured delay. */
     private final class Relay extends ChannelInboundHandlerAdapter {
         private final Channel other;
+        /** This relay reads the upstream connection (and its close is the upstream's doing, unless ours). */
+        private final boolean upstream;
 
-        Relay(Channel other) {
+        Relay(Channel other, boolean upstream) {
             this.other = other;
+            this.upstream = upstream;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf bytes = (ByteBuf) msg;
+            if (blackholed) {
+                bytes.release();
+                return;
+            }
             long delay = delayNanos;
             if (delay == 0) {
                 other.writeAndFlush(bytes);
@@ -121,6 +154,13 @@ final class FaultProxy implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (upstream && !cut) {
+                upstreamClosed.incrementAndGet();
+                lastUpstreamClosedAt = System.nanoTime();
+            }
+            if (blackholed) {
+                return; // no FIN crosses a blackhole
+            }
             long delay = delayNanos;
             if (delay == 0) {
                 other.close();

@@ -30,6 +30,7 @@ final class HandoffWatch implements AutoCloseable {
     private final List<Map<String, Object>> timeline = new ArrayList<>();
     private FaultProxy peerProxy;
     private FaultProxy clientProxy;
+    private Strangers strangers;
     /** When the fault struck, and when the watch saw the handoff abort (System.nanoTime, 0 if not). */
     private long struckAt;
     private long abortSeenAt;
@@ -43,8 +44,13 @@ final class HandoffWatch implements AutoCloseable {
      * the target, and only for the faults that need it: a proxy adds a hop of user space to every frame it
      * relays, which a handoff over a healthy network should not pay.
      */
-    Route route(int peerPort, int targetClientPort) throws InterruptedException {
+    Route route(int sourceClientPort, int peerPort, int targetClientPort) throws InterruptedException {
         Fault.Action action = fault.action();
+        if (action.strangers()) {
+            // In place before the operator's command, as a proxy is: the strangers are there when it comes.
+            strangers = Strangers.start(action, sourceClientPort, peerPort);
+            strangers.awaitInPlace();
+        }
         if (action.proxiesPeerLink()) {
             peerProxy = FaultProxy.to("127.0.0.1", peerPort);
             if (action == Fault.Action.DELAY_PEER_LINK) {
@@ -145,9 +151,14 @@ final class HandoffWatch implements AutoCloseable {
                     throw new IllegalStateException("cannot pause the source: " + e.getMessage(), e);
                 }
             }
-            case NOTHING, HALT_SOURCE, DELAY_PEER_LINK, REFUSE_CLIENTS_TO_TARGET -> { } // in place from the start
+            default -> { } // a proxy's or the strangers' fault: in place from the start
         }
         return true;
+    }
+
+    /** The strangers of a hostile fault, if it has them. */
+    java.util.Optional<Strangers> strangers() {
+        return java.util.Optional.ofNullable(strangers);
     }
 
     /** The source's phases, as seen by every watch so far. */
@@ -167,6 +178,9 @@ final class HandoffWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        if (strangers != null) {
+            strangers.close();
+        }
         if (peerProxy != null) {
             peerProxy.close();
         }

@@ -25,7 +25,8 @@ final class Scoring {
 
     DemoResult score(JsonNode src, JsonNode tgt, EventJournal.History sourceHistory,
                      EventJournal.History targetHistory, String outcome, HandoffWatch watch,
-                     List<DemoResult.ChainedHandoff> chain, Long heapPerSession) {
+                     List<DemoResult.ChainedHandoff> chain, Long heapPerSession, DemoResult.Rss sourceRss,
+                     DemoResult.Rss targetRss, Map<String, Object> strangers) {
         Map<String, Long> sums = new LinkedHashMap<>();
         List<String> fields = new ArrayList<>(List.of("clients", "clients_moved", "clients_resumed", "connect_failures"));
         fields.addAll(Tally.FIELDS);
@@ -63,7 +64,7 @@ final class Scoring {
                 struckAt == 0 || recovered < struckAt ? null : Demo.round((recovered - struckAt) / 1e6),
                 cmp.divergent() > 0, cmp.compared(), chain, heapPerSession,
                 new DemoResult.Recording(List.copyOf(watch.timeline()), millis("stalls"), millis("baseline_stalls"),
-                        moves()));
+                        moves()), sourceRss, targetRss, strangers);
     }
 
     private static long sum(Map<String, Long> sums, String field) {

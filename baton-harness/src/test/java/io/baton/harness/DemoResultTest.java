@@ -3,6 +3,7 @@ package io.baton.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DemoResultTest {
@@ -13,7 +14,7 @@ class DemoResultTest {
             "outputs_duplicated", "out_of_order", "failed_verifications", "digest_source", "digest_target",
             "state_equal", "cutover_index", "handoff_ms", "cutover_pause_ms", "longest_commit_wait_ms",
             "commit_suspensions", "stall_ms", "baseline_stall_ms", "fault", "expected_outcome", "acked_inputs_lost",
-            "diverged", "indices_compared");
+            "diverged", "indices_compared", "source_rss_mb", "target_rss_mb");
 
     @Test
     void aPlainRunReportsExactlyTheDemosFieldsInItsOrder() {
@@ -56,6 +57,33 @@ class DemoResultTest {
     }
 
     @Test
+    void eachServersResidentMemoryIsReportedBeforeAndAfterAndNullWhereUnknown() {
+        Map<String, Object> json = result(settings(Fault.NONE, 1, false), "completed", counts(0), List.of()).toJson();
+        assertThat(json.get("source_rss_mb")).hasToString("{before=300.0, after=310.0}");
+        assertThat(json.get("target_rss_mb")).hasToString("{before=250.0, after=null}");
+    }
+
+    @Test
+    void strangersWhosePromiseDidNotHoldFailTheRunThoughTheHandoffCompleted() {
+        DemoSettings s = settings(Fault.IDLE_CONNECTIONS, 1, false);
+        DemoResult base = result(s, "completed", counts(0), List.of());
+        DemoResult kept = withStrangers(base, Map.of("act", "idle-connections", "kept", true));
+        DemoResult broken = withStrangers(base, Map.of("act", "idle-connections", "kept", false));
+        assertThat(kept.passed()).isTrue();
+        assertThat(broken.verified()).as("nothing lost").isTrue();
+        assertThat(broken.passed()).isFalse();
+        assertThat(List.copyOf(kept.toJson().keySet())).endsWith("source_rss_mb", "target_rss_mb", "strangers");
+    }
+
+    private static DemoResult withStrangers(DemoResult r, Map<String, Object> strangers) {
+        return new DemoResult(r.settings(), r.outcome(), r.counts(), r.digestSource(), r.digestTarget(),
+                r.cutoverIndex(), r.handoffMs(), r.cutoverPauseMs(), r.longestCommitWaitMs(), r.commitSuspensions(),
+                r.stallMs(), r.baselineStallMs(), r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(),
+                r.furtherHandoffs(), r.heapBytesPerSession(), r.recording(), r.sourceRssMb(), r.targetRssMb(),
+                strangers);
+    }
+
+    @Test
     void aChainThatStoppedShortFailsTheRun() {
         DemoResult r = result(settings(Fault.NONE, 3, false), "completed", counts(0), List.of(
                 new DemoResult.ChainedHandoff("target", "server-2", "aborted", 700.0, null, "0", "0", false, false,
@@ -77,6 +105,7 @@ class DemoResultTest {
                                      List<DemoResult.ChainedHandoff> chain) {
         return new DemoResult(s, outcome, counts, "ab", "ab", 100, 700.0, 3.0, 5.0, 0,
                 new DemoResult.Stalls(1.0, 2.0, 3.0), new DemoResult.Stalls(0.5, 1.0, 1.5), null, null, false, 50,
-                chain, null, new DemoResult.Recording(List.of(), List.of(), List.of(), List.of()));
+                chain, null, new DemoResult.Recording(List.of(), List.of(), List.of(), List.of()),
+                new DemoResult.Rss(300.0, 310.0), new DemoResult.Rss(250.0, null), null);
     }
 }

@@ -1,13 +1,17 @@
 package io.baton.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +101,32 @@ class FaultProxyTest {
             for (Socket s : new Socket[] {a, b}) {
                 assertThat(readOrReset(s)).isEqualTo(-1);
             }
+        }
+    }
+
+    @Test
+    void aBlackholeDropsEveryBytePassesNoCloseAndCountsTheUpstreamsOwnClose() throws Exception {
+        try (ServerSocket quiet = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+             FaultProxy hole = FaultProxy.to("127.0.0.1", quiet.getLocalPort());
+             Socket client = new Socket("127.0.0.1", hole.port())) {
+            Socket up = quiet.accept(); // closed by the test itself, as the upstream server would
+            client.setSoTimeout(300);
+            up.setSoTimeout(300);
+            client.getOutputStream().write(1);
+            assertThat(up.getInputStream().read()).as("relayed before the blackhole").isEqualTo(1);
+            hole.blackhole();
+            client.getOutputStream().write(2);
+            up.getOutputStream().write(3);
+            assertThatThrownBy(() -> up.getInputStream().read()).as("nothing reaches the upstream")
+                    .isInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> client.getInputStream().read()).as("nothing reaches the client")
+                    .isInstanceOf(SocketTimeoutException.class);
+            assertThat(hole.upstreamClosedByServer()).isZero();
+            up.close();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> hole.upstreamClosedByServer() == 1);
+            assertThat(hole.lastUpstreamClosedAt()).isPositive();
+            assertThatThrownBy(() -> client.getInputStream().read()).as("no FIN crosses the blackhole")
+                    .isInstanceOf(SocketTimeoutException.class);
         }
     }
 

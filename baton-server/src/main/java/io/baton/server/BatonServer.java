@@ -50,14 +50,51 @@ public final class BatonServer implements AutoCloseable {
      * @param adminPort  port for the admin API (0 picks a free one, -1 for none)
      * @param adminToken the bearer token the admin API requires
      * @param standby    start as a standby target instead of serving at once
+     * @param limits     what one accepted connection that does not read may cost
      */
     public record Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
-                          String adminToken, boolean standby) {
+                          String adminToken, boolean standby, SocketLimits limits) {
         public Options {
             Objects.requireNonNull(bindHost, "bindHost");
             Objects.requireNonNull(adminHost, "adminHost");
+            Objects.requireNonNull(limits, "limits");
             if (adminPort >= 0 && (adminToken == null || adminToken.length() < 16)) {
                 throw new IllegalArgumentException("the admin token must be at least 16 characters");
+            }
+        }
+
+        /** With the default {@link SocketLimits}. */
+        public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
+                       String adminToken, boolean standby) {
+            this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, SocketLimits.DEFAULTS);
+        }
+    }
+
+    /**
+     * What a connection accepted on the client or peer port may make this server hold for it while it does
+     * not read (docs/protocol.md, "Slow readers"): past either limit it is closed, and its session resumes
+     * later with nothing lost. The peer link a source opens to its target is not bounded here: what queues
+     * on it is the snapshot and the events of a handoff, and a target silent for 2 s is given up anyway.
+     *
+     * @param maxOutboundBytes bytes queued for one connection beyond which it is closed at once; at least
+     *                         twice the largest frame, so one largest output always fits
+     * @param writeStallMillis how long a connection may stay unwritable (above the high water mark, not
+     *                         drained once to the low one) before it is closed
+     */
+    public record SocketLimits(long maxOutboundBytes, long writeStallMillis) {
+        public static final long MAX_OUTBOUND_BYTES = 4L << 20;
+        public static final long WRITE_STALL_MILLIS = 5000;
+        public static final SocketLimits DEFAULTS = new SocketLimits(MAX_OUTBOUND_BYTES, WRITE_STALL_MILLIS);
+
+        public SocketLimits {
+            long least = 2L * FrameCodec.DEFAULT_MAX_FRAME;
+            if (maxOutboundBytes < least) {
+                throw new IllegalArgumentException("--max-outbound-bytes " + maxOutboundBytes + " is below "
+                        + least + ", twice the largest frame: a connection would be closed for one large output; "
+                        + "give " + least + " or more");
+            }
+            if (writeStallMillis < 1) {
+                throw new IllegalArgumentException("--write-stall-ms must be at least 1, was " + writeStallMillis);
             }
         }
     }
@@ -136,7 +173,8 @@ public final class BatonServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         Probes probes = new Probes(opts.peerPort() >= 0);
         try {
-            CoreDriver driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME, diagnostics, observer);
+            CoreDriver driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME, opts.limits(), diagnostics,
+                    observer);
             MeteredOutbox outbox = new MeteredOutbox(driver, metrics);
             driver.observePolls(outbox);
             driver.loop().submit(() -> driver.core(opts.standby()
@@ -144,12 +182,12 @@ public final class BatonServer implements AutoCloseable {
                     : ServerCore.authority(cfg, outbox, entropy, CoreDriver.now()))).sync();
             CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
-            Channel client = listening(bind(group, driver, opts.bindHost(), opts.clientPort(), false),
+            Channel client = listening(bind(driver, opts, opts.clientPort(), false),
                     CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
             Channel peer = null;
             if (opts.peerPort() >= 0) {
-                peer = listening(bind(group, driver, opts.bindHost(), opts.peerPort(), true), PEER_PORT,
+                peer = listening(bind(driver, opts, opts.peerPort(), true), PEER_PORT,
                         opts.bindHost(), opts.peerPort());
                 bound.add(peer);
             }
@@ -237,7 +275,11 @@ public final class BatonServer implements AutoCloseable {
         return new IllegalStateException("cannot listen on " + host + ":" + port + " (" + what + "): " + why, cause);
     }
 
-    private static ChannelFuture bind(EventLoopGroup group, CoreDriver driver, String host, int port, boolean peer) {
+    /**
+     * Listens for clients or peers. Every accepted connection is unwritable above {@link OutboundLimit}'s high
+     * water mark, and is not read while unwritable; past the options' limits it is closed.
+     */
+    private static ChannelFuture bind(CoreDriver driver, Options opts, int port, boolean peer) {
         int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
         return new ServerBootstrap()
                 .group(peer ? driver.peerLoop() : driver.loop())
@@ -245,13 +287,15 @@ public final class BatonServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OutboundLimit.WATER_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE, driver.handler(peer));
+                        ch.pipeline().addLast(new OutboundLimit(opts.limits()), new FrameDecoder(maxFrame),
+                                FrameEncoder.INSTANCE, driver.handler(peer));
                     }
                 })
-                .bind(host, port);
+                .bind(opts.bindHost(), port);
     }
 
     /**

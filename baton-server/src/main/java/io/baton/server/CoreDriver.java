@@ -40,6 +40,8 @@ final class CoreDriver implements ServerOutbox {
     /** The peer link's own loop: snapshot bytes and event shipping are encoded and written off the core's loop. */
     private final EventLoop peerLoop;
     private final int peerMaxFrame;
+    /** What an accepted connection may cost while it does not read: bounds {@link #close} too. */
+    private final BatonServer.SocketLimits limits;
     private ServerCore core;
     private final Map<Long, Channel> channels = new HashMap<>();
     private final FrameBatcher batcher = new FrameBatcher();
@@ -58,11 +60,12 @@ final class CoreDriver implements ServerOutbox {
     private long cutoverUnflushed;
     private PollObserver polls = PollObserver.NONE;
 
-    CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.Diagnostics diagnostics,
-               ServerObserver observer) {
+    CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.SocketLimits limits,
+               BatonServer.Diagnostics diagnostics, ServerObserver observer) {
         this.loop = loop;
         this.peerLoop = peerLoop;
         this.peerMaxFrame = peerMaxFrame;
+        this.limits = limits;
         try {
             this.journal = diagnostics.journal() == null ? null : EventJournal.create(diagnostics.journal());
         } catch (java.io.IOException e) {
@@ -303,7 +306,7 @@ final class CoreDriver implements ServerOutbox {
             }
             cutoverUnflushed = c.index();
         }
-        if (ch != null) {
+        if (ch != null && ch.isActive()) { // one cut for a slow reader is reported closed a moment later
             batcher.add(ch, frame);
         }
     }
@@ -327,12 +330,28 @@ final class CoreDriver implements ServerOutbox {
                 after, (now() - t) / 1_000_000);
     }
 
+    /**
+     * Closes after what was sent has left, so the peer reads its ERROR; but a peer that does not read would
+     * keep the connection open forever that way, so one that is unwritable is closed at once, and any other
+     * at the latest after the write stall limit.
+     */
     @Override
     public void close(long conn) {
         Channel ch = channels.get(conn);
         if (ch != null) {
             batcher.flush(ch);
+            if (!ch.isWritable()) {
+                ch.close();
+                return;
+            }
             ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ch.eventLoop().schedule(() -> {
+                if (ch.isOpen()) {
+                    LOG.info("closing the connection from {} without waiting longer: what was sent to it had not "
+                            + "left after {} ms (serve --write-stall-ms)", ch.remoteAddress(), limits.writeStallMillis());
+                    ch.close();
+                }
+            }, limits.writeStallMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
