@@ -186,6 +186,17 @@ class DemoSystemTest {
         assertNothingLost(r);
     }
 
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void abandonedSessionsOutnumberingThePlayersCannotMakeASourceWhoseTargetDiedFence() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", Fault.ABANDONED_SESSIONS_KILL_TARGET.cliName(), "--warmup-s",
+                "1", "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("aborted");
+        assertThat(r.path("strangers").path("welcomed").asInt()).isEqualTo(100);
+        assertThat(r.path("strangers").path("kept").asBoolean()).isTrue();
+        assertNothingLost(r);
+    }
+
     private static void assertNothingLost(JsonNode r) {
         for (String zero : new String[] {"inputs_lost", "inputs_duplicated", "outputs_lost", "outputs_duplicated",
             "out_of_order", "failed_verifications", "acked_inputs_lost"}) {

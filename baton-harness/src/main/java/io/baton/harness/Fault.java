@@ -59,6 +59,11 @@ public enum Fault {
     SQUAT_STANDBY(Trigger.AT_ONCE, Action.SQUAT_STANDBY, List.of(Outcome.COMPLETED), null,
             "an unauthenticated connection to the target's peer port re-sends PEER_HELLO every 2 s (and comes "
                     + "back when closed); the real handoff still completes."),
+    ABANDONED_SESSIONS_KILL_TARGET(Trigger.CLIENTS_REDIRECTED, Action.ABANDON_SESSIONS_KILL_TARGET,
+            List.of(Outcome.ABORTED), Simulation.Fault.KILL_TARGET_BEFORE_CUTOVER,
+            "100 sessions opened and left without CLOSE before the handoff (in their resume window, as many as the "
+                    + "players), then kill -9 the target while clients are redirected; the source aborts and keeps "
+                    + "serving: sessions absent at COMMIT do not vote."),
     VANISHED_CLIENT(Trigger.AT_ONCE, Action.VANISH_CLIENT, List.of(Outcome.COMPLETED), null,
             "a client's connection goes silent without FIN or RST (a proxy drops every byte); the source closes "
                     + "it and its session waits in its resume window; the handoff completes.");
@@ -119,12 +124,15 @@ public enum Fault {
         /** A {@link Strangers} connection to the target's peer port, re-sending PEER_HELLO. */
         SQUAT_STANDBY,
         /** A {@link Strangers} session whose connection is blackholed by a proxy. */
-        VANISH_CLIENT;
+        VANISH_CLIENT,
+        /** {@link Strangers} open sessions and leave them without CLOSE; at the trigger, kill -9 the target. */
+        ABANDON_SESSIONS_KILL_TARGET;
 
         /** Whether this action is {@link Strangers}' to play, from the handoff's start. */
         boolean strangers() {
             return switch (this) {
-                case HUGE_INPUT, SLOW_READER, IDLE_CONNECTIONS, SLOW_LORIS, HELLO_FLOOD, SQUAT_STANDBY, VANISH_CLIENT -> true;
+                case HUGE_INPUT, SLOW_READER, IDLE_CONNECTIONS, SLOW_LORIS, HELLO_FLOOD, SQUAT_STANDBY, VANISH_CLIENT,
+                     ABANDON_SESSIONS_KILL_TARGET -> true;
                 default -> false;
             };
         }

@@ -140,7 +140,7 @@ final class HandoffWatch implements AutoCloseable {
         struckAt = System.nanoTime();
         Demo.say("%6.0f ms  fault: %s", Demo.msSince(t0), fault.cliName());
         switch (fault.action()) {
-            case KILL_TARGET -> target.kill();
+            case KILL_TARGET, ABANDON_SESSIONS_KILL_TARGET -> target.kill();
             case KILL_SOURCE -> source.kill();
             case KILL_BOT_PROCESS -> bots.remove(bots.size() - 1).kill();
             case CUT_PEER_LINK -> peerProxy.cutAll();

@@ -55,6 +55,13 @@ final class Strangers implements AutoCloseable {
      * client's own bound on a silent connection (1.5 s) with a wide margin.
      */
     static final long VANISH_NOTICE_MS = 10_000;
+    /** Sessions opened and left before the handoff: as many as the demo's 100 players. */
+    static final int ABANDONED_SESSIONS = 100;
+    /**
+     * How long the abandoned sessions have been quiet when the command is given: longer than a server counts
+     * a client present (1 s), so they are absent when COMMIT goes out, as sessions left before a handoff are.
+     */
+    static final long ABANDONED_QUIET_MS = 1_500;
     /** How long a squatter may take to be answered by the target before the command is given anyway. */
     static final long SQUAT_IN_PLACE_MS = 5_000;
     /**
@@ -82,6 +89,8 @@ final class Strangers implements AutoCloseable {
     private final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
     private final AtomicInteger closedByServer = new AtomicInteger();
     private final AtomicLong lastClosedAt = new AtomicLong();
+    /** When a stranger last closed a connection of its own (System.nanoTime), 0 if none did. */
+    private final AtomicLong lastLeftAt = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicInteger framesSent = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
@@ -108,6 +117,7 @@ final class Strangers implements AutoCloseable {
             case HELLO_FLOOD -> s.helloFlood(sourceClientPort);
             case SQUAT_STANDBY -> s.squat(targetPeerPort);
             case VANISH_CLIENT -> s.vanish(sourceClientPort);
+            case ABANDON_SESSIONS_KILL_TARGET -> s.abandon(sourceClientPort);
             default -> throw new IllegalArgumentException(act + " has no strangers");
         }
         return s;
@@ -264,11 +274,40 @@ final class Strangers implements AutoCloseable {
         });
     }
 
+    /**
+     * {@link #ABANDONED_SESSIONS} sessions, each closed by the stranger (no CLOSE frame, so the session waits out
+     * its resume window) as soon as it is welcomed.
+     */
+    private void abandon(int port) {
+        for (int i = 0; i < ABANDONED_SESSIONS; i++) {
+            connect(port, true, false, new Frames() {
+                @Override
+                void active(Channel ch) {
+                    send(ch, hello());
+                }
+
+                @Override
+                void welcomed(Channel ch) {
+                    leaves(ch);
+                }
+            });
+        }
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     /** A stranger's handler: counts what the server answers and how the connection ends. */
     private class Frames extends ChannelInboundHandlerAdapter {
         private boolean answered;
+        /** The stranger closed this connection itself: not the server's doing. */
+        private boolean left;
+
+        /** Closes the connection from the stranger's side. */
+        void leaves(Channel ch) {
+            left = true;
+            lastLeftAt.set(System.nanoTime());
+            ch.close();
+        }
 
         private void answered() {
             if (!answered) {
@@ -314,7 +353,7 @@ final class Strangers implements AutoCloseable {
         public void channelInactive(ChannelHandlerContext ctx) {
             open.remove(ctx.channel());
             answered();
-            if (!stopping) {
+            if (!stopping && !left) {
                 closedByServer.incrementAndGet();
                 lastClosedAt.set(System.nanoTime());
                 closedByServer(ctx.channel());
@@ -390,7 +429,8 @@ final class Strangers implements AutoCloseable {
      * tell (the handoff's own outcome is the demo's): every connection closed by the server for the acts the
      * server must cut, and the slow reader's before it could send {@link #SLOW_READER_BYTES_AT_MOST}; the vanished client's connection closed by its server before the operator's command
      * (not by the handoff's drain); some HELLO refused for the flood; every huge INPUT taken without an ERROR;
-     * the squatter in place (answered by the target) before the command.
+     * the squatter in place (answered by the target) before the command; every abandoned session welcomed and
+     * none closed by the server before the demo ends.
      */
     boolean kept() {
         return switch (act) {
@@ -402,6 +442,8 @@ final class Strangers implements AutoCloseable {
             case HELLO_FLOOD -> errors.values().stream().mapToInt(AtomicInteger::get).sum() > 0;
             case HUGE_INPUT -> welcomed.get() == 1 && errors.isEmpty() && framesSent.get() > 1;
             case SQUAT_STANDBY -> challenged.get() + errors.size() > 0;
+            case ABANDON_SESSIONS_KILL_TARGET -> welcomed.get() == ABANDONED_SESSIONS && errors.isEmpty()
+                    && closedByServer.get() == 0;
             default -> false;
         };
     }
@@ -412,6 +454,7 @@ final class Strangers implements AutoCloseable {
             case IDLE_CONNECTIONS -> IDLE_CONNECTIONS;
             case SLOW_LORIS -> SLOW_LORIS_CONNECTIONS;
             case HELLO_FLOOD -> HELLO_FLOOD;
+            case ABANDON_SESSIONS_KILL_TARGET -> ABANDONED_SESSIONS;
             default -> 1;
         };
     }
@@ -427,6 +470,13 @@ final class Strangers implements AutoCloseable {
         } else if (act == Fault.Action.VANISH_CLIENT) {
             waitFor(() -> welcomed.get() == 1, SQUAT_IN_PLACE_MS);
             waitFor(() -> proxy.upstreamClosedByServer() > 0, VANISH_NOTICE_MS);
+        } else if (act == Fault.Action.ABANDON_SESSIONS_KILL_TARGET) {
+            waitFor(() -> welcomed.get() + errors.size() + connectFailures.get() >= ABANDONED_SESSIONS,
+                    SQUAT_IN_PLACE_MS);
+            long quietFor = ABANDONED_QUIET_MS - (System.nanoTime() - lastLeftAt.get()) / 1_000_000;
+            if (quietFor > 0) {
+                Thread.sleep(quietFor); // a fixed span of the scenario, not a wait for something to happen
+            }
         }
         commandAt = System.nanoTime();
     }
