@@ -15,7 +15,10 @@ import java.util.Map;
  */
 final class Admission {
 
-    /** Every limit a server refuses or closes by, named as its flag on {@code baton serve} (less the dashes). */
+    /**
+     * Every limit a server refuses or closes by, with the name its refusals are counted under (the
+     * {@code limit} tag of {@code baton_refusals_total}): its flag on {@code baton serve}, less any unit.
+     */
     enum Limit {
         HELLO_TIMEOUT("hello-timeout"),
         IDLE_TIMEOUT("idle-timeout"),
@@ -119,10 +122,10 @@ final class Admission {
             }
             if (c.kind == Connections.Kind.AWAIT_HELLO) {
                 refuse(conn, Limit.HELLO_TIMEOUT, ErrorCode.HELLO_TIMEOUT, "no complete HELLO within " + ms
-                        + " ms of connecting (--hello-timeout)", now);
+                        + " ms of connecting (--hello-timeout-ms)", now);
             } else if (c.kind == Connections.Kind.PEER_IN && !core.target.link.is(conn)) {
                 refuse(conn, Limit.HELLO_TIMEOUT, ErrorCode.HELLO_TIMEOUT, "no PEER_HELLO and valid PEER_AUTH "
-                        + "within " + ms + " ms of connecting (--hello-timeout): is the peer secret the same?", now);
+                        + "within " + ms + " ms of connecting (--hello-timeout-ms): is the peer secret the same?", now);
             }
         }
     }

@@ -280,7 +280,7 @@ final class Handshake {
             for (long conn : silent) {
                 core.admission.refused(Admission.Limit.IDLE_TIMEOUT);
                 core.out.send(conn, new Frame.Error(ErrorCode.IDLE_TIMEOUT, "nothing arrived on this connection for "
-                        + idle / 1_000_000 + " ms (--idle-timeout); the session stays resumable"));
+                        + idle / 1_000_000 + " ms (--idle-timeout-ms); the session stays resumable"));
                 core.out.close(conn);
                 core.disconnected(conn, now);
             }

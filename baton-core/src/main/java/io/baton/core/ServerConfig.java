@@ -40,6 +40,8 @@ public record ServerConfig(
         java.util.Set<Defect> defects) {
 
     private static final long SECOND = 1_000_000_000L;
+    /** The default of {@link #maxUnackedOutputs}. */
+    public static final int DEFAULT_MAX_UNACKED_OUTPUTS = 65_536;
 
     public ServerConfig {
         Objects.requireNonNull(factory, "factory");
@@ -65,7 +67,7 @@ public record ServerConfig(
     public static ServerConfig defaults(ServiceFactory factory, ServiceConfig service, byte[] peerSecret) {
         long commitWait = Math.max(20_000_000L, SECOND / Math.max(1, service.tickHz()) / 2);
         return new ServerConfig(factory, service, peerSecret, 30 * SECOND, 5000, 3 * SECOND, 60 * SECOND,
-                5 * SECOND, 2 * SECOND, commitWait, 65_536, Limits.defaults(),
+                5 * SECOND, 2 * SECOND, commitWait, DEFAULT_MAX_UNACKED_OUTPUTS, Limits.defaults(),
                 java.util.Set.of());
     }
 

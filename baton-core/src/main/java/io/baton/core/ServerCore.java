@@ -22,11 +22,12 @@ import java.util.Optional;
  * <p>This class is the façade: it routes each call to the room that owns the concern, keeps the server's
  * {@link Role}, and holds the one table of timers. The rooms, package-private, each own their fields:
  * <ul>
- *   <li>{@link Connections}: what each connection is (the routing table);</li>
+ *   <li>{@link Connections}: what each connection is (the routing table), where it comes from;</li>
+ *   <li>{@link Admission}: hello deadlines, session caps, the rate of new sessions, refusals per limit;</li>
  *   <li>{@link EventLog}: the service, the session table, the log position, the tick schedule, the digest;</li>
  *   <li>{@link Delivery}: the released index, outputs and acknowledgements waiting for it, ACKs and trims;</li>
  *   <li>{@link OutputCommit}: whether outputs wait for the target, as a state enum, and the commit wait;</li>
- *   <li>{@link Handshake}: HELLO, a bound client's frames, session expiry;</li>
+ *   <li>{@link Handshake}: HELLO, a bound client's frames, client liveness, session expiry;</li>
  *   <li>{@link SourceHandoff}: {@link SourcePhase}, the source's {@link PeerLink}, shipping, abort, fencing;</li>
  *   <li>{@link Redirect} and {@link Cutover}: the MOVEs and their pace; CUTOVER, SWITCH and the drain;</li>
  *   <li>{@link SnapshotSender} and {@link SnapshotReceiver}: a snapshot's two ends;</li>
@@ -38,7 +39,8 @@ import java.util.Optional;
  * <p>The poll order is the order of {@link #timers}: snapshot chunks first (they must land between ticks),
  * then the redirect, the ticks (a cutover is decided right after one), the deadlines of the cutover and the
  * drain, the peer links' pings and silences, the commit wait, the hint wait, the orphan's decision, the claim
- * pings, the fence watch, the source's authentication, and session expiry. Each timer is declared once there.
+ * pings, the fence watch, the hello deadlines, client liveness (pings, idle deadlines), and session expiry.
+ * Each timer is declared once there.
  */
 public final class ServerCore {
 

@@ -55,7 +55,7 @@ class ServerCoreBoundsTest {
             rig.advance(200 * MS);
             assertThat(loris.isClosed(loris.conn)).isTrue();
             assertThat(lastError(loris)).isEqualTo(ErrorCode.HELLO_TIMEOUT);
-            assertThat(loris.last(Frame.Error.class).message()).contains("--hello-timeout");
+            assertThat(loris.last(Frame.Error.class).message()).contains("--hello-timeout-ms");
             assertThat(refusals(server, "hello-timeout")).isEqualTo(1);
         }
 

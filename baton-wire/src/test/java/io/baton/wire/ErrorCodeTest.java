@@ -42,6 +42,14 @@ class ErrorCodeTest {
     }
 
     @Test
+    void everyCodeHasItsRowInTheErrorTableOfProtocolMd() throws java.io.IOException {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/protocol.md"));
+        for (ErrorCode c : ErrorCode.values()) {
+            assertThat(doc).as("protocol.md's row for %s", c).contains("| " + c.code() + " | " + c.name() + " | ");
+        }
+    }
+
+    @Test
     void wireValuesArePinned() {
         assertThat(ErrorCode.values()).hasSize(18);
         assertThat(ErrorCode.MALFORMED_FRAME.code()).isEqualTo(1);
