@@ -31,6 +31,7 @@ final class Handshake {
     /** When client connections are next looked at for pings and idle deadlines. */
     long livenessCheckDue;
 
+
     Handshake(ServerCore core) {
         this.core = core;
     }
@@ -254,10 +255,16 @@ final class Handshake {
      * PING (again every {@link #PING_AFTER} while silent); any client connection (bound, a pre-connection,
      * a claim) silent for the idle timeout is closed with {@code IDLE_TIMEOUT}, and a bound one's session
      * enters its resume window, as if the connection had dropped. So a client that vanished without FIN or
-     * RST is noticed, and the half-open connection costs nothing after that.
+     * RST is noticed, and the half-open connection costs nothing after that. Within 1 s of waking from
+     * not running (Presence: 0.5 s without a call) it cuts nothing, so that frames waiting in the sockets
+     * are read before anyone is taken for silent.
      */
     void checkLiveness(long now) {
         livenessCheckDue = now + LIVENESS_INTERVAL;
+        // A server that did not run for a while (paused, starved) cannot tell a silent client from one whose
+        // frames wait unread in its socket: it reads them first.
+        long wokeAt = core.presence.wokeAt();
+        boolean cutting = wokeAt == 0 || now - wokeAt >= PING_AFTER;
         long idle = core.cfg.limits().idleTimeout();
         boolean pinging = core.role() == Role.AUTHORITY;
         List<Long> silent = null;
@@ -268,7 +275,7 @@ final class Handshake {
                 continue;
             }
             long quiet = now - c.heardAt;
-            if (quiet >= idle) {
+            if (quiet >= idle && cutting) {
                 (silent == null ? silent = new ArrayList<>() : silent).add(e.getKey());
             } else if (pinging && c.kind == Connections.Kind.CLIENT && quiet >= PING_AFTER
                     && now - c.pingedAt >= PING_AFTER) {

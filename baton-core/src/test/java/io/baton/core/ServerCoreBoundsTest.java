@@ -96,6 +96,15 @@ class ServerCoreBoundsTest {
         }
 
         @Test
+        void aServerThatDidNotRunReadsWhatWaitedBeforeItCutsAnyoneForSilence() {
+            Client c = rig.join(server);
+            rig.freeze(10 * SECOND); // the server's process was stopped; the client's pings wait in the socket
+            rig.advance(2 * SECOND);
+            assertThat(c.isClosed(c.conn)).as("cut on waking: %s", server.notes).isFalse();
+            assertThat(refusals(server, "idle-timeout")).isZero();
+        }
+
+        @Test
         void aClientAnsweringThePingsIsNotCutEvenIfItNeverPingsItself() {
             Client c = rig.join(server);
             c.live = false;
