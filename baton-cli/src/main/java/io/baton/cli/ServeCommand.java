@@ -29,6 +29,9 @@ import picocli.CommandLine.Option;
         })
 final class ServeCommand implements Callable<Integer> {
 
+    private static final ServerConfig.Limits LIMITS = ServerConfig.Limits.defaults();
+    private static final int DEFAULT_MAX_UNACKED_OUTPUTS = ServerConfig.DEFAULT_MAX_UNACKED_OUTPUTS;
+
     @Option(names = "--service", defaultValue = "arena", description = "Service to host (default: ${DEFAULT-VALUE}).")
     String service;
 
@@ -72,6 +75,43 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--redirect-per-second", defaultValue = "5000", description = "Fastest pace of MOVE frames in a handoff; they are spread over at least 0.5 s (default: ${DEFAULT-VALUE}).")
     int redirectPerSecond;
+
+    // Limits (docs/protocol.md, Limits): what one connection, address or stranger may cost this server.
+    @Option(names = "--hello-timeout-ms", description = "A connection must complete its hello (a client's HELLO, a "
+            + "source's PEER_HELLO and PEER_AUTH) within this, else it is closed (default: ${DEFAULT-VALUE}).")
+    long helloTimeoutMs = TimeUnit.NANOSECONDS.toMillis(LIMITS.helloTimeout());
+
+    @Option(names = "--idle-timeout-ms", description = "A client connection silent this long is closed and its "
+            + "session enters its resume window; silent 1 s, it is pinged (default: ${DEFAULT-VALUE}).")
+    long idleTimeoutMs = TimeUnit.NANOSECONDS.toMillis(LIMITS.idleTimeout());
+
+    @Option(names = "--max-sessions", description = "Sessions kept at once, connected or within their resume "
+            + "window; a new one beyond is refused (default: ${DEFAULT-VALUE}).")
+    int maxSessions = LIMITS.maxSessions();
+
+    @Option(names = "--max-sessions-per-address", description = "Sessions one client IP address may hold "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxSessionsPerAddress = LIMITS.maxSessionsPerAddress();
+
+    @Option(names = "--hello-new-rate", description = "New sessions accepted per second, sustained "
+            + "(default: ${DEFAULT-VALUE}).")
+    int helloNewRate = LIMITS.helloNewPerSecond();
+
+    @Option(names = "--hello-new-burst", description = "New sessions accepted at once after a quiet spell "
+            + "(default: ${DEFAULT-VALUE}).")
+    int helloNewBurst = LIMITS.helloNewBurst();
+
+    @Option(names = "--max-unacked-outputs", description = "Outputs a session may hold unacknowledged, connected "
+            + "or not; one more and the session is closed (default: ${DEFAULT-VALUE}).")
+    int maxUnackedOutputs = DEFAULT_MAX_UNACKED_OUTPUTS;
+
+    @Option(names = "--max-unacked-bytes", description = "Output bytes a session may hold unacknowledged, "
+            + "connected or not; more and the session is closed (default: ${DEFAULT-VALUE}).")
+    long maxUnackedBytes = LIMITS.maxUnackedBytes();
+
+    @Option(names = "--max-input-bytes", description = "Largest INPUT payload accepted; a larger one ends its "
+            + "session. At most, and by default, what a client frame holds (default: ${DEFAULT-VALUE}).")
+    int maxInputBytes = LIMITS.maxInputBytes();
 
     @Option(names = "--rehearse-ms", defaultValue = "2000",
             description = "Before serving, rehearse handoffs in memory for this long so the code is compiled (0: skip; default: ${DEFAULT-VALUE}).")
@@ -117,7 +157,9 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig cfg = ServerConfig.defaults(factory, new ServiceConfig(tickHz, opts),
                         Secrets.readOrCreate(peerSecretFile, "peer secret").getBytes(StandardCharsets.UTF_8))
                 .withResumeWindow(TimeUnit.MILLISECONDS.toNanos(resumeWindowMs))
-                .withRedirectPerSecond(redirectPerSecond);
+                .withRedirectPerSecond(redirectPerSecond)
+                .withMaxUnackedOutputs(maxUnackedOutputs)
+                .withLimits(limits());
         BatonServer server = BatonServer.start(cfg, listen, new BatonServer.Diagnostics(journal));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -148,6 +190,20 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The limits given by the flags; a value out of range is named with its flag. */
+    private ServerConfig.Limits limits() {
+        try {
+            return new ServerConfig.Limits(TimeUnit.MILLISECONDS.toNanos(helloTimeoutMs),
+                    TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs), maxSessions, maxSessionsPerAddress, helloNewRate,
+                    helloNewBurst, maxUnackedBytes, maxInputBytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("a limit is out of range: " + e.getMessage() + "; every limit flag "
+                    + "(--hello-timeout-ms, --idle-timeout-ms, --max-sessions, --max-sessions-per-address, "
+                    + "--hello-new-rate, --hello-new-burst, --max-unacked-bytes, --max-input-bytes) takes a positive "
+                    + "number, and --max-input-bytes at most " + ServerConfig.Limits.MAX_INPUT_BYTES, e);
+        }
     }
 
     static ServiceFactory findService(String name) {

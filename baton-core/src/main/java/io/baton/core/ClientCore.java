@@ -313,7 +313,7 @@ public final class ClientCore {
     private void serverError(Frame.Error e, long now) {
         String reason = e.code() + ": " + e.message();
         switch (e.code()) {
-            case UNKNOWN_SESSION, SESSION_CLOSED, UNSUPPORTED_VERSION -> end(reason);
+            case UNKNOWN_SESSION, SESSION_CLOSED, UNSUPPORTED_VERSION, INPUT_TOO_LARGE -> end(reason);
             default -> {
                 out.close(serving.conn);
                 servingLost(reason, now);

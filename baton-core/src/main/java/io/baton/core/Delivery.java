@@ -29,6 +29,8 @@ final class Delivery {
     private final List<Session> ackDue = new ArrayList<>();
     /** Sessions owed a standalone ACK, in the order it falls due. */
     private final ArrayDeque<Session> ackQueue = new ArrayDeque<>();
+    /** Sessions over their cap on unacknowledged outputs, to close at the end of the burst. */
+    private final List<Session> overCap = new ArrayList<>();
     /** Sessions whose acknowledged outputs the replica must trim too. */
     private final Set<Session> trimDue = new LinkedHashSet<>();
 
@@ -56,6 +58,10 @@ final class Delivery {
 
     /** The service emitted an output to the session. */
     void emitted(Session s) {
+        if ((s.unacked.size() > core.cfg.maxUnackedOutputs() || s.unackedBytes > core.cfg.limits().maxUnackedBytes())
+                && core.role() == Role.AUTHORITY && !overCap.contains(s)) {
+            overCap.add(s); // closed at the end of the burst, not inside the service's call
+        }
         if (core.commit.holds()) {
             unreleased.add(s);
         } else {
@@ -98,11 +104,37 @@ final class Delivery {
             s.sentSeq = o.seq();
             s.inputAckSent = s.inputReleased;
         }
-        if (s.unacked.size() > core.cfg.maxUnackedOutputs()) {
+    }
+
+    /**
+     * Closes every session that went over its cap on unacknowledged outputs in this burst, connected or not:
+     * a CLOSE event, and {@code SESSION_CLOSED} to its client if it is connected. A disconnected session
+     * keeps what its client has not acknowledged so that it can resume; this is the bound on what that
+     * costs. A server that applies nothing now (a cutover pause) leaves them to the next output.
+     */
+    private void closeOverCap(long now) {
+        for (Session s : overCap) {
+            boolean still = core.log.sessions.get(s.id) == s && (s.unacked.size() > core.cfg.maxUnackedOutputs()
+                    || s.unackedBytes > core.cfg.limits().maxUnackedBytes());
+            if (!still || core.role() != Role.AUTHORITY || core.stopped()) {
+                continue;
+            }
+            core.admission.refused(Admission.Limit.MAX_UNACKED);
+            String why = "session " + s.id + " holds " + s.unacked.size() + " outputs (" + s.unackedBytes
+                    + " bytes) its client has not acknowledged, over the limit of " + core.cfg.maxUnackedOutputs()
+                    + " outputs or " + core.cfg.limits().maxUnackedBytes() + " bytes (--max-unacked-outputs, "
+                    + "--max-unacked-bytes): a client must acknowledge what it receives";
             long conn = s.conn;
-            core.reject(conn, ErrorCode.PROTOCOL_VIOLATION, "client acknowledged no output for "
-                    + s.unacked.size() + " outputs");
+            if (conn >= 0) {
+                core.out.send(conn, new Frame.Error(ErrorCode.SESSION_CLOSED, why));
+                core.out.close(conn);
+                core.conns.remove(conn);
+                s.conn = -1;
+            }
+            core.out.note(why);
+            core.handshake.close(s, now);
         }
+        overCap.clear();
     }
 
     /** Notes that the session has inputs released in this burst, for {@link #flush} to acknowledge. */
@@ -188,6 +220,9 @@ final class Delivery {
      * meanwhile: a separate ACK per input was a third of a busy server's writes (docs/performance.md).
      */
     void flush(long now) {
+        if (!overCap.isEmpty()) {
+            closeOverCap(now);
+        }
         if (!ackDue.isEmpty()) {
             for (int i = 0; i < ackDue.size(); i++) {
                 Session s = ackDue.get(i);

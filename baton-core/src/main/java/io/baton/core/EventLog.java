@@ -80,7 +80,7 @@ final class EventLog {
             sessionsSum -= s.digestTerm();
             s.outputSeq++;
             sessionsSum += s.digestTerm();
-            s.unacked.add(new Session.Out(s.outputSeq, index, payload));
+            s.keep(new Session.Out(s.outputSeq, index, payload));
             core.delivery.emitted(s);
         }
     }
@@ -118,6 +118,7 @@ final class EventLog {
                 Session s = sessions.remove(sessionId);
                 sessionsSum -= s.digestTerm();
                 core.delivery.forget(s);
+                core.conns.forget(s);
                 service.onSessionClosed(sessionId, ctx);
             }
         }
@@ -189,6 +190,7 @@ final class EventLog {
     void reset() {
         service = null;
         sessions.clear();
+        core.conns.forgetAllSessions();
         appliedIndex = tick = 0;
         nextSessionId = 1;
         sessionsSum = 0;

@@ -7,19 +7,30 @@ import java.util.List;
 
 /**
  * The client side of the server: HELLO (a new session, a resume, an attach), the frames a bound client may
- * send, and the expiry of sessions whose clients never came back. It owns no state of its own beyond the
- * expiry cycle: what a session is lives in the log, and who a client is routed to is each handoff's business;
- * this is where a client's request meets them.
+ * send, the liveness of client connections (server pings, the idle deadline), and the expiry of sessions
+ * whose clients never came back. It owns no state of its own beyond those two cycles: what a session is lives
+ * in the log, and who a client is routed to is each handoff's business; this is where a client's request
+ * meets them.
  */
 final class Handshake {
 
     private static final byte[] NO_TOKEN = new byte[Frame.TOKEN_LENGTH];
     /** How often an authority looks for sessions whose resume window has passed. */
     static final long EXPIRY_INTERVAL = 1_000_000_000L;
+    /**
+     * A client connection silent for this long gets a PING, and another every as long while the silence
+     * lasts (docs/protocol.md, Liveness): a client that answers nothing is then cut by the idle deadline.
+     */
+    static final long PING_AFTER = 1_000_000_000L;
+    /** How often client connections are looked at for pings and idle deadlines. */
+    static final long LIVENESS_INTERVAL = 250_000_000L;
 
     private final ServerCore core;
     /** When the next expiry check is due. */
     long expiryCheckDue;
+    /** When client connections are next looked at for pings and idle deadlines. */
+    long livenessCheckDue;
+
 
     Handshake(ServerCore core) {
         this.core = core;
@@ -28,7 +39,7 @@ final class Handshake {
     void hello(long conn, Connections.Conn c, Frame.Hello h, long now) {
         if (h.version() != Frame.VERSION) {
             core.reject(conn, ErrorCode.UNSUPPORTED_VERSION,
-                    "this server speaks protocol version " + Frame.VERSION + ", the client sent " + h.version());
+                    "this server speaks protocol version " + Frame.VERSION + ", the client sent " + h.version(), now);
             return;
         }
         switch (h.kind()) {
@@ -46,7 +57,10 @@ final class Handshake {
             core.out.send(conn, new Frame.TargetHint(request.clientHost(), request.clientPort()));
         }
         if (role != Role.AUTHORITY || core.stopped()) {
-            core.reject(conn, ErrorCode.NOT_AUTHORITY, core.notAuthorityReason());
+            core.reject(conn, ErrorCode.NOT_AUTHORITY, core.notAuthorityReason(), now);
+            return;
+        }
+        if (!core.admission.admitNew(conn, c.address, now)) {
             return;
         }
         long id = core.log.nextSessionId;
@@ -68,17 +82,17 @@ final class Handshake {
         if (s == null || !Tokens.same(s.secret, h.token())) {
             core.reject(conn, role == Role.AUTHORITY || role == Role.RETIRED ? ErrorCode.UNKNOWN_SESSION
                     : ErrorCode.NOT_AUTHORITY, role == Role.STANDBY ? core.notAuthorityReason()
-                    : "no session " + h.sessionId() + " with that secret on this server");
+                    : "no session " + h.sessionId() + " with that secret on this server", now);
             return;
         }
         if (core.baseline.saved()) {
             core.reject(conn, ErrorCode.NOT_AUTHORITY, "this server saved its state and stopped; the game "
-                    + "continues where the save is restored");
+                    + "continues where the save is restored", now);
             return;
         }
         if (role == Role.RETIRED && s.unsafeUpTo > core.source.replicaAcked) {
             core.reject(conn, ErrorCode.SESSION_CLOSED, "session " + s.id + " saw events the target may not"
-                    + " hold; it cannot move there without losing them");
+                    + " hold; it cannot move there without losing them", now);
             return;
         }
         if (role == Role.RETIRED) {
@@ -92,7 +106,7 @@ final class Handshake {
             if (core.claims.eligible()) {
                 core.claims.claim(conn, c, s, h.outputAck(), now);
             } else {
-                core.reject(conn, ErrorCode.NOT_AUTHORITY, core.notAuthorityReason());
+                core.reject(conn, ErrorCode.NOT_AUTHORITY, core.notAuthorityReason(), now);
             }
             return;
         }
@@ -143,12 +157,23 @@ final class Handshake {
     /** A frame from a client bound to its session. */
     void clientFrame(long conn, Session s, Frame f, long now) {
         if (s == null) {
-            core.reject(conn, ErrorCode.SESSION_CLOSED, "the session has ended");
+            core.reject(conn, ErrorCode.SESSION_CLOSED, "the session has ended", now);
             return;
         }
         s.lastHeard = now;
         if (f instanceof Frame.Input in) {
             core.delivery.acked(s, in.ack(), now);
+            int max = core.cfg.limits().maxInputBytes();
+            if (in.payload().length > max) {
+                core.admission.refused(Admission.Limit.MAX_INPUT_BYTES);
+                // SESSION_CLOSED in effect (the session ends): an input that can never be applied would be
+                // resent on every resume, so the session could never move on.
+                core.reject(conn, ErrorCode.INPUT_TOO_LARGE, "input " + in.seq() + " carries "
+                        + in.payload().length + " bytes, over this server's limit of " + max
+                        + " (--max-input-bytes); the session is closed", now);
+                close(s, now);
+                return;
+            }
             input(conn, s, in.seq(), in.payload(), now);
         } else if (f instanceof Frame.Ack a) {
             core.delivery.acked(s, a.ack(), now);
@@ -167,7 +192,7 @@ final class Handshake {
             core.out.close(conn);
         } else {
             core.reject(conn, ErrorCode.PROTOCOL_VIOLATION,
-                f.getClass().getSimpleName() + " is not allowed from a client");
+                f.getClass().getSimpleName() + " is not allowed from a client", now);
         }
     }
 
@@ -188,19 +213,85 @@ final class Handshake {
             return;
         }
         if (seq > s.inputApplied + 1) {
-            core.reject(conn, ErrorCode.PROTOCOL_VIOLATION, "input " + seq + " skips ahead of " + (s.inputApplied + 1));
+            core.reject(conn, ErrorCode.PROTOCOL_VIOLATION, "input " + seq + " skips ahead of " + (s.inputApplied + 1), now);
             return;
         }
         core.log.apply(Frame.EventKind.INPUT, s.id, seq, payload, now);
     }
 
     /** Frames on a pre-connection to this target: only liveness until the switch. */
-    void attachedFrame(long conn, Frame f) {
+    void attachedFrame(long conn, Frame f, long now) {
         if (f instanceof Frame.Ping p) {
             core.out.send(conn, new Frame.Pong(p.value()));
         } else if (!(f instanceof Frame.Pong) && !(f instanceof Frame.Ack)) {
             core.reject(conn, ErrorCode.NOT_AUTHORITY,
-                f.getClass().getSimpleName() + " before the switch: " + core.notAuthorityReason());
+                f.getClass().getSimpleName() + " before the switch: " + core.notAuthorityReason(), now);
+        }
+    }
+
+    /**
+     * Ends a session on this authority with a CLOSE event, as {@code SESSION_CLOSED} (or another code that
+     * ends the session) told its client. A server that is not the authority, or applies nothing now, leaves
+     * the session to expire: its log is not its own to change.
+     */
+    void close(Session s, long now) {
+        if (core.role() == Role.AUTHORITY && !core.stopped() && core.log.sessions.get(s.id) == s) {
+            if (s.conn >= 0) {
+                core.conns.remove(s.conn);
+                core.out.close(s.conn);
+                s.conn = -1;
+            }
+            core.log.apply(Frame.EventKind.CLOSE, s.id, 0, EventLog.EMPTY, now);
+        }
+    }
+
+    /** Whether client connections are watched now: not while this server applies nothing (cutover, drain). */
+    boolean watchingLiveness() {
+        return !core.stopped();
+    }
+
+    /**
+     * The liveness timer. A client connection bound to a session and silent for {@link #PING_AFTER} gets a
+     * PING (again every {@link #PING_AFTER} while silent); any client connection (bound, a pre-connection,
+     * a claim) silent for the idle timeout is closed with {@code IDLE_TIMEOUT}, and a bound one's session
+     * enters its resume window, as if the connection had dropped. So a client that vanished without FIN or
+     * RST is noticed, and the half-open connection costs nothing after that. Within 1 s of waking from
+     * not running (Presence: 0.5 s without a call) it cuts nothing, so that frames waiting in the sockets
+     * are read before anyone is taken for silent.
+     */
+    void checkLiveness(long now) {
+        livenessCheckDue = now + LIVENESS_INTERVAL;
+        // A server that did not run for a while (paused, starved) cannot tell a silent client from one whose
+        // frames wait unread in its socket: it reads them first.
+        long wokeAt = core.presence.wokeAt();
+        boolean cutting = wokeAt == 0 || now - wokeAt >= PING_AFTER;
+        long idle = core.cfg.limits().idleTimeout();
+        boolean pinging = core.role() == Role.AUTHORITY;
+        List<Long> silent = null;
+        for (var e : core.conns.all().entrySet()) {
+            Connections.Conn c = e.getValue();
+            if (c.kind != Connections.Kind.CLIENT && c.kind != Connections.Kind.ATTACHED
+                    && c.kind != Connections.Kind.CLAIM) {
+                continue;
+            }
+            long quiet = now - c.heardAt;
+            if (quiet >= idle && cutting) {
+                (silent == null ? silent = new ArrayList<>() : silent).add(e.getKey());
+            } else if (pinging && c.kind == Connections.Kind.CLIENT && quiet >= PING_AFTER
+                    && now - c.pingedAt >= PING_AFTER) {
+                c.pingedAt = now;
+                core.out.send(e.getKey(), new Frame.Ping(now));
+            }
+        }
+        if (silent != null) {
+            for (long conn : silent) {
+                core.admission.refused(Admission.Limit.IDLE_TIMEOUT);
+                core.out.send(conn, new Frame.Error(ErrorCode.IDLE_TIMEOUT, "nothing arrived on this connection for "
+                        + idle / 1_000_000 + " ms (--idle-timeout-ms); the session stays resumable"));
+                core.out.close(conn);
+                core.disconnected(conn, now);
+            }
+            core.out.note(silent.size() + " silent client connection(s) closed after the idle timeout");
         }
     }
 

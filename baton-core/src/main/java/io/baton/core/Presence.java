@@ -49,6 +49,11 @@ final class Presence {
         lastRan = now;
     }
 
+    /** When this server last woke from not running for {@link #PAUSED} (0: never). */
+    long wokeAt() {
+        return wokeAt;
+    }
+
     /**
      * COMMIT goes out now: the sessions present at this instant are its electorate, sent with it. A session
      * opened later, or whose client was away, never votes in this handoff (its claim at the target is still

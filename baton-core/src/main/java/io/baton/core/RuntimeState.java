@@ -89,7 +89,7 @@ final class RuntimeState {
                 if (len < 0 || len > (64 << 20)) {
                     throw new IOException("output of " + len + " bytes in snapshot");
                 }
-                s.unacked.add(new Session.Out(seq, index, in.readNBytes(len)));
+                s.keep(new Session.Out(seq, index, in.readNBytes(len)));
             }
             sessions.put(id, s);
         }

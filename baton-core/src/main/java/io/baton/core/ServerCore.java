@@ -22,11 +22,12 @@ import java.util.Optional;
  * <p>This class is the façade: it routes each call to the room that owns the concern, keeps the server's
  * {@link Role}, and holds the one table of timers. The rooms, package-private, each own their fields:
  * <ul>
- *   <li>{@link Connections}: what each connection is (the routing table);</li>
+ *   <li>{@link Connections}: what each connection is (the routing table), where it comes from;</li>
+ *   <li>{@link Admission}: hello deadlines, session caps, the rate of new sessions, refusals per limit;</li>
  *   <li>{@link EventLog}: the service, the session table, the log position, the tick schedule, the digest;</li>
  *   <li>{@link Delivery}: the released index, outputs and acknowledgements waiting for it, ACKs and trims;</li>
  *   <li>{@link OutputCommit}: whether outputs wait for the target, as a state enum, and the commit wait;</li>
- *   <li>{@link Handshake}: HELLO, a bound client's frames, session expiry;</li>
+ *   <li>{@link Handshake}: HELLO, a bound client's frames, client liveness, session expiry;</li>
  *   <li>{@link SourceHandoff}: {@link SourcePhase}, the source's {@link PeerLink}, shipping, abort, fencing;</li>
  *   <li>{@link Redirect} and {@link Cutover}: the MOVEs and their pace; CUTOVER, SWITCH and the drain;</li>
  *   <li>{@link SnapshotSender} and {@link SnapshotReceiver}: a snapshot's two ends;</li>
@@ -38,7 +39,8 @@ import java.util.Optional;
  * <p>The poll order is the order of {@link #timers}: snapshot chunks first (they must land between ticks),
  * then the redirect, the ticks (a cutover is decided right after one), the deadlines of the cutover and the
  * drain, the peer links' pings and silences, the commit wait, the hint wait, the orphan's decision, the claim
- * pings, the fence watch, the source's authentication, and session expiry. Each timer is declared once there.
+ * pings, the fence watch, the hello deadlines, client liveness (pings, idle deadlines), and session expiry.
+ * Each timer is declared once there.
  */
 public final class ServerCore {
 
@@ -54,6 +56,7 @@ public final class ServerCore {
     long lastPoll;
 
     final Connections conns = new Connections();
+    final Admission admission = new Admission(this);
     final EventLog log = new EventLog(this);
     final Delivery delivery = new Delivery(this);
     final OutputCommit commit = new OutputCommit(this);
@@ -87,8 +90,10 @@ public final class ServerCore {
                     claims::takeOverIfClaimed),
             Timer.atDue("claim ping", claims::held, claims::nextPing, claims::ping),
             Timer.everyPoll("fence watch", presence::watching, presence::nextFenceCheck, presence::watchMajority),
-            Timer.atDue("source authentication", target::authenticating, target::authDeadline,
-                    now -> target.authTimedOut()),
+            Timer.atDue("hello deadline", admission::helloDeadlinesPending, admission::nextHelloDeadline,
+                    admission::helloDeadlinesPassed),
+            Timer.atDue("client liveness", handshake::watchingLiveness, () -> handshake.livenessCheckDue,
+                    handshake::checkLiveness).wakingOnlyWhen(conns::any),
             Timer.atDue("session expiry", () -> role == Role.AUTHORITY, () -> handshake.expiryCheckDue,
                     handshake::expireSessions).wakingOnlyWhen(() -> !log.sessions.isEmpty()),
             // Fired by flush, which the driver calls after every poll: the ACKs due then go out with the rest.
@@ -118,14 +123,17 @@ public final class ServerCore {
 
     // ---------------------------------------------------------------- entry points: connections
 
-    /** A client connected to the client port. */
-    public void clientConnected(long conn, long now) {
-        conns.add(conn, Connections.Kind.AWAIT_HELLO);
+    /**
+     * A client connected to the client port from {@code address}: the key the per-address session cap counts
+     * it under (its IP address without the port, as the driver sees it; any stable string in a simulation).
+     */
+    public void clientConnected(long conn, String address, long now) {
+        conns.accepted(conn, Connections.Kind.AWAIT_HELLO, address, now, now + cfg.limits().helloTimeout());
     }
 
     /** Someone connected to the peer port (this server may become a target). */
     public void peerAccepted(long conn, long now) {
-        conns.add(conn, Connections.Kind.PEER_IN);
+        conns.accepted(conn, Connections.Kind.PEER_IN, "", now, now + cfg.limits().helloTimeout());
     }
 
     /** The outbound peer link asked for with {@link ServerOutbox#connect} is up. */
@@ -167,6 +175,7 @@ public final class ServerCore {
             }
             case ATTACHED -> target.detached(c.sessionId, conn);
             case CLAIM -> claims.dropped(c.sessionId, conn);
+            case PEER_IN -> target.handshakeEnded(conn, now);
             default -> { }
         }
     }
@@ -178,19 +187,20 @@ public final class ServerCore {
         if (c == null) {
             return;
         }
+        c.heardAt = now;
         switch (c.kind) {
             case AWAIT_HELLO -> {
                 if (f instanceof Frame.Hello h) {
                     handshake.hello(conn, c, h, now);
                 } else if (f instanceof Frame.PeerHello) {
                     reject(conn, ErrorCode.PROTOCOL_VIOLATION, "this is a client port, not a peer port: a source's "
-                            + "--target-peer must name the target's --peer-port");
+                            + "--target-peer must name the target's --peer-port", now);
                 } else {
-                    reject(conn, ErrorCode.PROTOCOL_VIOLATION, "expected HELLO, got " + f.getClass().getSimpleName());
+                    reject(conn, ErrorCode.PROTOCOL_VIOLATION, "expected HELLO, got " + f.getClass().getSimpleName(), now);
                 }
             }
             case CLIENT -> handshake.clientFrame(conn, log.sessions.get(c.sessionId), f, now);
-            case ATTACHED, CLAIM -> handshake.attachedFrame(conn, f);
+            case ATTACHED, CLAIM -> handshake.attachedFrame(conn, f, now);
             case PEER_IN -> target.frame(conn, f, now);
             case PEER_OUT -> source.frame(f, now);
         }
@@ -198,7 +208,7 @@ public final class ServerCore {
 
     /** Bytes that break the protocol arrived on a connection: answer with the reason, close only it. */
     public void badFrame(long conn, ProtocolException e, long now) {
-        reject(conn, e.code(), e.getMessage());
+        reject(conn, e.code(), e.getMessage(), now);
         if (source.link.is(conn)) {
             source.abort("peer link sent a bad frame: " + e.getMessage(), now);
         } else if (target.link.is(conn) && target.phase() != TargetPhase.AUTHORITY) {
@@ -304,7 +314,8 @@ public final class ServerCore {
                 log.appliedIndex, log.tick, lag, redirect.clientsMoved, redirect.clientsAttached,
                 redirect.clientsSwitched, m.cutIndex, m.cutDigest, log.service == null ? 0 : log.stateDigest(),
                 m.stoppedAt, m.authorityAt, m.firstEventAt, lastError, delivery.releasedIndex, claims.failedOver,
-                claims.eligible(), commit.longestCommitWait, source.phaseSince, commit.suspensions);
+                claims.eligible(), commit.longestCommitWait, source.phaseSince, commit.suspensions,
+                admission.refusals());
     }
 
     // ---------------------------------------------------------------- shared by the rooms
@@ -335,19 +346,30 @@ public final class ServerCore {
         };
     }
 
-    /** Refuses a connection with a reason and closes it; on the target's peer link, that ends the replica. */
-    void reject(long conn, ErrorCode code, String message) {
+    /**
+     * Refuses a connection with a reason and closes it; on the target's peer link, that ends the replica. A
+     * session bound to the connection keeps its resume window from {@code now} (a protocol violation costs
+     * the connection, not the session), unless the code is {@link ErrorCode#SESSION_CLOSED}: then the session
+     * ends too, as the code tells the client.
+     */
+    void reject(long conn, ErrorCode code, String message, long now) {
         out.send(conn, new Frame.Error(code, message));
         out.close(conn);
         if (target.link.is(conn) && target.phase() != TargetPhase.AUTHORITY) {
             target.discardReplica("peer link refused: " + message, 0);
         }
         Connections.Conn c = conns.remove(conn);
+        if (c != null && c.kind == Connections.Kind.PEER_IN) {
+            target.handshakeEnded(conn, now);
+        }
         if (c != null && c.kind == Connections.Kind.CLIENT) {
             Session s = log.sessions.get(c.sessionId);
             if (s != null && s.conn == conn) {
                 s.conn = -1;
-                s.disconnectedAt = Math.max(1, s.disconnectedAt);
+                s.disconnectedAt = now;
+                if (code == ErrorCode.SESSION_CLOSED) {
+                    handshake.close(s, now);
+                }
             }
         }
     }

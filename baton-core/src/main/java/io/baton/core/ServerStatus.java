@@ -30,6 +30,9 @@ package io.baton.core;
  * @param sourcePhaseSinceNanos the driver clock when the source entered its current phase
  * @param commitSuspensions how often output commit was suspended in the current or last handoff because the
  *                         target acknowledged nothing for the commit wait
+ * @param refusals         connections refused or closed by each limit since this server started, by the
+ *                         limit's flag on {@code baton serve} ({@code max-sessions}, {@code hello-timeout}, …;
+ *                         every limit listed, in a fixed order, zero if it never refused)
  */
 public record ServerStatus(
         Role role,
@@ -56,5 +59,11 @@ public record ServerStatus(
         boolean canTakeOver,
         long longestCommitWaitNanos,
         long sourcePhaseSinceNanos,
-        int commitSuspensions) {
+        int commitSuspensions,
+        java.util.Map<String, Long> refusals) {
+
+    public ServerStatus {
+        refusals = refusals == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(
+                new java.util.LinkedHashMap<>(refusals));
+    }
 }

@@ -19,7 +19,10 @@ final class Session {
     long inputApplied;
     long outputSeq;
     long outputAcked;
+    /** Outputs the client has not acknowledged; only {@link #keep} adds and {@link #trimTo} removes. */
     final ArrayDeque<Out> unacked = new ArrayDeque<>();
+    /** The payload bytes of {@link #unacked}, checked against the server's cap (ServerConfig.Limits). */
+    long unackedBytes;
 
     // Local state.
     long conn = -1;
@@ -33,6 +36,8 @@ final class Session {
     final ArrayDeque<long[]> unreleasedInputs = new ArrayDeque<>();
     long inputReleased;
     long disconnectedAt;
+    /** The address key of the last connection bound to the session, or null (counted by {@link Connections}). */
+    String address;
     /** When this server last heard from the session's client: a present client is a vote for this server. */
     long lastHeard;
     /** The last output sent before this session's target hint; acknowledging a later one proves the hint arrived. */
@@ -64,12 +69,18 @@ final class Session {
                 inputApplied), outputSeq);
     }
 
+    /** Keeps an output until the client acknowledges it. */
+    void keep(Out o) {
+        unacked.add(o);
+        unackedBytes += o.payload().length;
+    }
+
     void trimTo(long ack) {
         if (ack > outputAcked) {
             outputAcked = Math.min(ack, outputSeq);
         }
         while (!unacked.isEmpty() && unacked.peekFirst().seq() <= outputAcked) {
-            unacked.pollFirst();
+            unackedBytes -= unacked.pollFirst().payload().length;
         }
     }
 }

@@ -3,7 +3,9 @@ package io.baton.core;
 import io.baton.wire.ErrorCode;
 import io.baton.wire.Frame;
 import io.baton.wire.ProtocolException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -16,8 +18,6 @@ import java.util.Set;
  */
 final class TargetHandoff {
 
-    /** How long a source may take to prove itself; a silent peer must not lock the target out of handoffs. */
-    static final long AUTH_TIMEOUT = 5_000_000_000L;
     /** Attached clients pinged per replicated tick, in rotation. */
     private static final int PINGS_PER_TICK = 32;
     private static final byte[] NO_TOKEN = new byte[Frame.TOKEN_LENGTH];
@@ -26,8 +26,17 @@ final class TargetHandoff {
     private TargetPhase phase = TargetPhase.STANDBY;
     final PeerLink link = new PeerLink();
     long handoffId;
-    private byte[] nonces;
-    private long authDeadline;
+    /**
+     * A source's handshake on one peer connection, before it has proven the peer secret: its handoff, its
+     * mode and both nonces. Several may run side by side, each with its own nonce and its connection's hello
+     * deadline (Admission); the first to prove the secret becomes the link, so a stranger that keeps saying
+     * PEER_HELLO cannot keep the real source out.
+     */
+    private record Pending(long handoffId, boolean live, byte[] sourceNonce, byte[] targetNonce) {
+    }
+
+    /** The handshakes under way, by connection (phase AUTHENTICATING while there is one and no link). */
+    private final Map<Long, Pending> handshakes = new HashMap<>();
     /** The handoff replicates live (else stop-and-copy: the clients wait on this server). */
     private boolean live;
     private long ticketsValidUntil;
@@ -57,24 +66,9 @@ final class TargetHandoff {
         core.out.phaseChanged(next);
     }
 
-    /** Whether the source must still prove itself (the authentication timer runs). */
-    boolean authenticating() {
-        return phase == TargetPhase.AUTHENTICATING && link.up();
-    }
-
-    long authDeadline() {
-        return authDeadline;
-    }
-
     /** Whether the link's silence is watched: while receiving or replicating. */
     boolean watched() {
         return link.up() && (phase == TargetPhase.REPLICATING || phase == TargetPhase.RECEIVING);
-    }
-
-    /** The authentication timer: the source proved nothing in time. */
-    void authTimedOut() {
-        core.reject(link.conn, ErrorCode.AUTH_FAILED, "no proof of the peer secret within "
-                + AUTH_TIMEOUT / 1_000_000 + " ms");
     }
 
     /** A frame on a connection accepted on the peer port. */
@@ -86,12 +80,13 @@ final class TargetHandoff {
             peerHello(conn, h, now);
             return;
         }
-        if (!link.is(conn)) {
-            core.reject(conn, ErrorCode.PROTOCOL_VIOLATION, "expected PEER_HELLO");
+        Pending pending = handshakes.get(conn);
+        if (pending != null) {
+            authenticate(conn, pending, f, now);
             return;
         }
-        if (phase == TargetPhase.AUTHENTICATING) {
-            authenticate(conn, f, now);
+        if (!link.is(conn)) {
+            core.reject(conn, ErrorCode.PROTOCOL_VIOLATION, "expected PEER_HELLO", now);
             return;
         }
         try {
@@ -128,47 +123,71 @@ final class TargetHandoff {
                     f.getClass().getSimpleName() + " is not allowed on the peer link");
             }
         } catch (ProtocolException e) {
-            core.reject(conn, e.code(), e.getMessage()); // before authority this also discards the replica
+            core.reject(conn, e.code(), e.getMessage(), now); // before authority this also discards the replica
         }
     }
 
     private void peerHello(long conn, Frame.PeerHello h, long now) {
         if (h.version() != Frame.VERSION) {
             core.reject(conn, ErrorCode.UNSUPPORTED_VERSION,
-                    "this server speaks protocol version " + Frame.VERSION + ", the source sent " + h.version());
+                    "this server speaks protocol version " + Frame.VERSION + ", the source sent " + h.version(), now);
             return;
         }
-        if (core.role() != Role.STANDBY || phase != TargetPhase.STANDBY) {
+        if (core.role() != Role.STANDBY || (phase != TargetPhase.STANDBY && phase != TargetPhase.AUTHENTICATING)) {
             core.reject(conn, ErrorCode.BUSY, "this server is " + core.role() + " in phase " + phase
-                    + "; it accepts a handoff only in standby");
+                    + "; it accepts a handoff only in standby", now);
             return;
         }
-        link.conn = conn;
-        link.lastHeard = now;
-        committedFrom = -1;
-        handoffId = h.handoffId();
-        live = h.mode() == Frame.Mode.LIVE;
+        if (handshakes.containsKey(conn)) {
+            core.reject(conn, ErrorCode.PROTOCOL_VIOLATION, "a second PEER_HELLO on one connection", now);
+            return;
+        }
         byte[] nonce = core.random(Frame.TOKEN_LENGTH);
-        nonces = new byte[32];
-        System.arraycopy(h.nonce(), 0, nonces, 0, 16);
-        System.arraycopy(nonce, 0, nonces, 16, 16);
-        moveTo(TargetPhase.AUTHENTICATING);
-        authDeadline = now + AUTH_TIMEOUT;
+        handshakes.put(conn, new Pending(h.handoffId(), h.mode() == Frame.Mode.LIVE, h.nonce().clone(), nonce));
+        if (phase == TargetPhase.STANDBY) {
+            moveTo(TargetPhase.AUTHENTICATING);
+        }
         core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(h.nonce(), nonce)));
     }
 
-    /** The first frame after PEER_CHALLENGE must be the source's proof; anything else ends the link. */
-    private void authenticate(long conn, Frame f, long now) {
-        byte[] srcNonce = java.util.Arrays.copyOfRange(nonces, 0, 16);
-        byte[] tgtNonce = java.util.Arrays.copyOfRange(nonces, 16, 32);
-        if (f instanceof Frame.PeerAuth a && Tokens.same(a.mac(), core.tokens.sourceProof(srcNonce, tgtNonce))) {
-            ticketsValidUntil = now + core.cfg.ticketTtl();
-            usedTickets.clear();
-            moveTo(TargetPhase.RECEIVING);
+    /**
+     * The first frame after PEER_CHALLENGE must be the source's proof; anything else ends that connection
+     * only. The first connection to prove the secret becomes the peer link, and every other handshake still
+     * under way is refused with BUSY.
+     */
+    private void authenticate(long conn, Pending p, Frame f, long now) {
+        if (!(f instanceof Frame.PeerAuth a && Tokens.same(a.mac(), core.tokens.sourceProof(p.sourceNonce(),
+                p.targetNonce())))) {
+            core.out.note("refused a source that failed authentication");
+            core.reject(conn, ErrorCode.AUTH_FAILED, "the source could not prove it knows the peer secret", now);
             return;
         }
-        core.out.note("refused a source that failed authentication");
-        core.reject(conn, ErrorCode.AUTH_FAILED, "the source could not prove it knows the peer secret");
+        handshakes.remove(conn);
+        List<Long> others = new ArrayList<>(handshakes.keySet());
+        handshakes.clear();
+        link.conn = conn;
+        link.lastHeard = now;
+        committedFrom = -1;
+        handoffId = p.handoffId();
+        live = p.live();
+        ticketsValidUntil = now + core.cfg.ticketTtl();
+        usedTickets.clear();
+        moveTo(TargetPhase.RECEIVING);
+        for (long other : others) {
+            core.reject(other, ErrorCode.BUSY, "another source authenticated first (handoff " + handoffId
+                    + "); this server receives one handoff at a time", now);
+        }
+    }
+
+    /**
+     * A peer connection that had not authenticated closed or was refused: its handshake ends, and with the
+     * last one the server is a plain standby again.
+     */
+    void handshakeEnded(long conn, long now) {
+        if (handshakes.remove(conn) != null && handshakes.isEmpty() && phase == TargetPhase.AUTHENTICATING
+                && !link.up()) {
+            moveTo(TargetPhase.STANDBY);
+        }
     }
 
     /** The snapshot was loaded and verified: a replica from here. */
@@ -279,25 +298,25 @@ final class TargetHandoff {
         boolean replica = role == Role.STANDBY && phase != TargetPhase.STANDBY && phase != TargetPhase.AUTHENTICATING;
         boolean lateAttach = phase == TargetPhase.AUTHORITY && role == Role.AUTHORITY;
         if (!replica && !lateAttach) {
-            core.reject(conn, ErrorCode.BAD_TICKET, "no handoff to this server is under way");
+            core.reject(conn, ErrorCode.BAD_TICKET, "no handoff to this server is under way", now);
             return;
         }
         if (!Tokens.same(h.token(), core.tokens.ticket(handoffId, h.sessionId()))) {
-            core.reject(conn, ErrorCode.BAD_TICKET, "ticket not issued for session " + h.sessionId() + " in this handoff");
+            core.reject(conn, ErrorCode.BAD_TICKET, "ticket not issued for session " + h.sessionId() + " in this handoff", now);
             return;
         }
         if (!usedTickets.add(h.sessionId())) {
-            core.reject(conn, ErrorCode.TICKET_REUSED, "ticket for session " + h.sessionId() + " was already used");
+            core.reject(conn, ErrorCode.TICKET_REUSED, "ticket for session " + h.sessionId() + " was already used", now);
             return;
         }
         if (now > ticketsValidUntil) {
-            core.reject(conn, ErrorCode.TICKET_EXPIRED, "ticket for session " + h.sessionId() + " expired");
+            core.reject(conn, ErrorCode.TICKET_EXPIRED, "ticket for session " + h.sessionId() + " expired", now);
             return;
         }
         Session s = core.log.sessions.get(h.sessionId());
         if (lateAttach) {
             if (s == null) {
-                core.reject(conn, ErrorCode.UNKNOWN_SESSION, "session " + h.sessionId() + " is not known here");
+                core.reject(conn, ErrorCode.UNKNOWN_SESSION, "session " + h.sessionId() + " is not known here", now);
                 return;
             }
             core.handshake.bindResumed(conn, c, s, h.outputAck());

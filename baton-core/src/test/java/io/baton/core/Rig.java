@@ -61,7 +61,7 @@ final class Rig {
         ServerConfig d = config();
         return new ServerConfig(d.factory(), d.service(), d.peerSecret(), d.resumeWindow(), d.redirectPerSecond(),
                 attachTimeout, d.ticketTtl(), d.drainTimeout(), d.cutoverTimeout(), commitWait, d.maxUnackedOutputs(),
-                d.defects());
+                d.limits(), d.defects());
     }
 
     static byte[] bytes(String s) {
@@ -466,8 +466,8 @@ final class Rig {
     }
 
     /**
-     * A client played by the test: it sends what it is told to, records every frame it receives, answers
-     * pings, and, while {@link #live}, pings its server and acknowledges each output at once.
+     * A client played by the test: it sends what it is told to, records every frame it receives, and, while
+     * {@link #live}, answers pings, pings its server and acknowledges each output at once.
      */
     final class Client {
         Server server;
@@ -480,6 +480,8 @@ final class Rig {
         /** Attaches to the target named by a MOVE at once, and carries on there at SWITCH, as a real client does. */
         boolean follows = true;
         long lastPing = now;
+        /** The address this client connects from (each its own unless a test gives several one). */
+        String address = "10.0.0." + (clients.size() + 1);
         long attachConn = -1;
         final List<Frame> received = new ArrayList<>();
         /** When each frame of {@link #received} arrived, by position. */
@@ -496,8 +498,14 @@ final class Rig {
             End e = new End(to, id);
             e.client = this;
             ends.put(id, e);
-            to.core.clientConnected(id, now);
+            to.core.clientConnected(id, address, now);
             return id;
+        }
+
+        /** Opens a connection to {@code to} and sends nothing on it (yet). */
+        void connect(Server to) {
+            server = to;
+            conn = dial(to);
         }
 
         /** Opens a connection to {@code to} and sends {@code hello} as its first frame. */
@@ -585,7 +593,7 @@ final class Rig {
                 if (live) {
                     sendOn(on, new Frame.Ack(o.seq()));
                 }
-            } else if (f instanceof Frame.Ping p) {
+            } else if (f instanceof Frame.Ping p && live) { // a client that is not live is frozen: it answers nothing
                 sendOn(on, new Frame.Pong(p.value()));
             } else if (f instanceof Frame.Move && on == conn && follows && attachConn < 0) {
                 attach();

@@ -19,7 +19,8 @@ import java.util.TreeMap;
 /**
  * The {@code tally} service of the server core's tests: it counts each session's inputs and answers each
  * with {@code payload#count}, so an output names the input and its place. An input starting with '.' is
- * counted but not answered (to see standalone ACKs). The option {@code ignore=P} makes a replica that
+ * counted but not answered (to see standalone ACKs); one starting with '*' is answered to every session (to
+ * pile outputs up for a session whose client is away). The option {@code ignore=P} makes a replica that
  * does not count inputs equal to P: a service that is not deterministic, whose digest must betray it.
  */
 final class TallyFactory implements ServiceFactory {
@@ -71,8 +72,13 @@ final class TallyFactory implements ServiceFactory {
                 return;
             }
             long count = counts.merge(sessionId, 1L, Long::sum);
-            if (!text.startsWith(".")) {
-                ctx.send(sessionId, (text + "#" + count).getBytes(StandardCharsets.UTF_8));
+            byte[] answer = (text + "#" + count).getBytes(StandardCharsets.UTF_8);
+            if (text.startsWith("*")) {
+                for (long other : counts.keySet()) {
+                    ctx.send(other, answer);
+                }
+            } else if (!text.startsWith(".")) {
+                ctx.send(sessionId, answer);
             }
         }
 

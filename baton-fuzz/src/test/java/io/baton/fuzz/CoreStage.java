@@ -123,7 +123,7 @@ final class CoreStage {
             if (strangerOnPeerPort) {
                 core.peerAccepted(strangerConn, now);
             } else {
-                core.clientConnected(strangerConn, now);
+                core.clientConnected(strangerConn, "stranger", now);
             }
         }
         return strangerConn;

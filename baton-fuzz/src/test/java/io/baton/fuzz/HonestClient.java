@@ -43,7 +43,7 @@ final class HonestClient {
 
     void open() {
         conn = stage.wire.open();
-        stage.core.clientConnected(conn, stage.now);
+        stage.core.clientConnected(conn, "honest", stage.now);
         stage.core.frame(conn, new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0),
                 stage.now);
     }

@@ -146,7 +146,7 @@ final class CoreDriver implements ServerOutbox {
                         peerChannels.add(ch);
                         core.peerAccepted(conn, now());
                     } else {
-                        core.clientConnected(conn, now());
+                        core.clientConnected(conn, addressKey(ch), now());
                     }
                     afterBatch();
                 });
@@ -188,6 +188,19 @@ final class CoreDriver implements ServerOutbox {
             LOG.info("connection {} sent a bad frame: {}", conn, bad.cause().getMessage());
             core.badFrame(conn, bad.cause(), now);
         }
+    }
+
+    /**
+     * The key a client's connection is counted under for the per-address session cap: its IP address
+     * without the port (any two connections from one host share it), or the whole remote address of a
+     * channel that is not IP.
+     */
+    static String addressKey(Channel ch) {
+        java.net.SocketAddress remote = ch.remoteAddress();
+        if (remote instanceof java.net.InetSocketAddress ip && ip.getAddress() != null) {
+            return ip.getAddress().getHostAddress();
+        }
+        return String.valueOf(remote);
     }
 
     private long register(Channel ch) {

@@ -5,6 +5,7 @@ import io.baton.core.ServerStatus;
 import io.baton.core.SourcePhase;
 import io.baton.core.TargetPhase;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -49,6 +50,8 @@ final class ServerMetrics implements AutoCloseable {
     private final Counter targetDiscarded;
     private final Timer tickLateness;
     private final Timer cutoverPause;
+    /** The limits whose refusal counter is registered (scrapes only, on the admin thread). */
+    private final java.util.Set<String> refusalLimits = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ServerMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -212,8 +215,26 @@ final class ServerMetrics implements AutoCloseable {
     String scrape(ServerStatus now) {
         if (now != null) {
             status = now;
+            refusalCounters(now);
         }
         return registry.scrape();
+    }
+
+    /**
+     * {@code baton_refusals_total{limit=...}}: connections refused or closed by each limit, one series per
+     * limit the core lists (it lists every limit, zero or not, so each series exists from the first scrape).
+     * Read from the status, which counts them where they happen.
+     */
+    private void refusalCounters(ServerStatus now) {
+        for (String limit : now.refusals().keySet()) {
+            if (refusalLimits.add(limit)) {
+                FunctionCounter.builder("baton.refusals", this, m -> m.status == null ? 0
+                                : m.status.refusals().getOrDefault(limit, 0L))
+                        .tag("limit", limit)
+                        .description("connections refused or closed by a limit, by the limit's flag on baton serve")
+                        .register(registry);
+            }
+        }
     }
 
     @Override

@@ -190,6 +190,33 @@ class ProbesAndMetricsTest {
     }
 
     @Test
+    void refusalsAreCountedPerLimitWithEveryLimitListedFromTheStart() throws Exception {
+        ServerConfig d = ServerConfig.defaults(new ArenaFactory(), new ServiceConfig(TestServers.TICK_HZ, Map.of()),
+                TestServers.PEER_SECRET);
+        BatonServer server = env.start(d.withLimits(d.limits().withMaxSessions(1, 1)), false);
+        PrometheusText before = scrape(server);
+        for (String limit : List.of("hello-timeout", "idle-timeout", "max-sessions", "max-sessions-per-address",
+                "hello-new-rate", "max-unacked", "max-input-bytes")) {
+            assertThat(before.value("baton_refusals_total", "limit", limit)).as(limit).isZero();
+        }
+        assertThat(before.type("baton_refusals_total")).isEqualTo("counter");
+
+        for (int i = 0; i < 2; i++) {
+            try (RawConnection c = RawConnection.open(server.clientPort())) {
+                c.send(new io.baton.wire.Frame.Hello(io.baton.wire.Frame.VERSION, io.baton.wire.Frame.HelloKind.NEW, 0,
+                        new byte[io.baton.wire.Frame.TOKEN_LENGTH], 0));
+                if (i == 0) {
+                    assertThat(c.read()).isInstanceOf(io.baton.wire.Frame.Welcome.class);
+                } else {
+                    assertThat(c.expectErrorThenEof(io.baton.wire.ErrorCode.SESSIONS_FULL).message())
+                            .contains("--max-sessions 1");
+                }
+            }
+        }
+        assertThat(scrape(server).value("baton_refusals_total", "limit", "max-sessions")).isEqualTo(1);
+    }
+
+    @Test
     void probesAndMetricsTakeOnlyGet() throws Exception {
         BatonServer server = env.start(false);
         for (String path : List.of("/healthz", "/readyz", "/metrics")) {

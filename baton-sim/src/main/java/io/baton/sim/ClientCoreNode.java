@@ -23,7 +23,7 @@ abstract class ClientCoreNode extends Network.Node implements ClientCore.Outbox 
     }
 
     @Override
-    void accepted(long conn, boolean peerPort, long now) {
+    void accepted(long conn, String from, boolean peerPort, long now) {
         throw new IllegalStateException("clients do not listen");
     }
 

@@ -32,7 +32,8 @@ final class Network {
             this.name = name;
         }
 
-        abstract void accepted(long conn, boolean peerPort, long now);
+        /** A connection from {@code from} (the dialling node's name: the address key of a real driver) arrived. */
+        abstract void accepted(long conn, String from, boolean peerPort, long now);
 
         abstract void connected(long conn, long now);
 
@@ -133,7 +134,7 @@ final class Network {
             Conn c = new Conn(id, from, l.node);
             c.arrivalToA = c.arrivalToB = world.now();
             conns.put(id, c);
-            call(l.node, () -> l.node.accepted(id, l.peerPort, world.now()));
+            call(l.node, () -> l.node.accepted(id, from.name, l.peerPort, world.now()));
             long back = world.now() + delay(l.node, from);
             c.arrivalToA = back;
             world.at(back, () -> {

@@ -39,11 +39,11 @@ final class ServerNode extends Network.Node implements ServerOutbox {
     }
 
     @Override
-    void accepted(long conn, boolean peerPort, long now) {
+    void accepted(long conn, String from, boolean peerPort, long now) {
         if (peerPort) {
             core.peerAccepted(conn, now);
         } else {
-            core.clientConnected(conn, now);
+            core.clientConnected(conn, from, now);
         }
     }
 

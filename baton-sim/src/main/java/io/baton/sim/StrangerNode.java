@@ -49,7 +49,7 @@ final class StrangerNode extends Network.Node {
     }
 
     @Override
-    void accepted(long conn, boolean peerPort, long now) {
+    void accepted(long conn, String from, boolean peerPort, long now) {
         throw new IllegalStateException("strangers do not listen");
     }
 

@@ -85,7 +85,7 @@ final class Pair {
 
     /** Opens the scripted client's session on the source. */
     void openClient() {
-        source.clientConnected(CLIENT_CONN, now);
+        source.clientConnected(CLIENT_CONN, "client", now);
         source.frame(CLIENT_CONN, new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH],
                 0), now);
         settle();

@@ -25,7 +25,19 @@ public enum ErrorCode {
     /** The server cannot take this request now (a handoff already running, a peer link already open). */
     BUSY(11),
     /** The session ended on the server. */
-    SESSION_CLOSED(12);
+    SESSION_CLOSED(12),
+    /** A connection that did not complete its hello (HELLO; PEER_HELLO and PEER_AUTH) within the hello timeout. */
+    HELLO_TIMEOUT(13),
+    /** A client connection from which nothing arrived for the idle timeout; its session stays resumable. */
+    IDLE_TIMEOUT(14),
+    /** A HELLO NEW refused: the server holds as many sessions as it may. */
+    SESSIONS_FULL(15),
+    /** A HELLO NEW refused: the client's address holds as many sessions as one address may. */
+    ADDRESS_FULL(16),
+    /** A HELLO NEW refused: more new sessions were asked for than the server's rate limit lets in. */
+    HELLO_RATE(17),
+    /** An INPUT whose payload exceeds the server's input limit; the session is closed. */
+    INPUT_TOO_LARGE(18);
 
     private final int code;
 

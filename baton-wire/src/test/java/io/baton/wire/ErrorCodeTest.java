@@ -27,7 +27,7 @@ class ErrorCodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 13, 100, 0xFFFF, -1, Integer.MIN_VALUE, Integer.MAX_VALUE})
+    @ValueSource(ints = {0, 19, 100, 0xFFFF, -1, Integer.MIN_VALUE, Integer.MAX_VALUE})
     void unknownCodesMapToProtocolViolation(int wire) {
         assertThat(ErrorCode.of(wire)).isSameAs(ErrorCode.PROTOCOL_VIOLATION);
     }
@@ -42,8 +42,16 @@ class ErrorCodeTest {
     }
 
     @Test
+    void everyCodeHasItsRowInTheErrorTableOfProtocolMd() throws java.io.IOException {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/protocol.md"));
+        for (ErrorCode c : ErrorCode.values()) {
+            assertThat(doc).as("protocol.md's row for %s", c).contains("| " + c.code() + " | " + c.name() + " | ");
+        }
+    }
+
+    @Test
     void wireValuesArePinned() {
-        assertThat(ErrorCode.values()).hasSize(12);
+        assertThat(ErrorCode.values()).hasSize(18);
         assertThat(ErrorCode.MALFORMED_FRAME.code()).isEqualTo(1);
         assertThat(ErrorCode.FRAME_TOO_LARGE.code()).isEqualTo(2);
         assertThat(ErrorCode.UNSUPPORTED_VERSION.code()).isEqualTo(3);
@@ -56,6 +64,12 @@ class ErrorCodeTest {
         assertThat(ErrorCode.AUTH_FAILED.code()).isEqualTo(10);
         assertThat(ErrorCode.BUSY.code()).isEqualTo(11);
         assertThat(ErrorCode.SESSION_CLOSED.code()).isEqualTo(12);
+        assertThat(ErrorCode.HELLO_TIMEOUT.code()).isEqualTo(13);
+        assertThat(ErrorCode.IDLE_TIMEOUT.code()).isEqualTo(14);
+        assertThat(ErrorCode.SESSIONS_FULL.code()).isEqualTo(15);
+        assertThat(ErrorCode.ADDRESS_FULL.code()).isEqualTo(16);
+        assertThat(ErrorCode.HELLO_RATE.code()).isEqualTo(17);
+        assertThat(ErrorCode.INPUT_TOO_LARGE.code()).isEqualTo(18);
     }
 
     @Test

@@ -67,7 +67,7 @@ public class CoreBench {
             }
         };
         core = ServerCore.authority(cfg, outbox, bytes -> java.util.Arrays.fill(bytes, (byte) 7), now);
-        core.clientConnected(CONN, now);
+        core.clientConnected(CONN, "bench", now);
         core.frame(CONN, new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0), now);
         core.flush(now);
     }
