@@ -54,8 +54,8 @@ public enum Fault {
             "50 connections to the source that send a HELLO one byte a second; the hello deadline cuts them; the "
                     + "handoff completes."),
     HELLO_FLOOD(Trigger.AT_ONCE, Action.HELLO_FLOOD, List.of(Outcome.COMPLETED), null,
-            "1,000 HELLO NEW on 1,000 connections in 0.4 s; those past the session limits are refused; the "
-                    + "handoff completes."),
+            "2,000 HELLO NEW on 2,000 connections in 0.4 s, just before the handoff; those beyond the HELLO NEW "
+                    + "rate (bursts of 1,000, then 500 a second) are refused with HELLO_RATE; the handoff completes."),
     SQUAT_STANDBY(Trigger.AT_ONCE, Action.SQUAT_STANDBY, List.of(Outcome.COMPLETED), null,
             "an unauthenticated connection to the target's peer port re-sends PEER_HELLO every 2 s (and comes "
                     + "back when closed); the real handoff still completes."),

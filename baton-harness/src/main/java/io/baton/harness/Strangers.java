@@ -40,7 +40,11 @@ final class Strangers implements AutoCloseable {
     static final long LIFETIME_MS = 20_000;
     static final int IDLE_CONNECTIONS = 3000;
     static final int SLOW_LORIS_CONNECTIONS = 50;
-    static final int HELLO_FLOOD = 1000;
+    /**
+     * Twice the default burst of new sessions (1,000, then 500 a second): a flood the HELLO NEW rate limit must
+     * refuse part of, opened before the command so that it meets an authority (not a retired source).
+     */
+    static final int HELLO_FLOOD = 2000;
     static final long HELLO_FLOOD_MS = 400;
     static final long SQUAT_EVERY_MS = 2000;
     static final long HUGE_INPUT_EVERY_MS = 200;
@@ -428,7 +432,7 @@ final class Strangers implements AutoCloseable {
      * Whether the servers did to these strangers what docs/faults.md promises, as far as the strangers can
      * tell (the handoff's own outcome is the demo's): every connection closed by the server for the acts the
      * server must cut, and the slow reader's before it could send {@link #SLOW_READER_BYTES_AT_MOST}; the vanished client's connection closed by its server before the operator's command
-     * (not by the handoff's drain); some HELLO refused for the flood; every huge INPUT taken without an ERROR;
+     * (not by the handoff's drain); every HELLO of the flood answered and some refused with HELLO_RATE; every huge INPUT taken without an ERROR;
      * the squatter in place (answered by the target) before the command; every abandoned session welcomed and
      * none closed by the server before the demo ends.
      */
@@ -439,7 +443,7 @@ final class Strangers implements AutoCloseable {
             case IDLE_CONNECTIONS, SLOW_LORIS -> connections.get() == intended() && closedByServer.get() == intended();
             case VANISH_CLIENT -> welcomed.get() == 1 && proxy.upstreamClosedByServer() == 1
                     && (commandAt == 0 || proxy.lastUpstreamClosedAt() < commandAt);
-            case HELLO_FLOOD -> errors.values().stream().mapToInt(AtomicInteger::get).sum() > 0;
+            case HELLO_FLOOD -> errors.containsKey("HELLO_RATE") && answered.get() + connectFailures.get() >= HELLO_FLOOD;
             case HUGE_INPUT -> welcomed.get() == 1 && errors.isEmpty() && framesSent.get() > 1;
             case SQUAT_STANDBY -> challenged.get() + errors.size() > 0;
             case ABANDON_SESSIONS_KILL_TARGET -> welcomed.get() == ABANDONED_SESSIONS && errors.isEmpty()
@@ -470,6 +474,8 @@ final class Strangers implements AutoCloseable {
         } else if (act == Fault.Action.VANISH_CLIENT) {
             waitFor(() -> welcomed.get() == 1, SQUAT_IN_PLACE_MS);
             waitFor(() -> proxy.upstreamClosedByServer() > 0, VANISH_NOTICE_MS);
+        } else if (act == Fault.Action.HELLO_FLOOD) {
+            waitFor(() -> answered.get() + connectFailures.get() >= HELLO_FLOOD, SQUAT_IN_PLACE_MS);
         } else if (act == Fault.Action.ABANDON_SESSIONS_KILL_TARGET) {
             waitFor(() -> welcomed.get() + errors.size() + connectFailures.get() >= ABANDONED_SESSIONS,
                     SQUAT_IN_PLACE_MS);

@@ -39,7 +39,7 @@ class StrangersTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** A server that does {@code onAccept} to each connection and answers each HELLO with ERROR BUSY. */
+    /** A server that does {@code onAccept} to each connection and answers each HELLO with ERROR HELLO_RATE. */
     private int stub(boolean closeAtOnce) throws InterruptedException {
         Channel listener = new ServerBootstrap().group(group).channel(Transport.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -56,7 +56,7 @@ class StrangersTest {
                                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                         ReferenceCountUtil.release(msg);
                                         if (msg instanceof Frame.Hello) {
-                                            ctx.writeAndFlush(new Frame.Error(ErrorCode.BUSY, "stub: no room"))
+                                            ctx.writeAndFlush(new Frame.Error(ErrorCode.HELLO_RATE, "stub: too many new sessions"))
                                                     .addListener(ChannelFutureListener.CLOSE);
                                         }
                                     }
@@ -74,7 +74,7 @@ class StrangersTest {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> closedByServer(flood) == Strangers.HELLO_FLOOD);
             Map<String, Object> r = flood.report();
             assertThat(r).containsEntry("connections", Strangers.HELLO_FLOOD).containsEntry("welcomed", 0)
-                    .containsEntry("errors", Map.of("BUSY", Strangers.HELLO_FLOOD)).containsEntry("kept", true);
+                    .containsEntry("errors", Map.of("HELLO_RATE", Strangers.HELLO_FLOOD)).containsEntry("kept", true);
         }
     }
 
