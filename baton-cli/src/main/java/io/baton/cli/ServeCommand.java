@@ -77,6 +77,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Before serving, rehearse handoffs in memory for this long so the code is compiled (0: skip; default: ${DEFAULT-VALUE}).")
     long rehearseMs;
 
+    @Option(names = "--advertise", description = "Where clients reach this server, host:port: what it tells a source "
+            + "that hands off to it, and so where that source sends its clients (default: --host and the client port "
+            + "bound; with --host 0.0.0.0, this machine's address, logged at start).")
+    String advertise;
+
     @Option(names = "--exit-when-retired", description = "Exit once this server has handed off and drained.")
     boolean exitWhenRetired;
 
@@ -92,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
         realtime.apply();
         ServiceFactory factory = findService(service);
         BatonServer.Options listen = new BatonServer.Options(host, port, peerPort, adminHost, adminPort,
-                adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby);
+                adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby, advertise);
         BatonServer.checkPorts(listen); // before the rehearsal: a port in use is said at once, not seconds later
         if (rehearseMs > 0) {
             long t = System.nanoTime();

@@ -152,7 +152,26 @@ final class TargetHandoff {
         System.arraycopy(nonce, 0, nonces, 16, 16);
         moveTo(TargetPhase.AUTHENTICATING);
         authDeadline = now + AUTH_TIMEOUT;
-        core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(h.nonce(), nonce)));
+        HostPort ad = core.advertised();
+        core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(h.nonce(), nonce, ad.host(), ad.port()),
+                ad.host(), ad.port()));
+    }
+
+    /**
+     * A source checks, on this server's client port, that the endpoint it was given reaches this target: only
+     * the server receiving that handoff on its peer link answers with the proof. The connection is closed
+     * either way; it never becomes a client's.
+     */
+    void probed(long conn, Frame.Probe p) {
+        boolean receiving = phase != TargetPhase.STANDBY && phase != TargetPhase.AUTHORITY && link.up();
+        if (!receiving || p.handoffId() != handoffId) {
+            core.reject(conn, ErrorCode.BAD_TICKET, "this server (" + core.role() + ", target phase " + phase
+                    + ") is not receiving handoff " + Long.toHexString(p.handoffId()));
+            return;
+        }
+        core.out.send(conn, new Frame.ProbeProof(handoffId, core.tokens.probeProof(handoffId, p.nonce())));
+        core.out.close(conn);
+        core.conns.remove(conn);
     }
 
     /** The first frame after PEER_CHALLENGE must be the source's proof; anything else ends the link. */

@@ -50,16 +50,74 @@ public final class BatonServer implements AutoCloseable {
      * @param adminPort  port for the admin API (0 picks a free one, -1 for none)
      * @param adminToken the bearer token the admin API requires
      * @param standby    start as a standby target instead of serving at once
+     * @param advertise  where clients reach this server, host:port, as it tells a source that hands off to it;
+     *                   null for the host it binds and the client port it got (a wildcard bind advertises this
+     *                   machine's address, and says so in the log)
      */
     public record Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
-                          String adminToken, boolean standby) {
+                          String adminToken, boolean standby, String advertise) {
         public Options {
             Objects.requireNonNull(bindHost, "bindHost");
             Objects.requireNonNull(adminHost, "adminHost");
             if (adminPort >= 0 && (adminToken == null || adminToken.length() < 16)) {
                 throw new IllegalArgumentException("the admin token must be at least 16 characters");
             }
+            if (advertise != null) {
+                hostPort(advertise, "--advertise");
+            }
         }
+
+        /** Options that advertise what the server binds. */
+        public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
+                       String adminToken, boolean standby) {
+            this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, null);
+        }
+    }
+
+    /**
+     * Splits {@code host:port} (an IPv6 host in brackets), or says what is wrong with it and which option it was.
+     *
+     * @throws IllegalArgumentException naming the option, the value and the form expected
+     */
+    static String[] hostPort(String value, String option) {
+        int colon = value.lastIndexOf(':');
+        String host = colon > 0 ? value.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = -1;
+        try {
+            port = colon > 0 ? Integer.parseInt(value.substring(colon + 1)) : -1;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new IllegalArgumentException(option + " must be host:port with a port within 1..65535, "
+                    + "e.g. game-7.example.net:7000; was '" + value + "'");
+        }
+        return new String[] {host, Integer.toString(port)};
+    }
+
+    /**
+     * What this server advertises: the operator's {@code --advertise}, else the bound host and client port. A
+     * wildcard bind names no address a client could use, so this machine's own address is advertised instead.
+     */
+    static String[] advertised(Options opts, int boundClientPort) {
+        if (opts.advertise() != null) {
+            return hostPort(opts.advertise(), "--advertise");
+        }
+        String host = opts.bindHost();
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                host = "127.0.0.1";
+            }
+            LOG.warn("the client port binds every address ({}); this server advertises {}:{} as where its clients "
+                    + "reach it in a handoff to it; give --advertise host:port if they reach it another way",
+                    opts.bindHost(), host, boundClientPort);
+        }
+        return new String[] {host, Integer.toString(boundClientPort)};
     }
 
     /**
@@ -147,6 +205,11 @@ public final class BatonServer implements AutoCloseable {
             Channel client = listening(bind(group, driver, opts.bindHost(), opts.clientPort(), false),
                     CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
+            String[] ad = advertised(opts, port(client));
+            driver.call(core -> {
+                core.advertise(ad[0], Integer.parseInt(ad[1]));
+                return null;
+            }).join();
             Channel peer = null;
             if (opts.peerPort() >= 0) {
                 peer = listening(bind(group, driver, opts.bindHost(), opts.peerPort(), true), PEER_PORT,
@@ -175,9 +238,9 @@ public final class BatonServer implements AutoCloseable {
             driver.loop().execute(driver::afterBatch);
             driver.startWatchdog();
             selfCheck(driver, server.clientPort);
-            LOG.info("{} on {}:{} (peer port {}, admin {}:{}), service {} at {} Hz, transport {}",
+            LOG.info("{} on {}:{} (peer port {}, admin {}:{}, advertises {}:{}), service {} at {} Hz, transport {}",
                     opts.standby() ? "standby target" : "serving", opts.bindHost(), server.clientPort,
-                    server.peerPort, opts.adminHost(), server.adminPort, cfg.factory().name(),
+                    server.peerPort, opts.adminHost(), server.adminPort, ad[0], ad[1], cfg.factory().name(),
                     cfg.service().tickHz(), Transport.name());
             return server;
         } catch (RuntimeException | InterruptedException e) {
