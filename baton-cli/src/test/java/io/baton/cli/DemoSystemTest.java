@@ -75,6 +75,17 @@ class DemoSystemTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aWrongClientEndpointAbortsBeforeAnyClientMovesAndEveryClientStaysWithNothingLost() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", Fault.WRONG_CLIENT_ENDPOINT.cliName(), "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("aborted");
+        assertThat(r.path("clients_switched").asInt()).isZero();
+        assertNothingLost(r);
+        assertThat(r.path("diverged").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aSourceKilledAfterCatchUpFailsOverToTheTargetWithNothingLost() throws Exception {
         JsonNode r = demo("--clients", "60", "--fault", Fault.KILL_SOURCE_AFTER_CATCH_UP.cliName(), "--warmup-s", "1",
                 "--after-s", "0.5");

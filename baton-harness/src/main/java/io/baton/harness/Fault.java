@@ -40,7 +40,10 @@ public enum Fault {
     BLOCK_CLIENTS_TO_TARGET(Trigger.AT_ONCE, Action.REFUSE_CLIENTS_TO_TARGET, List.of(Outcome.COMPLETED),
             Simulation.Fault.BLOCK_CLIENTS_TO_TARGET,
             "a third of connections to the target refused; some clients come through the fallback resume; the "
-                    + "handoff completes.");
+                    + "handoff completes."),
+    WRONG_CLIENT_ENDPOINT(Trigger.AT_ONCE, Action.GIVE_WRONG_CLIENT_ENDPOINT, List.of(Outcome.ABORTED), null,
+            "the handoff is given a client endpoint where nothing listens; the source's probe finds it out before "
+                    + "any client moves, the handoff aborts, and the clients stay on the source.");
 
     /** When a fault strikes, as the watch of a handoff sees the two servers' status. */
     public enum Trigger {
@@ -84,7 +87,9 @@ public enum Fault {
         /** A proxy on the peer link holds every byte 20 ms, each way. */
         DELAY_PEER_LINK,
         /** A proxy between the clients and the target refuses every third connection. */
-        REFUSE_CLIENTS_TO_TARGET;
+        REFUSE_CLIENTS_TO_TARGET,
+        /** The operator's order names, as the client endpoint, a loopback port where nothing listens. */
+        GIVE_WRONG_CLIENT_ENDPOINT;
 
         /** Whether the peer link must run through a {@link FaultProxy} for this action. */
         boolean proxiesPeerLink() {
