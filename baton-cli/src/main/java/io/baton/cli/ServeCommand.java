@@ -24,8 +24,15 @@ import picocli.CommandLine.Option;
         description = {
             "Run a server: the authority (default), or a standby target for a handoff (--standby).",
             "",
-            "Prints one JSON line {\"event\":\"ready\",...} on stdout once its ports are bound; logs go to stderr. "
-                + "Stops on SIGTERM or Ctrl-C."
+            "Prints one JSON line {\"event\":\"ready\",...} on stdout once its ports are bound; logs go to stderr.",
+            "",
+            "SIGTERM (what an orchestrator sends) hands every client off to --successor and exits 0 once drained, "
+                + "within --term-timeout-s; a second SIGTERM, or the bound running out, stops at once and exits 1. "
+                + "Without a successor, SIGTERM stops taking new sessions and exits 0. Ctrl-C (SIGINT) stops at once.",
+            "",
+            "--config FILE reads options from key=value lines (a serve option's long name without the dashes, "
+                + "e.g. successor=standby-pool:7001); the command line wins over the file, the file over "
+                + "BATON_SUCCESSOR."
         })
 final class ServeCommand implements Callable<Integer> {
 
@@ -82,6 +89,22 @@ final class ServeCommand implements Callable<Integer> {
             + "bound; with --host 0.0.0.0, this machine's address, logged at start).")
     String advertise;
 
+    @Option(names = "--successor", defaultValue = "${env:BATON_SUCCESSOR}",
+            description = "The standby that SIGTERM hands off to, host:peerPort; a name with several addresses (a pool "
+                    + "behind one DNS name or Kubernetes Service) is tried address by address until one accepts "
+                    + "(default: the environment variable BATON_SUCCESSOR, else none).")
+    String successor;
+
+    @Option(names = "--term-timeout-s", defaultValue = "25",
+            description = "How long SIGTERM's handoff may take before the server stops anyway; keep it below the "
+                    + "orchestrator's grace period (Kubernetes: terminationGracePeriodSeconds, 30 by default) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int termTimeoutS;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Read options from FILE, one key=value a line (# comments); see above.")
+    Path config;
+
     @Option(names = "--exit-when-retired", description = "Exit once this server has handed off and drained.")
     boolean exitWhenRetired;
 
@@ -111,12 +134,19 @@ final class ServeCommand implements Callable<Integer> {
                         Secrets.readOrCreate(peerSecretFile, "peer secret").getBytes(StandardCharsets.UTF_8))
                 .withResumeWindow(TimeUnit.MILLISECONDS.toNanos(resumeWindowMs))
                 .withRedirectPerSecond(redirectPerSecond);
+        if (termTimeoutS < 1) {
+            throw new IllegalArgumentException("--term-timeout-s must be at least 1, was " + termTimeoutS);
+        }
         BatonServer server = BatonServer.start(cfg, listen, new BatonServer.Diagnostics(journal));
         CountDownLatch stop = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();
-            server.close();
+            if (closed.compareAndSet(false, true)) {
+                server.close();
+            }
         }, "baton-shutdown"));
+        TermSignal term = TermSignal.install(server, successor, java.time.Duration.ofSeconds(termTimeoutS), stop);
         Map<String, Object> ready = new LinkedHashMap<>();
         ready.put("event", "ready");
         ready.put("role", standby ? "standby" : "authority");
@@ -140,7 +170,11 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
         }
-        return 0;
+        // Stopped: by SIGTERM's handoff (or a second SIGTERM), or by the JVM's own shutdown (Ctrl-C).
+        if (closed.compareAndSet(false, true)) {
+            server.close();
+        }
+        return term.exitCode();
     }
 
     static ServiceFactory findService(String name) {

@@ -54,6 +54,8 @@ public final class ServerCore {
     String lastError = "";
     /** The clock of the last poll: claims that ripened by then need no deadline of their own. */
     long lastPoll;
+    /** Why this server opens no new session, or "" while it does: it is stopping (a SIGTERM with no successor). */
+    private String admissionClosed = "";
     /** Where clients reach this server, as it tells a source in PEER_CHALLENGE; empty until the driver says. */
     private HostPort advertised = new HostPort("", 0);
 
@@ -138,6 +140,20 @@ public final class ServerCore {
 
     HostPort advertised() {
         return advertised;
+    }
+
+    /**
+     * This server is stopping: from now on a {@code HELLO NEW} is refused with {@code SHUTTING_DOWN} and
+     * {@code reason} (which should say where to go instead, if anywhere); sessions it has keep being served and
+     * may resume. There is no way back: a stop is for good.
+     */
+    public void stopAdmitting(String reason) {
+        admissionClosed = Objects.requireNonNull(reason, "reason").isEmpty() ? "this server is stopping" : reason;
+        out.note("taking no new sessions: " + admissionClosed);
+    }
+
+    String admissionClosed() {
+        return admissionClosed;
     }
 
     // ---------------------------------------------------------------- entry points: connections

@@ -171,6 +171,24 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, what an orchestrator stops a process with; the process decides what to do with it. */
+    void terminate() throws IOException, InterruptedException {
+        signal("TERM");
+    }
+
+    /**
+     * Waits for the process to exit and returns its exit code.
+     *
+     * @throws IllegalStateException if it is still running after {@code seconds}
+     */
+    int awaitExit(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") still runs " + seconds + " s after "
+                    + "it was told to stop");
+        }
+        return process.exitValue();
+    }
+
     /** kill -9: the process dies at once, its connections reset by the kernel (a fault, not a shutdown). */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -43,7 +43,10 @@ public enum Fault {
                     + "handoff completes."),
     WRONG_CLIENT_ENDPOINT(Trigger.AT_ONCE, Action.GIVE_WRONG_CLIENT_ENDPOINT, List.of(Outcome.ABORTED), null,
             "the handoff is given a client endpoint where nothing listens; the source's probe finds it out before "
-                    + "any client moves, the handoff aborts, and the clients stay on the source.");
+                    + "any client moves, the handoff aborts, and the clients stay on the source."),
+    SIGTERM_SOURCE(Trigger.AT_ONCE, Action.SIGTERM_SOURCE, List.of(Outcome.COMPLETED), null,
+            "the source was started with the target as its --successor, and its only order is SIGTERM: it hands "
+                    + "off, drains and exits 0.");
 
     /** When a fault strikes, as the watch of a handoff sees the two servers' status. */
     public enum Trigger {
@@ -89,7 +92,9 @@ public enum Fault {
         /** A proxy between the clients and the target refuses every third connection. */
         REFUSE_CLIENTS_TO_TARGET,
         /** The operator's order names, as the client endpoint, a loopback port where nothing listens. */
-        GIVE_WRONG_CLIENT_ENDPOINT;
+        GIVE_WRONG_CLIENT_ENDPOINT,
+        /** No operator's order: the source, started with the target as its successor, gets SIGTERM. */
+        SIGTERM_SOURCE;
 
         /** Whether the peer link must run through a {@link FaultProxy} for this action. */
         boolean proxiesPeerLink() {

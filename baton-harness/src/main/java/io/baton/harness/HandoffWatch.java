@@ -158,7 +158,8 @@ final class HandoffWatch implements AutoCloseable {
                     throw new IllegalStateException("cannot pause the source: " + e.getMessage(), e);
                 }
             }
-            case NOTHING, HALT_SOURCE, DELAY_PEER_LINK, REFUSE_CLIENTS_TO_TARGET, GIVE_WRONG_CLIENT_ENDPOINT -> {
+            case NOTHING, HALT_SOURCE, DELAY_PEER_LINK, REFUSE_CLIENTS_TO_TARGET, GIVE_WRONG_CLIENT_ENDPOINT,
+                    SIGTERM_SOURCE -> {
             } // in place from the start
         }
         return true;

@@ -362,6 +362,31 @@ public final class BatonServer implements AutoCloseable {
         return driver.call(core -> core.abortHandoff(CoreDriver.now()));
     }
 
+    /**
+     * How a graceful stop ended.
+     *
+     * @param handedOff whether a successor took the clients over and this server drained
+     * @param summary   what happened, for the log
+     */
+    public record Stop(boolean handedOff, String summary) {
+    }
+
+    /**
+     * What an orchestrator's stop (SIGTERM) does, before {@link #close}: hands every client off to
+     * {@code successor} (host:peerPort; a name with several addresses is a pool, each tried until one
+     * accepts) and returns once drained; gives up after {@code bound} (aborting a handoff not yet cut over, so
+     * the clients stay here). With no successor (null), this server stops taking new sessions and returns at
+     * once. Blocks the calling thread; logs each phase.
+     */
+    public Stop stopGracefully(String successor, java.time.Duration bound) throws InterruptedException {
+        probes.stopping("stopping (SIGTERM)");
+        return new GracefulStop(this).run(successor, bound.toNanos());
+    }
+
+    CoreDriver driver() {
+        return driver;
+    }
+
     @Override
     public void close() {
         probes.closing();

@@ -25,7 +25,9 @@ public enum ErrorCode {
     /** The server cannot take this request now (a handoff already running, a peer link already open). */
     BUSY(11),
     /** The session ended on the server. */
-    SESSION_CLOSED(12);
+    SESSION_CLOSED(12),
+    /** The server is stopping and opens no new session (its sessions may still resume until it exits). */
+    SHUTTING_DOWN(13);
 
     private final int code;
 

@@ -27,7 +27,7 @@ class ErrorCodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 13, 100, 0xFFFF, -1, Integer.MIN_VALUE, Integer.MAX_VALUE})
+    @ValueSource(ints = {0, 14, 100, 0xFFFF, -1, Integer.MIN_VALUE, Integer.MAX_VALUE})
     void unknownCodesMapToProtocolViolation(int wire) {
         assertThat(ErrorCode.of(wire)).isSameAs(ErrorCode.PROTOCOL_VIOLATION);
     }
@@ -43,7 +43,7 @@ class ErrorCodeTest {
 
     @Test
     void wireValuesArePinned() {
-        assertThat(ErrorCode.values()).hasSize(12);
+        assertThat(ErrorCode.values()).hasSize(13);
         assertThat(ErrorCode.MALFORMED_FRAME.code()).isEqualTo(1);
         assertThat(ErrorCode.FRAME_TOO_LARGE.code()).isEqualTo(2);
         assertThat(ErrorCode.UNSUPPORTED_VERSION.code()).isEqualTo(3);
@@ -56,6 +56,7 @@ class ErrorCodeTest {
         assertThat(ErrorCode.AUTH_FAILED.code()).isEqualTo(10);
         assertThat(ErrorCode.BUSY.code()).isEqualTo(11);
         assertThat(ErrorCode.SESSION_CLOSED.code()).isEqualTo(12);
+        assertThat(ErrorCode.SHUTTING_DOWN.code()).isEqualTo(13);
     }
 
     @Test
