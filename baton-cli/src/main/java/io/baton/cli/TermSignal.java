@@ -83,7 +83,7 @@ final class TermSignal {
     private void stopGracefully() {
         try {
             BatonServer.Stop s = server.stopGracefully(successor, bound);
-            if (s.handedOff() || successor == null) {
+            if (s.clean() || successor == null) {
                 exitCode = 0;
                 LOG.info("SIGTERM: {}; exiting", s.summary());
             } else {

@@ -365,10 +365,11 @@ public final class BatonServer implements AutoCloseable {
     /**
      * How a graceful stop ended.
      *
-     * @param handedOff whether a successor took the clients over and this server drained
-     * @param summary   what happened, for the log
+     * @param clean   whether stopping now loses nothing: a successor took every client over and this server
+     *                drained, or it had nothing to hand off (a standby, a source already retired)
+     * @param summary what happened, for the log
      */
-    public record Stop(boolean handedOff, String summary) {
+    public record Stop(boolean clean, String summary) {
     }
 
     /**

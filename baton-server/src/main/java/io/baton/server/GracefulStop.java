@@ -57,6 +57,14 @@ final class GracefulStop {
                     + "must reconnect elsewhere, and anything they send meanwhile is lost", s.connected(), s.sessions());
             return new BatonServer.Stop(false, "no successor: " + s.connected() + " connected sessions closed");
         }
+        ServerStatus now = status();
+        if (now != null && now.role() != Role.AUTHORITY) {
+            String what = now.role() == Role.STANDBY
+                    ? "a standby (target phase " + now.targetPhase() + "): it serves no client yet"
+                    : "retired: its clients are on its target already";
+            LOG.info("SIGTERM: nothing to hand off, this server is {}; exiting", what);
+            return new BatonServer.Stop(true, "nothing to hand off (" + what + ")");
+        }
         String[] hp = BatonServer.hostPort(successor, "--successor");
         String host = hp[0];
         int port = Integer.parseInt(hp[1]);

@@ -42,7 +42,7 @@ class GracefulStopTest {
 
         BatonServer.Stop s = source.stopGracefully("127.0.0.1:" + successor.peerPort(), Duration.ofSeconds(20));
 
-        assertThat(s.handedOff()).as(s.summary()).isTrue();
+        assertThat(s.clean()).as(s.summary()).isTrue();
         assertThat(s.summary()).contains("handed off to 127.0.0.1:" + successor.peerPort());
         assertThat(TestServers.status(source).sourcePhase()).isEqualTo(SourcePhase.DONE);
         ServerStatus t = TestServers.status(successor);
@@ -61,7 +61,7 @@ class GracefulStopTest {
 
         BatonServer.Stop s = source.stopGracefully("127.0.0.1:" + busy.peerPort(), Duration.ofSeconds(2));
 
-        assertThat(s.handedOff()).isFalse();
+        assertThat(s.clean()).isFalse();
         assertThat(s.summary()).contains("no successor behind 127.0.0.1:" + busy.peerPort() + " took over within 2000 ms")
                 .contains("BUSY");
         ServerStatus st = TestServers.status(source);
@@ -77,9 +77,21 @@ class GracefulStopTest {
 
         BatonServer.Stop s = source.stopGracefully("no-such-host.invalid:7001", Duration.ofSeconds(1));
 
-        assertThat(s.handedOff()).isFalse();
+        assertThat(s.clean()).isFalse();
         assertThat(s.summary()).contains("no-such-host.invalid: the name does not resolve");
         assertThat(TestServers.status(source).role()).isEqualTo(Role.AUTHORITY);
+    }
+
+    @Test
+    void aStandbyHasNothingToHandOffAndStopsAtOnce() throws Exception {
+        BatonServer standby = env.start(true);
+        BatonServer other = env.start(true);
+
+        BatonServer.Stop s = standby.stopGracefully("127.0.0.1:" + other.peerPort(), Duration.ofSeconds(20));
+
+        assertThat(s.clean()).isTrue();
+        assertThat(s.summary()).contains("nothing to hand off").contains("standby");
+        assertThat(TestServers.status(other).targetPhase()).isEqualTo(io.baton.core.TargetPhase.STANDBY);
     }
 
     @Test
@@ -89,7 +101,7 @@ class GracefulStopTest {
 
         BatonServer.Stop s = source.stopGracefully(null, Duration.ofSeconds(1));
 
-        assertThat(s.handedOff()).isFalse();
+        assertThat(s.clean()).isFalse();
         assertThat(s.summary()).contains("no successor").contains("1 connected");
         try (RawConnection late = RawConnection.open(source.clientPort())) {
             late.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
