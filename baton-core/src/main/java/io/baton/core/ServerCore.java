@@ -354,6 +354,18 @@ public final class ServerCore {
         return role == Role.AUTHORITY || role == Role.RETIRED ? delivery.releasedIndex : 0;
     }
 
+    /**
+     * The id of the handoff under way on this server, as its source or its target, or 0 if none is: cheap, for a
+     * driver that tags its log lines with it.
+     */
+    public long handoffUnderWay() {
+        if (source.phase().active()) {
+            return source.handoffId;
+        }
+        TargetPhase t = target.phase();
+        return t != TargetPhase.STANDBY && t != TargetPhase.AUTHORITY ? target.handoffId : 0;
+    }
+
     public ServerStatus status() {
         long lag = source.shipping() ? Math.max(0, log.appliedIndex - source.replicaAcked) : 0;
         Milestones m = milestones;

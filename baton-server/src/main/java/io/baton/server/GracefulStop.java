@@ -119,6 +119,9 @@ final class GracefulStop {
         }
         ServerStatus s = status();
         String id = s == null ? "?" : Long.toHexString(s.handoffId());
+        if (s != null) {
+            HandoffMdc.tag(s.handoffId());
+        }
         LOG.info("handoff {} to {}:{} started", id, address, port);
         SourcePhase last = null;
         while (true) {
@@ -131,6 +134,9 @@ final class GracefulStop {
                 LOG.info("handoff {}: phase {} (clients moved {}, attached {}, switched {}, replica lag {})", id,
                         phase, s.clientsMoved(), s.clientsAttached(), s.clientsSwitched(), s.replicaLag());
                 last = phase;
+            }
+            if (!phase.active()) {
+                HandoffMdc.untag(); // the lines after this one are about the stop, not this handoff
             }
             switch (phase) {
                 case DONE -> {
