@@ -118,15 +118,15 @@ public final class ChildProcess implements AutoCloseable {
         return j;
     }
 
-    int clientPort() {
+    public int clientPort() {
         return ready.path("client_port").asInt();
     }
 
-    int peerPort() {
+    public int peerPort() {
         return ready.path("peer_port").asInt();
     }
 
-    int adminPort() {
+    public int adminPort() {
         return ready.path("admin_port").asInt();
     }
 
@@ -172,7 +172,7 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /** SIGTERM, what an orchestrator stops a process with; the process decides what to do with it. */
-    void terminate() throws IOException, InterruptedException {
+    public void terminate() throws IOException, InterruptedException {
         signal("TERM");
     }
 
@@ -181,7 +181,7 @@ public final class ChildProcess implements AutoCloseable {
      *
      * @throws IllegalStateException if it is still running after {@code seconds}
      */
-    int awaitExit(int seconds) throws InterruptedException {
+    public int awaitExit(int seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             throw new IllegalStateException(name + " (pid " + process.pid() + ") still runs " + seconds + " s after "
                     + "it was told to stop");

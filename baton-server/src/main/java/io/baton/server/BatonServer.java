@@ -237,7 +237,7 @@ public final class BatonServer implements AutoCloseable {
             server.listeners.addAll(bound);
             driver.loop().execute(driver::afterBatch);
             driver.startWatchdog();
-            selfCheck(driver, server.clientPort);
+            selfCheck(driver, opts.bindHost(), server.clientPort);
             LOG.info("{} on {}:{} (peer port {}, admin {}:{}, advertises {}:{}), service {} at {} Hz, transport {}",
                     opts.standby() ? "standby target" : "serving", opts.bindHost(), server.clientPort,
                     server.peerPort, opts.adminHost(), server.adminPort, ad[0], ad[1], cfg.factory().name(),
@@ -321,8 +321,11 @@ public final class BatonServer implements AutoCloseable {
      * Connects once to the server's own client port from the core's loop, and lets go: it proves the port
      * accepts, and it loads the outbound-connect code now rather than on the loop's first handoff.
      */
-    private static void selfCheck(CoreDriver driver, int clientPort) throws InterruptedException {
-        driver.connectAndClose("127.0.0.1", clientPort);
+    private static void selfCheck(CoreDriver driver, String bindHost, int clientPort) throws InterruptedException {
+        // The address it binds (loopback for a wildcard bind): a server bound to one address only is not on 127.0.0.1.
+        boolean wildcard = bindHost.isEmpty() || bindHost.equals("0.0.0.0") || bindHost.equals("::")
+                || bindHost.equals("[::]");
+        driver.connectAndClose(wildcard ? "127.0.0.1" : bindHost, clientPort);
     }
 
     private static int port(Channel ch) {
