@@ -153,6 +153,7 @@ final class ServeCommand implements Callable<Integer> {
         ready.put("client_port", server.clientPort());
         ready.put("peer_port", server.peerPort());
         ready.put("admin_port", server.adminPort());
+        ready.put("advertise", server.advertised());
         ready.put("pid", ProcessHandle.current().pid());
         realtime.describe(ready);
         System.out.println(new ObjectMapper().writeValueAsString(ready));

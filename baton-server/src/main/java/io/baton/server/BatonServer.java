@@ -155,6 +155,8 @@ public final class BatonServer implements AutoCloseable {
     private final int clientPort;
     private final int peerPort;
     private final int adminPort;
+    /** What this server advertises as its client endpoint, host:port. */
+    private String advertised = "";
     private final CompletableFuture<Path> saved;
     private final Probes probes;
     private final ServerMetrics metrics;
@@ -235,6 +237,7 @@ public final class BatonServer implements AutoCloseable {
             BatonServer server = new BatonServer(group, adminGroup, driver, port(client), peer == null ? -1 : port(peer),
                     admin == null ? -1 : port(admin), saved, probes, metrics);
             server.listeners.addAll(bound);
+            server.advertised = ad[0] + ":" + ad[1];
             driver.loop().execute(driver::afterBatch);
             driver.startWatchdog();
             selfCheck(driver, opts.bindHost(), server.clientPort);
@@ -342,6 +345,11 @@ public final class BatonServer implements AutoCloseable {
 
     public int adminPort() {
         return adminPort;
+    }
+
+    /** The client endpoint this server advertises to a source that hands off to it, host:port. */
+    public String advertised() {
+        return advertised;
     }
 
     /**

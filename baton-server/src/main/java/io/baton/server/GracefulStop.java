@@ -45,6 +45,14 @@ final class GracefulStop {
      */
     BatonServer.Stop run(String successor, long boundNanos) throws InterruptedException {
         long deadline = System.nanoTime() + boundNanos;
+        ServerStatus now = status();
+        if (now != null && now.role() != Role.AUTHORITY) {
+            String what = now.role() == Role.STANDBY
+                    ? "a standby (target phase " + now.targetPhase() + "): it serves no client yet"
+                    : "retired: its clients are on its target already";
+            LOG.info("SIGTERM: nothing to hand off, this server is {}; exiting", what);
+            return new BatonServer.Stop(true, "nothing to hand off (" + what + ")");
+        }
         if (successor == null) {
             String why = "this server is stopping (SIGTERM) and has no successor";
             call(core -> {
@@ -56,14 +64,6 @@ final class GracefulStop {
                     + "taking no new sessions, then closing the {} connected of {} sessions at once; their clients "
                     + "must reconnect elsewhere, and anything they send meanwhile is lost", s.connected(), s.sessions());
             return new BatonServer.Stop(false, "no successor: " + s.connected() + " connected sessions closed");
-        }
-        ServerStatus now = status();
-        if (now != null && now.role() != Role.AUTHORITY) {
-            String what = now.role() == Role.STANDBY
-                    ? "a standby (target phase " + now.targetPhase() + "): it serves no client yet"
-                    : "retired: its clients are on its target already";
-            LOG.info("SIGTERM: nothing to hand off, this server is {}; exiting", what);
-            return new BatonServer.Stop(true, "nothing to hand off (" + what + ")");
         }
         String[] hp = BatonServer.hostPort(successor, "--successor");
         String host = hp[0];

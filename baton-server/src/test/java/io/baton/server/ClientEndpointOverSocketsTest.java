@@ -41,6 +41,24 @@ class ClientEndpointOverSocketsTest {
         Frame.Move move = raw.readUntil(Frame.Move.class, 10_000, f -> { });
 
         assertThat(move.host() + ":" + move.port()).isEqualTo("127.0.0.1:" + target.clientPort());
+        assertThat(target.advertised()).isEqualTo("127.0.0.1:" + target.clientPort());
+    }
+
+    @Test
+    void aServerAdvertisesWhatItBindsOrWhatTheOperatorSaysAndAWildcardIsNeverAdvertised() {
+        BatonServer.Options plain = new BatonServer.Options("127.0.0.5", 0, 0, "127.0.0.1", -1, null, true);
+        assertThat(BatonServer.advertised(plain, 7100)).containsExactly("127.0.0.5", "7100");
+
+        BatonServer.Options given = new BatonServer.Options("0.0.0.0", 0, 0, "127.0.0.1", -1, null, true,
+                "game-7.example.net:7443");
+        assertThat(BatonServer.advertised(given, 7100)).containsExactly("game-7.example.net", "7443");
+
+        BatonServer.Options wildcard = new BatonServer.Options("0.0.0.0", 0, 0, "127.0.0.1", -1, null, true);
+        assertThat(BatonServer.advertised(wildcard, 7100)[0]).isNotEqualTo("0.0.0.0").isNotEmpty();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatonServer.Options("127.0.0.1", 0, 0,
+                        "127.0.0.1", -1, null, true, "game-7.example.net"))
+                .hasMessageContaining("--advertise must be host:port").hasMessageContaining("game-7.example.net");
     }
 
     @Test

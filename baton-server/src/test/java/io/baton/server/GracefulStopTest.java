@@ -91,6 +91,7 @@ class GracefulStopTest {
 
         assertThat(s.clean()).isTrue();
         assertThat(s.summary()).contains("nothing to hand off").contains("standby");
+        assertThat(standby.stopGracefully(null, Duration.ofSeconds(1)).clean()).as("with no successor either").isTrue();
         assertThat(TestServers.status(other).targetPhase()).isEqualTo(io.baton.core.TargetPhase.STANDBY);
     }
 
