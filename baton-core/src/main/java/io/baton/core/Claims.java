@@ -30,6 +30,8 @@ final class Claims {
 
     private final ServerCore core;
     private final Map<Long, Claim> claims = new HashMap<>();
+    /** The electorate the source sent with COMMIT: only their claims count, out of their number. */
+    private java.util.Set<Long> electorate = java.util.Set.of();
     private long orphanedAt;
     private long nextPing = Long.MAX_VALUE;
     /** This server took authority by failover (for the operator). */
@@ -39,10 +41,29 @@ final class Claims {
         this.core = core;
     }
 
-    /** A replica that holds everything any client has seen may take over, if it comes to that. */
+    /** The source's COMMIT named the sessions whose claims count. */
+    void electorate(long[] sessionIds) {
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (long id : sessionIds) {
+            ids.add(id);
+        }
+        electorate = java.util.Set.copyOf(ids);
+    }
+
+    /** Who votes: the electorate (every session, under the old rule kept for the checker's test). */
+    private java.util.Set<Long> voters() {
+        return core.cfg.defects().contains(Defect.COUNT_EVERY_SESSION)
+                ? java.util.Set.copyOf(core.log.sessions.keySet()) : electorate;
+    }
+
+    /**
+     * A replica that holds everything any client has seen may take over, if it comes to that: only with an
+     * electorate to vote (with none present at COMMIT, the source keeps authority, whatever happens).
+     */
     boolean eligible() {
         TargetPhase phase = core.target.phase();
         return core.role() == Role.STANDBY && core.log.service != null && core.target.committedFrom >= 0
+                && !voters().isEmpty()
                 && core.log.appliedIndex >= core.target.committedFrom
                 && (phase == TargetPhase.REPLICATING || phase == TargetPhase.ORPHANED);
     }
@@ -89,7 +110,8 @@ final class Claims {
         core.target.moveTo(TargetPhase.ORPHANED);
         orphanedAt = now;
         core.out.note(reason + " after output commit: waiting up to " + ORPHAN_WAIT / 1_000_000
-                + " ms for a majority of " + core.log.sessions.size() + " sessions to claim the source is gone");
+                + " ms for a majority of the " + voters().size() + " sessions present at COMMIT to claim the source"
+                + " is gone");
         takeOverIfClaimed(now);
     }
 
@@ -108,27 +130,30 @@ final class Claims {
         return d;
     }
 
-    /** An orphaned replica takes authority once more than half of the sessions have claimed, held long enough. */
+    /**
+     * An orphaned replica takes authority once more than half of the electorate has claimed, each claim held
+     * long enough. Claims of sessions outside it are held and served, but do not count.
+     */
     void takeOverIfClaimed(long now) {
         if (core.target.phase() != TargetPhase.ORPHANED) {
             return;
         }
+        java.util.Set<Long> voters = voters();
         int ripe = 0;
-        for (Claim claim : claims.values()) {
-            if (now - claim.since() >= HOLD) {
+        for (Map.Entry<Long, Claim> e : claims.entrySet()) {
+            if (now - e.getValue().since() >= HOLD && voters.contains(e.getKey())) {
                 ripe++;
             }
         }
-        int sessions = core.log.sessions.size();
-        if (sessions > 0 && ripe * 2 > sessions) {
-            failOver(ripe, now);
+        if (!voters.isEmpty() && ripe * 2 > voters.size()) {
+            failOver(ripe, voters.size(), now);
         } else if (now - orphanedAt >= ORPHAN_WAIT) {
             core.target.discardReplica("no majority of sessions claimed the source is gone within "
                     + ORPHAN_WAIT / 1_000_000 + " ms", now);
         }
     }
 
-    private void failOver(int claimed, long now) {
+    private void failOver(int claimed, int voters, long now) {
         EventLog log = core.log;
         core.moveRole(Role.AUTHORITY);
         core.target.moveTo(TargetPhase.AUTHORITY);
@@ -136,8 +161,9 @@ final class Claims {
         core.milestones.tookAuthority(log.appliedIndex, log.stateDigest(), now);
         log.ticksFrom(now + core.tickPeriod);
         core.target.becomeAuthority(now);
-        core.out.note("failed over: took authority at index " + log.appliedIndex + " with " + claimed + " of "
-                + log.sessions.size() + " sessions claiming the source is gone");
+        core.out.note("failed over: took authority at index " + log.appliedIndex + " with " + claimed + " of the "
+                + voters + " sessions present at COMMIT claiming the source is gone (" + log.sessions.size()
+                + " sessions in all)");
     }
 
     /** Authority taken: every claim's client is served as a resume. */
@@ -161,5 +187,6 @@ final class Claims {
             core.conns.remove(claim.conn());
         }
         claims.clear();
+        electorate = java.util.Set.of();
     }
 }

@@ -72,7 +72,8 @@ final class Cutover {
         sentAt = now;
         long peer = core.source.link.conn;
         if (!core.commit.holds()) {
-            core.out.send(peer, new Frame.Commit(m.cutIndex)); // stop-and-copy: the target holds L, we are stopped at L
+            // stop-and-copy: the target holds L, we are stopped at L
+            core.out.send(peer, new Frame.Commit(m.cutIndex, core.presence.elect(now)));
         }
         core.out.send(peer, new Frame.Cutover(m.cutIndex, m.cutDigest, Math.max(0, core.log.nextTickAt() - now)));
     }

@@ -12,5 +12,10 @@ public enum Defect {
     /** The target starts applying events of its own as soon as it has replicated a snapshot. */
     TAKE_AUTHORITY_EARLY,
     /** The source waits for a silent target's acknowledgement until the peer link times out (no commit wait). */
-    NO_COMMIT_WAIT
+    NO_COMMIT_WAIT,
+    /**
+     * The fencing rule before the electorate: both servers count every session they hold, abandoned ones too,
+     * so whoever opens most sessions decides whether a source that lost its target fences or aborts.
+     */
+    COUNT_EVERY_SESSION
 }

@@ -193,7 +193,7 @@ final class OutputCommit {
             }
         }
         moveTo(State.COMMITTING);
-        core.source.ship(new Frame.Commit(core.log.appliedIndex));
+        core.source.ship(new Frame.Commit(core.log.appliedIndex, core.presence.elect(now)));
         core.redirect.start(now);
     }
 
@@ -231,7 +231,7 @@ final class OutputCommit {
             // Without a majority present the target may gather the claims it needs: letting out what it
             // lacks could fork the history. Give it up as a lost link (which fences us).
             core.source.peerLost("the target acknowledged nothing for " + waited / 1_000_000
-                    + " ms, and no majority of clients is present", now);
+                    + " ms, and no majority of the clients present at COMMIT is present now", now);
             core.source.closeLink();
         }
     }

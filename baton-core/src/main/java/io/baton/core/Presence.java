@@ -3,10 +3,17 @@ package io.baton.core;
 import java.util.Set;
 
 /**
- * Presence and fencing: which clients count as present (a vote for this server), whether this server holds
- * a majority of them, whether it has just woken from a pause (when fresh-looking frames prove nothing), and
- * the watch after an abort that lost a target which may still take over. It owns the clock of this
- * server's own runs and the watched sessions; fencing itself is the source handoff's move.
+ * Presence and fencing: which clients count as present (a vote for this server), the electorate of a
+ * handoff (the sessions present when COMMIT went out: the only votes either server counts), whether this
+ * server holds a majority of it, whether it has just woken from a pause (when fresh-looking frames prove
+ * nothing), and the watch after an abort that lost a target which may still take over. It owns the clock of
+ * this server's own runs and the electorate; fencing itself is the source handoff's move.
+ *
+ * <p>Why an electorate rather than every session (docs/faults.md, "Who decides"): a session whose client
+ * is gone counts for neither server, so counted among the sessions it makes a majority harder for both,
+ * and enough of them (abandoned, or opened by a stranger to that end) make a source that lost a dead
+ * target fence itself, which is an outage. Sessions absent at COMMIT never vote, and both servers count the
+ * same list, so the argument that two majorities cannot both hold is unchanged.
  */
 final class Presence {
 
@@ -21,10 +28,12 @@ final class Presence {
     /** When this server last ran at all, and when it last found it had not run for {@link #PAUSED} (0: never). */
     private long lastRan;
     private long wokeAt;
-    /** The sessions the last target may know, while it may still take over: our majority is counted among them. */
-    private Set<Long> watchedSessions = Set.of();
+    /** The electorate of the last COMMIT sent: the sessions our majority is counted among (empty: none yet). */
+    private Set<Long> electorate = Set.of();
     /** Until when the last target may still take over (0: no watch). */
     private long fenceWatchUntil;
+    /** The electorate, kept through the fence watch (a new handoff is refused until it ends). */
+    private Set<Long> watchedSessions = Set.of();
     private long nextFenceCheck = Long.MAX_VALUE;
 
     Presence(ServerCore core) {
@@ -41,22 +50,56 @@ final class Presence {
     }
 
     /**
-     * Whether more than half of the sessions have been heard from lately (or there are none). Not within a
-     * second of waking from a pause: frames that waited in the socket through it look fresh when read, but
-     * their clients may have left since.
+     * COMMIT goes out now: the sessions present at this instant are its electorate, sent with it. A session
+     * opened later, or whose client was away, never votes in this handoff (its claim at the target is still
+     * served if the target takes over; it just does not count).
+     */
+    long[] elect(long now) {
+        Set<Long> voters = new java.util.LinkedHashSet<>();
+        for (Session s : core.log.sessions.values()) {
+            if (countEverySession() || present(s, now)) {
+                voters.add(s.id);
+            }
+        }
+        electorate = Set.copyOf(voters);
+        return voters.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** A new handoff: the last one's electorate no longer votes. */
+    void clearElectorate() {
+        electorate = Set.of();
+    }
+
+    /**
+     * Whether more than half of the electorate has been heard from lately (or the electorate is empty: then
+     * no target may take over). Not within a second of waking from a pause: frames that waited in the
+     * socket through it look fresh when read, but their clients may have left since.
      */
     boolean holdsMajority(long now) {
-        var sessions = core.log.sessions;
-        if (wokeAt != 0 && now - wokeAt < PRESENCE && !sessions.isEmpty()) {
+        Set<Long> voters = voters();
+        if (wokeAt != 0 && now - wokeAt < PRESENCE && !voters.isEmpty()) {
             return false;
         }
+        return voters.isEmpty() || presentAmong(voters, now) * 2 > voters.size();
+    }
+
+    private Set<Long> voters() {
+        return countEverySession() ? Set.copyOf(core.log.sessions.keySet()) : electorate;
+    }
+
+    private boolean countEverySession() {
+        return core.cfg.defects().contains(Defect.COUNT_EVERY_SESSION);
+    }
+
+    private int presentAmong(Set<Long> voters, long now) {
         int present = 0;
-        for (Session s : sessions.values()) {
-            if (present(s, now)) {
+        for (long id : voters) {
+            Session s = core.log.sessions.get(id);
+            if (s != null && present(s, now)) {
                 present++;
             }
         }
-        return sessions.isEmpty() || present * 2 > sessions.size();
+        return present;
     }
 
     /** Connected and heard from within {@link #PRESENCE}, as the frames read so far tell: a vote for this server. */
@@ -69,9 +112,9 @@ final class Presence {
      * watch that we keep our majority of the sessions it may know for as long as it may wait.
      */
     void startFenceWatch(long now) {
-        // Only the sessions there are now can be the target's: sessions opened from here on are unknown
-        // to it and never count towards its majority, nor do they towards ours.
-        watchedSessions = Set.copyOf(core.log.sessions.keySet());
+        // The target counts claims among the electorate it was sent, and so do we: sessions opened from
+        // here on never count towards its majority, nor do they towards ours.
+        watchedSessions = voters();
         if (!watchedSessions.isEmpty()) {
             fenceWatchUntil = now + Claims.ORPHAN_WAIT + Claims.HOLD;
             nextFenceCheck = now;
@@ -99,14 +142,7 @@ final class Presence {
             return;
         }
         nextFenceCheck = now + FENCE_CHECK_INTERVAL;
-        int present = 0;
-        for (long id : watchedSessions) {
-            Session s = core.log.sessions.get(id);
-            if (s != null && present(s, now)) {
-                present++;
-            }
-        }
-        if (present * 2 <= watchedSessions.size()) {
+        if (presentAmong(watchedSessions, now) * 2 <= watchedSessions.size()) {
             fenceWatchUntil = 0;
             nextFenceCheck = Long.MAX_VALUE;
             core.source.fence("lost the majority of clients while the last target could still take over", now);

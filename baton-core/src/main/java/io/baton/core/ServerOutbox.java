@@ -28,6 +28,14 @@ public interface ServerOutbox {
     /** Something an operator wants to read in the log: phases, aborts, refusals. */
     void note(String message);
 
+    /** Observation only: this server's phase as a source changed (after its note). Metrics count it. */
+    default void phaseChanged(SourcePhase next) {
+    }
+
+    /** Observation only: this server's phase as a target changed (after its note). Metrics count it. */
+    default void phaseChanged(TargetPhase next) {
+    }
+
     /**
      * Observation only: the core applied an event at a log index. The simulator checks with it that two
      * servers never apply different events at one index; production drivers may count it.

@@ -46,6 +46,7 @@ final class SourceHandoff {
         phase = Transitions.checked("source phase", phase, next, phase.canMoveTo(next));
         phaseSince = now;
         core.out.note("source phase " + next);
+        core.out.phaseChanged(next);
     }
 
     /** Whether applied events are shipped to the target: a live handoff from authentication to cutover. */
@@ -71,6 +72,7 @@ final class SourceHandoff {
         core.redirect.clearCounts();
         core.milestones.clearCut();
         core.commit.reset();
+        core.presence.clearElectorate();
         core.lastError = "";
         core.probe.reset();
         redirectAwaitsProbe = false;
@@ -254,7 +256,7 @@ final class SourceHandoff {
                     abort(reason, now);
                     core.presence.startFenceWatch(now);
                 } else {
-                    fence(reason + ", without a majority of clients present", now);
+                    fence(reason + ", without a majority of the clients present at COMMIT still present", now);
                 }
             }
             case CUTTING_OVER -> {

@@ -54,6 +54,7 @@ final class TargetHandoff {
     void moveTo(TargetPhase next) {
         phase = Transitions.checked("target phase", phase, next, phase.canMoveTo(next));
         core.out.note("target phase " + next);
+        core.out.phaseChanged(next);
     }
 
     /** Whether the source must still prove itself (the authentication timer runs). */
@@ -111,6 +112,7 @@ final class TargetHandoff {
                 core.out.send(conn, new Frame.Pong(p.value()));
             } else if (f instanceof Frame.Commit cm) {
                 committedFrom = cm.index();
+                core.claims.electorate(cm.electorate());
             } else if (f instanceof Frame.Cutover c) {
                 takeAuthority(c, now);
             } else if (f instanceof Frame.Forward fw) {

@@ -872,6 +872,21 @@ class ServerCoreTest {
         }
 
         @Test
+        void sessionsAbsentAtCommitDoNotVoteSoAbandonedOnesCannotMakeASourceThatLostItsTargetFence() {
+            java.util.List<Client> abandoned = abandonSessions(this, 5);
+            redirecting();
+            assertThat(source.sentToPeers(Frame.Commit.class)).last().extracting(cm -> java.util.Arrays.stream(
+                    cm.electorate()).boxed().toList()).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                    .containsExactlyInAnyOrderElementsOf(clients.stream().filter(c -> !abandoned.contains(c))
+                            .map(c -> c.sessionId).toList());
+            rig.kill(target);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+            clients.get(0).input("a");
+            assertThat(clients.get(0).outputs()).containsExactly("a#1");
+        }
+
+        @Test
         void theTargetLostBeforeCommitIsAPlainAbort() {
             majorityFallsSilent();
             start(Frame.Mode.LIVE);
@@ -947,6 +962,40 @@ class ServerCoreTest {
         }
     }
 
+    /**
+     * Opens {@code count} more sessions at the pair's source and leaves them silent (their clients gone,
+     * still in their resume window) for longer than presence lasts.
+     */
+    private java.util.List<Client> abandonSessions(Pair pair, int count) {
+        java.util.List<Client> abandoned = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Client c = rig.join(pair.source);
+            c.live = false;
+            abandoned.add(c);
+            pair.clients.add(c);
+        }
+        rig.advance(1_100 * MS);
+        return abandoned;
+    }
+
+    /** The rule before the electorate, kept as a defect: the checker's tests and this one must catch it. */
+    @Nested
+    class OldFencingRule extends Pair {
+
+        OldFencingRule() {
+            super(3, Rig.config(60 * SECOND, 30 * SECOND).withDefects(Defect.COUNT_EVERY_SESSION));
+        }
+
+        @Test
+        void countingEverySessionLetsAbandonedOnesFenceASourceWhoseTargetDied() {
+            abandonSessions(this, 5);
+            redirecting();
+            rig.kill(target);
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.FENCED);
+            assertThat(source.status().role()).isEqualTo(Role.RETIRED);
+        }
+    }
+
     @Nested
     class Failover extends Pair {
 
@@ -997,6 +1046,40 @@ class ServerCoreTest {
             assertThat(target.status().role()).isEqualTo(Role.STANDBY);
             assertThat(c.gotOn(c.conn, Frame.Error.class)).extracting(Frame.Error::code)
                     .containsExactly(ErrorCode.NOT_AUTHORITY);
+        }
+
+        @Test
+        void claimsOfSessionsAbsentAtCommitAreHeldButDoNotCountTowardsTheMajority() {
+            java.util.List<Client> abandoned = abandonSessions(this, 4);
+            eligible();
+            rig.kill(source);
+            long claimedAt = rig.now;
+            abandoned.forEach(c -> c.resume(target));
+            rig.runUntil(claimedAt + 2 * Rig.CLAIM_HOLD);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.ORPHANED); // 4 claims, no vote
+
+            clients.get(0).resume(target);
+            clients.get(1).resume(target);
+            rig.advance(Rig.CLAIM_HOLD);
+            assertThat(target.status().role()).isEqualTo(Role.AUTHORITY); // 2 of the 3 present at COMMIT
+            Client late = abandoned.get(0);
+            assertThat(late.gotOn(late.conn, Frame.Welcome.class)).hasSize(1); // held claims are served
+        }
+
+        @Test
+        void aTargetWhoseCommitNamedNobodyNeverTakesOver() {
+            clients.forEach(c -> {
+                c.live = false;
+                c.follows = false;
+            });
+            rig.advance(1_100 * MS);
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.REDIRECTING);
+            assertThat(source.sentToPeers(Frame.Commit.class)).last().extracting(cm -> cm.electorate().length)
+                    .isEqualTo(0);
+            assertThat(target.status().canTakeOver()).isFalse();
+            rig.kill(source);
+            assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
         }
 
         @Test

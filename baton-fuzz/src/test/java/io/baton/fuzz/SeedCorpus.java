@@ -215,7 +215,7 @@ final class SeedCorpus {
                 new Frame.CutoverResult(true, 0x1234_5678_9ABCL),
                 new Frame.Forward(7, 5, payload),
                 new Frame.PeerAbort("operator abort"),
-                new Frame.Commit(101));
+                new Frame.Commit(101, new long[] {1, 2, 3}));
     }
 
     static void write(String testClass, String method, Map<String, byte[]> seeds) throws IOException {

@@ -6,18 +6,13 @@ import io.baton.core.TargetPhase;
 import io.baton.wire.Frame;
 
 /**
- * The driver's outbox with {@link ServerMetrics} listening in: it passes every call through and takes from
- * the core's notes its phase changes, and from {@code applied} the ticks that a poll ran. The core has no
- * metrics hook of its own; the notes are the one place it announces each phase change.
+ * The driver's outbox with {@link ServerMetrics} listening in: it passes every call through and takes the
+ * core's phase changes from its {@code phaseChanged} calls, and from {@code applied} the ticks that a poll
+ * ran.
  *
  * <p>Per frame and per event it adds one call and, for ticks, one increment: nothing is allocated.
  */
 final class MeteredOutbox implements ServerOutbox, PollObserver {
-
-    private static final String SOURCE_PHASE = "source phase ";
-    private static final String TARGET_PHASE = "target phase ";
-    /** A replica dropped goes back to STANDBY without a "target phase" note. */
-    private static final String REPLICA_DISCARDED = "replica discarded: ";
 
     private final ServerOutbox driver;
     private final ServerMetrics metrics;
@@ -60,28 +55,18 @@ final class MeteredOutbox implements ServerOutbox, PollObserver {
     @Override
     public void note(String message) {
         driver.note(message);
-        long now = CoreDriver.now();
-        if (message.startsWith(SOURCE_PHASE)) {
-            SourcePhase next = phase(SourcePhase.class, message.substring(SOURCE_PHASE.length()));
-            if (next != null) {
-                metrics.sourceEntered(next, now);
-            }
-        } else if (message.startsWith(TARGET_PHASE)) {
-            TargetPhase next = phase(TargetPhase.class, message.substring(TARGET_PHASE.length()));
-            if (next != null) {
-                metrics.targetEntered(next, now);
-            }
-        } else if (message.startsWith(REPLICA_DISCARDED)) {
-            metrics.targetEntered(TargetPhase.STANDBY, now);
-        }
     }
 
-    private static <E extends Enum<E>> E phase(Class<E> type, String name) {
-        try {
-            return Enum.valueOf(type, name);
-        } catch (IllegalArgumentException e) {
-            return null; // another note that starts alike: not a phase change
-        }
+    @Override
+    public void phaseChanged(SourcePhase next) {
+        metrics.sourceEntered(next, CoreDriver.now());
+        driver.phaseChanged(next);
+    }
+
+    @Override
+    public void phaseChanged(TargetPhase next) {
+        metrics.targetEntered(next, CoreDriver.now());
+        driver.phaseChanged(next);
     }
 
     @Override

@@ -101,6 +101,26 @@ public final class Simulation {
 
         int n = 1 + world.random.nextInt(8);
         long stopInputs = World.START + 5000 * MS;
+        // A third of the runs also hold strangers' sessions, drawn from dice of their own so that the other
+        // runs stay as they were: absent ones (silent, or gone in their resume window) that may outnumber the
+        // players, and double-dealers that claim at the target while they stay present at the source, fewer
+        // than half of the players (the assumption docs/faults.md states: a majority of those present at
+        // COMMIT is honest). With double-dealers, every player opens its session before the handoff.
+        java.util.SplittableRandom dice = new java.util.SplittableRandom(seed ^ 0x5EED_57A4_6E45L);
+        List<StrangerNode> strangers = new ArrayList<>();
+        if (dice.nextInt(3) == 0) {
+            int absent = 1 + dice.nextInt(2 * n + 3);
+            int doubles = dice.nextInt((n - 1) / 2 + 1);
+            for (int i = 0; i < absent + doubles; i++) {
+                StrangerNode.Kind kind = i >= absent ? StrangerNode.Kind.DOUBLE
+                        : dice.nextBoolean() ? StrangerNode.Kind.SILENT : StrangerNode.Kind.LEFT;
+                StrangerNode stranger = new StrangerNode("stranger" + i + "-" + kind.name().toLowerCase(), net, kind);
+                strangers.add(stranger);
+                world.at(World.START + dice.nextInt(300) * MS, () -> net.call(stranger, stranger::start));
+            }
+            trace("sim", absent + " absent strangers, " + doubles + " double-dealing ones");
+        }
+        boolean playersEarly = strangers.stream().anyMatch(st -> st.kind() == StrangerNode.Kind.DOUBLE);
         List<ClientNode> clients = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ClientNode c = new ClientNode("client" + i, net, "source", 7000, this::trace, clientDefects);
@@ -108,12 +128,18 @@ public final class Simulation {
             c.clock = world::now;
             // Most clients are there before the handoff; some open their session in the middle of it.
             long start = World.START + world.random.nextInt(world.random.nextInt(4) == 0 ? 1500 : 300) * MS;
-            world.at(start, () -> net.call(c, () -> c.core.start(world.now())));
+            if (playersEarly) {
+                start = Math.min(start, World.START + 300 * MS);
+            }
+            long opensAt = start;
+            world.at(opensAt, () -> net.call(c, () -> c.core.start(world.now())));
             long period = (10 + world.random.nextInt(190)) * MS;
             scheduleInputs(c, start + period, period, stopInputs);
         }
         Frame.Mode mode = world.random.nextInt(5) == 0 ? Frame.Mode.STOPCOPY : Frame.Mode.LIVE;
-        long handoffAt = World.START + (400 + world.random.nextInt(800)) * MS;
+        // Strangers gone quiet only just before COMMIT still count as present then (a second of presence):
+        // the case modelled is sessions abandoned before the handoff, so with strangers it starts later.
+        long handoffAt = World.START + (400 + world.random.nextInt(800) + (strangers.isEmpty() ? 0 : 1200)) * MS;
         world.at(handoffAt, () -> net.call(source, () -> source.core.startHandoff(
                 new HandoffRequest("target", 7001, "target", 7000, mode), world.now()).ifPresent(
                         why -> violations.add("handoff refused: " + why))));
@@ -125,7 +151,9 @@ public final class Simulation {
         }
         injectFault(fault, handoffAt, source, target, clients, struck, cfg, mode);
 
-        if (!world.runUntil(World.START + 8000 * MS, MAX_STEPS)) {
+        // A retired source drains until every session switched or its drain timeout (5 s): strangers that
+        // never answer keep it that long, so their runs last longer.
+        if (!world.runUntil(World.START + (strangers.isEmpty() ? 8000 : 14000) * MS, MAX_STEPS)) {
             violations.add("more than " + MAX_STEPS + " steps: the system never quiesces (livelock)");
         }
         checkDivergence(List.of(source, target));

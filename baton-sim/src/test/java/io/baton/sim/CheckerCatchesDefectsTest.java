@@ -38,6 +38,14 @@ class CheckerCatchesDefectsTest {
                 SEEDS / 50);
     }
 
+    @Test
+    void theOldFencingRuleThatCountedEverySessionIsCaught() {
+        // Only runs with absent strangers that outnumber the players, whose fault loses the target after
+        // COMMIT, can show it (8 of the 300): the source fences, and nobody serves.
+        assertCaught(seed -> Simulation.run(seed, c -> c.withDefects(Defect.COUNT_EVERY_SESSION)), "FENCED",
+                SEEDS / 100);
+    }
+
     private static void assertCaught(LongFunction<Simulation.Result> run, String symptom) {
         assertCaught(run, symptom, SEEDS / 10);
     }

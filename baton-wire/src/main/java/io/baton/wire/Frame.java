@@ -683,21 +683,48 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0          8
-     *  +----------+
-     *  | u64      |
-     *  | index    |
-     *  +----------+
+     *  0          8          12                   12+8n
+     *  +----------+----------+--------------------+
+     *  | u64      | u32 n    | n x u64            |
+     *  | index    | electorate: session ids       |
+     *  +----------+----------+--------------------+
      * </pre>
      * From this log index on, the source releases nothing the target has not acknowledged; a replica that
-     * holds it may take over if the source dies.
+     * holds it may take over if the source dies. The electorate is the sessions whose clients were present
+     * at the source when it sent this: the only sessions whose claims count, and the only ones whose
+     * presence keeps the source in charge (docs/faults.md, fencing).
      */
-    record Commit(long index) implements Frame {
+    record Commit(long index, long[] electorate) implements Frame {
         static final int INDEX_FIELD_OFFSET = 0;
-        static final int BODY_LENGTH = 8;
+        static final int ELECTORATE_FIELD_OFFSET = 8;
+        static final int HEADER_LENGTH = 12;
+
+        public Commit {
+            electorate = electorate.clone();
+        }
+
+        @Override
+        public long[] electorate() {
+            return electorate.clone();
+        }
 
         public int type() {
             return FrameType.COMMIT;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Commit c && c.index == index && java.util.Arrays.equals(c.electorate, electorate);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(index) * 31 + java.util.Arrays.hashCode(electorate);
+        }
+
+        @Override
+        public String toString() {
+            return "Commit[index=" + index + ", electorate=" + electorate.length + " sessions]";
         }
     }
 }

@@ -72,7 +72,7 @@ public final class FrameCodec {
             case FrameType.ERROR -> Frame.Error.HEADER_LENGTH + stringSize(((Frame.Error) frame).message());
             case FrameType.TARGET_HINT -> stringSize(((Frame.TargetHint) frame).host())
                     + Frame.TargetHint.PORT_FIELD_LENGTH;
-            case FrameType.COMMIT -> Frame.Commit.BODY_LENGTH;
+            case FrameType.COMMIT -> Frame.Commit.HEADER_LENGTH + 8 * ((Frame.Commit) frame).electorate().length;
             case FrameType.PEER_HELLO -> Frame.PeerHello.BODY_LENGTH;
             case FrameType.PEER_CHALLENGE -> Frame.PeerChallenge.HEADER_LENGTH
                     + stringSize(((Frame.PeerChallenge) frame).host()) + Frame.PeerChallenge.PORT_FIELD_LENGTH;
@@ -180,8 +180,16 @@ public final class FrameCodec {
                 writeString(out, t.host());
                 writeU16(out, t.port(), "port");
             }
-            case FrameType.COMMIT -> out.setLong(reserve(out, Frame.Commit.BODY_LENGTH)
-                    + Frame.Commit.INDEX_FIELD_OFFSET, ((Frame.Commit) frame).index());
+            case FrameType.COMMIT -> {
+                Frame.Commit c = (Frame.Commit) frame;
+                long[] electorate = c.electorate();
+                int at = reserve(out, Frame.Commit.HEADER_LENGTH + 8 * electorate.length);
+                out.setLong(at + Frame.Commit.INDEX_FIELD_OFFSET, c.index());
+                out.setInt(at + Frame.Commit.ELECTORATE_FIELD_OFFSET, electorate.length);
+                for (int i = 0; i < electorate.length; i++) {
+                    out.setLong(at + Frame.Commit.HEADER_LENGTH + 8 * i, electorate[i]);
+                }
+            }
             case FrameType.PEER_HELLO -> {
                 Frame.PeerHello h = (Frame.PeerHello) frame;
                 int at = reserve(out, Frame.PeerHello.BODY_LENGTH);
@@ -368,8 +376,19 @@ public final class FrameCodec {
                 need(in, Frame.TargetHint.PORT_FIELD_LENGTH, type);
                 yield new Frame.TargetHint(host, in.readUnsignedShort());
             }
-            case FrameType.COMMIT -> new Frame.Commit(
-                    in.getLong(fixed(in, Frame.Commit.BODY_LENGTH, type) + Frame.Commit.INDEX_FIELD_OFFSET));
+            case FrameType.COMMIT -> {
+                int at = fixed(in, Frame.Commit.HEADER_LENGTH, type);
+                long count = in.getUnsignedInt(at + Frame.Commit.ELECTORATE_FIELD_OFFSET);
+                if (count * 8 != in.readableBytes()) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "COMMIT names " + count
+                            + " sessions but carries " + in.readableBytes() + " bytes of them");
+                }
+                long[] electorate = new long[(int) count];
+                for (int i = 0; i < electorate.length; i++) {
+                    electorate[i] = in.readLong();
+                }
+                yield new Frame.Commit(in.getLong(at + Frame.Commit.INDEX_FIELD_OFFSET), electorate);
+            }
             case FrameType.PEER_HELLO -> {
                 int at = fixed(in, Frame.PeerHello.BODY_LENGTH, type);
                 yield new Frame.PeerHello(in.getUnsignedShort(at + Frame.PeerHello.VERSION_FIELD_OFFSET),

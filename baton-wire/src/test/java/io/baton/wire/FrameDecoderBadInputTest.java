@@ -42,7 +42,7 @@ class FrameDecoderBadInputTest {
         MIN_BODY.put(FrameType.SWITCH, 8 + 8);
         MIN_BODY.put(FrameType.MOVE_ABORTED, 8);
         MIN_BODY.put(FrameType.TARGET_HINT, 2 + 2);
-        MIN_BODY.put(FrameType.COMMIT, 8);
+        MIN_BODY.put(FrameType.COMMIT, 12); // index and an electorate count of 0
         MIN_BODY.put(FrameType.PING, 8);
         MIN_BODY.put(FrameType.PONG, 8);
         MIN_BODY.put(FrameType.CLOSE, 0);
@@ -163,6 +163,17 @@ class FrameDecoderBadInputTest {
         ProtocolException cause = onlyBadFrame(decode(MAX, rawFrame(FrameType.HELLO, body)));
 
         assertThat(cause.code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+    }
+
+    @Test
+    void commitWhoseElectorateCountDisagreesWithItsLengthIsMalformed() {
+        byte[] commit = encode(new Frame.Commit(7, new long[] {1, 2}));
+        byte[] body = java.util.Arrays.copyOfRange(commit, 5, commit.length - 8); // says 2 sessions, carries 1
+
+        ProtocolException cause = onlyBadFrame(decode(MAX, rawFrame(FrameType.COMMIT, body)));
+
+        assertThat(cause.code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+        assertThat(cause.getMessage()).contains("names 2 sessions but carries 8 bytes");
     }
 
     @Test

@@ -87,7 +87,11 @@ class FrameLayoutTest {
                 layout("FORWARD", new Frame.Forward(A, B, hex("99")),
                         "00000012 | 2b | 0102030405060708 | a1a2a3a4a5a6a7a8 | 99"),
                 layout("PEER_ABORT", new Frame.PeerAbort("x"), "00000004 | 2c | 0001 78"),
-                layout("COMMIT", new Frame.Commit(A), "00000009 | 2d | 0102030405060708"));
+                // index(u64), then the electorate: a count (u32) and that many session ids (u64)
+                layout("COMMIT", new Frame.Commit(A, new long[] {B, C}),
+                        "0000001d | 2d | 0102030405060708 | 00000002 | a1a2a3a4a5a6a7a8 | b1b2b3b4b5b6b7b8"),
+                layout("COMMIT no electorate", new Frame.Commit(A, new long[0]),
+                        "0000000d | 2d | 0102030405060708 | 00000000"));
     }
 
     private static Arguments layout(String name, Frame frame, String expectedHex) {

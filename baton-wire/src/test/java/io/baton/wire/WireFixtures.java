@@ -75,8 +75,8 @@ final class WireFixtures {
         s.add(new Sample("SWITCH max", new Frame.Switch(Long.MAX_VALUE, -1L)));
         s.add(new Sample("TARGET_HINT", new Frame.TargetHint("target.example.net", 7000)));
         s.add(new Sample("TARGET_HINT empty host port max", new Frame.TargetHint("", 0xFFFF)));
-        s.add(new Sample("COMMIT 0", new Frame.Commit(0)));
-        s.add(new Sample("COMMIT max", new Frame.Commit(Long.MAX_VALUE)));
+        s.add(new Sample("COMMIT 0", new Frame.Commit(0, new long[0])));
+        s.add(new Sample("COMMIT max", new Frame.Commit(Long.MAX_VALUE, new long[] {1, Long.MAX_VALUE})));
         s.add(new Sample("MOVE_ABORTED max", new Frame.MoveAborted(Long.MAX_VALUE)));
         s.add(new Sample("MOVE_ABORTED 0", new Frame.MoveAborted(0)));
         s.add(new Sample("PING -1", new Frame.Ping(-1L)));
@@ -338,7 +338,7 @@ final class WireFixtures {
             case FrameType.SWITCH -> new Frame.Switch(randomLong(r), randomLong(r));
             case FrameType.MOVE_ABORTED -> new Frame.MoveAborted(randomLong(r));
             case FrameType.TARGET_HINT -> new Frame.TargetHint(randomString(r, 64), r.nextInt(0x10000));
-            case FrameType.COMMIT -> new Frame.Commit(randomLong(r));
+            case FrameType.COMMIT -> new Frame.Commit(randomLong(r), r.longs(r.nextInt(20)).toArray());
             case FrameType.PING -> new Frame.Ping(randomLong(r));
             case FrameType.PONG -> new Frame.Pong(randomLong(r));
             case FrameType.CLOSE -> new Frame.Close();
