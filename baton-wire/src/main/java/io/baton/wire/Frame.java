@@ -14,7 +14,8 @@ public sealed interface Frame {
 
     /**
      * Protocol version spoken by this build; carried in every hello. Version 2 added the target's client
-     * endpoint to PEER_CHALLENGE and the PROBE / PROBE_PROOF pair, which a version 1 peer cannot read.
+     * endpoint to PEER_CHALLENGE, the PROBE / PROBE_PROOF pair and COMMIT's electorate, which a version 1
+     * peer cannot read.
      */
     int VERSION = 2;
     /** Length of tickets, secrets and nonces. */
