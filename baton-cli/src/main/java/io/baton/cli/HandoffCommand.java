@@ -12,18 +12,29 @@ import picocli.CommandLine.Option;
             "Hand a running server (the source, reached through --admin) off to a standby target.",
             "",
             "Shows each phase and the count of clients moved as it goes; exits 0 once the source has drained, "
-                + "1 if the handoff aborted (the source then carries on serving)."
+                + "1 if the handoff aborted (the source then carries on serving).",
+            "",
+            "Clients go where the target advertises (its 'serve --advertise', by default the address it binds) unless "
+                + "--client-endpoint overrides it; the source then checks, before any client moves, that the endpoint "
+                + "reaches that same target, and aborts if it does not.",
+            "",
+            "--abort aborts the handoff under way on the source (possible until cutover)."
         })
 final class HandoffCommand implements Callable<Integer> {
 
     @Mixin
     AdminOptions admin;
 
-    @Option(names = "--target-peer", required = true, description = "The target's peer port, host:port.")
+    @Option(names = "--target-peer", description = "The target's peer port, host:port (required unless --abort).")
     String targetPeer;
 
-    @Option(names = "--client-endpoint", required = true, description = "Where clients reach the target, host:port.")
+    @Option(names = "--client-endpoint",
+            description = "Where clients reach the target, host:port; probed before any client moves. "
+                    + "Default: the endpoint the target advertises.")
     String clientEndpoint;
+
+    @Option(names = "--abort", description = "Abort the handoff under way on the source, instead of starting one.")
+    boolean abort;
 
     @Option(names = "--mode", defaultValue = "live",
             description = "live (ship events; pause of one round trip) or stopcopy (pause grows with state). Default: ${DEFAULT-VALUE}.")
@@ -35,6 +46,19 @@ final class HandoffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AdminClient client = admin.client();
+        if (abort) {
+            AdminClient.Reply r = client.abort();
+            if (!r.ok()) {
+                System.err.println("baton: abort refused: " + r.error());
+                return 1;
+            }
+            System.out.println("aborted: the source carries on serving; its clients stay");
+            return 0;
+        }
+        if (targetPeer == null) {
+            System.err.println("baton: handoff needs --target-peer host:port (the standby's --peer-port), or --abort");
+            return 2;
+        }
         long start = System.nanoTime();
         AdminClient.Reply r = client.handoff(targetPeer, clientEndpoint, mode);
         if (!r.ok()) {
@@ -42,7 +66,8 @@ final class HandoffCommand implements Callable<Integer> {
             return 1;
         }
         System.out.println("handoff " + r.body().path("handoff_id").asText() + " started: " + mode + " to "
-                + targetPeer + ", clients to " + clientEndpoint);
+                + targetPeer + ", clients to " + (clientEndpoint != null ? clientEndpoint + " (probed first)"
+                        : "the endpoint the target advertises"));
         String lastLine = "";
         long deadline = start + timeoutS * 1_000_000_000L;
         while (System.nanoTime() < deadline) {

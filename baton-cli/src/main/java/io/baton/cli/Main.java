@@ -24,7 +24,15 @@ public final class Main {
 
     /** Runs a command line and returns its exit code (tests call this directly). */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cli = commandLine();
+        String[] expanded;
+        try {
+            expanded = ConfigFile.expand(cli, args);
+        } catch (IllegalArgumentException e) {
+            cli.getErr().println("baton: " + e.getMessage());
+            return 2;
+        }
+        return cli.execute(expanded);
     }
 
     /** The command line with every subcommand, set up as {@link #run} uses it. */
@@ -37,6 +45,8 @@ public final class Main {
         // Help wraps at the terminal's width when there is one (80 columns otherwise, e.g. when piped), and
         // at spaces only; set here, after construction, so both reach every subcommand.
         cli.setUsageHelpAutoWidth(true);
+        // serve --config puts the file's options before the command line's: the later one of a pair wins.
+        cli.setOverwrittenOptionsAllowed(true);
         cli.setHelpFactory(SpaceWrappingHelp::new);
         return cli;
     }

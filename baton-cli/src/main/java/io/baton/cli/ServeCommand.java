@@ -24,8 +24,15 @@ import picocli.CommandLine.Option;
         description = {
             "Run a server: the authority (default), or a standby target for a handoff (--standby).",
             "",
-            "Prints one JSON line {\"event\":\"ready\",...} on stdout once its ports are bound; logs go to stderr. "
-                + "Stops on SIGTERM or Ctrl-C."
+            "Prints one JSON line {\"event\":\"ready\",...} on stdout once its ports are bound; logs go to stderr.",
+            "",
+            "SIGTERM (what an orchestrator sends) hands every client off to --successor and exits 0 once drained, "
+                + "within --term-timeout-s; a second SIGTERM, or the bound running out, stops at once and exits 1. "
+                + "Without a successor, SIGTERM stops taking new sessions and exits 0. Ctrl-C (SIGINT) stops at once.",
+            "",
+            "--config FILE reads options from key=value lines (a serve option's long name without the dashes, "
+                + "e.g. successor=standby-pool:7001); the command line wins over the file, the file over "
+                + "BATON_SUCCESSOR."
         })
 final class ServeCommand implements Callable<Integer> {
 
@@ -128,6 +135,27 @@ final class ServeCommand implements Callable<Integer> {
                     + "reader (its session resumes later, nothing lost) (default: ${DEFAULT-VALUE}).")
     long writeStallMs;
 
+    @Option(names = "--advertise", description = "Where clients reach this server, host:port: what it tells a source "
+            + "that hands off to it, and so where that source sends its clients (default: --host and the client port "
+            + "bound; with --host 0.0.0.0, this machine's address, logged at start).")
+    String advertise;
+
+    @Option(names = "--successor", defaultValue = "${env:BATON_SUCCESSOR}",
+            description = "The standby that SIGTERM hands off to, host:peerPort; a name with several addresses (a pool "
+                    + "behind one DNS name or Kubernetes Service) is tried address by address until one accepts "
+                    + "(default: the environment variable BATON_SUCCESSOR, else none).")
+    String successor;
+
+    @Option(names = "--term-timeout-s", defaultValue = "25",
+            description = "How long SIGTERM's handoff may take before the server stops anyway; keep it below the "
+                    + "orchestrator's grace period (Kubernetes: terminationGracePeriodSeconds, 30 by default) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int termTimeoutS;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Read options from FILE, one key=value a line (# comments); see above.")
+    Path config;
+
     @Option(names = "--exit-when-retired", description = "Exit once this server has handed off and drained.")
     boolean exitWhenRetired;
 
@@ -144,7 +172,7 @@ final class ServeCommand implements Callable<Integer> {
         ServiceFactory factory = findService(service);
         BatonServer.Options listen = new BatonServer.Options(host, port, peerPort, adminHost, adminPort,
                 adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby,
-                new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs));
+                new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs), advertise);
         BatonServer.checkPorts(listen); // before the rehearsal: a port in use is said at once, not seconds later
         if (rehearseMs > 0) {
             long t = System.nanoTime();
@@ -160,18 +188,26 @@ final class ServeCommand implements Callable<Integer> {
                 .withRedirectPerSecond(redirectPerSecond)
                 .withMaxUnackedOutputs(maxUnackedOutputs)
                 .withLimits(limits());
+        if (termTimeoutS < 1) {
+            throw new IllegalArgumentException("--term-timeout-s must be at least 1, was " + termTimeoutS);
+        }
         BatonServer server = BatonServer.start(cfg, listen, new BatonServer.Diagnostics(journal));
         CountDownLatch stop = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();
-            server.close();
+            if (closed.compareAndSet(false, true)) {
+                server.close();
+            }
         }, "baton-shutdown"));
+        TermSignal term = TermSignal.install(server, successor, java.time.Duration.ofSeconds(termTimeoutS), stop);
         Map<String, Object> ready = new LinkedHashMap<>();
         ready.put("event", "ready");
         ready.put("role", standby ? "standby" : "authority");
         ready.put("client_port", server.clientPort());
         ready.put("peer_port", server.peerPort());
         ready.put("admin_port", server.adminPort());
+        ready.put("advertise", server.advertised());
         ready.put("pid", ProcessHandle.current().pid());
         realtime.describe(ready);
         System.out.println(new ObjectMapper().writeValueAsString(ready));
@@ -189,7 +225,11 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
         }
-        return 0;
+        // Stopped: by SIGTERM's handoff (or a second SIGTERM), or by the JVM's own shutdown (Ctrl-C).
+        if (closed.compareAndSet(false, true)) {
+            server.close();
+        }
+        return term.exitCode();
     }
 
     /** The limits given by the flags; a value out of range is named with its flag. */

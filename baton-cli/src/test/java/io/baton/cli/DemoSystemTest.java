@@ -73,6 +73,29 @@ class DemoSystemTest {
         assertThat(r.path("diverged").asBoolean()).isFalse();
     }
 
+    /** SIGTERM is the only order: the demo fails unless the source also exits 0 (handed off and drained). */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aSigtermToASourceWithASuccessorHandsEveryClientOffWithNothingLost() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", Fault.SIGTERM_SOURCE.cliName(), "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("clients_switched").asInt()).isEqualTo(60);
+        assertNothingLost(r);
+        assertThat(r.path("diverged").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aWrongClientEndpointAbortsBeforeAnyClientMovesAndEveryClientStaysWithNothingLost() throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", Fault.WRONG_CLIENT_ENDPOINT.cliName(), "--warmup-s", "1",
+                "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("aborted");
+        assertThat(r.path("clients_switched").asInt()).isZero();
+        assertNothingLost(r);
+        assertThat(r.path("diverged").asBoolean()).isFalse();
+    }
+
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aSourceKilledAfterCatchUpFailsOverToTheTargetWithNothingLost() throws Exception {

@@ -50,6 +50,10 @@ final class Handshake {
     }
 
     private void open(long conn, Connections.Conn c, long now) {
+        if (!core.admissionClosed().isEmpty()) {
+            core.reject(conn, ErrorCode.SHUTTING_DOWN, core.admissionClosed(), now);
+            return;
+        }
         Role role = core.role();
         HandoffRequest request = core.source.request;
         if (role == Role.RETIRED && request != null) {

@@ -99,25 +99,45 @@ final class Redirect {
         }
     }
 
-    /** Whether every MOVE is out and every connected client attached, or the wait for them has ended. */
+    /**
+     * Whether the source may cut over now, by the attach rule (docs/handoff.md): every MOVE is out, and every
+     * connected client attached (or none is connected); or the attach deadline has passed and the endpoint is
+     * proven, either because at least one connected client attached there or because the source's probe reached
+     * the target through it (the others resume on the target after SWITCH). At the deadline with connected
+     * clients, none attached and the endpoint only advertised, nothing shows that clients can reach it: the
+     * handoff aborts, and they stay here.
+     */
     boolean doneBy(long now) {
         if (core.source.phase() != SourcePhase.REDIRECTING || !toMove.isEmpty()) {
             return false;
         }
-        boolean allAttached = true;
+        int connected = 0;
+        int attached = 0;
         for (Session s : core.log.sessions.values()) {
-            if (s.conn >= 0 && !s.attached) {
-                allAttached = false;
-                break;
+            if (s.conn >= 0) {
+                connected++;
+                if (s.attached) {
+                    attached++;
+                }
             }
         }
-        if (allAttached || now >= attachDeadline) {
-            if (!allAttached) {
-                core.out.note("cutting over with clients still unattached; they will resume on the target");
-            }
+        if (attached == connected) {
             return true;
         }
-        return false;
+        if (now < attachDeadline) {
+            return false;
+        }
+        if (attached == 0 && !core.probe.proven()) {
+            HandoffRequest req = core.source.request;
+            core.source.abort("none of the " + connected + " connected clients attached to the target at "
+                    + req.clientHost() + ":" + req.clientPort() + " within " + core.cfg.attachTimeout() / 1_000_000
+                    + " ms of the last MOVE: they cannot reach that endpoint, which the target advertised (a firewall, "
+                    + "or a wrong --advertise on the target?); they stay on this server", now);
+            return false;
+        }
+        core.out.note("cutting over with " + (connected - attached) + " of " + connected
+                + " connected clients unattached; they will resume on the target");
+        return true;
     }
 
     void clearQueue() {

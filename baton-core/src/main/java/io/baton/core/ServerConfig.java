@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param peerSecret       shared secret that authenticates the peer link and signs attach tickets
  * @param resumeWindow     how long a disconnected session is kept for its client to resume
  * @param redirectPerSecond how many MOVE frames the source sends per second (pacing the stampede)
- * @param attachTimeout    how long the source waits for clients to attach before cutting over anyway
+ * @param attachTimeout    how long after the last MOVE the source waits for clients to attach before the attach
+ *                         rule (docs/handoff.md) decides: cut over without the rest, or abort
  * @param ticketTtl        how long after the handoff starts on the target its tickets are accepted
  * @param drainTimeout     how long the source keeps old connections after SWITCH before closing them
  * @param cutoverTimeout   how long the source waits for the target's answer to CUTOVER

@@ -5,6 +5,7 @@ import io.baton.wire.Frame;
 import io.baton.wire.ProtocolException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -29,6 +30,7 @@ import java.util.Optional;
  *   <li>{@link OutputCommit}: whether outputs wait for the target, as a state enum, and the commit wait;</li>
  *   <li>{@link Handshake}: HELLO, a bound client's frames, client liveness, session expiry;</li>
  *   <li>{@link SourceHandoff}: {@link SourcePhase}, the source's {@link PeerLink}, shipping, abort, fencing;</li>
+ *   <li>{@link EndpointProbe}: whether a client endpoint the operator gave reaches the target;</li>
  *   <li>{@link Redirect} and {@link Cutover}: the MOVEs and their pace; CUTOVER, SWITCH and the drain;</li>
  *   <li>{@link SnapshotSender} and {@link SnapshotReceiver}: a snapshot's two ends;</li>
  *   <li>{@link TargetHandoff}: {@link TargetPhase}, the target's {@link PeerLink}, tickets, take-over;</li>
@@ -39,8 +41,8 @@ import java.util.Optional;
  * <p>The poll order is the order of {@link #timers}: snapshot chunks first (they must land between ticks),
  * then the redirect, the ticks (a cutover is decided right after one), the deadlines of the cutover and the
  * drain, the peer links' pings and silences, the commit wait, the hint wait, the orphan's decision, the claim
- * pings, the fence watch, the hello deadlines, client liveness (pings, idle deadlines), and session expiry.
- * Each timer is declared once there.
+ * pings, the fence watch, the hello deadlines, client liveness (pings, idle deadlines), the endpoint
+ * probe, and session expiry. Each timer is declared once there.
  */
 public final class ServerCore {
 
@@ -54,6 +56,10 @@ public final class ServerCore {
     String lastError = "";
     /** The clock of the last poll: claims that ripened by then need no deadline of their own. */
     long lastPoll;
+    /** Why this server opens no new session, or "" while it does: it is stopping (a SIGTERM with no successor). */
+    private String admissionClosed = "";
+    /** Where clients reach this server, as it tells a source in PEER_CHALLENGE; empty until the driver says. */
+    private HostPort advertised = new HostPort("", 0);
 
     final Connections conns = new Connections();
     final Admission admission = new Admission(this);
@@ -62,6 +68,7 @@ public final class ServerCore {
     final OutputCommit commit = new OutputCommit(this);
     final Handshake handshake = new Handshake(this);
     final SourceHandoff source = new SourceHandoff(this);
+    final EndpointProbe probe = new EndpointProbe(this);
     final Redirect redirect = new Redirect(this);
     final Cutover cutover = new Cutover(this);
     final SnapshotSender snapshotOut = new SnapshotSender(this);
@@ -94,6 +101,7 @@ public final class ServerCore {
                     admission::helloDeadlinesPassed),
             Timer.atDue("client liveness", handshake::watchingLiveness, () -> handshake.livenessCheckDue,
                     handshake::checkLiveness).wakingOnlyWhen(conns::any),
+            Timer.atDue("endpoint probe", probe::pending, probe::deadline, probe::timedOut),
             Timer.atDue("session expiry", () -> role == Role.AUTHORITY, () -> handshake.expiryCheckDue,
                     handshake::expireSessions).wakingOnlyWhen(() -> !log.sessions.isEmpty()),
             // Fired by flush, which the driver calls after every poll: the ACKs due then go out with the rest.
@@ -121,6 +129,38 @@ public final class ServerCore {
         return new ServerCore(cfg, out, entropy, Role.STANDBY);
     }
 
+    /**
+     * Tells the core where clients reach this server (once its client port is bound, so an ephemeral port is
+     * known): as a target it sends this endpoint to its source in PEER_CHALLENGE, and a source that was given
+     * no client endpoint sends its clients there. Until called, the server advertises none.
+     */
+    public void advertise(String host, int port) {
+        Objects.requireNonNull(host, "host");
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new IllegalArgumentException("an advertised client endpoint needs a host and a port within 1..65535, "
+                    + "was '" + host + "' and " + port);
+        }
+        advertised = new HostPort(host, port);
+    }
+
+    HostPort advertised() {
+        return advertised;
+    }
+
+    /**
+     * This server is stopping: from now on a {@code HELLO NEW} is refused with {@code SHUTTING_DOWN} and
+     * {@code reason} (which should say where to go instead, if anywhere); sessions it has keep being served and
+     * may resume. There is no way back: a stop is for good.
+     */
+    public void stopAdmitting(String reason) {
+        admissionClosed = Objects.requireNonNull(reason, "reason").isEmpty() ? "this server is stopping" : reason;
+        out.note("taking no new sessions: " + admissionClosed);
+    }
+
+    String admissionClosed() {
+        return admissionClosed;
+    }
+
     // ---------------------------------------------------------------- entry points: connections
 
     /**
@@ -138,12 +178,20 @@ public final class ServerCore {
 
     /** The outbound peer link asked for with {@link ServerOutbox#connect} is up. */
     public void peerConnected(long conn, long now) {
+        if (probe.is(conn)) {
+            probe.connected(now);
+            return;
+        }
         source.connected(conn, now);
     }
 
     /** A connection closed, or an outbound connect failed. Idempotent. */
     public void disconnected(long conn, long now) {
         presence.ran(now);
+        if (probe.is(conn)) {
+            probe.lost(now);
+            return;
+        }
         Connections.Conn c = conns.remove(conn);
         if (source.link.is(conn)) {
             source.link.drop();
@@ -183,6 +231,10 @@ public final class ServerCore {
     /** A frame arrived on a connection. */
     public void frame(long conn, Frame f, long now) {
         presence.ran(now);
+        if (probe.is(conn)) {
+            probe.frame(f, now);
+            return;
+        }
         Connections.Conn c = conns.get(conn);
         if (c == null) {
             return;
@@ -192,6 +244,8 @@ public final class ServerCore {
             case AWAIT_HELLO -> {
                 if (f instanceof Frame.Hello h) {
                     handshake.hello(conn, c, h, now);
+                } else if (f instanceof Frame.Probe p) {
+                    target.probed(conn, p, now);
                 } else if (f instanceof Frame.PeerHello) {
                     reject(conn, ErrorCode.PROTOCOL_VIOLATION, "this is a client port, not a peer port: a source's "
                             + "--target-peer must name the target's --peer-port", now);
@@ -208,6 +262,10 @@ public final class ServerCore {
 
     /** Bytes that break the protocol arrived on a connection: answer with the reason, close only it. */
     public void badFrame(long conn, ProtocolException e, long now) {
+        if (probe.is(conn)) {
+            probe.badFrame(e.getMessage(), now);
+            return;
+        }
         reject(conn, e.code(), e.getMessage(), now);
         if (source.link.is(conn)) {
             source.abort("peer link sent a bad frame: " + e.getMessage(), now);
@@ -304,6 +362,18 @@ public final class ServerCore {
      */
     public long visibleIndex() {
         return role == Role.AUTHORITY || role == Role.RETIRED ? delivery.releasedIndex : 0;
+    }
+
+    /**
+     * The id of the handoff under way on this server, as its source or its target, or 0 if none is: cheap, for a
+     * driver that tags its log lines with it.
+     */
+    public long handoffUnderWay() {
+        if (source.phase().active()) {
+            return source.handoffId;
+        }
+        TargetPhase t = target.phase();
+        return t != TargetPhase.STANDBY && t != TargetPhase.AUTHORITY ? target.handoffId : 0;
     }
 
     public ServerStatus status() {

@@ -17,6 +17,10 @@ final class SourceHandoff {
     private SourcePhase phase = SourcePhase.IDLE;
     /** When the source entered its current phase (driver clock). */
     long phaseSince;
+    /**
+     * The operator's order; once the target has proven itself, with the client endpoint filled in from its
+     * PEER_CHALLENGE if the operator gave none.
+     */
     HandoffRequest request;
     long handoffId;
     final PeerLink link = new PeerLink();
@@ -27,6 +31,8 @@ final class SourceHandoff {
     private long backlogEnd;
     /** The highest log index the target has acknowledged. */
     long replicaAcked;
+    /** Stop-and-copy: the target proved itself, and the redirect waits for the client endpoint's probe. */
+    private boolean redirectAwaitsProbe;
 
     SourceHandoff(ServerCore core) {
         this.core = core;
@@ -68,11 +74,15 @@ final class SourceHandoff {
         core.commit.reset();
         core.presence.clearElectorate();
         core.lastError = "";
+        core.probe.reset();
+        redirectAwaitsProbe = false;
         moveTo(SourcePhase.CONNECTING, now);
         link.lastHeard = now;
         link.conn = core.out.connect(req.peerHost(), req.peerPort());
         core.out.note("handoff " + Long.toHexString(handoffId) + " to " + req.peerHost() + ":" + req.peerPort() + " ("
-                + req.mode() + "), clients will use " + req.clientHost() + ":" + req.clientPort());
+                + req.mode() + "), clients will use " + (req.clientEndpointGiven()
+                        ? req.clientHost() + ":" + req.clientPort() + " (given; probed before any client moves)"
+                        : "the client endpoint the target advertises"));
     }
 
     /** The outbound peer link is up: prove ourselves. */
@@ -136,28 +146,67 @@ final class SourceHandoff {
             abort("unexpected PEER_CHALLENGE in phase " + phase, now);
             return;
         }
-        if (!Tokens.same(ch.mac(), core.tokens.targetProof(nonce, ch.nonce()))) {
+        if (!Tokens.same(ch.mac(), core.tokens.targetProof(nonce, ch.nonce(), ch.host(), ch.port()))) {
             abort("authentication failed: the target could not prove it knows the peer secret; no state was sent", now);
             return;
         }
+        boolean advertises = !ch.host().isEmpty() && ch.port() != 0;
+        if (!request.clientEndpointGiven() && !advertises) {
+            abort("the target at " + request.peerHost() + ":" + request.peerPort() + " advertises no client endpoint, "
+                    + "and none was given: start the target with --advertise host:port, or give the handoff "
+                    + "--client-endpoint; no state was sent", now);
+            return;
+        }
         core.out.send(link.conn, new Frame.PeerAuth(core.tokens.sourceProof(nonce, ch.nonce())));
+        if (request.clientEndpointGiven()) {
+            core.out.note("the target advertises " + (advertises ? ch.host() + ":" + ch.port() : "no client endpoint")
+                    + "; clients will use the given " + request.clientHost() + ":" + request.clientPort()
+                    + " once it proves to reach the target");
+            core.probe.start(request.clientHost(), request.clientPort(), now);
+        } else {
+            request = request.withClientEndpoint(ch.host(), ch.port());
+            core.out.note("clients will use " + ch.host() + ":" + ch.port() + ", the client endpoint the target advertises");
+        }
         if (request.mode() == Frame.Mode.LIVE) {
             moveTo(SourcePhase.TRANSFERRING, now);
             backlog = new ArrayList<>();
             core.snapshotOut.begin(now);
-        } else {
+        } else if (core.probe.settled()) {
             core.redirect.start(now);
+        } else {
+            redirectAwaitsProbe = true;
+        }
+    }
+
+    /**
+     * The client endpoint proved to reach the target: what waited for it goes on (the hints of a live
+     * handoff that has caught up, the redirect of a stop-and-copy).
+     */
+    void endpointProven(long now) {
+        if (redirectAwaitsProbe && phase == SourcePhase.AUTHENTICATING) {
+            redirectAwaitsProbe = false;
+            core.redirect.start(now);
+        } else {
+            caughtUpIfReady(now);
+        }
+    }
+
+    /**
+     * Caught up means holding every event that queued behind the snapshot, not merely the snapshot: output
+     * commit then costs one round trip, never the replay of a backlog. Clients are hinted only once the
+     * endpoint they are hinted is known to reach the target.
+     */
+    private void caughtUpIfReady(long now) {
+        if (phase == SourcePhase.CATCHING_UP && replicaAcked >= backlogEnd && core.commit.state() == OutputCommit.State.OFF
+                && core.probe.settled()) {
+            core.commit.caughtUp(now);
         }
     }
 
     private void replicaAck(Frame.ReplicaAck a, long now) {
         core.commit.measureAck(a.index(), backlogEnd, replicaAcked, now);
         replicaAcked = Math.max(replicaAcked, a.index());
-        // Caught up means holding every event that queued behind the snapshot, not merely the
-        // snapshot: output commit then costs one round trip, never the replay of a backlog.
-        if (phase == SourcePhase.CATCHING_UP && replicaAcked >= backlogEnd && core.commit.state() == OutputCommit.State.OFF) {
-            core.commit.caughtUp(now);
-        }
+        caughtUpIfReady(now);
         core.commit.startIfHinted(now);
         if (core.commit.holds()) {
             core.delivery.release(replicaAcked);
@@ -233,6 +282,8 @@ final class SourceHandoff {
             core.out.send(link.conn, new Frame.PeerAbort(reason));
         }
         closeLink();
+        core.probe.reset();
+        redirectAwaitsProbe = false;
         backlog = null;
         core.snapshotOut.close();
         // Every client forgets the target before it sees anything the target may not hold: a MOVE_ABORTED

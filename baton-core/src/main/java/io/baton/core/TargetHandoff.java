@@ -147,7 +147,26 @@ final class TargetHandoff {
         if (phase == TargetPhase.STANDBY) {
             moveTo(TargetPhase.AUTHENTICATING);
         }
-        core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(h.nonce(), nonce)));
+        HostPort ad = core.advertised();
+        core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(h.nonce(), nonce, ad.host(), ad.port()),
+                ad.host(), ad.port()));
+    }
+
+    /**
+     * A source checks, on this server's client port, that the endpoint it was given reaches this target: only
+     * the server receiving that handoff on its peer link answers with the proof. The connection is closed
+     * either way; it never becomes a client's.
+     */
+    void probed(long conn, Frame.Probe p, long now) {
+        boolean receiving = phase != TargetPhase.STANDBY && phase != TargetPhase.AUTHORITY && link.up();
+        if (!receiving || p.handoffId() != handoffId) {
+            core.reject(conn, ErrorCode.BAD_TICKET, "this server (" + core.role() + ", target phase " + phase
+                    + ") is not receiving handoff " + Long.toHexString(p.handoffId()), now);
+            return;
+        }
+        core.out.send(conn, new Frame.ProbeProof(handoffId, core.tokens.probeProof(handoffId, p.nonce())));
+        core.out.close(conn);
+        core.conns.remove(conn);
     }
 
     /**

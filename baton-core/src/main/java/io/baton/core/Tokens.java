@@ -18,6 +18,7 @@ final class Tokens {
     private static final byte[] TARGET = "baton-target".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SOURCE = "baton-source".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TICKET = "baton-ticket".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PROBE = "baton-probe".getBytes(StandardCharsets.US_ASCII);
 
     private final Mac mac;
 
@@ -30,8 +31,15 @@ final class Tokens {
         }
     }
 
-    byte[] targetProof(byte[] sourceNonce, byte[] targetNonce) {
-        return mac(TARGET, sourceNonce, targetNonce);
+    /**
+     * The target's proof in PEER_CHALLENGE. It covers the client endpoint the target advertises, so that what
+     * the source tells its clients comes from the target that proved itself, unchanged.
+     */
+    byte[] targetProof(byte[] sourceNonce, byte[] targetNonce, String advertisedHost, int advertisedPort) {
+        byte[] host = advertisedHost.getBytes(StandardCharsets.UTF_8);
+        byte[] rest = ByteBuffer.allocate(targetNonce.length + 2 + host.length + 2).put(targetNonce)
+                .putShort((short) host.length).put(host).putShort((short) advertisedPort).array();
+        return mac(TARGET, sourceNonce, rest);
     }
 
     byte[] sourceProof(byte[] sourceNonce, byte[] targetNonce) {
@@ -42,6 +50,11 @@ final class Tokens {
     byte[] ticket(long handoffId, long sessionId) {
         byte[] ids = ByteBuffer.allocate(16).putLong(handoffId).putLong(sessionId).array();
         return Arrays.copyOf(mac(TICKET, ids, new byte[0]), 16);
+    }
+
+    /** The target's answer to a PROBE on its client port: it holds the secret and receives this handoff. */
+    byte[] probeProof(long handoffId, byte[] nonce) {
+        return mac(PROBE, ByteBuffer.allocate(8).putLong(handoffId).array(), nonce);
     }
 
     /** Constant-time comparison, so a forger learns nothing from timing. */

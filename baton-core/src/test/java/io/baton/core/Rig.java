@@ -43,6 +43,8 @@ final class Rig {
     private final Map<String, Server> byHost = new HashMap<>();
     private final List<Server> servers = new ArrayList<>();
     private final List<Client> clients = new ArrayList<>();
+    /** Hosts that accept connections and never answer (a blackholed address, a hung process). */
+    private final java.util.Set<String> silentHosts = new java.util.HashSet<>();
     private boolean pumping;
 
     static ServerConfig config() {
@@ -100,6 +102,7 @@ final class Rig {
     Server authority(String host, ServerConfig cfg) {
         Server s = new Server(host);
         s.core = ServerCore.authority(cfg, s, new SplittableRandom(host.hashCode())::nextBytes, now);
+        s.core.advertise(host, s.clientPort);
         return s;
     }
 
@@ -108,6 +111,13 @@ final class Rig {
     }
 
     Server standby(String host, ServerConfig cfg) {
+        Server s = standbyAdvertisingNothing(host, cfg);
+        s.core.advertise(host, s.clientPort);
+        return s;
+    }
+
+    /** A standby whose driver never said where its clients reach it. */
+    Server standbyAdvertisingNothing(String host, ServerConfig cfg) {
         Server s = new Server(host);
         s.core = ServerCore.standby(cfg, s, new SplittableRandom(host.hashCode())::nextBytes);
         return s;
@@ -249,6 +259,11 @@ final class Rig {
         pump();
     }
 
+    /** Connections to {@code host} are accepted from now on, and nothing ever comes back on them. */
+    void silentHost(String host) {
+        silentHosts.add(host);
+    }
+
     /** Nothing runs for this long: every process was stopped, and the clock went on. */
     void freeze(long nanos) {
         pump();
@@ -368,8 +383,14 @@ final class Rig {
             servers.add(this);
         }
 
+        /** A handoff whose clients go where the target advertises (its host and client port). */
         HandoffRequest handoffTo(Server target, Frame.Mode mode) {
-            return new HandoffRequest(target.host, target.peerPort, target.host, target.clientPort, mode);
+            return HandoffRequest.toAdvertised(target.host, target.peerPort, mode);
+        }
+
+        /** A handoff whose client endpoint the operator gives: the source probes it before any client moves. */
+        HandoffRequest handoffTo(Server target, String clientHost, int clientPort) {
+            return new HandoffRequest(target.host, target.peerPort, clientHost, clientPort, Frame.Mode.LIVE);
         }
 
         ServerStatus status() {
@@ -404,8 +425,12 @@ final class Rig {
             long id = nextConn++;
             End mine = new End(this, id);
             ends.put(id, mine);
+            if (silentHosts.contains(host)) {
+                wire.add(() -> core.peerConnected(id, now)); // what is sent on it goes nowhere
+                return id;
+            }
             Server to = byHost.get(host);
-            if (to == null || to.dead || port != to.peerPort) {
+            if (to == null || to.dead || port != to.peerPort && port != to.clientPort) {
                 wire.add(() -> {
                     mine.closed = true;
                     core.disconnected(id, now);
@@ -418,7 +443,11 @@ final class Rig {
             mine.peer = theirs;
             theirs.peer = mine;
             wire.add(() -> {
-                to.core.peerAccepted(theirId, now);
+                if (port == to.peerPort) {
+                    to.core.peerAccepted(theirId, now);
+                } else {
+                    to.core.clientConnected(theirId, host, now); // the probe of a client endpoint
+                }
                 core.peerConnected(id, now);
             });
             return id;

@@ -15,9 +15,12 @@ final class PeerProof {
     private PeerProof() {
     }
 
-    /** What PEER_CHALLENGE carries: the target's proof. */
-    static byte[] target(byte[] secret, byte[] sourceNonce, byte[] targetNonce) {
-        return mac(secret, "baton-target", sourceNonce, targetNonce);
+    /** What PEER_CHALLENGE carries: the target's proof, over both nonces and the client endpoint it advertises. */
+    static byte[] target(byte[] secret, byte[] sourceNonce, byte[] targetNonce, String host, int port) {
+        byte[] h = host.getBytes(StandardCharsets.UTF_8);
+        byte[] rest = java.nio.ByteBuffer.allocate(targetNonce.length + 2 + h.length + 2).put(targetNonce)
+                .putShort((short) h.length).put(h).putShort((short) port).array();
+        return mac(secret, "baton-target", sourceNonce, rest);
     }
 
     /** What PEER_AUTH carries: the source's proof. */

@@ -66,7 +66,7 @@ final class SeedCorpus {
         Frame.PeerHello hello = (Frame.PeerHello) source.wire.take(link).get(0);
         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
         source.core.frame(link, new Frame.PeerChallenge(nonce,
-                PeerProof.target(CoreStage.PEER_SECRET, hello.nonce(), nonce)), source.now);
+                PeerProof.target(CoreStage.PEER_SECRET, hello.nonce(), nonce, "", 0), "", 0), source.now);
         source.advance(500 * CoreStage.MS);
         ByteBuf seed = Unpooled.buffer();
         ByteBuf stream = Unpooled.buffer();
@@ -201,7 +201,9 @@ final class SeedCorpus {
                 new Frame.Error(ErrorCode.BUSY, "busy: try again"),
                 new Frame.TargetHint("target.example", 7100),
                 new Frame.PeerHello(Frame.VERSION, 11, Frame.Mode.LIVE, token),
-                new Frame.PeerChallenge(token, mac),
+                new Frame.PeerChallenge(token, mac, "target.example", 7100),
+                new Frame.Probe(11, token),
+                new Frame.ProbeProof(11, mac),
                 new Frame.PeerAuth(mac),
                 new Frame.SnapshotBegin(100, 50, 1, 64, 10, "arena"),
                 new Frame.SnapshotChunk(payload),

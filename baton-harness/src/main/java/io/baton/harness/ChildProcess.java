@@ -118,15 +118,15 @@ public final class ChildProcess implements AutoCloseable {
         return j;
     }
 
-    int clientPort() {
+    public int clientPort() {
         return ready.path("client_port").asInt();
     }
 
-    int peerPort() {
+    public int peerPort() {
         return ready.path("peer_port").asInt();
     }
 
-    int adminPort() {
+    public int adminPort() {
         return ready.path("admin_port").asInt();
     }
 
@@ -184,6 +184,24 @@ public final class ChildProcess implements AutoCloseable {
         if (kill.waitFor() != 0) {
             throw new IOException("kill -" + name + " " + process.pid() + " failed");
         }
+    }
+
+    /** SIGTERM, what an orchestrator stops a process with; the process decides what to do with it. */
+    public void terminate() throws IOException, InterruptedException {
+        signal("TERM");
+    }
+
+    /**
+     * Waits for the process to exit and returns its exit code.
+     *
+     * @throws IllegalStateException if it is still running after {@code seconds}
+     */
+    public int awaitExit(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") still runs " + seconds + " s after "
+                    + "it was told to stop");
+        }
+        return process.exitValue();
     }
 
     /** kill -9: the process dies at once, its connections reset by the kernel (a fault, not a shutdown). */

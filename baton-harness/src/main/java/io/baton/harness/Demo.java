@@ -56,6 +56,14 @@ public final class Demo {
         HandoffWatch.Route route = watch.route(source.clientPort(), target.peerPort(), target.clientPort());
         long t0 = System.nanoTime();
         HandoffWatch.Watched w = handOff(route, t0);
+        if (settings.fault().action() == Fault.Action.SIGTERM_SOURCE) {
+            int code = source.awaitExit(40);
+            say("%6.0f ms  the source exited with code %d after its SIGTERM", msSince(t0), code);
+            if (code != 0) {
+                throw new IllegalStateException("the source exited with code " + code + " after SIGTERM: 0 means it "
+                        + "handed off to its successor and drained; see its log in " + cluster.dir());
+            }
+        }
         // The target as the first handoff left it: a later handoff from it overwrites its cutover figures.
         JsonNode firstTarget = target.alive() ? targetAdmin.status().body() : w.target();
         List<DemoResult.ChainedHandoff> chain = w.outcome().equals(Fault.Outcome.COMPLETED.word())
@@ -139,6 +147,11 @@ public final class Demo {
             say("restarting on the target (save, exit, load; clients reconnect)");
             return RestartBaseline.run(sourceAdmin, targetAdmin, cluster.dir().resolve("state.save"),
                     cluster.connected(), t0);
+        }
+        if (settings.fault().action() == Fault.Action.SIGTERM_SOURCE) {
+            say("SIGTERM to the source (its --successor is the target); no other order");
+            cluster.source().terminate();
+            return watch.watch(sourceAdmin, targetAdmin, t0, cluster.source(), cluster.target(), cluster.bots());
         }
         say("handing off (%s)", mode);
         AdminClient.Reply r = sourceAdmin.handoff("127.0.0.1:" + route.peerPort(), "127.0.0.1:" + route.clientPort(), mode);

@@ -66,7 +66,13 @@ public enum Fault {
                     + "serving: sessions absent at COMMIT do not vote."),
     VANISHED_CLIENT(Trigger.AT_ONCE, Action.VANISH_CLIENT, List.of(Outcome.COMPLETED), null,
             "a client's connection goes silent without FIN or RST (a proxy drops every byte); the source closes "
-                    + "it and its session waits in its resume window; the handoff completes.");
+                    + "it and its session waits in its resume window; the handoff completes."),
+    WRONG_CLIENT_ENDPOINT(Trigger.AT_ONCE, Action.GIVE_WRONG_CLIENT_ENDPOINT, List.of(Outcome.ABORTED), null,
+            "the handoff is given a client endpoint where nothing listens; the source's probe finds it out before "
+                    + "any client moves, the handoff aborts, and the clients stay on the source."),
+    SIGTERM_SOURCE(Trigger.AT_ONCE, Action.SIGTERM_SOURCE, List.of(Outcome.COMPLETED), null,
+            "the source was started with the target as its --successor, and its only order is SIGTERM: it hands "
+                    + "off, drains and exits 0.");
 
     /** When a fault strikes, as the watch of a handoff sees the two servers' status. */
     public enum Trigger {
@@ -119,14 +125,19 @@ public enum Fault {
         IDLE_CONNECTIONS,
         /** {@link Strangers} connections that send a HELLO one byte a second. */
         SLOW_LORIS,
-        /** 1,000 {@link Strangers} HELLO NEW in 0.4 s. */
+        /** 2,000 {@link Strangers} HELLO NEW in 0.4 s, before the command. */
         HELLO_FLOOD,
         /** A {@link Strangers} connection to the target's peer port, re-sending PEER_HELLO. */
         SQUAT_STANDBY,
         /** A {@link Strangers} session whose connection is blackholed by a proxy. */
         VANISH_CLIENT,
         /** {@link Strangers} open sessions and leave them without CLOSE; at the trigger, kill -9 the target. */
-        ABANDON_SESSIONS_KILL_TARGET;
+        ABANDON_SESSIONS_KILL_TARGET,
+
+        /** The operator's order names, as the client endpoint, a loopback port where nothing listens. */
+        GIVE_WRONG_CLIENT_ENDPOINT,
+        /** No operator's order: the source, started with the target as its successor, gets SIGTERM. */
+        SIGTERM_SOURCE;
 
         /** Whether this action is {@link Strangers}' to play, from the handoff's start. */
         boolean strangers() {

@@ -58,12 +58,25 @@ final class HandoffWatch implements AutoCloseable {
             }
             return new Route(peerProxy.port(), targetClientPort);
         }
+        if (action == Fault.Action.GIVE_WRONG_CLIENT_ENDPOINT) {
+            return new Route(peerPort, portWhereNothingListens());
+        }
         if (action == Fault.Action.REFUSE_CLIENTS_TO_TARGET) {
             clientProxy = FaultProxy.to("127.0.0.1", targetClientPort);
             clientProxy.refuseEvery(3);
             return new Route(peerPort, clientProxy.port());
         }
         return new Route(peerPort, targetClientPort);
+    }
+
+    /** A loopback port that was free a moment ago: bound by nobody, so a connection to it is refused. */
+    private static int portWhereNothingListens() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot find a free loopback port for the wrong client endpoint: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Returns once the outcome is known: completed, aborted, or failed-over; gives up after 120 s. */

@@ -59,12 +59,21 @@ final class LocalCluster implements AutoCloseable {
         Demo.say("starting source and target in %s", dir);
         try {
             List<String> sourceArgs = plus(cluster.serve, "--journal", cluster.sourceJournal().toString());
+            List<String> targetArgs = plus(cluster.serve, "--standby", "--journal", cluster.targetJournal().toString());
+            if (settings.fault().action() == Fault.Action.SIGTERM_SOURCE) {
+                // The target first: the source is told at start where SIGTERM sends its clients.
+                cluster.target = ChildProcess.start(product, "target", dir, settings.serverJvm(), targetArgs,
+                        SERVER_READY_S);
+                sourceArgs = plus(sourceArgs, "--successor", "127.0.0.1:" + cluster.target.peerPort());
+            }
             cluster.source = settings.fault().action() == Fault.Action.HALT_SOURCE
                     ? ChildProcess.start(HaltAfterCutoverFlushed.class, "source", dir, settings.serverJvm(),
                             plus(List.of(product.getName()), sourceArgs.toArray(String[]::new)), SERVER_READY_S)
                     : ChildProcess.start(product, "source", dir, settings.serverJvm(), sourceArgs, SERVER_READY_S);
-            cluster.target = ChildProcess.start(product, "target", dir, settings.serverJvm(),
-                    plus(cluster.serve, "--standby", "--journal", cluster.targetJournal().toString()), SERVER_READY_S);
+            if (cluster.target == null) {
+                cluster.target = ChildProcess.start(product, "target", dir, settings.serverJvm(), targetArgs,
+                        SERVER_READY_S);
+            }
         } catch (IOException | InterruptedException | RuntimeException e) {
             cluster.close();
             throw e;

@@ -66,9 +66,18 @@ public final class AdminClient {
         return call("GET", "/status", null);
     }
 
+    /**
+     * Starts a handoff to the standby whose peer port is {@code targetPeer}. {@code clientEndpoint} null: the
+     * clients go where the target advertises; given, the source first checks that it reaches that target.
+     */
     public Reply handoff(String targetPeer, String clientEndpoint, String mode) throws IOException, InterruptedException {
-        return call("POST", "/handoff", JSON.writeValueAsString(Map.of(
-                "target_peer", targetPeer, "client_endpoint", clientEndpoint, "mode", mode)));
+        Map<String, String> body = new java.util.LinkedHashMap<>();
+        body.put("target_peer", targetPeer);
+        if (clientEndpoint != null) {
+            body.put("client_endpoint", clientEndpoint);
+        }
+        body.put("mode", mode);
+        return call("POST", "/handoff", JSON.writeValueAsString(body));
     }
 
     /** The restart baseline: the server saves its whole state to {@code file}, stops, and exits. */

@@ -210,7 +210,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return done(error(HttpResponseStatus.BAD_REQUEST, "body must be a JSON object"));
             }
             String[] peer = endpoint(body, "target_peer");
-            String[] client = endpoint(body, "client_endpoint");
+            // Without a client endpoint, clients go where the target advertises; with one, the source probes it.
+            boolean given = !body.path("client_endpoint").asText("").isEmpty();
+            String[] client = given ? endpoint(body, "client_endpoint") : new String[] {"", "0"};
             String mode = body.path("mode").asText("live");
             Frame.Mode m = switch (mode) {
                 case "live" -> Frame.Mode.LIVE;

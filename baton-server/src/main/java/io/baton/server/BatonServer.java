@@ -50,10 +50,13 @@ public final class BatonServer implements AutoCloseable {
      * @param adminPort  port for the admin API (0 picks a free one, -1 for none)
      * @param adminToken the bearer token the admin API requires
      * @param standby    start as a standby target instead of serving at once
-     * @param limits     what one accepted connection that does not read may cost
+ * @param limits     what one accepted connection that does not read may cost
+     * @param advertise  where clients reach this server, host:port, as it tells a source that hands off to it;
+     *                   null for the host it binds and the client port it got (a wildcard bind advertises this
+     *                   machine's address, and says so in the log)
      */
     public record Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
-                          String adminToken, boolean standby, SocketLimits limits) {
+                          String adminToken, boolean standby, SocketLimits limits, String advertise) {
         public Options {
             Objects.requireNonNull(bindHost, "bindHost");
             Objects.requireNonNull(adminHost, "adminHost");
@@ -61,12 +64,15 @@ public final class BatonServer implements AutoCloseable {
             if (adminPort >= 0 && (adminToken == null || adminToken.length() < 16)) {
                 throw new IllegalArgumentException("the admin token must be at least 16 characters");
             }
+            if (advertise != null) {
+                hostPort(advertise, "--advertise");
+            }
         }
 
-        /** With the default {@link SocketLimits}. */
+        /** With the default {@link SocketLimits}, advertising what the server binds. */
         public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
                        String adminToken, boolean standby) {
-            this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, SocketLimits.DEFAULTS);
+            this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, SocketLimits.DEFAULTS, null);
         }
     }
 
@@ -97,6 +103,52 @@ public final class BatonServer implements AutoCloseable {
                 throw new IllegalArgumentException("--write-stall-ms must be at least 1, was " + writeStallMillis);
             }
         }
+    }
+
+    /**
+     * Splits {@code host:port} (an IPv6 host in brackets), or says what is wrong with it and which option it was.
+     *
+     * @throws IllegalArgumentException naming the option, the value and the form expected
+     */
+    static String[] hostPort(String value, String option) {
+        int colon = value.lastIndexOf(':');
+        String host = colon > 0 ? value.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = -1;
+        try {
+            port = colon > 0 ? Integer.parseInt(value.substring(colon + 1)) : -1;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new IllegalArgumentException(option + " must be host:port with a port within 1..65535, "
+                    + "e.g. game-7.example.net:7000; was '" + value + "'");
+        }
+        return new String[] {host, Integer.toString(port)};
+    }
+
+    /**
+     * What this server advertises: the operator's {@code --advertise}, else the bound host and client port. A
+     * wildcard bind names no address a client could use, so this machine's own address is advertised instead.
+     */
+    static String[] advertised(Options opts, int boundClientPort) {
+        if (opts.advertise() != null) {
+            return hostPort(opts.advertise(), "--advertise");
+        }
+        String host = opts.bindHost();
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                host = "127.0.0.1";
+            }
+            LOG.warn("the client port binds every address ({}); this server advertises {}:{} as where its clients "
+                    + "reach it in a handoff to it; give --advertise host:port if they reach it another way",
+                    opts.bindHost(), host, boundClientPort);
+        }
+        return new String[] {host, Integer.toString(boundClientPort)};
     }
 
     /**
@@ -134,6 +186,8 @@ public final class BatonServer implements AutoCloseable {
     private final int clientPort;
     private final int peerPort;
     private final int adminPort;
+    /** What this server advertises as its client endpoint, host:port. */
+    private String advertised = "";
     private final CompletableFuture<Path> saved;
     private final Probes probes;
     private final ServerMetrics metrics;
@@ -185,6 +239,11 @@ public final class BatonServer implements AutoCloseable {
             Channel client = listening(bind(driver, opts, opts.clientPort(), false),
                     CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
+            String[] ad = advertised(opts, port(client));
+            driver.call(core -> {
+                core.advertise(ad[0], Integer.parseInt(ad[1]));
+                return null;
+            }).join();
             Channel peer = null;
             if (opts.peerPort() >= 0) {
                 peer = listening(bind(driver, opts, opts.peerPort(), true), PEER_PORT,
@@ -210,12 +269,13 @@ public final class BatonServer implements AutoCloseable {
             BatonServer server = new BatonServer(group, adminGroup, driver, port(client), peer == null ? -1 : port(peer),
                     admin == null ? -1 : port(admin), saved, probes, metrics);
             server.listeners.addAll(bound);
+            server.advertised = ad[0] + ":" + ad[1];
             driver.loop().execute(driver::afterBatch);
             driver.startWatchdog();
-            selfCheck(driver, server.clientPort);
-            LOG.info("{} on {}:{} (peer port {}, admin {}:{}), service {} at {} Hz, transport {}",
+            selfCheck(driver, opts.bindHost(), server.clientPort);
+            LOG.info("{} on {}:{} (peer port {}, admin {}:{}, advertises {}:{}), service {} at {} Hz, transport {}",
                     opts.standby() ? "standby target" : "serving", opts.bindHost(), server.clientPort,
-                    server.peerPort, opts.adminHost(), server.adminPort, cfg.factory().name(),
+                    server.peerPort, opts.adminHost(), server.adminPort, ad[0], ad[1], cfg.factory().name(),
                     cfg.service().tickHz(), Transport.name());
             return server;
         } catch (RuntimeException | InterruptedException e) {
@@ -302,8 +362,11 @@ public final class BatonServer implements AutoCloseable {
      * Connects once to the server's own client port from the core's loop, and lets go: it proves the port
      * accepts, and it loads the outbound-connect code now rather than on the loop's first handoff.
      */
-    private static void selfCheck(CoreDriver driver, int clientPort) throws InterruptedException {
-        driver.connectAndClose("127.0.0.1", clientPort);
+    private static void selfCheck(CoreDriver driver, String bindHost, int clientPort) throws InterruptedException {
+        // The address it binds (loopback for a wildcard bind): a server bound to one address only is not on 127.0.0.1.
+        boolean wildcard = bindHost.isEmpty() || bindHost.equals("0.0.0.0") || bindHost.equals("::")
+                || bindHost.equals("[::]");
+        driver.connectAndClose(wildcard ? "127.0.0.1" : bindHost, clientPort);
     }
 
     private static int port(Channel ch) {
@@ -320,6 +383,11 @@ public final class BatonServer implements AutoCloseable {
 
     public int adminPort() {
         return adminPort;
+    }
+
+    /** The client endpoint this server advertises to a source that hands off to it, host:port. */
+    public String advertised() {
+        return advertised;
     }
 
     /**
@@ -341,6 +409,32 @@ public final class BatonServer implements AutoCloseable {
 
     public CompletableFuture<Optional<String>> abortHandoff() {
         return driver.call(core -> core.abortHandoff(CoreDriver.now()));
+    }
+
+    /**
+     * How a graceful stop ended.
+     *
+     * @param clean   whether stopping now loses nothing: a successor took every client over and this server
+     *                drained, or it had nothing to hand off (a standby, a source already retired)
+     * @param summary what happened, for the log
+     */
+    public record Stop(boolean clean, String summary) {
+    }
+
+    /**
+     * What an orchestrator's stop (SIGTERM) does, before {@link #close}: hands every client off to
+     * {@code successor} (host:peerPort; a name with several addresses is a pool, each tried until one
+     * accepts) and returns once drained; gives up after {@code bound} (aborting a handoff not yet cut over, so
+     * the clients stay here). With no successor (null), this server stops taking new sessions and returns at
+     * once. Blocks the calling thread; logs each phase.
+     */
+    public Stop stopGracefully(String successor, java.time.Duration bound) throws InterruptedException {
+        probes.stopping("stopping (SIGTERM)");
+        return new GracefulStop(this).run(successor, bound.toNanos());
+    }
+
+    CoreDriver driver() {
+        return driver;
     }
 
     @Override

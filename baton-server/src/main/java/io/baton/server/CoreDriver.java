@@ -226,6 +226,7 @@ final class CoreDriver implements ServerOutbox {
             batcher.flush(peerChannels.get(i));
         }
         batcher.flush();
+        HandoffMdc.afterBatch(core);
         if (cutoverUnflushed != 0) {
             long index = cutoverUnflushed;
             cutoverUnflushed = 0;
@@ -429,6 +430,7 @@ final class CoreDriver implements ServerOutbox {
 
     @Override
     public void note(String message) {
+        HandoffMdc.noted(core);
         LOG.info(message);
     }
 }

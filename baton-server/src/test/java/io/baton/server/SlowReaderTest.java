@@ -45,7 +45,7 @@ class SlowReaderTest {
         ServerConfig cfg = ServerConfig.defaults(new ArenaFactory(), new ServiceConfig(TestServers.TICK_HZ, Map.of()),
                 TestServers.PEER_SECRET);
         BatonServer server = env.add(BatonServer.start(cfg, new BatonServer.Options("127.0.0.1", 0, 0, "127.0.0.1",
-                -1, null, false, new BatonServer.SocketLimits(BatonServer.SocketLimits.MAX_OUTBOUND_BYTES, STALL_MS))));
+                -1, null, false, new BatonServer.SocketLimits(BatonServer.SocketLimits.MAX_OUTBOUND_BYTES, STALL_MS), null)));
         ClientRuntime runtime = env.add(ClientRuntime.create(1));
         Bystander bystander = env.add(Bystander.connect(runtime, server.clientPort()));
         bystander.awaitUpdatesBeyond(0, 3);

@@ -31,11 +31,13 @@ final class ServerNode extends Network.Node implements ServerOutbox {
 
     void startAuthority(ServerConfig cfg, long now, java.util.SplittableRandom random) {
         core = ServerCore.authority(cfg, this, random::nextBytes, now);
+        core.advertise(name, 7000);
         net.settle(this);
     }
 
     void startStandby(ServerConfig cfg, java.util.SplittableRandom random) {
         core = ServerCore.standby(cfg, this, random::nextBytes);
+        core.advertise(name, 7000);
     }
 
     @Override

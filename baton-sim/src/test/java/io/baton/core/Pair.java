@@ -44,6 +44,7 @@ final class Pair {
         SplittableRandom random = new SplittableRandom(11);
         source = ServerCore.authority(cfg, new Outbox(false), random.split()::nextBytes, now);
         target = ServerCore.standby(cfg, new Outbox(true), random.split()::nextBytes);
+        target.advertise("target", 7000);
     }
 
     private final class Outbox implements ServerOutbox {
@@ -92,7 +93,7 @@ final class Pair {
     }
 
     void handOff(Frame.Mode mode) {
-        source.startHandoff(new HandoffRequest("target", 7001, "target", 7000, mode), now).ifPresent(why -> {
+        source.startHandoff(HandoffRequest.toAdvertised("target", 7001, mode), now).ifPresent(why -> {
             throw new IllegalStateException(why);
         });
         settle();

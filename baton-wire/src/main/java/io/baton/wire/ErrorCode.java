@@ -37,7 +37,9 @@ public enum ErrorCode {
     /** A HELLO NEW refused: more new sessions were asked for than the server's rate limit lets in. */
     HELLO_RATE(17),
     /** An INPUT whose payload exceeds the server's input limit; the session is closed. */
-    INPUT_TOO_LARGE(18);
+    INPUT_TOO_LARGE(18),
+    /** The server is stopping and opens no new session (its sessions may still resume until it exits). */
+    SHUTTING_DOWN(19);
 
     private final int code;
 

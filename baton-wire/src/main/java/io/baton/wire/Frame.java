@@ -12,8 +12,12 @@ package io.baton.wire;
  */
 public sealed interface Frame {
 
-    /** Protocol version spoken by this build; carried in every hello. */
-    int VERSION = 1;
+    /**
+     * Protocol version spoken by this build; carried in every hello. Version 2 added the target's client
+     * endpoint to PEER_CHALLENGE, the PROBE / PROBE_PROOF pair and COMMIT's electorate, which a version 1
+     * peer cannot read.
+     */
+    int VERSION = 2;
     /** Length of tickets, secrets and nonces. */
     int TOKEN_LENGTH = 16;
     /** Length of an HMAC-SHA256. */
@@ -329,6 +333,49 @@ public sealed interface Frame {
         }
     }
 
+    /**
+     * <pre>
+     *  0          8                24
+     *  +----------+----------------+
+     *  | u64      | 16 bytes       |
+     *  | handoff  | nonce          |
+     *  +----------+----------------+
+     * </pre>
+     * A source, on a connection to the client endpoint it was told to send its clients to, asks whoever
+     * answers there to prove it is the target of this handoff. Sent instead of HELLO; the answer is
+     * PROBE_PROOF, or ERROR and a close.
+     */
+    record Probe(long handoffId, byte[] nonce) implements Frame {
+        static final int HANDOFF_ID_FIELD_OFFSET = 0;
+        static final int NONCE_FIELD_OFFSET = 8;
+        static final int BODY_LENGTH = 24;
+
+        public int type() {
+            return FrameType.PROBE;
+        }
+    }
+
+    /**
+     * <pre>
+     *  0          8                                  40
+     *  +----------+----------------------------------+
+     *  | u64      | 32 bytes                         |
+     *  | handoff  | mac                              |
+     *  +----------+----------------------------------+
+     * </pre>
+     * mac = HMAC-SHA256(secret, "baton-probe" || u64 handoff || nonce): this client endpoint reaches the
+     * server that holds the peer secret and receives that handoff.
+     */
+    record ProbeProof(long handoffId, byte[] mac) implements Frame {
+        static final int HANDOFF_ID_FIELD_OFFSET = 0;
+        static final int MAC_FIELD_OFFSET = 8;
+        static final int BODY_LENGTH = 40;
+
+        public int type() {
+            return FrameType.PROBE_PROOF;
+        }
+    }
+
     /** Handoff modes carried in PEER_HELLO. */
     enum Mode {
         /** Snapshot, then ship every event: the target is a warm replica and cutover is one round trip. */
@@ -368,19 +415,23 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0                16                                 48
-     *  +----------------+----------------------------------+
-     *  | 16 bytes       | 32 bytes                         |
-     *  | targetNonce    | mac                              |
-     *  +----------------+----------------------------------+
+     *  0                16                                 48                   50+n     52+n
+     *  +----------------+----------------------------------+--------------------+--------+
+     *  | 16 bytes       | 32 bytes                         | str (u16 n, bytes) | u16    |
+     *  | targetNonce    | mac                              | host               | port   |
+     *  +----------------+----------------------------------+--------------------+--------+
      * </pre>
-     * mac = HMAC-SHA256(secret, "baton-target" || sourceNonce || targetNonce). The source checks it before
-     * it sends any state: only the real target gets the state.
+     * mac = HMAC-SHA256(secret, "baton-target" || sourceNonce || targetNonce || u16 n || host || u16 port).
+     * The source checks it before it sends any state: only the real target gets the state, and the client
+     * endpoint it advertises (host:port, where its clients reach it; empty host and port 0 for none) comes
+     * from that target. The port follows the host, at {@code HOST_FIELD_OFFSET + 2 + n}.
      */
-    record PeerChallenge(byte[] nonce, byte[] mac) implements Frame {
+    record PeerChallenge(byte[] nonce, byte[] mac, String host, int port) implements Frame {
         static final int NONCE_FIELD_OFFSET = 0;
         static final int MAC_FIELD_OFFSET = 16;
-        static final int BODY_LENGTH = 48;
+        static final int HOST_FIELD_OFFSET = 48;
+        static final int HEADER_LENGTH = HOST_FIELD_OFFSET;
+        static final int PORT_FIELD_LENGTH = 2;
 
         public int type() {
             return FrameType.PEER_CHALLENGE;

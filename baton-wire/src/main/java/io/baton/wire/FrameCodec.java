@@ -74,7 +74,10 @@ public final class FrameCodec {
                     + Frame.TargetHint.PORT_FIELD_LENGTH;
             case FrameType.COMMIT -> Frame.Commit.HEADER_LENGTH + 8 * ((Frame.Commit) frame).electorate().length;
             case FrameType.PEER_HELLO -> Frame.PeerHello.BODY_LENGTH;
-            case FrameType.PEER_CHALLENGE -> Frame.PeerChallenge.BODY_LENGTH;
+            case FrameType.PEER_CHALLENGE -> Frame.PeerChallenge.HEADER_LENGTH
+                    + stringSize(((Frame.PeerChallenge) frame).host()) + Frame.PeerChallenge.PORT_FIELD_LENGTH;
+            case FrameType.PROBE -> Frame.Probe.BODY_LENGTH;
+            case FrameType.PROBE_PROOF -> Frame.ProbeProof.BODY_LENGTH;
             case FrameType.PEER_AUTH -> Frame.PeerAuth.BODY_LENGTH;
             case FrameType.SNAPSHOT_BEGIN -> Frame.SnapshotBegin.HEADER_LENGTH
                     + stringSize(((Frame.SnapshotBegin) frame).service());
@@ -197,9 +200,23 @@ public final class FrameCodec {
             }
             case FrameType.PEER_CHALLENGE -> {
                 Frame.PeerChallenge c = (Frame.PeerChallenge) frame;
-                int at = reserve(out, Frame.PeerChallenge.BODY_LENGTH);
+                int at = reserve(out, Frame.PeerChallenge.HEADER_LENGTH);
                 putToken(out, at + Frame.PeerChallenge.NONCE_FIELD_OFFSET, c.nonce(), Frame.TOKEN_LENGTH);
                 putToken(out, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, c.mac(), Frame.MAC_LENGTH);
+                writeString(out, c.host());
+                writeU16(out, c.port(), "port");
+            }
+            case FrameType.PROBE -> {
+                Frame.Probe p = (Frame.Probe) frame;
+                int at = reserve(out, Frame.Probe.BODY_LENGTH);
+                out.setLong(at + Frame.Probe.HANDOFF_ID_FIELD_OFFSET, p.handoffId());
+                putToken(out, at + Frame.Probe.NONCE_FIELD_OFFSET, p.nonce(), Frame.TOKEN_LENGTH);
+            }
+            case FrameType.PROBE_PROOF -> {
+                Frame.ProbeProof p = (Frame.ProbeProof) frame;
+                int at = reserve(out, Frame.ProbeProof.BODY_LENGTH);
+                out.setLong(at + Frame.ProbeProof.HANDOFF_ID_FIELD_OFFSET, p.handoffId());
+                putToken(out, at + Frame.ProbeProof.MAC_FIELD_OFFSET, p.mac(), Frame.MAC_LENGTH);
             }
             case FrameType.PEER_AUTH -> putToken(out, reserve(out, Frame.PeerAuth.BODY_LENGTH)
                     + Frame.PeerAuth.MAC_FIELD_OFFSET, ((Frame.PeerAuth) frame).mac(), Frame.MAC_LENGTH);
@@ -380,9 +397,22 @@ public final class FrameCodec {
                         getToken(in, at + Frame.PeerHello.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH));
             }
             case FrameType.PEER_CHALLENGE -> {
-                int at = fixed(in, Frame.PeerChallenge.BODY_LENGTH, type);
+                int at = fixed(in, Frame.PeerChallenge.HEADER_LENGTH, type);
+                String host = readString(in, type);
+                need(in, Frame.PeerChallenge.PORT_FIELD_LENGTH, type);
                 yield new Frame.PeerChallenge(getToken(in, at + Frame.PeerChallenge.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH),
-                        getToken(in, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, Frame.MAC_LENGTH));
+                        getToken(in, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, Frame.MAC_LENGTH), host,
+                        in.readUnsignedShort());
+            }
+            case FrameType.PROBE -> {
+                int at = fixed(in, Frame.Probe.BODY_LENGTH, type);
+                yield new Frame.Probe(in.getLong(at + Frame.Probe.HANDOFF_ID_FIELD_OFFSET),
+                        getToken(in, at + Frame.Probe.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH));
+            }
+            case FrameType.PROBE_PROOF -> {
+                int at = fixed(in, Frame.ProbeProof.BODY_LENGTH, type);
+                yield new Frame.ProbeProof(in.getLong(at + Frame.ProbeProof.HANDOFF_ID_FIELD_OFFSET),
+                        getToken(in, at + Frame.ProbeProof.MAC_FIELD_OFFSET, Frame.MAC_LENGTH));
             }
             case FrameType.PEER_AUTH -> new Frame.PeerAuth(getToken(in,
                     fixed(in, Frame.PeerAuth.BODY_LENGTH, type) + Frame.PeerAuth.MAC_FIELD_OFFSET, Frame.MAC_LENGTH));

@@ -35,6 +35,10 @@ public final class FrameType {
     public static final int ERROR = 0x0D;
     /** Source tells a client where to resume if it loses the source during the handoff. */
     public static final int TARGET_HINT = 0x0E;
+    /** Source asks whoever answers at a client endpoint to prove it is the target of its handoff. */
+    public static final int PROBE = 0x0F;
+    /** Target's answer to PROBE: a MAC over the handoff id and the probe's nonce. */
+    public static final int PROBE_PROOF = 0x10;
 
     /** Source opens the peer link: version, handoff id, mode, source nonce. */
     public static final int PEER_HELLO = 0x20;
@@ -85,6 +89,8 @@ public final class FrameType {
             case CLOSE -> "CLOSE";
             case ERROR -> "ERROR";
             case TARGET_HINT -> "TARGET_HINT";
+            case PROBE -> "PROBE";
+            case PROBE_PROOF -> "PROBE_PROOF";
             case PEER_HELLO -> "PEER_HELLO";
             case PEER_CHALLENGE -> "PEER_CHALLENGE";
             case PEER_AUTH -> "PEER_AUTH";

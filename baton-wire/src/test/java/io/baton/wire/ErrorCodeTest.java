@@ -27,7 +27,7 @@ class ErrorCodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 19, 100, 0xFFFF, -1, Integer.MIN_VALUE, Integer.MAX_VALUE})
+    @ValueSource(ints = {0, 20, 100, 0xFFFF, -1, Integer.MIN_VALUE, Integer.MAX_VALUE})
     void unknownCodesMapToProtocolViolation(int wire) {
         assertThat(ErrorCode.of(wire)).isSameAs(ErrorCode.PROTOCOL_VIOLATION);
     }
@@ -51,7 +51,7 @@ class ErrorCodeTest {
 
     @Test
     void wireValuesArePinned() {
-        assertThat(ErrorCode.values()).hasSize(18);
+        assertThat(ErrorCode.values()).hasSize(19);
         assertThat(ErrorCode.MALFORMED_FRAME.code()).isEqualTo(1);
         assertThat(ErrorCode.FRAME_TOO_LARGE.code()).isEqualTo(2);
         assertThat(ErrorCode.UNSUPPORTED_VERSION.code()).isEqualTo(3);
@@ -70,6 +70,7 @@ class ErrorCodeTest {
         assertThat(ErrorCode.ADDRESS_FULL.code()).isEqualTo(16);
         assertThat(ErrorCode.HELLO_RATE.code()).isEqualTo(17);
         assertThat(ErrorCode.INPUT_TOO_LARGE.code()).isEqualTo(18);
+        assertThat(ErrorCode.SHUTTING_DOWN.code()).isEqualTo(19);
     }
 
     @Test

@@ -121,7 +121,7 @@ class FrameCodecRoundTripTest {
     @Test
     void frameTypeNameIsTheConstantNameForEveryIdAndHexOtherwise() {
         WireFixtures.frameTypeConstants().forEach((name, id) -> assertThat(FrameType.name(id)).isEqualTo(name));
-        assertThat(FrameType.name(0x0F)).isEqualTo("0xf");
+        assertThat(FrameType.name(0x1F)).isEqualTo("0x1f");
         assertThat(FrameType.name(0xFF)).isEqualTo("0xff");
     }
 
@@ -171,7 +171,7 @@ class FrameCodecRoundTripTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> encode(new Frame.PeerAuth(new byte[Frame.TOKEN_LENGTH])))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> encode(new Frame.PeerChallenge(new byte[Frame.TOKEN_LENGTH], new byte[31])))
+        assertThatThrownBy(() -> encode(new Frame.PeerChallenge(new byte[Frame.TOKEN_LENGTH], new byte[31], "", 0)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -48,7 +48,9 @@ class FrameDecoderBadInputTest {
         MIN_BODY.put(FrameType.CLOSE, 0);
         MIN_BODY.put(FrameType.ERROR, 2 + 2);
         MIN_BODY.put(FrameType.PEER_HELLO, 2 + 8 + 1 + 16);
-        MIN_BODY.put(FrameType.PEER_CHALLENGE, 16 + 32);
+        MIN_BODY.put(FrameType.PEER_CHALLENGE, 16 + 32 + 2 + 2);
+        MIN_BODY.put(FrameType.PROBE, 8 + 16);
+        MIN_BODY.put(FrameType.PROBE_PROOF, 8 + 32);
         MIN_BODY.put(FrameType.PEER_AUTH, 32);
         MIN_BODY.put(FrameType.SNAPSHOT_BEGIN, 8 + 8 + 4 + 8 + 2 + 2);
         MIN_BODY.put(FrameType.SNAPSHOT_CHUNK, 0);
@@ -139,7 +141,7 @@ class FrameDecoderBadInputTest {
     // ---------------------------------------------------------------- type and size
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x0F, 0x1F, 0x2E, 0x3F, 0x40, 0x80, 0xFF})
+    @ValueSource(ints = {0x00, 0x11, 0x1F, 0x2E, 0x3F, 0x40, 0x80, 0xFF})
     void unknownTypeIdIsMalformed(int type) {
         ProtocolException cause = onlyBadFrame(decode(MAX, rawFrame(type, new byte[8])));
 
@@ -349,7 +351,7 @@ class FrameDecoderBadInputTest {
     void aDecoderInTheBadStateEmitsNothingForLaterWrites() {
         DecoderHarness h = new DecoderHarness(MAX);
 
-        h.write(rawFrame(0x0F, new byte[0]));
+        h.write(rawFrame(0x11, new byte[0]));
         assertThat(onlyBadFrame(h.read()).code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
         for (WireFixtures.Sample s : WireFixtures.samples()) {
             h.write(encode(s.frame()));

@@ -56,8 +56,15 @@ class FrameLayoutTest {
                 // ver(u16) handoff(u64) mode(u8) nonce(16)
                 layout("PEER_HELLO", new Frame.PeerHello(1, A, Frame.Mode.STOPCOPY, TOKEN),
                         "0000001c | 20 | 0001 | 0102030405060708 | 01 | " + TOKEN_HEX),
-                layout("PEER_CHALLENGE", new Frame.PeerChallenge(TOKEN, MAC),
-                        "00000031 | 21 | " + TOKEN_HEX + " | " + MAC_HEX),
+                // targetNonce(16) mac(32) host(str) port(u16): 1 + 48 + 2 + 3 + 2 = 56 = 0x38
+                layout("PEER_CHALLENGE", new Frame.PeerChallenge(TOKEN, MAC, "hé", 8080),
+                        "00000038 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0003 68c3a9 | 1f90"),
+                layout("PEER_CHALLENGE no endpoint", new Frame.PeerChallenge(TOKEN, MAC, "", 0),
+                        "00000035 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0000 | 0000"),
+                // handoff(u64) nonce(16): 1 + 24 = 25 = 0x19
+                layout("PROBE", new Frame.Probe(A, TOKEN), "00000019 | 0f | 0102030405060708 | " + TOKEN_HEX),
+                // handoff(u64) mac(32): 1 + 40 = 41 = 0x29
+                layout("PROBE_PROOF", new Frame.ProbeProof(B, MAC), "00000029 | 10 | a1a2a3a4a5a6a7a8 | " + MAC_HEX),
                 layout("PEER_AUTH", new Frame.PeerAuth(MAC), "00000021 | 22 | " + MAC_HEX),
                 // index(u64) tick(u64) schema(u32) bytes(u64) tickHz(u16) service(str)
                 layout("SNAPSHOT_BEGIN", new Frame.SnapshotBegin(A, 0x1112131415161718L, 0x21222324,
@@ -143,7 +150,7 @@ class FrameLayoutTest {
 
     @Test
     void protocolConstantsAreAsDocumented() {
-        assertThat(Frame.VERSION).isEqualTo(1);
+        assertThat(Frame.VERSION).isEqualTo(2);
         assertThat(Frame.TOKEN_LENGTH).isEqualTo(16);
         assertThat(Frame.MAC_LENGTH).isEqualTo(32);
         assertThat(FrameCodec.LENGTH_FIELD).isEqualTo(4);

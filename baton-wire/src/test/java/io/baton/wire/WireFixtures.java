@@ -94,8 +94,13 @@ final class WireFixtures {
         s.add(new Sample("PEER_HELLO live zeros", new Frame.PeerHello(Frame.VERSION, 0, Frame.Mode.LIVE, zeros16)));
         s.add(new Sample("PEER_HELLO stopcopy max", new Frame.PeerHello(0xFFFF, -1L, Frame.Mode.STOPCOPY, seq16)));
 
-        s.add(new Sample("PEER_CHALLENGE", new Frame.PeerChallenge(seq16, seq32)));
-        s.add(new Sample("PEER_CHALLENGE zeros", new Frame.PeerChallenge(zeros16, new byte[Frame.MAC_LENGTH])));
+        s.add(new Sample("PEER_CHALLENGE", new Frame.PeerChallenge(seq16, seq32, "target.example.net", 7000)));
+        s.add(new Sample("PEER_CHALLENGE zeros, no endpoint",
+                new Frame.PeerChallenge(zeros16, new byte[Frame.MAC_LENGTH], "", 0)));
+        s.add(new Sample("PEER_CHALLENGE non-ascii max port", new Frame.PeerChallenge(seq16, seq32, "bücher.例え", 0xFFFF)));
+        s.add(new Sample("PROBE", new Frame.Probe(-1L, seq16)));
+        s.add(new Sample("PROBE zeros", new Frame.Probe(0, zeros16)));
+        s.add(new Sample("PROBE_PROOF", new Frame.ProbeProof(Long.MAX_VALUE, seq32)));
         s.add(new Sample("PEER_AUTH", new Frame.PeerAuth(seq32)));
         s.add(new Sample("PEER_AUTH ones", new Frame.PeerAuth(filled(Frame.MAC_LENGTH, 0xFF))));
 
@@ -341,7 +346,9 @@ final class WireFixtures {
             case FrameType.PEER_HELLO -> new Frame.PeerHello(r.nextInt(0x10000), randomLong(r),
                     pick(r, Frame.Mode.values()), randomBytes(r, Frame.TOKEN_LENGTH));
             case FrameType.PEER_CHALLENGE -> new Frame.PeerChallenge(randomBytes(r, Frame.TOKEN_LENGTH),
-                    randomBytes(r, Frame.MAC_LENGTH));
+                    randomBytes(r, Frame.MAC_LENGTH), randomString(r, 64), r.nextInt(0x10000));
+            case FrameType.PROBE -> new Frame.Probe(randomLong(r), randomBytes(r, Frame.TOKEN_LENGTH));
+            case FrameType.PROBE_PROOF -> new Frame.ProbeProof(randomLong(r), randomBytes(r, Frame.MAC_LENGTH));
             case FrameType.PEER_AUTH -> new Frame.PeerAuth(randomBytes(r, Frame.MAC_LENGTH));
             case FrameType.SNAPSHOT_BEGIN -> new Frame.SnapshotBegin(randomLong(r), randomLong(r), r.nextInt(),
                     randomLong(r), r.nextInt(0x10000), randomString(r, 100));

@@ -1,0 +1,200 @@
+package io.baton.server;
+
+import io.baton.core.HandoffRequest;
+import io.baton.core.Role;
+import io.baton.core.ServerStatus;
+import io.baton.core.SourcePhase;
+import io.baton.wire.Frame;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a server stops when its orchestrator asks (SIGTERM): with a successor, it hands its clients off to it
+ * and returns once drained; without one, it stops taking new sessions and returns at once. The successor may
+ * be a pool of standbys behind one name (several A records, or a Kubernetes Service): every address the name
+ * resolves to is tried in turn, and the round repeated (the name resolved again) until one accepts, so a
+ * standby that answers {@code BUSY} (it is receiving another source's handoff) or is gone costs one try. Every
+ * attempt is a live handoff to the target's advertised client endpoint; one that aborts leaves the clients on
+ * this server, so the next attempt starts from where the last left them.
+ */
+final class GracefulStop {
+
+    private static final Logger LOG = LoggerFactory.getLogger("baton.server.stop");
+    /** How often the handoff's progress is read: a log of phases, not a timing. */
+    private static final long POLL_MILLIS = 50;
+    /** The wait before the next round over the successor's addresses, once every one refused. */
+    private static final long ROUND_PAUSE_MILLIS = 500;
+
+    private final BatonServer server;
+
+    GracefulStop(BatonServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Hands off to {@code successor} (host:peerPort) within {@code boundNanos}, or stops admitting new sessions
+     * if it is null.
+     */
+    BatonServer.Stop run(String successor, long boundNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + boundNanos;
+        ServerStatus now = status();
+        if (now != null && now.role() != Role.AUTHORITY) {
+            String what = now.role() == Role.STANDBY
+                    ? "a standby (target phase " + now.targetPhase() + "): it serves no client yet"
+                    : "retired: its clients are on its target already";
+            LOG.info("SIGTERM: nothing to hand off, this server is {}; exiting", what);
+            return new BatonServer.Stop(true, "nothing to hand off (" + what + ")");
+        }
+        if (successor == null) {
+            String why = "this server is stopping (SIGTERM) and has no successor";
+            call(core -> {
+                core.stopAdmitting(why + "; connect to the game's address again to be sent elsewhere");
+                return null;
+            });
+            ServerStatus s = status();
+            LOG.warn("SIGTERM without a successor (serve --successor, BATON_SUCCESSOR, or successor= in --config): "
+                    + "taking no new sessions, then closing the {} connected of {} sessions at once; their clients "
+                    + "must reconnect elsewhere, and anything they send meanwhile is lost", s.connected(), s.sessions());
+            return new BatonServer.Stop(false, "no successor: " + s.connected() + " connected sessions closed");
+        }
+        String[] hp = BatonServer.hostPort(successor, "--successor");
+        String host = hp[0];
+        int port = Integer.parseInt(hp[1]);
+        LOG.info("SIGTERM: handing off to the successor {} within {} ms, then exiting", successor,
+                boundNanos / 1_000_000);
+        List<String> refusals = new ArrayList<>();
+        int round = 0;
+        while (System.nanoTime() < deadline) {
+            round++;
+            List<String> addresses = resolve(host, refusals);
+            for (String address : addresses) {
+                if (System.nanoTime() >= deadline) {
+                    break;
+                }
+                Attempt a = attempt(address, port, deadline);
+                if (a.done()) {
+                    return new BatonServer.Stop(true, "handed off to " + address + ":" + port + " (handoff "
+                            + a.handoffId() + ") and drained");
+                }
+                refusals.add(address + ":" + port + ": " + a.why());
+                LOG.warn("the successor at {}:{} did not take over: {}", address, port, a.why());
+                if (a.cutOver()) {
+                    // Past cutover the target has the clients; nothing to retry.
+                    return new BatonServer.Stop(false, "cut over to " + address + ":" + port + " but " + a.why());
+                }
+            }
+            if (System.nanoTime() + ROUND_PAUSE_MILLIS * 1_000_000L < deadline) {
+                LOG.info("no successor behind {} accepted in round {}; trying again in {} ms", successor, round,
+                        ROUND_PAUSE_MILLIS);
+                Thread.sleep(ROUND_PAUSE_MILLIS); // the pause between rounds of tries, not a wait for a state
+            } else {
+                break;
+            }
+        }
+        return new BatonServer.Stop(false, "no successor behind " + successor + " took over within "
+                + boundNanos / 1_000_000 + " ms; tried: " + String.join("; ", tail(refusals)));
+    }
+
+    /** The outcome of one handoff attempt. */
+    private record Attempt(boolean done, boolean cutOver, String handoffId, String why) {
+    }
+
+    /** One live handoff to one address, followed until drained, aborted, or the deadline. */
+    private Attempt attempt(String address, int port, long deadline) throws InterruptedException {
+        HandoffRequest req = HandoffRequest.toAdvertised(address, port, Frame.Mode.LIVE);
+        Optional<String> refused = call(core -> core.startHandoff(req, CoreDriver.now()));
+        if (refused == null) {
+            return new Attempt(false, false, "", "the core did not answer");
+        }
+        if (refused.isPresent()) {
+            return new Attempt(false, false, "", "could not start: " + refused.get());
+        }
+        ServerStatus s = status();
+        String id = s == null ? "?" : Long.toHexString(s.handoffId());
+        if (s != null) {
+            HandoffMdc.tag(s.handoffId());
+        }
+        LOG.info("handoff {} to {}:{} started", id, address, port);
+        SourcePhase last = null;
+        while (true) {
+            s = status();
+            if (s == null) {
+                return new Attempt(false, false, id, "the core did not answer");
+            }
+            SourcePhase phase = s.sourcePhase();
+            if (phase != last) {
+                LOG.info("handoff {}: phase {} (clients moved {}, attached {}, switched {}, replica lag {})", id,
+                        phase, s.clientsMoved(), s.clientsAttached(), s.clientsSwitched(), s.replicaLag());
+                last = phase;
+            }
+            if (!phase.active()) {
+                HandoffMdc.untag(); // the lines after this one are about the stop, not this handoff
+            }
+            switch (phase) {
+                case DONE -> {
+                    return new Attempt(true, true, id, "");
+                }
+                case ABORTED -> {
+                    return new Attempt(false, false, id, s.lastError());
+                }
+                case FENCED -> {
+                    return new Attempt(false, true, id, "this server fenced itself: " + s.lastError());
+                }
+                default -> { }
+            }
+            if (System.nanoTime() >= deadline) {
+                boolean cut = phase.compareTo(SourcePhase.CUTTING_OVER) >= 0 || s.role() == Role.RETIRED;
+                if (!cut) {
+                    call(core -> core.abortHandoff(CoreDriver.now()));
+                }
+                return new Attempt(false, cut, id, "the stop's bound ran out in phase " + phase);
+            }
+            Thread.sleep(POLL_MILLIS); // reading progress for the log, as an operator's display does
+        }
+    }
+
+    private static List<String> resolve(String host, List<String> refusals) {
+        List<String> out = new ArrayList<>();
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                out.add(a.getHostAddress());
+            }
+            if (out.size() > 1) {
+                LOG.info("the successor {} resolves to {} addresses: {}", host, out.size(), out);
+            }
+        } catch (UnknownHostException e) {
+            refusals.add(host + ": the name does not resolve");
+            LOG.warn("the successor's host {} does not resolve (check --successor, the DNS name of the standby "
+                    + "pool): {}", host, e.getMessage());
+        }
+        return out;
+    }
+
+    private ServerStatus status() {
+        return call(core -> core.status());
+    }
+
+    private <T> T call(java.util.function.Function<io.baton.core.ServerCore, T> f) {
+        try {
+            return server.driver().call(f).get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.error("the server's core did not answer: {}", e.toString());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static List<String> tail(List<String> all) {
+        return all.size() <= 6 ? all : all.subList(all.size() - 6, all.size());
+    }
+}
