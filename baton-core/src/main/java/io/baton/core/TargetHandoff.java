@@ -154,17 +154,21 @@ final class TargetHandoff {
 
     /**
      * A source checks, on this server's client port, that the endpoint it was given reaches this target: only
-     * the server receiving that handoff on its peer link answers with the proof. The connection is closed
-     * either way; it never becomes a client's.
+     * the server receiving that handoff on its peer link answers with the proof. That includes a handshake
+     * of that handoff still under way: the source probes once it has checked this server's challenge, and its
+     * probe may arrive before its PEER_AUTH does, on the other connection. The connection is closed either
+     * way; it never becomes a client's.
      */
     void probed(long conn, Frame.Probe p, long now) {
-        boolean receiving = phase != TargetPhase.STANDBY && phase != TargetPhase.AUTHORITY && link.up();
-        if (!receiving || p.handoffId() != handoffId) {
+        boolean receiving = phase != TargetPhase.STANDBY && phase != TargetPhase.AUTHORITY && link.up()
+                && p.handoffId() == handoffId;
+        boolean handshaking = handshakes.values().stream().anyMatch(h -> h.handoffId() == p.handoffId());
+        if (!receiving && !handshaking) {
             core.reject(conn, ErrorCode.BAD_TICKET, "this server (" + core.role() + ", target phase " + phase
                     + ") is not receiving handoff " + Long.toHexString(p.handoffId()), now);
             return;
         }
-        core.out.send(conn, new Frame.ProbeProof(handoffId, core.tokens.probeProof(handoffId, p.nonce())));
+        core.out.send(conn, new Frame.ProbeProof(p.handoffId(), core.tokens.probeProof(p.handoffId(), p.nonce())));
         core.out.close(conn);
         core.conns.remove(conn);
     }
