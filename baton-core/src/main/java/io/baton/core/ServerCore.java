@@ -373,7 +373,7 @@ public final class ServerCore {
             return source.handoffId;
         }
         TargetPhase t = target.phase();
-        return t != TargetPhase.STANDBY && t != TargetPhase.AUTHORITY ? target.handoffId : 0;
+        return t != TargetPhase.STANDBY && t != TargetPhase.AUTHORITY ? target.handoffUnderWay() : 0;
     }
 
     public ServerStatus status() {

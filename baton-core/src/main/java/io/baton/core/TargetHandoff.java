@@ -36,7 +36,7 @@ final class TargetHandoff {
     }
 
     /** The handshakes under way, by connection (phase AUTHENTICATING while there is one and no link). */
-    private final Map<Long, Pending> handshakes = new HashMap<>();
+    private final Map<Long, Pending> handshakes = new java.util.LinkedHashMap<>();
     /** The handoff replicates live (else stop-and-copy: the clients wait on this server). */
     private boolean live;
     private long ticketsValidUntil;
@@ -150,6 +150,17 @@ final class TargetHandoff {
         HostPort ad = core.advertised();
         core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(h.nonce(), nonce, ad.host(), ad.port()),
                 ad.host(), ad.port()));
+    }
+
+    /**
+     * The id of the handoff this target receives: its link's once a source authenticated; before that, what
+     * the first handshake under way claims (unproven: for the log's tag only, never for a decision).
+     */
+    long handoffUnderWay() {
+        if (link.up()) {
+            return handoffId;
+        }
+        return handshakes.values().stream().mapToLong(Pending::handoffId).findFirst().orElse(0);
     }
 
     /**
