@@ -236,7 +236,7 @@ public final class BatonServer implements AutoCloseable {
                     : ServerCore.authority(cfg, outbox, entropy, CoreDriver.now()))).sync();
             CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
-            Channel client = listening(bind(driver, opts, opts.clientPort(), false),
+            Channel client = listening(bind(driver, opts, opts.clientPort(), false, metrics),
                     CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
             String[] ad = advertised(opts, port(client));
@@ -246,7 +246,7 @@ public final class BatonServer implements AutoCloseable {
             }).join();
             Channel peer = null;
             if (opts.peerPort() >= 0) {
-                peer = listening(bind(driver, opts, opts.peerPort(), true), PEER_PORT,
+                peer = listening(bind(driver, opts, opts.peerPort(), true, metrics), PEER_PORT,
                         opts.bindHost(), opts.peerPort());
                 bound.add(peer);
             }
@@ -339,7 +339,7 @@ public final class BatonServer implements AutoCloseable {
      * Listens for clients or peers. Every accepted connection is unwritable above {@link OutboundLimit}'s high
      * water mark, and is not read while unwritable; past the options' limits it is closed.
      */
-    private static ChannelFuture bind(CoreDriver driver, Options opts, int port, boolean peer) {
+    private static ChannelFuture bind(CoreDriver driver, Options opts, int port, boolean peer, ServerMetrics metrics) {
         int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
         return new ServerBootstrap()
                 .group(peer ? driver.peerLoop() : driver.loop())
@@ -351,7 +351,7 @@ public final class BatonServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new OutboundLimit(opts.limits()), new FrameDecoder(maxFrame),
+                        ch.pipeline().addLast(new OutboundLimit(opts.limits(), metrics::socketCut), new FrameDecoder(maxFrame),
                                 FrameEncoder.INSTANCE, driver.handler(peer));
                     }
                 })

@@ -36,12 +36,20 @@ final class OutboundLimit extends ChannelDuplexHandler {
     static final int HIGH_WATER = 64 * 1024;
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(LOW_WATER, HIGH_WATER);
 
+    /** The limit a connection closed for queueing too much is counted under (the flag's name). */
+    static final String BY_BYTES = "max-outbound-bytes";
+    /** The limit a connection closed for staying unwritable is counted under (the flag's name, less its unit). */
+    static final String BY_STALL = "write-stall";
+
     private final BatonServer.SocketLimits limits;
+    /** Told the limit's name of every connection this handler closes: the server's refusal count. */
+    private final java.util.function.Consumer<String> counted;
     private ScheduledFuture<?> stallCheck;
     private boolean cut;
 
-    OutboundLimit(BatonServer.SocketLimits limits) {
+    OutboundLimit(BatonServer.SocketLimits limits, java.util.function.Consumer<String> counted) {
         this.limits = limits;
+        this.counted = counted;
     }
 
     @Override
@@ -49,7 +57,7 @@ final class OutboundLimit extends ChannelDuplexHandler {
         ctx.write(msg, promise);
         ChannelOutboundBuffer queued = ctx.channel().unsafe().outboundBuffer();
         if (!cut && queued != null && queued.totalPendingWriteBytes() > limits.maxOutboundBytes()) {
-            cut(ctx, queued.totalPendingWriteBytes() + " bytes waited to be sent, above the limit of "
+            cut(ctx, BY_BYTES, queued.totalPendingWriteBytes() + " bytes waited to be sent, above the limit of "
                     + limits.maxOutboundBytes() + " (serve --max-outbound-bytes)");
         }
     }
@@ -63,7 +71,7 @@ final class OutboundLimit extends ChannelDuplexHandler {
                 stallCheck = null;
                 if (!ctx.channel().isWritable()) {
                     ChannelOutboundBuffer queued = ctx.channel().unsafe().outboundBuffer();
-                    cut(ctx, "it read nothing for " + limits.writeStallMillis() + " ms while "
+                    cut(ctx, BY_STALL, "it read nothing for " + limits.writeStallMillis() + " ms while "
                             + (queued == null ? 0 : queued.totalPendingWriteBytes())
                             + " bytes waited to be sent (serve --write-stall-ms)");
                 }
@@ -84,8 +92,9 @@ final class OutboundLimit extends ChannelDuplexHandler {
         ctx.fireChannelInactive();
     }
 
-    private void cut(ChannelHandlerContext ctx, String why) {
+    private void cut(ChannelHandlerContext ctx, String limit, String why) {
         cut = true;
+        counted.accept(limit);
         LOG.warn("closing the connection from {}, a slow reader: {}; what it had not read is dropped, and its "
                 + "session (if any) stays resumable with every unacknowledged output", ctx.channel().remoteAddress(), why);
         ctx.channel().close();

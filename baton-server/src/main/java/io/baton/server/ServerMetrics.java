@@ -52,6 +52,8 @@ final class ServerMetrics implements AutoCloseable {
     private final Timer cutoverPause;
     /** The limits whose refusal counter is registered (scrapes only, on the admin thread). */
     private final java.util.Set<String> refusalLimits = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Connections the socket layer closed as slow readers, by limit ({@link OutboundLimit}): no core counts them. */
+    private final java.util.Map<String, Counter> socketCuts = new java.util.HashMap<>();
 
     ServerMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -81,6 +83,12 @@ final class ServerMetrics implements AutoCloseable {
         targetCompleted = outcome("target", "completed");
         targetFailedOver = outcome("target", "failed_over");
         targetDiscarded = outcome("target", "discarded");
+
+        for (String limit : java.util.List.of(OutboundLimit.BY_BYTES, OutboundLimit.BY_STALL)) {
+            refusalLimits.add(limit);
+            socketCuts.put(limit, Counter.builder("baton.refusals").tag("limit", limit)
+                    .description(REFUSALS_HELP).register(registry));
+        }
 
         tickLateness = Timer.builder("baton.tick.lateness")
                 .description("per timer that ran a tick: how long after the deadline the core asked for it ran")
@@ -225,13 +233,21 @@ final class ServerMetrics implements AutoCloseable {
      * limit the core lists (it lists every limit, zero or not, so each series exists from the first scrape).
      * Read from the status, which counts them where they happen.
      */
+    private static final String REFUSALS_HELP =
+            "connections refused or closed by a limit, by the limit's flag on baton serve";
+
+    /** A connection the socket layer closed as a slow reader, by {@code limit} (any event loop's thread). */
+    void socketCut(String limit) {
+        socketCuts.get(limit).increment();
+    }
+
     private void refusalCounters(ServerStatus now) {
         for (String limit : now.refusals().keySet()) {
             if (refusalLimits.add(limit)) {
                 FunctionCounter.builder("baton.refusals", this, m -> m.status == null ? 0
                                 : m.status.refusals().getOrDefault(limit, 0L))
                         .tag("limit", limit)
-                        .description("connections refused or closed by a limit, by the limit's flag on baton serve")
+                        .description(REFUSALS_HELP)
                         .register(registry);
             }
         }

@@ -19,11 +19,14 @@ class OutboundLimitTest {
     private static final BatonServer.SocketLimits LIMITS =
             new BatonServer.SocketLimits(2L * FrameCodec.DEFAULT_MAX_FRAME, STALL_MS);
 
-    private static EmbeddedChannel channel() {
+    /** The limits this test's channels were closed by, as the server's refusal count is told. */
+    private final List<String> cuts = new ArrayList<>();
+
+    private EmbeddedChannel channel() {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setWriteBufferWaterMark(OutboundLimit.WATER_MARK);
         ch.freezeTime();
-        ch.pipeline().addLast(new OutboundLimit(LIMITS));
+        ch.pipeline().addLast(new OutboundLimit(LIMITS, cuts::add));
         return ch;
     }
 
@@ -46,6 +49,7 @@ class OutboundLimitTest {
         queued.add(queue(ch, FrameCodec.DEFAULT_MAX_FRAME / 2));
         assertThat(ch.isOpen()).as("2 MiB and Netty's overhead per entry: past the limit").isFalse();
         assertThat(queued).allSatisfy(b -> assertThat(b.refCnt()).as("released on close").isZero());
+        assertThat(cuts).containsExactly(OutboundLimit.BY_BYTES);
     }
 
     @Test
@@ -72,6 +76,7 @@ class OutboundLimitTest {
         ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
         assertThat(ch.isOpen()).as("at the stall limit").isFalse();
+        assertThat(cuts).containsExactly(OutboundLimit.BY_STALL);
         assertThat(waiting.refCnt()).isZero();
     }
 

@@ -196,7 +196,7 @@ class ProbesAndMetricsTest {
         BatonServer server = env.start(d.withLimits(d.limits().withMaxSessions(1, 1)), false);
         PrometheusText before = scrape(server);
         for (String limit : List.of("hello-timeout", "idle-timeout", "max-sessions", "max-sessions-per-address",
-                "hello-new-rate", "max-unacked", "max-input-bytes")) {
+                "hello-new-rate", "max-unacked", "max-input-bytes", "max-outbound-bytes", "write-stall")) {
             assertThat(before.value("baton_refusals_total", "limit", limit)).as(limit).isZero();
         }
         assertThat(before.type("baton_refusals_total")).isEqualTo("counter");
