@@ -85,6 +85,12 @@ final class OutputCommit {
     private long hintsSentAt;
     private long[] appliedAt;
     /**
+     * The commit wait ran out while no majority of the electorate was present: outputs stay held (nothing
+     * the target may lack goes out) until the target acknowledges again or its link is declared lost, when
+     * the source decides as for any lost link. Not a state of its own: COMMITTING with the wait's timer off.
+     */
+    private boolean heldForTheLink;
+    /**
      * The fastest round trip to the target seen in this handoff (acknowledgement of a live event, or pong):
      * the link's own latency, which a slow link raises and a busy moment does not.
      */
@@ -143,6 +149,7 @@ final class OutputCommit {
 
     /** A handoff starts: nothing of the last one's commit or timings. */
     void reset() {
+        heldForTheLink = false;
         if (state == State.ABANDONED) {
             moveTo(State.OFF);
         }
@@ -212,7 +219,8 @@ final class OutputCommit {
      * timeout).
      */
     boolean awaitingAck() {
-        return state.holds && core.source.link.up() && !core.cfg.defects().contains(Defect.NO_COMMIT_WAIT)
+        return state.holds && core.source.link.up() && !heldForTheLink
+                && !core.cfg.defects().contains(Defect.NO_COMMIT_WAIT)
                 && core.delivery.releasedIndex < core.log.appliedIndex && appliedAt != null
                 && core.source.phase() == SourcePhase.REDIRECTING;
     }
@@ -229,10 +237,13 @@ final class OutputCommit {
             suspend(waited, now);
         } else {
             // Without a majority present the target may gather the claims it needs: letting out what it
-            // lacks could fork the history. Give it up as a lost link (which fences us).
-            core.source.peerLost("the target acknowledged nothing for " + waited / 1_000_000
-                    + " ms, and no majority of the clients present at COMMIT is present now", now);
-            core.source.closeLink();
+            // lacks could fork the history. But a target that is only slow cannot take over while its link
+            // lives, so hold the outputs (a stall, not an outage) until it answers or its link is lost (2 s
+            // of silence), and decide then, as for any lost link. Fencing here, at the first slow answer,
+            // let sessions that fell silent after COMMIT turn a busy target into nobody serving.
+            heldForTheLink = true;
+            core.out.note("the target acknowledged nothing for " + waited / 1_000_000 + " ms and no majority of"
+                    + " the clients present at COMMIT is present: outputs wait for its answer or its link's loss");
         }
     }
 
@@ -261,6 +272,7 @@ final class OutputCommit {
 
     /** The target acknowledged {@code index}: measure the link's round trip and the longest wait. */
     void measureAck(long index, long backlogEnd, long replicaAcked, long now) {
+        heldForTheLink = false; // the target answers: the commit wait counts again from what still waits
         if (index > replicaAcked && index > backlogEnd && index <= core.log.appliedIndex && appliedAt != null) {
             fastestAck = Math.min(fastestAck, now - appliedTime(index));
         }
@@ -320,6 +332,7 @@ final class OutputCommit {
 
     /** The handoff aborted: outputs flow again. */
     void aborted() {
+        heldForTheLink = false;
         switch (state) {
             case HINTING -> moveTo(State.OFF);
             case COMMITTING, SUSPENDED -> moveTo(State.ABANDONED);

@@ -21,6 +21,11 @@ final class Presence {
     static final long PRESENCE = 1_000_000_000L;
     /** No call for this long means the process was stopped or starved: ticks alone run ten times a second. */
     static final long PAUSED = 500_000_000L;
+    /**
+     * At most this many sessions of one address vote in an electorate (the oldest present ones): whoever opens
+     * many sessions from one address gets no more say in fencing than a household of players behind one NAT.
+     */
+    static final int VOTES_PER_ADDRESS = 4;
     /** How often the fence watch counts the watched sessions. */
     static final long FENCE_CHECK_INTERVAL = 50_000_000L;
 
@@ -61,8 +66,12 @@ final class Presence {
      */
     long[] elect(long now) {
         Set<Long> voters = new java.util.LinkedHashSet<>();
-        for (Session s : core.log.sessions.values()) {
-            if (countEverySession() || present(s, now)) {
+        java.util.Map<String, Integer> perAddress = new java.util.HashMap<>();
+        for (Session s : core.log.sessions.values()) { // in the order the sessions were opened: oldest first
+            if (countEverySession()) {
+                voters.add(s.id);
+            } else if (present(s, now) && perAddress.merge(s.address == null ? "#" + s.id : s.address, 1,
+                    Integer::sum) <= VOTES_PER_ADDRESS) {
                 voters.add(s.id);
             }
         }

@@ -102,10 +102,11 @@ final class Redirect {
     /**
      * Whether the source may cut over now, by the attach rule (docs/handoff.md): every MOVE is out, and every
      * connected client attached (or none is connected); or the attach deadline has passed and the endpoint is
-     * proven, either because at least one connected client attached there or because the source's probe reached
-     * the target through it (the others resume on the target after SWITCH). At the deadline with connected
-     * clients, none attached and the endpoint only advertised, nothing shows that clients can reach it: the
-     * handoff aborts, and they stay here.
+     * proven, either because more than half of the connected clients attached there or because the source's
+     * probe reached the target through it (the others resume on the target after SWITCH). At the deadline with
+     * at most half attached and the endpoint only advertised, the handoff aborts and they stay here. Half, not
+     * one: ATTACHED is the client's word, and one client's word must not send everyone to an endpoint the rest
+     * cannot reach.
      */
     boolean doneBy(long now) {
         if (core.source.phase() != SourcePhase.REDIRECTING || !toMove.isEmpty()) {
@@ -127,9 +128,9 @@ final class Redirect {
         if (now < attachDeadline) {
             return false;
         }
-        if (attached == 0 && !core.probe.proven()) {
+        if (attached * 2 <= connected && !core.probe.proven()) {
             HandoffRequest req = core.source.request;
-            core.source.abort("none of the " + connected + " connected clients attached to the target at "
+            core.source.abort("only " + attached + " of the " + connected + " connected clients attached to the target at "
                     + req.clientHost() + ":" + req.clientPort() + " within " + core.cfg.attachTimeout() / 1_000_000
                     + " ms of the last MOVE: they cannot reach that endpoint, which the target advertised (a firewall, "
                     + "or a wrong --advertise on the target?); they stay on this server", now);

@@ -149,6 +149,16 @@ public record ServerConfig(
          * one always fits (baton-server), so no input a server accepts can abort a handoff.
          */
         public static final int MAX_INPUT_BYTES = io.baton.wire.FrameCodec.DEFAULT_MAX_FRAME - 1 - 16;
+        /**
+         * The shortest idle timeout: a live client pings after 400 ms of silence and the server pings a client
+         * silent for 1 s, so anything shorter would cut live clients on a slow path.
+         */
+        public static final long MIN_IDLE_TIMEOUT = 1_500_000_000L;
+        /**
+         * The most sessions a server may hold: each may be in a COMMIT's electorate (8 bytes a session), which
+         * must fit the peer link's largest frame (1 MiB and more).
+         */
+        public static final int MAX_SESSIONS = (io.baton.wire.FrameCodec.DEFAULT_MAX_FRAME - 64) / 8;
 
         public Limits {
             positive("helloTimeout", helloTimeout);
@@ -159,6 +169,15 @@ public record ServerConfig(
             positive("helloNewBurst", helloNewBurst);
             positive("maxUnackedBytes", maxUnackedBytes);
             positive("maxInputBytes", maxInputBytes);
+            if (idleTimeout < MIN_IDLE_TIMEOUT) {
+                throw new IllegalArgumentException("idleTimeout " + idleTimeout / 1_000_000 + " ms is below "
+                        + MIN_IDLE_TIMEOUT / 1_000_000 + " ms: live clients, which ping after 400 ms of silence and are"
+                        + " pinged after 1 s, would be cut");
+            }
+            if (maxSessions > MAX_SESSIONS) {
+                throw new IllegalArgumentException("maxSessions " + maxSessions + " is above " + MAX_SESSIONS
+                        + ": a handoff's COMMIT names up to every session, and must fit the peer link's largest frame");
+            }
             if (maxInputBytes > MAX_INPUT_BYTES) {
                 throw new IllegalArgumentException("maxInputBytes " + maxInputBytes + " is above "
                         + MAX_INPUT_BYTES + ", the largest INPUT payload a client frame can hold");

@@ -190,7 +190,7 @@ class ClientEndpointTest {
 
         assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
         assertThat(source.sourcePhases).doesNotContain(SourcePhase.CUTTING_OVER);
-        assertThat(source.status().lastError()).contains("none of the 3 connected clients attached")
+        assertThat(source.status().lastError()).contains("only 0 of the 3 connected clients attached")
                 .contains("unreachable.example:7443");
         assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
         for (Client c : clients) {
@@ -201,16 +201,30 @@ class ClientEndpointTest {
     }
 
     @Test
-    void atTheAttachDeadlineOneAttachedClientIsEnoughToCutOver() {
+    void atTheAttachDeadlineAMajorityAttachedIsEnoughToCutOver() {
         Server target = rig.standby("target");
-        clients.get(1).follows = false;
         clients.get(2).follows = false;
         start(source.handoffTo(target, Frame.Mode.LIVE));
         untilSource(SourcePhase.DONE);
 
-        assertThat(source.status().clientsAttached()).isEqualTo(1);
+        assertThat(source.status().clientsAttached()).isEqualTo(2);
         assertThat(target.status().role()).isEqualTo(Role.AUTHORITY);
-        assertThat(source.notes).anyMatch(n -> n.contains("2 of 3 connected clients unattached"));
+        assertThat(source.notes).anyMatch(n -> n.contains("1 of 3 connected clients unattached"));
+    }
+
+    @Test
+    void atTheAttachDeadlineOneClientsWordIsNotEnoughForAnUnprovenEndpoint() {
+        // ATTACHED is the client's own report: one client (or a stranger) saying so must not send the
+        // others to an endpoint they cannot reach.
+        Server target = rig.standby("target");
+        clients.get(1).follows = false;
+        clients.get(2).follows = false;
+        start(source.handoffTo(target, Frame.Mode.LIVE));
+        rig.runUntil(() -> source.status().sourcePhase() == SourcePhase.ABORTED, 10 * SECOND);
+
+        assertThat(source.status().clientsAttached()).isEqualTo(1);
+        assertThat(source.status().lastError()).contains("only 1 of the 3 connected clients attached");
+        assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.STANDBY);
     }
 
     @Test

@@ -130,6 +130,14 @@ final class Rig {
         return c;
     }
 
+    /** A client that opens a session from {@code address}, which other clients may share. */
+    Client join(Server server, String address) {
+        Client c = new Client();
+        c.address = address;
+        c.open(server, new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
+        return c;
+    }
+
     Client newClient() {
         return new Client();
     }

@@ -620,7 +620,8 @@ class ServerCoreTest {
         void aTicketPresentedAfterItsLifetimeIsRefused() {
             Server shortLived = rig.standby("short-lived", Rig.config().withTicketTtl(5 * SECOND));
             clients.forEach(c -> c.follows = false);
-            assertThat(source.core.startHandoff(source.handoffTo(shortLived, Frame.Mode.LIVE), rig.now)).isEmpty();
+            // The endpoint given and probed: one attached client is enough to cut over at the deadline.
+            assertThat(source.core.startHandoff(source.handoffTo(shortLived, "short-lived", 7000), rig.now)).isEmpty();
             rig.runUntil(() -> source.status().clientsMoved() == 3, 5 * SECOND);
             Client early = clients.get(0);
             early.attach();
@@ -819,19 +820,41 @@ class ServerCoreTest {
         }
 
         @Test
-        void aTargetSilentForTheCommitWaitFencesTheSourceWhenNoMajorityIsPresent() {
+        void aTargetSilentForTheCommitWaitWithNoMajorityPresentHoldsOutputsUntilItsLinkIsLostThenFences() {
             redirecting();
             majorityFallsSilent();
             rig.hold(target);
             Client c = clients.get(0);
             c.input("a");
             rig.advance(TICK);
+            // A target only slow cannot take over while its link lives: hold, do not fence yet.
+            assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.REDIRECTING);
+            assertThat(c.outputs()).isEmpty(); // the target may take over without it: it must never be seen
 
+            rig.advance(2_100 * MS); // the link's silence: lost, and still no majority
             assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.FENCED);
             assertThat(source.status().role()).isEqualTo(Role.RETIRED);
-            assertThat(c.outputs()).isEmpty(); // the target may take over without it: it must never be seen
+            assertThat(c.outputs()).isEmpty();
             assertThat(c.got(Frame.Switch.class)).hasSize(1);
             assertThat(c.isClosed(c.conn)).isTrue();
+        }
+
+        @Test
+        void aTargetSilentForTheCommitWaitWithNoMajorityPresentIsWaitedForAndTheHandoffCarriesOnWhenItAnswers() {
+            redirecting();
+            majorityFallsSilent();
+            rig.hold(target);
+            Client c = clients.get(0);
+            c.input("a");
+            rig.advance(TICK);
+            assertThat(c.outputs()).isEmpty();
+
+            rig.release(target); // it was only slow (a collection, a busy moment): it acknowledges
+            rig.advance(TICK);
+            assertThat(source.status().sourcePhase()).isIn(SourcePhase.REDIRECTING, SourcePhase.CUTTING_OVER,
+                    SourcePhase.DRAINING, SourcePhase.DONE);
+            assertThat(source.status().role()).isEqualTo(Role.AUTHORITY);
+            assertThat(c.outputs()).containsExactly("a#1");
         }
 
         @Test
@@ -976,6 +999,26 @@ class ServerCoreTest {
         }
         rig.advance(1_100 * MS);
         return abandoned;
+    }
+
+    @Nested
+    class VotesPerAddress extends Pair {
+
+        @Test
+        void oneAddressGetsAtMostFourVotesHoweverManySessionsItHolds() {
+            java.util.List<Client> strangers = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Client c = rig.join(source, "192.0.2.66");
+                strangers.add(c);
+                clients.add(c);
+            }
+            redirecting();
+            java.util.List<Long> electorate = java.util.Arrays.stream(source.sentToPeers(Frame.Commit.class).get(0)
+                    .electorate()).boxed().toList();
+            assertThat(electorate).hasSize(3 + 4).containsAll(strangers.subList(0, 4).stream()
+                    .map(c -> c.sessionId).toList()); // the oldest four of that address
+            assertThat(electorate).doesNotContain(strangers.get(4).sessionId, strangers.get(5).sessionId);
+        }
     }
 
     /** The rule before the electorate, kept as a defect: the checker's tests and this one must catch it. */

@@ -346,15 +346,19 @@ final class CoreDriver implements ServerOutbox {
 
     /**
      * Closes after what was sent has left, so the peer reads its ERROR; but a peer that does not read would
-     * keep the connection open forever that way, so one that is unwritable is closed at once, and any other
-     * at the latest after the write stall limit.
+     * keep the connection open forever that way, so an accepted connection that is unwritable is closed at
+     * once, and any other at the latest after the write stall limit. The peer link this server dialled is
+     * never closed at once: a snapshot keeps it above the high water mark while the target reads it fine, and
+     * its last frame (a PEER_ABORT that lets the target discard its replica, the FORWARDs of a drain) must
+     * arrive.
      */
     @Override
     public void close(long conn) {
         Channel ch = channels.get(conn);
         if (ch != null) {
             batcher.flush(ch);
-            if (!ch.isWritable()) {
+            boolean dialled = ch.parent() == null; // accepted channels have their server channel as parent
+            if (!ch.isWritable() && !dialled) {
                 ch.close();
                 return;
             }

@@ -51,7 +51,9 @@ final class Probes {
             case AUTHORITY -> Optional.empty();
             case STANDBY -> !peerPort
                     ? Optional.of("a standby without a peer port: it can receive no handoff")
-                    : s.targetPhase() != TargetPhase.STANDBY
+                    // Only once a source has authenticated: handshakes that have not (a squatter's, say) run
+                    // side by side with a real one and must not take a standby out of its pool's DNS.
+                    : s.targetPhase() != TargetPhase.STANDBY && s.targetPhase() != TargetPhase.AUTHENTICATING
                             ? Optional.of("a standby busy receiving a handoff (target phase "
                                     + s.targetPhase() + "): it takes no other")
                             : Optional.empty();

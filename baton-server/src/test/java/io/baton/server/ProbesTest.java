@@ -30,14 +30,14 @@ class ProbesTest {
     }
 
     @Test
-    void aStandbyIsReadyOnlyAtRestAndWithAPeerPort() {
+    void aStandbyIsReadyAtRestOrWhileHandshakesAreUnprovenAndWithAPeerPort() {
         Probes probes = new Probes(true);
         for (TargetPhase p : TargetPhase.values()) {
             if (p == TargetPhase.AUTHORITY) {
                 continue;
             }
             assertThat(probes.notReady(status(Role.STANDBY, SourcePhase.IDLE, p)).isEmpty()).as("%s", p)
-                    .isEqualTo(p == TargetPhase.STANDBY);
+                    .isEqualTo(p == TargetPhase.STANDBY || p == TargetPhase.AUTHENTICATING);
         }
         assertThat(probes.notReady(status(Role.AUTHORITY, SourcePhase.IDLE, TargetPhase.AUTHORITY))).isEmpty();
         assertThat(new Probes(false).notReady(status(Role.STANDBY, SourcePhase.IDLE, TargetPhase.STANDBY)))
