@@ -10,6 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -217,6 +219,18 @@ class DemoSystemTest {
         assertThat(r.path("outcome").asText()).isEqualTo("aborted");
         assertThat(r.path("strangers").path("welcomed").asInt()).isEqualTo(100);
         assertThat(r.path("strangers").path("kept").asBoolean()).isTrue();
+        assertNothingLost(r);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Fault.class, names = {"IDLE_CONNECTIONS", "SLOW_LORIS", "HELLO_FLOOD", "SQUAT_STANDBY",
+        "VANISHED_CLIENT"})
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void strangersAreBoundedAsPromisedAndTheHandoffCompletesWithNothingLost(Fault fault) throws Exception {
+        JsonNode r = demo("--clients", "60", "--fault", fault.cliName(), "--warmup-s", "1", "--after-s", "0.5");
+        assertThat(r.path("outcome").asText()).isEqualTo("completed");
+        assertThat(r.path("strangers").path("kept").asBoolean()).as("the servers did to the strangers what "
+                + "faults.md promises: %s", r.path("strangers")).isTrue();
         assertNothingLost(r);
     }
 
