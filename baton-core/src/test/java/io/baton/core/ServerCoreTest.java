@@ -819,14 +819,20 @@ class ServerCoreTest {
             assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.REDIRECTING);
         }
 
-        @Test
-        void aTargetSilentForTheCommitWaitWithNoMajorityPresentHoldsOutputsUntilItsLinkIsLostThenFences() {
+        /** Redirecting, two of three clients silent, the target's answers held, and one input a tick ago. */
+        private Client inputWhileTheTargetIsSilentAndNoMajorityIsPresent() {
             redirecting();
             majorityFallsSilent();
             rig.hold(target);
             Client c = clients.get(0);
             c.input("a");
             rig.advance(TICK);
+            return c;
+        }
+
+        @Test
+        void aTargetSilentForTheCommitWaitWithNoMajorityPresentHoldsOutputsUntilItsLinkIsLostThenFences() {
+            Client c = inputWhileTheTargetIsSilentAndNoMajorityIsPresent();
             // A target only slow cannot take over while its link lives: hold, do not fence yet.
             assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.REDIRECTING);
             assertThat(c.outputs()).isEmpty(); // the target may take over without it: it must never be seen
@@ -841,12 +847,7 @@ class ServerCoreTest {
 
         @Test
         void aTargetSilentForTheCommitWaitWithNoMajorityPresentIsWaitedForAndTheHandoffCarriesOnWhenItAnswers() {
-            redirecting();
-            majorityFallsSilent();
-            rig.hold(target);
-            Client c = clients.get(0);
-            c.input("a");
-            rig.advance(TICK);
+            Client c = inputWhileTheTargetIsSilentAndNoMajorityIsPresent();
             assertThat(c.outputs()).isEmpty();
 
             rig.release(target); // it was only slow (a collection, a busy moment): it acknowledges
