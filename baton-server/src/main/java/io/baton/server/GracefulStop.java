@@ -107,22 +107,35 @@ final class GracefulStop {
     private record Attempt(boolean done, boolean cutOver, String handoffId, String why) {
     }
 
-    /** One live handoff to one address, followed until drained, aborted, or the deadline. */
+    /**
+     * One live handoff to one address, followed until drained, aborted, or the deadline. A handoff the
+     * operator started before the signal is followed instead: it is moving the clients already, and a second
+     * one would only be refused.
+     */
     private Attempt attempt(String address, int port, long deadline) throws InterruptedException {
-        HandoffRequest req = HandoffRequest.toAdvertised(address, port, Frame.Mode.LIVE);
-        Optional<String> refused = call(core -> core.startHandoff(req, CoreDriver.now()));
-        if (refused == null) {
-            return new Attempt(false, false, "", "the core did not answer");
-        }
-        if (refused.isPresent()) {
-            return new Attempt(false, false, "", "could not start: " + refused.get());
+        ServerStatus before = status();
+        boolean underWay = before != null && before.sourcePhase().active();
+        if (!underWay) {
+            HandoffRequest req = HandoffRequest.toAdvertised(address, port, Frame.Mode.LIVE);
+            Optional<String> refused = call(core -> core.startHandoff(req, CoreDriver.now()));
+            if (refused == null) {
+                return new Attempt(false, false, "", "the core did not answer");
+            }
+            if (refused.isPresent()) {
+                return new Attempt(false, false, "", "could not start: " + refused.get());
+            }
         }
         ServerStatus s = status();
         String id = s == null ? "?" : Long.toHexString(s.handoffId());
         if (s != null) {
             HandoffMdc.tag(s.handoffId());
         }
-        LOG.info("handoff {} to {}:{} started", id, address, port);
+        if (underWay) {
+            LOG.info("handoff {}, started before the signal, is under way (phase {}): following it instead of "
+                    + "starting one to {}:{}", id, before.sourcePhase(), address, port);
+        } else {
+            LOG.info("handoff {} to {}:{} started", id, address, port);
+        }
         SourcePhase last = null;
         while (true) {
             s = status();
@@ -154,6 +167,11 @@ final class GracefulStop {
                 boolean cut = phase.compareTo(SourcePhase.CUTTING_OVER) >= 0 || s.role() == Role.RETIRED;
                 if (!cut) {
                     call(core -> core.abortHandoff(CoreDriver.now()));
+                    // The abort is refused once the cutover began, which may have happened since the read.
+                    ServerStatus after = status();
+                    cut = after != null && (after.sourcePhase().compareTo(SourcePhase.CUTTING_OVER) >= 0
+                            && after.sourcePhase() != SourcePhase.ABORTED || after.role() == Role.RETIRED);
+                    phase = after == null ? phase : after.sourcePhase();
                 }
                 return new Attempt(false, cut, id, "the stop's bound ran out in phase " + phase);
             }

@@ -54,6 +54,23 @@ class GracefulStopTest {
     }
 
     @Test
+    void aHandoffTheOperatorStartedBeforeTheSignalIsFollowedNotRefused() throws Exception {
+        BatonServer source = env.start(false);
+        BatonServer successor = env.start(true);
+        io.baton.client.ClientRuntime runtime = env.add(io.baton.client.ClientRuntime.create(1));
+        Bystander player = env.add(Bystander.connect(runtime, source.clientPort()));
+        player.awaitUpdatesBeyond(0, 5);
+        assertThat(source.startHandoff(io.baton.core.HandoffRequest.toAdvertised("127.0.0.1", successor.peerPort(),
+                Frame.Mode.LIVE)).get(5, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+
+        BatonServer.Stop s = source.stopGracefully("127.0.0.1:" + successor.peerPort(), Duration.ofSeconds(20));
+
+        assertThat(s.clean()).as(s.summary()).isTrue();
+        assertThat(TestServers.status(source).sourcePhase()).isEqualTo(SourcePhase.DONE);
+        assertThat(TestServers.status(successor).role()).isEqualTo(Role.AUTHORITY);
+    }
+
+    @Test
     void aSuccessorThatAnswersBusyIsRetriedUntilTheBoundAndTheClientsStayOnTheSource() throws Exception {
         BatonServer source = env.start(false);
         BatonServer busy = env.start(false); // an authority: its peer port answers BUSY
