@@ -121,6 +121,7 @@ final class Cutover {
                     core.out.send(s.conn, source.move(s));
                 }
                 core.out.send(s.conn, new Frame.Switch(source.handoffId, s.outputSeq));
+                s.sentOn = true;
                 core.redirect.clientsSwitched++;
             }
         }

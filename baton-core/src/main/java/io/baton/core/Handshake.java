@@ -103,6 +103,7 @@ final class Handshake {
             // The session lives on the target now: point the client there.
             core.out.send(conn, core.source.move(s));
             core.out.send(conn, new Frame.Switch(core.source.handoffId, s.outputSeq));
+            s.sentOn = true;
             core.out.close(conn);
             return;
         }

@@ -385,7 +385,17 @@ public final class ServerCore {
                 redirect.clientsSwitched, m.cutIndex, m.cutDigest, log.service == null ? 0 : log.stateDigest(),
                 m.stoppedAt, m.authorityAt, m.firstEventAt, lastError, delivery.releasedIndex, claims.failedOver,
                 claims.eligible(), commit.longestCommitWait, source.phaseSince, commit.suspensions,
-                admission.refusals());
+                admission.refusals(), role == Role.RETIRED ? sessionsAway() : 0);
+    }
+
+    private int sessionsAway() {
+        int away = 0;
+        for (Session s : log.sessions.values()) {
+            if (!s.sentOn) {
+                away++;
+            }
+        }
+        return away;
     }
 
     // ---------------------------------------------------------------- shared by the rooms

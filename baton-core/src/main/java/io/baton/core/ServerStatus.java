@@ -33,6 +33,9 @@ package io.baton.core;
  * @param refusals         connections refused or closed by each limit since this server started, by the
  *                         limit's flag on {@code baton serve} ({@code max-sessions}, {@code hello-timeout}, …;
  *                         every limit listed, in a fixed order, zero if it never refused)
+ * @param sessionsAway     on a retired source: sessions whose clients were away when it cut over and have not
+ *                         come back to be sent on to the target (they only know this server's address), within
+ *                         their resume window; 0 otherwise
  */
 public record ServerStatus(
         Role role,
@@ -60,7 +63,8 @@ public record ServerStatus(
         long longestCommitWaitNanos,
         long sourcePhaseSinceNanos,
         int commitSuspensions,
-        java.util.Map<String, Long> refusals) {
+        java.util.Map<String, Long> refusals,
+        int sessionsAway) {
 
     public ServerStatus {
         refusals = refusals == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(

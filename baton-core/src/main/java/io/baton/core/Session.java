@@ -44,6 +44,8 @@ final class Session {
     long hintedAt = Long.MAX_VALUE;
     boolean moveSent;
     boolean attached;
+    /** A retired source sent this session's client SWITCH: it knows where its session lives now. */
+    boolean sentOn;
     /**
      * The log index of this session's OPEN while its WELCOME waits for the target's acknowledgement (a
      * session opened under output commit), else 0: a client must never hold a session the target lacks.

@@ -335,6 +335,7 @@ final class SourceHandoff {
             } else if (s.conn >= 0) {
                 core.out.send(s.conn, move(s));
                 core.out.send(s.conn, new Frame.Switch(handoffId, s.sentSeq));
+                s.sentOn = true;
                 core.out.close(s.conn);
                 s.conn = -1;
             }

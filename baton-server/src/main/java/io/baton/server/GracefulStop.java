@@ -30,6 +30,13 @@ final class GracefulStop {
     private static final Logger LOG = LoggerFactory.getLogger("baton.server.stop");
     /** How often the handoff's progress is read: a log of phases, not a timing. */
     private static final long POLL_MILLIS = 50;
+    /**
+     * How long a drained source stays up, within the bound, for clients that were away through the handoff: they
+     * know only this server's address, and resuming here sends them on. A client whose connection broke is back
+     * within about 3 s (1.5 s to notice, then its backoff); one that left for good would hold the stop to the
+     * bound, so the wait is shorter than that.
+     */
+    static final long AWAY_WAIT_MILLIS = 10_000;
     /** The wait before the next round over the successor's addresses, once every one refused. */
     private static final long ROUND_PAUSE_MILLIS = 500;
 
@@ -82,7 +89,7 @@ final class GracefulStop {
                 Attempt a = attempt(address, port, deadline);
                 if (a.done()) {
                     return new BatonServer.Stop(true, "handed off to " + address + ":" + port + " (handoff "
-                            + a.handoffId() + ") and drained");
+                            + a.handoffId() + ") and drained" + awaitAway(deadline));
                 }
                 refusals.add(address + ":" + port + ": " + a.why());
                 LOG.warn("the successor at {}:{} did not take over: {}", address, port, a.why());
@@ -101,6 +108,32 @@ final class GracefulStop {
         }
         return new BatonServer.Stop(false, "no successor behind " + successor + " took over within "
                 + boundNanos / 1_000_000 + " ms; tried: " + String.join("; ", tail(refusals)));
+    }
+
+    /**
+     * Drained: waits, at most {@link #AWAY_WAIT_MILLIS} and never past the bound, for the sessions whose clients
+     * were away at the cutover to come back here and be sent on. Returns what the summary adds.
+     */
+    private String awaitAway(long deadline) throws InterruptedException {
+        long until = Math.min(deadline, System.nanoTime() + AWAY_WAIT_MILLIS * 1_000_000L);
+        ServerStatus s = status();
+        int first = s == null ? 0 : s.sessionsAway();
+        if (first == 0) {
+            return "";
+        }
+        LOG.info("{} sessions were away through the handoff and know only this server; waiting up to {} ms for "
+                + "their clients to resume here and be sent on", first, (until - System.nanoTime()) / 1_000_000);
+        while (s != null && s.sessionsAway() > 0 && System.nanoTime() < until) {
+            Thread.sleep(POLL_MILLIS); // reading the count, as for the handoff's phases
+            s = status();
+        }
+        int left = s == null ? first : s.sessionsAway();
+        if (left > 0) {
+            LOG.warn("{} of the {} sessions away through the handoff did not come back; their clients know only "
+                    + "this server, which is stopping: those sessions end here", left, first);
+            return "; " + left + " of " + first + " sessions away through it did not come back";
+        }
+        return "; all " + first + " sessions away through it came back and were sent on";
     }
 
     /** The outcome of one handoff attempt. */

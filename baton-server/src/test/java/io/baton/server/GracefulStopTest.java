@@ -54,6 +54,37 @@ class GracefulStopTest {
     }
 
     @Test
+    void aSessionAwayThroughTheHandoffIsWaitedForAndSentOnWhenItResumesHere() throws Exception {
+        BatonServer source = env.start(false);
+        BatonServer successor = env.start(true);
+        RawConnection away = env.add(RawConnection.open(source.clientPort()));
+        away.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
+        Frame.Welcome w = (Frame.Welcome) away.read();
+        away.close(); // no CLOSE: its session waits in its resume window, and hears nothing of the handoff
+        org.awaitility.Awaitility.await().until(() -> TestServers.status(source).connected() == 0);
+
+        java.util.concurrent.CompletableFuture<BatonServer.Stop> stop = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return source.stopGracefully("127.0.0.1:" + successor.peerPort(), Duration.ofSeconds(20));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        org.awaitility.Awaitility.await().until(() -> TestServers.status(source).sessionsAway() == 1);
+        assertThat(stop).as("the drained source waits for it").isNotDone();
+
+        RawConnection back = env.add(RawConnection.open(source.clientPort()));
+        back.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.RESUME, w.sessionId(), w.secret(), 0));
+        assertThat(back.read()).isInstanceOf(Frame.Move.class);
+        assertThat(back.read()).isInstanceOf(Frame.Switch.class);
+
+        BatonServer.Stop s = stop.get(10, TimeUnit.SECONDS);
+        assertThat(s.clean()).as(s.summary()).isTrue();
+        assertThat(s.summary()).contains("all 1 sessions away through it came back and were sent on");
+    }
+
+    @Test
     void aHandoffTheOperatorStartedBeforeTheSignalIsFollowedNotRefused() throws Exception {
         BatonServer source = env.start(false);
         BatonServer successor = env.start(true);
