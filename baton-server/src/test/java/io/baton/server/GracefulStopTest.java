@@ -71,8 +71,11 @@ class GracefulStopTest {
                         throw new IllegalStateException(e);
                     }
                 });
-        org.awaitility.Awaitility.await().until(() -> TestServers.status(source).sessionsAway() == 1);
-        assertThat(stop).as("the drained source waits for it").isNotDone();
+        org.awaitility.Awaitility.await().until(() -> TestServers.status(source).sourcePhase() == SourcePhase.DONE);
+        assertThat(TestServers.status(source).sessionsAway()).isEqualTo(1);
+        // Drained, yet it stays: for longer than six of the stop's 50 ms polls, which would have seen DONE.
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> !stop.isDone());
 
         RawConnection back = env.add(RawConnection.open(source.clientPort()));
         back.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.RESUME, w.sessionId(), w.secret(), 0));
