@@ -183,12 +183,9 @@ public final class BotFleet implements AutoCloseable {
         return stalls;
     }
 
-    /** {@code [p50, p99, max]} of a set of stalls, nearest rank, as in {@link FleetReport}. */
+    /** {@code [p50, p99, max]} of a set of stalls, nearest rank to 10 µs ({@link StallDistribution}), as in {@link FleetReport}. */
     public static long[] percentiles(long[] stalls) {
-        long[] sorted = stalls.clone();
-        java.util.Arrays.sort(sorted);
-        return new long[] {FleetReport.percentile(sorted, 50), FleetReport.percentile(sorted, 99),
-            sorted.length == 0 ? 0 : sorted[sorted.length - 1]};
+        return StallDistribution.ofNanos(stalls).p50p99maxNanos();
     }
 
     /**

@@ -22,7 +22,7 @@ import java.util.List;
  * @param failedVerifications bots whose run was not clean for any reason, including the game's final count or
  *                            input hash differing from the bot's own, and bots that never connected
  * @param stallP50Nanos       over bots, the median of each bot's longest gap between updates in the window,
- *                            beyond one tick period (nearest rank)
+ *                            beyond one tick period (nearest rank, to 10 µs: {@link StallDistribution})
  * @param stallP99Nanos       the same, 99th percentile
  * @param stallMaxNanos       the same, the worst bot
  */
@@ -110,19 +110,9 @@ public record FleetReport(
             failed += v.ok() ? 0 : 1;
             stalls[stallCount++] = o.stallNanos();
         }
-        long[] sorted = Arrays.copyOf(stalls, stallCount);
-        Arrays.sort(sorted);
+        long[] p = StallDistribution.ofNanos(Arrays.copyOf(stalls, stallCount)).p50p99maxNanos();
         return new FleetReport(outcomes.size(), connectFailures, switched, resumed, moved,
                 sent, inputsLost, inputsDuplicated, updates, outputsLost, outputsDuplicated, outOfOrder, failed,
-                percentile(sorted, 50), percentile(sorted, 99), sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
-    }
-
-    /** Nearest rank: the smallest value with at least {@code p} percent of the values at or below it; 0 if none. */
-    static long percentile(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+                p[0], p[1], p[2]);
     }
 }

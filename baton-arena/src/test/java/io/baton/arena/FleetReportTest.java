@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class FleetReportTest {
@@ -14,26 +13,13 @@ class FleetReportTest {
     }
 
     @Test
-    void percentilesAreNearestRank() {
-        long[] hundred = LongStream.rangeClosed(1, 100).toArray();
-        assertThat(FleetReport.percentile(hundred, 50)).isEqualTo(50);
-        assertThat(FleetReport.percentile(hundred, 99)).isEqualTo(99);
-        assertThat(FleetReport.percentile(hundred, 100)).isEqualTo(100);
-        long[] three = {10, 20, 30};
-        assertThat(FleetReport.percentile(three, 50)).isEqualTo(20);
-        assertThat(FleetReport.percentile(three, 99)).isEqualTo(30);
-        assertThat(FleetReport.percentile(new long[] {7}, 1)).isEqualTo(7);
-        assertThat(FleetReport.percentile(new long[0], 50)).isZero();
-    }
-
-    @Test
     void aggregateSumsBotsAndCountsEveryFailure() {
         List<FleetReport.Outcome> outcomes = new ArrayList<>();
         for (int i = 1; i <= 198; i++) {
-            outcomes.add(new FleetReport.Outcome(clean(10), true, i % 2 == 0, true, i * 1_000L));
+            outcomes.add(new FleetReport.Outcome(clean(10), true, i % 2 == 0, true, i * 10_000L));
         }
         outcomes.add(new FleetReport.Outcome(
-                new BotLedger.Verdict(10, 10, 1, 0, 2, 0, 3, 0, 0, 0, false, false), false, true, true, 500_000L));
+                new BotLedger.Verdict(10, 10, 1, 0, 2, 0, 3, 0, 0, 0, false, false), false, true, true, 5_000_000L));
         outcomes.add(new FleetReport.Outcome(null, false, false, false, 0));
 
         FleetReport r = FleetReport.aggregate(outcomes);
@@ -48,10 +34,11 @@ class FleetReportTest {
         assertThat(r.outOfOrder()).isEqualTo(3);
         assertThat(r.updatesReceived()).isEqualTo(1990);
         assertThat(r.failedVerifications()).isEqualTo(2);
-        // 199 connected bots: stalls of 1..198 us and one of 500 us; ranks 100 and 198 (ceil of 99.5, 197.01).
-        assertThat(r.stallP50Nanos()).isEqualTo(100_000L);
-        assertThat(r.stallP99Nanos()).isEqualTo(198_000L);
-        assertThat(r.stallMaxNanos()).isEqualTo(500_000L);
+        // 199 connected bots: stalls of 10..1980 us in steps of 10 us (the distribution's unit, so kept exactly)
+        // and one of 5 ms; nearest ranks 100 and 198 (ceil of 99.5, 197.01).
+        assertThat(r.stallP50Nanos()).isEqualTo(1_000_000L);
+        assertThat(r.stallP99Nanos()).isEqualTo(1_980_000L);
+        assertThat(r.stallMaxNanos()).isEqualTo(5_000_000L);
         assertThat(r.passed()).isFalse();
         assertThat(r.format()).startsWith("FAILED").contains("lost 1");
     }
