@@ -6,6 +6,7 @@ import io.baton.server.AdminClient;
 import io.baton.server.EventJournal;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,12 +51,31 @@ public final class Demo {
                 source.clientPort(), target.ready().path("pid"), target.clientPort(), target.peerPort());
         greetAdmins();
         Long heapPerSession = startPlayers();
+        try (CpuSampler cpu = new CpuSampler(cpuGroups())) {
+            return play(heapPerSession, cpu);
+        }
+    }
+
+    /** The process groups whose CPU the handoff is charged to: each server, and every bot process together. */
+    private Map<String, List<Long>> cpuGroups() {
+        Map<String, List<Long>> groups = new LinkedHashMap<>();
+        groups.put("source", List.of(cluster.source().pid()));
+        groups.put("target", List.of(cluster.target().pid()));
+        groups.put("clients", cluster.bots().stream().map(ChildProcess::pid).toList());
+        return groups;
+    }
+
+    private DemoResult play(Long heapPerSession, CpuSampler cpu) throws Exception {
+        ChildProcess source = cluster.source();
+        ChildProcess target = cluster.target();
         Thread.sleep((long) (settings.warmupS() * 1000)); // the workload runs for this long: not a wait for a condition
         Double sourceRssBefore = source.rssMb();
         Double targetRssBefore = target.rssMb();
         HandoffWatch.Route route = watch.route(source.clientPort(), target.peerPort(), target.clientPort());
+        cpu.sampleNow(); // the baseline window's end and the handoff window's start, sampled, not interpolated
         long t0 = System.nanoTime();
         HandoffWatch.Watched w = handOff(route, t0);
+        long drainDone = drainDone(w, System.nanoTime());
         if (settings.fault().action() == Fault.Action.SIGTERM_SOURCE) {
             int code = source.awaitExit(40);
             say("%6.0f ms  the source exited with code %d after its SIGTERM", msSince(t0), code);
@@ -76,11 +96,23 @@ public final class Demo {
         DemoResult result = new Scoring(settings, reports, t0).score(src,
                 firstTarget == null ? JSON.createObjectNode() : firstTarget,
                 EventJournal.History.read(cluster.sourceJournal()), EventJournal.History.read(cluster.targetJournal()),
-                w.outcome(), watch, chain, heapPerSession, sourceRss, targetRss, strangers);
+                w.outcome(), watch, chain, heapPerSession, sourceRss, targetRss, strangers,
+                cpu.allSamples(), drainDone);
         if (settings.traceStalls()) {
             StallTrace.print(reports, t0);
         }
         return result;
+    }
+
+    /**
+     * When the source finished draining (its phase became DONE, by its own clock, which is this machine's
+     * monotonic clock), or, when it did not get there (an abort, a fault, the restart baseline), when the
+     * watch saw the outcome.
+     */
+    static long drainDone(HandoffWatch.Watched w, long seenAt) {
+        JsonNode src = w.source();
+        long since = src == null ? 0 : src.path("source_phase_since_nanos").asLong();
+        return src != null && src.path("source_phase").asText().equals("done") && since > 0 ? since : seenAt;
     }
 
     /**

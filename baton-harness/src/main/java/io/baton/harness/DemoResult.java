@@ -32,13 +32,15 @@ import java.util.Map;
  * @param targetRssMb         the target's
  * @param strangers           what the servers did to the strangers of a hostile fault ({@link Strangers#report}),
  *                            null for a fault without them
+ * @param cpu                 the handoff's own CPU cost per process group ({@link HandoffCpu}); null if not measured
  */
 public record DemoResult(DemoSettings settings, String outcome, Counts counts, String digestSource,
                          String digestTarget, long cutoverIndex, Double handoffMs, Double cutoverPauseMs,
                          double longestCommitWaitMs, int commitSuspensions, Stalls stallMs, Stalls baselineStallMs,
                          Double faultAtMs, Double recoveryMs, boolean diverged, long indicesCompared,
                          List<ChainedHandoff> furtherHandoffs, Long heapBytesPerSession, Recording recording,
-                         Rss sourceRssMb, Rss targetRssMb, Map<String, Object> strangers) {
+                         Rss sourceRssMb, Rss targetRssMb, Map<String, Object> strangers,
+                         HandoffCpu cpu) {
 
     /**
      * A server process's resident set (VmRSS), in MiB, just before the operator's command and at the end of
@@ -106,6 +108,15 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                             List<Double> movesMs) {
     }
 
+    /**
+     * What the handoff added to the stall beyond the machine's noise: stall minus baseline, percentile by
+     * percentile (the p99 of one less the p99 of the other, not a figure per client).
+     */
+    public Stalls stallExcessMs() {
+        return new Stalls(Demo.round(stallMs.p50() - baselineStallMs.p50()),
+                Demo.round(stallMs.p99() - baselineStallMs.p99()), Demo.round(stallMs.max() - baselineStallMs.max()));
+    }
+
     /** Both servers had the same state at the cut (and had one). */
     public boolean stateEqual() {
         return !digestSource.equals("0") && digestSource.equals(digestTarget);
@@ -170,6 +181,9 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
         m.put("commit_suspensions", commitSuspensions);
         m.put("stall_ms", stallMs.toJson());
         m.put("baseline_stall_ms", baselineStallMs.toJson());
+        m.put("stall_excess_ms", stallExcessMs().toJson());
+        m.put("handoff_cpu_us_per_client", cpu == null ? null : cpu.perClientJson());
+        m.put("cpu_ms", cpu == null ? null : cpu.rawJson());
         m.put("fault", settings.fault().cliName());
         m.put("expected_outcome", settings.fault().expectedOutcome());
         m.put("acked_inputs_lost", counts.inputsLost()); // every input sent must be applied: a bound
@@ -206,6 +220,8 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                         + "  cutover pause      %s ms (source stops applying -> target applies its next event)%n"
                         + "  stall per client   p50 %s ms, p99 %s ms, max %s ms beyond one tick%n"
                         + "  without a handoff  p50 %s ms, p99 %s ms, max %s ms (the same length of time just before it)%n"
+                        + "  stall excess       p50 %s ms, p99 %s ms, max %s ms (the handoff's, less the one without)%n"
+                        + "%s"
                         + "%s%n",
                 s.mode().word(), counts.clients(), s.tickHz(), s.stateMb(), outcome
                         + (s.fault() == Fault.NONE ? "" : " (fault " + s.fault().cliName() + ")"),
@@ -213,13 +229,32 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                 counts.inputsDuplicated(), counts.outputsLost(), counts.outputsDuplicated(), counts.outOfOrder(),
                 digestSource, digestTarget, cutoverIndex, stateEqual() ? "equal" : "DIFFERENT", handoffMs,
                 cutoverPauseMs, stallMs.p50(), stallMs.p99(), stallMs.max(), baselineStallMs.p50(),
-                baselineStallMs.p99(), baselineStallMs.max(), verdict()));
+                baselineStallMs.p99(), baselineStallMs.max(), stallExcessMs().p50(), stallExcessMs().p99(),
+                stallExcessMs().max(), cpuText(), verdict()));
         for (ChainedHandoff h : furtherHandoffs) {
             b.append(String.format("  then %s -> %s      %s in %s ms, cutover pause %s ms, state %s, %s clients there%n",
                     h.from(), h.to(), h.outcome(), h.handoffMs(), h.cutoverPauseMs(),
                     h.stateEqual() ? "equal" : "DIFFERENT", h.sessionsOnTarget()));
         }
         return b.toString();
+    }
+
+    /** The CPU lines of the text report: per group, µs per client moved, then the raw figures. */
+    private String cpuText() {
+        if (cpu == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("  handoff CPU        ");
+        StringBuilder raw = new StringBuilder();
+        cpu.groups().forEach((g, f) -> {
+            b.append(g).append(' ').append(f.usPerClient() == null ? "unknown" : f.usPerClient() + " us").append(", ");
+            raw.append(g).append(' ').append(f.handoffMs()).append(" / ").append(f.baselineMs()).append(", ");
+        });
+        b.setLength(b.length() - 2);
+        raw.setLength(Math.max(0, raw.length() - 2));
+        return b.append(String.format(" per client moved (%d), beyond the same window without a handoff%n"
+                + "  CPU ms             %s in the handoff window (%s ms) / the window before it (%s ms)%n",
+                cpu.clientsMoved(), raw, cpu.windowMs(), cpu.baselineWindowMs())).toString();
     }
 
     private String verdict() {

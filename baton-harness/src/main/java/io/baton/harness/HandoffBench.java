@@ -17,7 +17,8 @@ public final class HandoffBench {
 
     /** What a row takes from its demo run's report, as the demo names it. */
     private static final List<String> FROM_DEMO = List.of("outcome", "handoff_ms", "cutover_pause_ms", "stall_ms",
-            "baseline_stall_ms", "inputs_lost", "outputs_lost", "heap_bytes_per_session");
+            "baseline_stall_ms", "stall_excess_ms", "handoff_cpu_us_per_client", "cpu_ms", "inputs_lost", "outputs_lost",
+            "heap_bytes_per_session");
 
     /** The rows, one per run (mode, clients, state_mb, tick_hz, the demo's figures, passed), and whether all passed. */
     public record Result(List<Map<String, Object>> rows, boolean allPassed) {
@@ -81,13 +82,15 @@ public final class HandoffBench {
 
     /** The rows as a table for a terminal. */
     public static String table(List<Map<String, Object>> rows) {
-        StringBuilder b = new StringBuilder(String.format("%-9s %7s %6s  %-9s %10s %10s %22s %22s %6s %9s%n", "mode",
-                "clients", "MiB", "outcome", "handoff", "pause", "stall p50/p99/max", "baseline p50/p99/max", "lost",
-                "B/session"));
+        String format = "%-9s %7s %6s  %-9s %10s %10s %22s %22s %22s %24s %6s %9s%n";
+        StringBuilder b = new StringBuilder(String.format(format, "mode", "clients", "MiB", "outcome", "handoff",
+                "pause", "stall p50/p99/max", "baseline p50/p99/max", "excess p50/p99/max", "CPU us/client s/t/c",
+                "lost", "B/session"));
         for (Map<String, Object> row : rows) {
-            b.append(String.format("%-9s %7s %6s  %-9s %10s %10s %22s %22s %6s %9s%n", row.get("mode"), row.get("clients"),
-                    row.get("state_mb"), row.get("outcome"), row.get("handoff_ms"), row.get("cutover_pause_ms"),
-                    HandoffReport.triple(row.get("stall_ms"), "/"), HandoffReport.triple(row.get("baseline_stall_ms"), "/"),
+            b.append(String.format(format, row.get("mode"), row.get("clients"), row.get("state_mb"), row.get("outcome"),
+                    row.get("handoff_ms"), row.get("cutover_pause_ms"), HandoffReport.triple(row.get("stall_ms"), "/"),
+                    HandoffReport.triple(row.get("baseline_stall_ms"), "/"),
+                    HandoffReport.triple(row.get("stall_excess_ms"), "/"), HandoffReport.cpuPerClient(row, "/"),
                     ((Number) row.get("inputs_lost")).longValue() + ((Number) row.get("outputs_lost")).longValue(),
                     row.get("heap_bytes_per_session")));
         }

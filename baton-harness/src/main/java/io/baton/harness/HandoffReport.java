@@ -74,6 +74,21 @@ final class HandoffReport {
         return d.get("p50") + separator + d.get("p99") + separator + d.get("max");
     }
 
+    /**
+     * The handoff's CPU per client moved, in µs, of source, target and clients, with {@code separator}
+     * between them ("-" where unknown: a process that died, or no figure at all).
+     */
+    static String cpuPerClient(Map<String, Object> row, String separator) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> c = (Map<String, Object>) row.get("handoff_cpu_us_per_client");
+        StringBuilder b = new StringBuilder();
+        for (String g : new String[] {"source", "target", "clients"}) {
+            Object v = c == null ? null : c.get(g);
+            b.append(b.length() == 0 ? "" : separator).append(v == null ? "-" : v);
+        }
+        return b.toString();
+    }
+
     /** One plot per client count; a colour per mode, darker for more state. */
     @SuppressWarnings("unchecked")
     private static void stallPlot(StringBuilder b, List<Map<String, Object>> rows) {

@@ -1,7 +1,7 @@
 package io.baton.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.baton.arena.BotFleet;
+import io.baton.arena.StallDistribution;
 import io.baton.arena.Tally;
 import io.baton.server.EventJournal;
 import java.util.ArrayList;
@@ -26,7 +26,8 @@ final class Scoring {
     DemoResult score(JsonNode src, JsonNode tgt, EventJournal.History sourceHistory,
                      EventJournal.History targetHistory, String outcome, HandoffWatch watch,
                      List<DemoResult.ChainedHandoff> chain, Long heapPerSession, DemoResult.Rss sourceRss,
-                     DemoResult.Rss targetRss, Map<String, Object> strangers) {
+                     DemoResult.Rss targetRss, Map<String, Object> strangers,
+                     Map<String, List<CpuSampler.Sample>> cpuSamples, long drainDoneNanos) {
         Map<String, Long> sums = new LinkedHashMap<>();
         List<String> fields = new ArrayList<>(List.of("clients", "clients_moved", "clients_resumed", "connect_failures"));
         fields.addAll(Tally.FIELDS);
@@ -64,7 +65,9 @@ final class Scoring {
                 struckAt == 0 || recovered < struckAt ? null : Demo.round((recovered - struckAt) / 1e6),
                 cmp.divergent() > 0, cmp.compared(), chain, heapPerSession,
                 new DemoResult.Recording(List.copyOf(watch.timeline()), millis("stalls"), millis("baseline_stalls"),
-                        moves()), sourceRss, targetRss, strangers);
+                        moves()), sourceRss, targetRss, strangers,
+                cpuSamples == null ? null : HandoffCpu.of(cpuSamples, t0, HandoffCpu.windowEnd(drainDoneNanos,
+                        aborted ? 0 : movedAt, settings.tickHz()), counts.switched()));
     }
 
     private static long sum(Map<String, Long> sums, String field) {
@@ -107,8 +110,9 @@ final class Scoring {
         return ms;
     }
 
+    /** p50, p99 and max, nearest rank to 10 µs ({@link StallDistribution}), in ms. */
     private static DemoResult.Stalls distribution(long[] nanos) {
-        long[] p = BotFleet.percentiles(nanos);
+        long[] p = StallDistribution.ofNanos(nanos).p50p99maxNanos();
         return new DemoResult.Stalls(Demo.round(p[0] / 1e6), Demo.round(p[1] / 1e6), Demo.round(p[2] / 1e6));
     }
 }

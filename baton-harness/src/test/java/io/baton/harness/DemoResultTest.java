@@ -13,7 +13,8 @@ class DemoResultTest {
             "clients_switched", "clients_resumed", "inputs_sent", "inputs_lost", "inputs_duplicated", "outputs_lost",
             "outputs_duplicated", "out_of_order", "failed_verifications", "digest_source", "digest_target",
             "state_equal", "cutover_index", "handoff_ms", "cutover_pause_ms", "longest_commit_wait_ms",
-            "commit_suspensions", "stall_ms", "baseline_stall_ms", "fault", "expected_outcome", "acked_inputs_lost",
+            "commit_suspensions", "stall_ms", "baseline_stall_ms", "stall_excess_ms", "handoff_cpu_us_per_client",
+            "cpu_ms", "fault", "expected_outcome", "acked_inputs_lost",
             "diverged", "indices_compared", "source_rss_mb", "target_rss_mb");
 
     @Test
@@ -27,7 +28,7 @@ class DemoResultTest {
     @Test
     void aFaultAChainAndTheHeapEachAddTheirFieldsWhereTheDemoPutThem() {
         DemoResult faulty = result(settings(Fault.PAUSE_SOURCE, 1, false), "failed-over", counts(0), List.of());
-        assertThat(List.copyOf(faulty.toJson().keySet()).subList(26, 29))
+        assertThat(List.copyOf(faulty.toJson().keySet()).subList(29, 32))
                 .containsExactly("acked_inputs_lost", "fault_at_ms", "recovery_ms");
         assertThat(faulty.toJson()).containsEntry("expected_outcome", "failed-over or completed")
                 .containsEntry("fault", "pause-source");
@@ -80,7 +81,7 @@ class DemoResultTest {
                 r.cutoverIndex(), r.handoffMs(), r.cutoverPauseMs(), r.longestCommitWaitMs(), r.commitSuspensions(),
                 r.stallMs(), r.baselineStallMs(), r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(),
                 r.furtherHandoffs(), r.heapBytesPerSession(), r.recording(), r.sourceRssMb(), r.targetRssMb(),
-                strangers);
+                strangers, r.cpu());
     }
 
     @Test
@@ -106,6 +107,53 @@ class DemoResultTest {
         return new DemoResult(s, outcome, counts, "ab", "ab", 100, 700.0, 3.0, 5.0, 0,
                 new DemoResult.Stalls(1.0, 2.0, 3.0), new DemoResult.Stalls(0.5, 1.0, 1.5), null, null, false, 50,
                 chain, null, new DemoResult.Recording(List.of(), List.of(), List.of(), List.of()),
-                new DemoResult.Rss(300.0, 310.0), new DemoResult.Rss(250.0, null), null);
+                new DemoResult.Rss(300.0, 310.0), new DemoResult.Rss(250.0, null), null, cpu());
+    }
+
+    /** 60 clients moved; the source died before the window's end, so its figure is unknown. */
+    private static HandoffCpu cpu() {
+        Map<String, HandoffCpu.Group> groups = new java.util.LinkedHashMap<>();
+        groups.put("source", new HandoffCpu.Group(null, 80.0, null));
+        groups.put("target", new HandoffCpu.Group(120.0, 60.0, 1000.0));
+        groups.put("clients", new HandoffCpu.Group(300.0, 240.0, 1000.0));
+        return new HandoffCpu(700.0, 700.0, groups, 60);
+    }
+
+    @Test
+    void theJsonCarriesTheStallExcessPerPercentileAndTheHandoffsCpuPerClientWithItsRawFigures() throws Exception {
+        DemoResult r = result(settings(Fault.NONE, 1, false), "completed", counts(0), List.of());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r.toJson()));
+        // stall 1.0 / 2.0 / 3.0 against a baseline of 0.5 / 1.0 / 1.5
+        assertThat(j.path("stall_excess_ms").path("p50").isNumber()).isTrue();
+        assertThat(j.path("stall_excess_ms").path("p50").asDouble()).isEqualTo(0.5);
+        assertThat(j.path("stall_excess_ms").path("p99").asDouble()).isEqualTo(1.0);
+        assertThat(j.path("stall_excess_ms").path("max").asDouble()).isEqualTo(1.5);
+        com.fasterxml.jackson.databind.JsonNode per = j.path("handoff_cpu_us_per_client");
+        assertThat(per.path("source").isNull()).as("a process that died: null, not a crash").isTrue();
+        assertThat(per.path("target").isNumber()).isTrue();
+        assertThat(per.path("target").asDouble()).isEqualTo(1000.0);
+        assertThat(per.path("clients").asDouble()).isEqualTo(1000.0);
+        com.fasterxml.jackson.databind.JsonNode raw = j.path("cpu_ms");
+        assertThat(raw.path("window_ms").asDouble()).isEqualTo(700.0);
+        assertThat(raw.path("baseline_window_ms").asDouble()).isEqualTo(700.0);
+        assertThat(raw.path("clients_moved").asLong()).isEqualTo(60);
+        assertThat(raw.path("source").path("handoff").isNull()).isTrue();
+        assertThat(raw.path("source").path("baseline").asDouble()).isEqualTo(80.0);
+        assertThat(raw.path("target").path("handoff").isNumber()).isTrue();
+        assertThat(r.text()).contains("stall excess       p50 0.5 ms, p99 1.0 ms, max 1.5 ms",
+                "source unknown, target 1000.0 us, clients 1000.0 us per client moved (60)");
+    }
+
+    @Test
+    void withoutCpuSamplesTheFiguresAreNull() {
+        DemoResult r = result(settings(Fault.NONE, 1, false), "completed", counts(0), List.of());
+        DemoResult none = new DemoResult(r.settings(), r.outcome(), r.counts(), r.digestSource(), r.digestTarget(),
+                r.cutoverIndex(), r.handoffMs(), r.cutoverPauseMs(), r.longestCommitWaitMs(), r.commitSuspensions(),
+                r.stallMs(), r.baselineStallMs(), r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(),
+                r.furtherHandoffs(), r.heapBytesPerSession(), r.recording(), r.sourceRssMb(), r.targetRssMb(),
+                null, null);
+        assertThat(none.toJson()).containsEntry("handoff_cpu_us_per_client", null).containsEntry("cpu_ms", null);
+        assertThat(none.text()).doesNotContain("handoff CPU");
     }
 }
