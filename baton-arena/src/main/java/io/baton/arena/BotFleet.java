@@ -204,6 +204,25 @@ public final class BotFleet implements AutoCloseable {
         return gaps;
     }
 
+    /** The most buckets {@link #maxGapPerBucket} fills: a minute at 50 Hz, bounded whatever it is asked. */
+    public static final int MAX_GAP_BUCKETS = 3000;
+
+    /**
+     * The largest gap between consecutive updates (µs) over every bot that ended in each bucket of
+     * {@code bucketNanos} from {@code fromNanos}, for {@code buckets} buckets (at most {@link #MAX_GAP_BUCKETS}):
+     * across a handoff, with a bucket per tick period, the timeline of the largest gap per tick.
+     */
+    public int[] maxGapPerBucket(long fromNanos, long bucketNanos, int buckets) {
+        if (bucketNanos <= 0) {
+            throw new IllegalArgumentException("bucketNanos must be positive, was " + bucketNanos);
+        }
+        int[] max = new int[Math.max(0, Math.min(buckets, MAX_GAP_BUCKETS))];
+        for (Bot bot : bots) {
+            bot.ledger().maxGapPerBucket(fromNanos, bucketNanos, max);
+        }
+        return max;
+    }
+
     /** Bots with a session. */
     public int connected() {
         return (int) bots.stream().filter(Bot::connected).count();

@@ -222,6 +222,32 @@ final class BotLedger {
         return worst == null ? 0 : Math.max(0, worst[0] * 1000 - tickPeriodNanos);
     }
 
+    /**
+     * For each of {@code max.length} buckets of {@code bucketNanos} from {@code fromNanos}, raises
+     * {@code max[k]} to the largest gap between consecutive updates (in µs) that ended in bucket k: the
+     * bot's part of a timeline of the largest gap per tick, merged over bots by taking the maximum.
+     */
+    void maxGapPerBucket(long fromNanos, long bucketNanos, int[] max) {
+        lock.lock();
+        try {
+            long t = 0;
+            for (int i = 1; i < receipts; i++) {
+                t += receiptGaps[i];
+                long since = firstReceiptNanos + t * 1000 - fromNanos;
+                if (since < 0) {
+                    continue;
+                }
+                long k = since / bucketNanos;
+                if (k >= max.length) {
+                    break;
+                }
+                max[(int) k] = Math.max(max[(int) k], receiptGaps[i]);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Where the worst gap of {@link #stallNanos} starts (in System.nanoTime), or 0 if there is none. */
     long worstGapStartNanos(long fromNanos, long toNanos) {
         long[] worst = worstGap(fromNanos, toNanos, false);

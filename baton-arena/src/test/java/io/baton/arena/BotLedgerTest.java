@@ -209,6 +209,28 @@ class BotLedgerTest {
     }
 
     @Test
+    void eachBucketHoldsTheLargestGapThatEndedInIt() {
+        BotLedger ledger = new BotLedger();
+        long[] receipts = {0, 33, 66, 300, 333, 366, 400, 500, 533};
+        for (int i = 0; i < receipts.length; i++) {
+            ledger.onUpdate(T0 + receipts[i] * MS, new ArenaProtocol.Update(i + 1, 0, 0, 0, 0, 1, new long[0]));
+        }
+        // Buckets of 100 ms from T0 + 20 ms: [20,120) holds the gaps ending at 33 and 66; [220,320) the 234 ms one
+        // ending at 300; [320,420) those ending at 333, 366 and 400 (34 ms is the largest); [420,520) the 100 ms one.
+        int[] max = new int[6];
+        ledger.maxGapPerBucket(T0 + 20 * MS, 100 * MS, max);
+        assertThat(max).containsExactly(33_000, 0, 234_000, 34_000, 100_000, 33_000);
+        // Merging a second bot keeps each bucket's maximum: its 150 ms gap ends at 150 ms, in [120,220); its 750 ms
+        // one ends past the last bucket and is left out.
+        BotLedger other = new BotLedger();
+        other.onUpdate(T0, new ArenaProtocol.Update(1, 0, 0, 0, 0, 1, new long[0]));
+        other.onUpdate(T0 + 150 * MS, new ArenaProtocol.Update(2, 0, 0, 0, 0, 1, new long[0]));
+        other.onUpdate(T0 + 900 * MS, new ArenaProtocol.Update(3, 0, 0, 0, 0, 1, new long[0]));
+        other.maxGapPerBucket(T0 + 20 * MS, 100 * MS, max);
+        assertThat(max).containsExactly(33_000, 150_000, 234_000, 34_000, 100_000, 33_000);
+    }
+
+    @Test
     void aBaselineWindowLeavesOutTheGapThatRunsPastItsEnd() {
         BotLedger ledger = new BotLedger();
         long[] receipts = {0, 33, 70, 103, 300, 333};
