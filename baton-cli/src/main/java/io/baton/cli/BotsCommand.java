@@ -27,6 +27,9 @@ import picocli.CommandLine.Option;
         })
 final class BotsCommand implements Callable<Integer> {
 
+    /** Tick periods before the command and after the stall window that the gap timeline also covers. */
+    private static final int GAP_MARGIN_TICKS = 15;
+
     @Option(names = "--server", defaultValue = "127.0.0.1:7000", description = "Server client endpoint (default: ${DEFAULT-VALUE}).")
     String server;
 
@@ -174,6 +177,14 @@ final class BotsCommand implements Callable<Integer> {
         out.put("worst_gap_starts", gaps.stream().mapToLong(g -> g[0]).toArray());
         out.put("handoff_marks", gaps.stream().map(g -> new long[] {g[2], g[3], g[4]}).toList());
         out.put("move_times", fleet.moveTimes());
+        // The largest gap per tick period, over this process's bots, from half a second before the command
+        // to half a second after the window: the timeline of the report (at most BotFleet.MAX_GAP_BUCKETS).
+        long tick = 1_000_000_000L / tickHz;
+        long gapsFrom = t0 - GAP_MARGIN_TICKS * tick;
+        out.put("gaps_from", gapsFrom);
+        out.put("gap_bucket_ns", tick);
+        out.put("max_gap_us", fleet.maxGapPerBucket(gapsFrom, tick,
+                (int) Math.min(Integer.MAX_VALUE, (windowEnd - gapsFrom) / tick + 1 + GAP_MARGIN_TICKS)));
         System.out.println(json.writeValueAsString(out));
         System.out.flush();
         return r.passed() ? 0 : 1;

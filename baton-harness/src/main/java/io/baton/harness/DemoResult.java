@@ -101,11 +101,23 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
 
     /**
      * The raw figures, in ms: the source's phases as the watch saw them (ms after the command, phase, clients
-     * moved, attached and switched), every client's stall and baseline stall (sorted), and when each client
-     * moved, after the command (sorted).
+     * told to move, attached and switched, by the source's count), every client's stall and baseline stall
+     * (sorted), when each client's session first moved (switched or resumed) after the command (sorted),
+     * when each client heard MOVE, attached its pre-connection and switched to the target, by its own
+     * clock (each sorted, only those that did), the largest gap per tick, and when the source stopped
+     * applying (the cutover; null if unknown).
      */
     public record Recording(List<Map<String, Object>> timeline, List<Double> stallsMs, List<Double> baselineStallsMs,
-                            List<Double> movesMs) {
+                            List<Double> movesMs, List<Double> heardMoveMs, List<Double> attachedMs,
+                            List<Double> switchedMs, GapTimeline gaps, Double cutoverMs) {
+    }
+
+    /**
+     * The largest gap between two updates (over every client) that ended in each bucket of {@code bucketMs}
+     * (one tick period), the first bucket starting {@code fromMs} after the command (negative: before it).
+     */
+    public record GapTimeline(double fromMs, double bucketMs, List<Double> maxGapMs) {
+        static final GapTimeline EMPTY = new GapTimeline(0, 0, List.of());
     }
 
     /**

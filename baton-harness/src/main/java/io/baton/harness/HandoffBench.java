@@ -67,6 +67,11 @@ public final class HandoffBench {
                     d.put("baseline_stalls", r.recording().baselineStallsMs());
                     d.put("timeline", r.recording().timeline());
                     d.put("moves", r.recording().movesMs());
+                    d.put("heard_move", r.recording().heardMoveMs());
+                    d.put("attached", r.recording().attachedMs());
+                    d.put("switched", r.recording().switchedMs());
+                    d.put("gaps", r.recording().gaps());
+                    d.put("cutover_ms", r.recording().cutoverMs());
                     detail.add(d);
                 }
             }

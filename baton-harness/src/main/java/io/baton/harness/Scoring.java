@@ -65,7 +65,7 @@ final class Scoring {
                 struckAt == 0 || recovered < struckAt ? null : Demo.round((recovered - struckAt) / 1e6),
                 cmp.divergent() > 0, cmp.compared(), chain, heapPerSession,
                 new DemoResult.Recording(List.copyOf(watch.timeline()), millis("stalls"), millis("baseline_stalls"),
-                        moves()), sourceRss, targetRss, strangers,
+                        moves(), marks(0), marks(1), marks(2), gaps(), cutoverMs(src)), sourceRss, targetRss, strangers,
                 cpuSamples == null ? null : HandoffCpu.of(cpuSamples, t0, HandoffCpu.windowEnd(drainDoneNanos,
                         aborted ? 0 : movedAt, settings.tickHz()), counts.switched()));
     }
@@ -108,6 +108,55 @@ final class Scoring {
         }
         ms.sort(Double::compare);
         return ms;
+    }
+
+    /**
+     * When each client heard MOVE (0), attached to the target (1) and switched (2), in ms after the command,
+     * sorted, from the bots' own marks: each curve of the report is one of these, not a mix.
+     */
+    private List<Double> marks(int which) {
+        List<Double> ms = new ArrayList<>();
+        for (JsonNode r : reports) {
+            for (JsonNode m : r.path("handoff_marks")) {
+                long at = m.path(which).asLong();
+                if (at != 0) {
+                    ms.add((at - t0) / 1e6);
+                }
+            }
+        }
+        ms.sort(Double::compare);
+        return ms;
+    }
+
+    /** The largest gap per tick over every bot process (the maximum of each bucket), in ms. */
+    DemoResult.GapTimeline gaps() {
+        long from = 0;
+        long bucket = 0;
+        List<Double> max = new ArrayList<>();
+        for (JsonNode r : reports) {
+            if (!r.has("max_gap_us")) {
+                continue;
+            }
+            from = r.path("gaps_from").asLong();
+            bucket = r.path("gap_bucket_ns").asLong();
+            JsonNode gaps = r.path("max_gap_us");
+            for (int i = 0; i < gaps.size(); i++) {
+                double ms = gaps.get(i).asLong() / 1e3;
+                if (i < max.size()) {
+                    max.set(i, Math.max(max.get(i), ms));
+                } else {
+                    max.add(ms);
+                }
+            }
+        }
+        return bucket == 0 ? DemoResult.GapTimeline.EMPTY
+                : new DemoResult.GapTimeline(Demo.round((from - t0) / 1e6), bucket / 1e6, List.copyOf(max));
+    }
+
+    /** When the source stopped applying, in ms after the command; null if unknown. */
+    private Double cutoverMs(JsonNode src) {
+        long stopped = src.path("stopped_at_nanos").asLong();
+        return stopped > 0 ? Demo.round((stopped - t0) / 1e6) : null;
     }
 
     /** p50, p99 and max, nearest rank to 10 µs ({@link StallDistribution}), in ms. */

@@ -106,7 +106,8 @@ class DemoResultTest {
                                      List<DemoResult.ChainedHandoff> chain) {
         return new DemoResult(s, outcome, counts, "ab", "ab", 100, 700.0, 3.0, 5.0, 0,
                 new DemoResult.Stalls(1.0, 2.0, 3.0), new DemoResult.Stalls(0.5, 1.0, 1.5), null, null, false, 50,
-                chain, null, new DemoResult.Recording(List.of(), List.of(), List.of(), List.of()),
+                chain, null, new DemoResult.Recording(List.of(), List.of(), List.of(), List.of(), List.of(),
+                        List.of(), List.of(), DemoResult.GapTimeline.EMPTY, null),
                 new DemoResult.Rss(300.0, 310.0), new DemoResult.Rss(250.0, null), null, cpu());
     }
 
