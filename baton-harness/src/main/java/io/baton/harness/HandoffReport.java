@@ -56,7 +56,7 @@ final class HandoffReport {
                         .append(" MiB</h2>");
                 b.append("<p>The largest gap between two updates, over every client, that ended in each tick period, ")
                         .append("from before the operator's command to after the last switch; the dashed line is one tick ")
-                        .append("period (no stall); shaded: the source's phases (as its admin API reported them, polled ")
+                        .append("period (no stall); dotted: the command; shaded: the source's phases (as its admin API reported them, polled ")
                         .append("every 50 ms); red: the cutover (the source stops applying).</p>");
                 gapTimeline(b, r, tickMs);
                 b.append("<p>Clients over time from the operator's command, each by its own clock: heard MOVE (told ")
@@ -220,6 +220,10 @@ final class HandoffReport {
         b.append("<polyline class=\"max-gap\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"")
                 .append(pts).append("\"/>");
         cutover(b, r, from, to);
+        int x0 = x(0, from, to);
+        b.append(String.format(Locale.ROOT, "<line class=\"command\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+                + "stroke=\"#333\" stroke-dasharray=\"2,2\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">command</text>",
+                x0, TOP, x0, H - BOTTOM, x0 + 4, TOP + 12));
         b.append("</svg>");
     }
 
@@ -316,8 +320,9 @@ final class HandoffReport {
 
     private static void axes(StringBuilder b, double xMin, double xMax, String xLabel, double yMax, String yLabel) {
         frame(b, xLabel, yLabel);
-        for (int i = 0; i <= 5; i++) {
-            double xv = xMin + (xMax - xMin) * i / 5;
+        // Round steps (1, 2 or 5 times a power of ten), about five of them, at multiples of the step.
+        double step = niceCeiling((xMax - xMin) / 6);
+        for (double xv = Math.ceil(xMin / step) * step; xv <= xMax + step * 1e-9; xv += step) {
             b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>",
                     x(xv, xMin, xMax), H - BOTTOM + 14, label(Demo.round(xv))));
         }

@@ -61,6 +61,9 @@ class HandoffReportTest {
         assertThat(select(d, "//svg[@id='gap-timeline']/rect[@class='phase']").getLength()).isEqualTo(3);
         assertThat(select(d, "//svg[@id='gap-timeline']/line[@class='cutover']").getLength()).isEqualTo(1);
         assertThat(select(d, "//svg[@id='gap-timeline']/line[@class='tick-line']").getLength()).isEqualTo(1);
+        assertThat(select(d, "//svg[@id='gap-timeline']/line[@class='command']").getLength()).isEqualTo(1);
+        assertThat(select(d, "//svg[@id='gap-timeline']/text[.='-100']").getLength()).as("round steps").isEqualTo(1);
+        assertThat(select(d, "//svg[@id='gap-timeline']/text[.='0']").getLength()).isEqualTo(2); // an x and a y tick
         String gapPoints = ((Element) select(d, "//svg[@id='gap-timeline']/polyline").item(0)).getAttribute("points");
         assertThat(gapPoints.trim().split(" ")).as("two points per bucket").hasSize(8);
 
