@@ -56,7 +56,8 @@ final class HandoffReport {
                         .append(" MiB</h2>");
                 b.append("<p>The largest gap between two updates, over every client, that ended in each tick period, ")
                         .append("from before the operator's command to after the last switch; the dashed line is one tick ")
-                        .append("period (no stall); dotted: the command; shaded: the source's phases (as its admin API reported them, polled ")
+                        .append("period (no stall); a period left blank had no update at all (every client waiting); ")
+                        .append("dotted: the command; shaded: the source's phases (as its admin API reported them, polled ")
                         .append("every 50 ms); red: the cutover (the source stops applying).</p>");
                 gapTimeline(b, r, tickMs);
                 b.append("<p>Clients over time from the operator's command, each by its own clock: heard MOVE (told ")
@@ -211,14 +212,17 @@ final class HandoffReport {
         int yt = y(tickMs, top);
         b.append(String.format(Locale.ROOT, "<line class=\"tick-line\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
                 + "stroke=\"#888\" stroke-dasharray=\"4,3\"/>", LEFT, yt, W - RIGHT, yt));
-        StringBuilder pts = new StringBuilder();
+        // A level segment per tick period; none where no update at all arrived in it (every client waiting).
+        StringBuilder d = new StringBuilder();
         for (int i = 0; i < g.maxGapMs().size(); i++) {
             double v = g.maxGapMs().get(i);
-            pts.append(x(from + i * g.bucketMs(), from, to)).append(',').append(y(v, top)).append(' ');
-            pts.append(x(from + (i + 1) * g.bucketMs(), from, to)).append(',').append(y(v, top)).append(' ');
+            if (v > 0) {
+                d.append(String.format(Locale.ROOT, "M%d %dH%d ", x(from + i * g.bucketMs(), from, to), y(v, top),
+                        x(from + (i + 1) * g.bucketMs(), from, to)));
+            }
         }
-        b.append("<polyline class=\"max-gap\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"")
-                .append(pts).append("\"/>");
+        b.append("<path class=\"max-gap\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" d=\"")
+                .append(d.toString().trim()).append("\"/>");
         cutover(b, r, from, to);
         int x0 = x(0, from, to);
         b.append(String.format(Locale.ROOT, "<line class=\"command\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "

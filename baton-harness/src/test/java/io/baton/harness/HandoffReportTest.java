@@ -57,15 +57,15 @@ class HandoffReportTest {
         assertThat(select(d, "//svg[@id='stall-plot-3']/text[.='0.1']").getLength()).isEqualTo(1);
         assertThat(select(d, "//svg[@id='stall-plot-3']/text[.='1000']").getLength()).isEqualTo(1);
 
-        assertThat(select(d, "//svg[@id='gap-timeline']/polyline[@class='max-gap']").getLength()).isEqualTo(1);
+        assertThat(select(d, "//svg[@id='gap-timeline']/path[@class='max-gap']").getLength()).isEqualTo(1);
         assertThat(select(d, "//svg[@id='gap-timeline']/rect[@class='phase']").getLength()).isEqualTo(3);
         assertThat(select(d, "//svg[@id='gap-timeline']/line[@class='cutover']").getLength()).isEqualTo(1);
         assertThat(select(d, "//svg[@id='gap-timeline']/line[@class='tick-line']").getLength()).isEqualTo(1);
         assertThat(select(d, "//svg[@id='gap-timeline']/line[@class='command']").getLength()).isEqualTo(1);
         assertThat(select(d, "//svg[@id='gap-timeline']/text[.='-100']").getLength()).as("round steps").isEqualTo(1);
         assertThat(select(d, "//svg[@id='gap-timeline']/text[.='0']").getLength()).isEqualTo(2); // an x and a y tick
-        String gapPoints = ((Element) select(d, "//svg[@id='gap-timeline']/polyline").item(0)).getAttribute("points");
-        assertThat(gapPoints.trim().split(" ")).as("two points per bucket").hasSize(8);
+        String gapPath = ((Element) select(d, "//svg[@id='gap-timeline']/path").item(0)).getAttribute("d");
+        assertThat(gapPath.split("M", -1)).as("a segment per bucket with a gap, none for the empty one").hasSize(1 + 3);
 
         for (String curve : new String[] {"heard-move", "attached", "switched"}) {
             NodeList c = select(d, "//svg[@id='handoff-curves']/polyline[@class='" + curve + "']");
@@ -125,7 +125,7 @@ class HandoffReportTest {
         r.put("heard_move", List.of(300.0, 320.0, 340.0));
         r.put("attached", List.of(310.0, 330.0, 350.0));
         r.put("switched", List.of(780.0, 781.0, 790.0));
-        r.put("gaps", new DemoResult.GapTimeline(-100.0, 33.3, List.of(33.3, 40.0, 33.0, 70.0)));
+        r.put("gaps", new DemoResult.GapTimeline(-100.0, 33.3, List.of(33.3, 40.0, 0.0, 70.0)));
         r.put("cutover_ms", 20.0);
         return r;
     }
