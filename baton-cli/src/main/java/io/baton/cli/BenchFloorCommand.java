@@ -59,7 +59,7 @@ final class BenchFloorCommand implements Callable<Integer> {
     boolean json;
 
     // The two sides, as child processes of this command.
-    @Option(names = "--realtime-priority", defaultValue = "" + DemoSettings.SHARED_MACHINE_PRIORITY, paramLabel = "N",
+    @Option(names = "--realtime-priority", defaultValue = "" + DemoSettings.REALTIME_PRIORITY, paramLabel = "N",
             description = "SCHED_FIFO priority of the floor's event loops, as ./baton demo gives Baton's; 0 for the "
                     + "normal scheduler (default: ${DEFAULT-VALUE}).")
     int realtimePriority;

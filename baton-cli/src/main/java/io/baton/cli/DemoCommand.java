@@ -73,22 +73,28 @@ final class DemoCommand implements Callable<Integer> {
             description = "Fastest pace of MOVE frames, passed to the servers (default: ${DEFAULT-VALUE}).")
     int redirectPerSecond;
 
-    // The demo puts on one machine what would be three (source, target, the players): DemoSettings says why.
-    @Option(names = "--realtime-priority", defaultValue = "" + DemoSettings.SHARED_MACHINE_PRIORITY, paramLabel = "N",
+    @Option(names = "--realtime-priority", defaultValue = "" + DemoSettings.REALTIME_PRIORITY, paramLabel = "N",
             description = "SCHED_FIFO priority of the servers' event loops (see serve --help); the bots' loops and "
-                    + "pacer get N+1. 0 for the normal scheduler (default: ${DEFAULT-VALUE}).")
+                    + "pacer get N+1. 0 for the normal scheduler, as serve runs by default (default: ${DEFAULT-VALUE}).")
     int realtimePriority;
 
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
-    @Option(names = "--server-jvm-opts", defaultValue = DemoSettings.SERVER_JVM,
-            split = " ", description = "JVM options of the two servers (default: ${DEFAULT-VALUE}).")
-    List<String> serverJvm = new ArrayList<>();
+    @Option(names = "--server-jvm-opts", split = " ",
+            description = "JVM options of the two servers (default: those ./baton gives serve, from jvm.options: "
+                    + "${sys:baton.demo.serverJvm}).")
+    List<String> serverJvm;
 
-    @Option(names = "--bots-jvm-opts", defaultValue = DemoSettings.BOT_JVM,
-            split = " ", description = "JVM options of the bot processes (default: ${DEFAULT-VALUE}).")
-    List<String> botJvm = new ArrayList<>();
+    @Option(names = "--bots-jvm-opts", split = " ",
+            description = "JVM options of the bot processes (default: those ./baton gives bots: ${sys:baton.demo.botJvm}).")
+    List<String> botJvm;
+
+    static {
+        // For the two descriptions above: the defaults come from a file, not from constants.
+        System.setProperty("baton.demo.serverJvm", String.join(" ", DemoSettings.launcherServerJvm()));
+        System.setProperty("baton.demo.botJvm", String.join(" ", DemoSettings.launcherBotJvm()));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -96,7 +102,8 @@ final class DemoCommand implements Callable<Integer> {
         RealtimeOption.check(realtimePriority);
         DemoSettings settings = new DemoSettings(clients, tickHz, stateMb, m, inputHz, warmupS, afterS,
                 Fault.named(fault), handoffs, traceStalls, redirectPerSecond, realtimePriority, botProcesses,
-                serverJvm, botJvm, false);
+                serverJvm == null ? DemoSettings.launcherServerJvm() : serverJvm,
+                botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false);
         DemoResult result = Demo.run(settings, Main.class);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(result.toJson()));

@@ -153,7 +153,9 @@ public final class ClientCore {
             return;
         }
         if (ClientLink.carries(serving, conn)) {
-            servingLost("connection to " + serving.server + " lost", now);
+            if (!carriedOnWithoutSwitch("lost")) {
+                servingLost("connection to " + serving.server + " lost", now);
+            }
         } else if (ClientLink.carries(handoff.preConnection(), conn)) {
             handoff.preConnectionLost();
         }
@@ -224,7 +226,28 @@ public final class ClientCore {
     /** The serving connection fell silent for too long: it is dead, reconnect. */
     private void servingDead(long now) {
         out.close(serving.conn);
-        servingLost("no word from " + serving.server + " for " + timing.deadAfter() / 1_000_000 + " ms", now);
+        if (!carriedOnWithoutSwitch("silent for " + timing.deadAfter() / 1_000_000 + " ms")) {
+            servingLost("no word from " + serving.server + " for " + timing.deadAfter() / 1_000_000 + " ms", now);
+        }
+    }
+
+    /**
+     * The connection to the source was lost or fell silent before its SWITCH came, after the target took
+     * over (its outputs came on the pre-connection): the pre-connection carries on as if switched, without a
+     * resume, when nothing the source sent is missing ({@link ClientHandoff#carryOnWithoutSwitch}).
+     */
+    private boolean carriedOnWithoutSwitch(String what) {
+        HostPort target = handoff.target();
+        ClientLink carried = handoff.carryOnWithoutSwitch(outputs.delivered());
+        if (carried == null) {
+            return false;
+        }
+        HostPort source = serving.server;
+        home = target;
+        serving = carried;
+        resendInputs();
+        out.event(Event.SWITCHED, home + " (the connection to " + source + " was " + what + " before its SWITCH)");
+        return true;
     }
 
     private void ping(ClientLink link, long now) {

@@ -23,6 +23,11 @@ final class ClientHandoff {
      */
     private boolean hintWithdrawn;
     private ClientLink preConnection;
+    /**
+     * The number of the first OUTPUT the target sent on the pre-connection, 0 while it sent none: only an
+     * authority sends outputs, and every output numbered below this one is the source's.
+     */
+    private long firstTargetOutput;
 
     ClientHandoff(ClientCore.Outbox out, ClientCore.Timing timing, PendingInputs inputs, OutputDelivery outputs) {
         this.out = out;
@@ -93,6 +98,9 @@ final class ClientHandoff {
             out.event(ClientCore.Event.ATTACHED_TO_TARGET, target.toString());
         } else if (f instanceof Frame.Output o) {
             // The target took authority and its first outputs overtook the source's SWITCH.
+            if (firstTargetOutput == 0) {
+                firstTargetOutput = o.seq();
+            }
             inputs.acked(o.ack());
             outputs.receive(o.seq(), o.payload());
         } else if (f instanceof Frame.Ack a) {
@@ -106,6 +114,20 @@ final class ClientHandoff {
         } else if (!(f instanceof Frame.Pong)) {
             dropPreConnection();
         }
+    }
+
+    /**
+     * The serving connection to the source was lost before its SWITCH came (the source died after cutting
+     * over, say): if the target has already spoken as authority on an attached pre-connection and the client
+     * holds every output numbered before the target's first, the pre-connection carries on as if switched and
+     * is returned; else null, and the session resumes the usual way.
+     */
+    ClientLink carryOnWithoutSwitch(long delivered) {
+        if (preConnection == null || !preConnection.isReady() || firstTargetOutput == 0
+                || delivered < firstTargetOutput - 1) {
+            return null;
+        }
+        return switched(true);
     }
 
     /** The driver reports the pre-connection gone; the session still resumes at the target after the switch. */
@@ -134,6 +156,7 @@ final class ClientHandoff {
     ClientLink switched(boolean caughtUp) {
         target = null;
         hintWithdrawn = false;
+        firstTargetOutput = 0;
         ClientLink carried = preConnection;
         if (carried != null && carried.isReady() && caughtUp) {
             preConnection = null;
@@ -144,6 +167,7 @@ final class ClientHandoff {
     }
 
     void dropPreConnection() {
+        firstTargetOutput = 0;
         if (preConnection != null) {
             out.close(preConnection.conn);
             preConnection = null;

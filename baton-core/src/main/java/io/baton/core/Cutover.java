@@ -1,12 +1,13 @@
 package io.baton.core;
 
 import io.baton.wire.Frame;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The cutover and the drain on the source: when to stop (right after a tick the target holds), CUTOVER and
- * its answer, the inputs held while stopped, the SWITCH to every client, and the drain that follows. It owns
+ * its answer, the inputs held while stopped, the SWITCH to every client (paced), and the drain that follows. It owns
  * the timings of those steps; the phase moves go through {@link SourceHandoff}.
  */
 final class Cutover {
@@ -21,6 +22,11 @@ final class Cutover {
     /** Inputs that reached this server while it was stopped: forwarded to the target, or applied on abort. */
     private final List<Frame.Forward> held = new ArrayList<>();
     private long drainDeadline;
+    /** Attached clients still to be sent SWITCH, in session order, at {@link #switchRate} from {@link #switchStartedAt}. */
+    private final ArrayDeque<Long> toSwitch = new ArrayDeque<>();
+    private long switchStartedAt;
+    private long switchPaced;
+    private long switchRate = 1;
 
     Cutover(ServerCore core) {
         this.core = core;
@@ -114,25 +120,69 @@ final class Cutover {
         core.commit.confirmed();
         core.moveRole(Role.RETIRED);
         source.moveTo(SourcePhase.DRAINING, now);
-        for (Session s : core.log.sessions.values()) {
-            if (s.conn >= 0) {
-                if (!s.attached) {
-                    // A client that never attached may never have heard where to go: tell it with the switch.
-                    core.out.send(s.conn, source.move(s));
-                }
-                core.out.send(s.conn, new Frame.Switch(source.handoffId, s.outputSeq));
-                s.sentOn = true;
-                core.redirect.clientsSwitched++;
-            }
-        }
         for (Frame.Forward f : held) {
             core.out.send(source.link.conn, f);
         }
         held.clear();
+        // A client that attached hears the target's first tick on its pre-connection whatever this server
+        // does, so its SWITCH only moves where its inputs go (until then this server forwards them): those are
+        // paced like the MOVEs were, so that a thousand SWITCHes, and the thousand closes of old connections
+        // that follow them, do not land in the very tick the target takes over (docs/handoff.md, "Cutover").
+        // A client that never attached has no path to the target's outputs: it hears at once.
+        toSwitch.clear();
+        switchPaced = 0;
+        switchStartedAt = now;
+        for (Session s : core.log.sessions.values()) {
+            if (s.conn < 0) {
+                continue;
+            }
+            if (s.attached) {
+                toSwitch.add(s.id);
+            } else {
+                core.out.send(s.conn, source.move(s)); // it may never have heard where to go
+                switchNow(s);
+            }
+        }
+        switchRate = Math.max(1, Math.min(core.cfg.redirectPerSecond(), toSwitch.size() * 2L));
         drainDeadline = now + core.cfg.drainTimeout();
         core.out.note("cutover at index " + m.cutIndex + " confirmed; " + core.redirect.clientsSwitched
-                + " clients told to switch");
+                + " unattached clients told to switch at once, " + toSwitch.size() + " attached ones over the next "
+                + (toSwitch.size() * 1000L + switchRate - 1) / switchRate + " ms");
+        switchPaced(now);
+    }
+
+    private void switchNow(Session s) {
+        core.out.send(s.conn, new Frame.Switch(core.source.handoffId, s.outputSeq));
+        s.sentOn = true;
+        core.redirect.clientsSwitched++;
+    }
+
+    /** Whether the switch pace timer runs: attached clients still wait for their SWITCH. */
+    boolean switching() {
+        return draining() && !toSwitch.isEmpty();
+    }
+
+    /** The instant the pace allows the next SWITCH (rounded up), as {@link Redirect#nextMoveAt} does for MOVEs. */
+    long nextSwitchAt() {
+        return toSwitch.isEmpty() ? Long.MAX_VALUE
+                : switchStartedAt + (switchPaced * 1_000_000_000L + switchRate - 1) / switchRate;
+    }
+
+    /** The switch pace timer: SWITCH to as many attached clients as the pace allows by now. */
+    void switchPaced(long now) {
+        sendSwitches(now, false);
         finishDrainIfEmpty(now);
+    }
+
+    private void sendSwitches(long now, boolean all) {
+        long allowed = (now - switchStartedAt) * switchRate / 1_000_000_000L + 1;
+        while (!toSwitch.isEmpty() && (all || switchPaced < allowed)) {
+            Session s = core.log.sessions.get(toSwitch.pollFirst());
+            if (s != null && s.conn >= 0 && !s.sentOn) { // gone meanwhile: it resumes here or there, and hears then
+                switchNow(s);
+                switchPaced++;
+            }
+        }
     }
 
     /** An input reached this server while it was stopped. */
@@ -172,6 +222,7 @@ final class Cutover {
 
     /** The drain timer, or the last client gone: close what is left and retire. */
     void finishDrain(long now) {
+        sendSwitches(now, true); // whatever still waits for its SWITCH gets it now, before the close
         for (Session s : core.log.sessions.values()) {
             if (s.conn >= 0) {
                 core.out.close(s.conn);

@@ -39,7 +39,7 @@ import java.util.Optional;
  * </ul>
  *
  * <p>The poll order is the order of {@link #timers}: snapshot chunks first (they must land between ticks),
- * then the redirect, the ticks (a cutover is decided right after one), the deadlines of the cutover and the
+ * then the redirect and the switch pace, the ticks (a cutover is decided right after one), the deadlines of the cutover and the
  * drain, the peer links' pings and silences, the commit wait, the hint wait, the orphan's decision, the claim
  * pings, the fence watch, the hello deadlines, client liveness (pings, idle deadlines), the endpoint
  * probe, and session expiry. Each timer is declared once there.
@@ -83,6 +83,7 @@ public final class ServerCore {
     private final TimerTable timers = new TimerTable(
             Timer.everyPoll("snapshot chunk", snapshotOut::streaming, snapshotOut::resumeAt, snapshotOut::poll),
             Timer.everyPoll("redirect pace", redirect::running, redirect::nextMoveAt, redirect::redirect),
+            Timer.everyPoll("switch pace", cutover::switching, cutover::nextSwitchAt, cutover::switchPaced),
             Timer.atDue("tick", log::ticking, log::nextTickAt, log::runTicks),
             Timer.atDue("cutover answer", cutover::awaitingAnswer, cutover::answerDue, cutover::answerTimedOut),
             Timer.atDue("drain", cutover::draining, cutover::drainDeadline, cutover::finishDrain),

@@ -154,6 +154,53 @@ class ClientCoreTest {
     }
 
     @Test
+    void aSourceLostAfterTheTargetSpokeLeavesThePreConnectionServingWithoutAResume() {
+        core.send(b("unacked"), now);
+        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
+        core.connected(2, now);
+        core.frame(2, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        core.frame(1, output(1, "source's last"), now);
+        core.frame(2, output(2, "target's first"), now); // the target took over; the source's SWITCH never comes
+        out.sent.clear();
+        out.sentOn.clear();
+
+        core.disconnected(1, now);
+
+        assertThat(out.events).contains(ClientCore.Event.SWITCHED).doesNotContain(ClientCore.Event.DISCONNECTED);
+        assertThat(out.connects).as("no new connection: the pre-connection carries on").hasSize(2);
+        assertThat(out.sentOfType(Frame.Input.class)).extracting(Frame.Input::seq).containsExactly(1L);
+        assertThat(out.sentOn).containsOnly(2L);
+        core.frame(2, output(3, "target's second"), now);
+        assertThat(out.delivered).containsExactly("source's last", "target's first", "target's second");
+    }
+
+    @Test
+    void aSourceLostBeforeItsLastOutputsArrivedResumesOnTheTargetRatherThanSkipThem() {
+        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
+        core.connected(2, now);
+        core.frame(2, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        core.frame(1, output(1, "one"), now);
+        core.frame(2, output(3, "target's first"), now); // 2 was the source's and died with its connection
+
+        core.disconnected(1, now);
+
+        assertThat(out.events).contains(ClientCore.Event.DISCONNECTED).doesNotContain(ClientCore.Event.SWITCHED);
+        assertThat(out.delivered).containsExactly("one");
+    }
+
+    @Test
+    void aSourceLostWhileTheTargetIsStillAReplicaIsAnOrdinaryLoss() {
+        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
+        core.connected(2, now);
+        core.frame(2, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        core.frame(1, output(1, "one"), now);
+
+        core.disconnected(1, now); // no OUTPUT on the pre-connection: nothing says the target is in charge
+
+        assertThat(out.events).contains(ClientCore.Event.DISCONNECTED).doesNotContain(ClientCore.Event.SWITCHED);
+    }
+
+    @Test
     void aSwitchNamingOutputsNotYetDeliveredResumesOnTheTargetInsteadOfPromotingThePreConnection() {
         core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
         core.connected(2, now);

@@ -356,6 +356,43 @@ class ServerCoreTest {
         }
 
         @Test
+        void attachedClientsAreSwitchedAtTheRedirectsPaceAfterTheCutoverAndHearTheTargetMeanwhile() {
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.DRAINING);
+            long cutAt = rig.now;
+            // Three attached clients, paced like their MOVEs (at least half a second): one SWITCH at once.
+            assertThat(source.status().clientsSwitched()).isEqualTo(1);
+            for (Client c : clients) {
+                c.input("between"); // on the source's connection: forwarded to the target, answered on the pre-connection
+            }
+            untilSource(SourcePhase.DONE);
+
+            java.util.List<Long> switchedAt = new java.util.ArrayList<>();
+            for (Client c : clients) {
+                switchedAt.add(c.arrivedAt(c.last(Frame.Switch.class)));
+                assertThat(c.server).isSameAs(target);
+            }
+            switchedAt.sort(null);
+            assertThat(switchedAt.get(0) - cutAt).isLessThan(MS);
+            assertThat(switchedAt.get(2) - switchedAt.get(0)).isBetween(300 * MS, 400 * MS); // 3 at 6/s: 0, 167, 333 ms
+            assertThat(source.status().clientsSwitched()).isEqualTo(3);
+            // The last one heard the target on its pre-connection (now its connection) before its SWITCH came.
+            Client last = clients.stream().filter(c -> c.arrivedAt(c.last(Frame.Switch.class)) == switchedAt.get(2))
+                    .findFirst().orElseThrow();
+            assertThat(last.gotOn(last.conn, Frame.Output.class))
+                    .anyMatch(o -> last.arrivedAt(o) < switchedAt.get(2));
+        }
+
+        @Test
+        void aClientThatNeverAttachedGetsItsMoveAndSwitchAtOnceWhenTheSourceCutsOver() {
+            clients.get(0).follows = false; // hears MOVE, never attaches
+            start(Frame.Mode.LIVE);
+            untilSource(SourcePhase.DRAINING);
+            Client c = clients.get(0);
+            assertThat(c.got(Frame.Switch.class)).as("at once, not at the pace").hasSize(1);
+        }
+
+        @Test
         void aStopAndCopyHandoffSkipsTheReplicaPhases() {
             start(Frame.Mode.STOPCOPY);
             untilSource(SourcePhase.DONE);

@@ -1,5 +1,6 @@
 package io.baton.harness;
 
+import io.baton.transport.JvmOptions;
 import java.util.List;
 import java.util.Locale;
 
@@ -36,19 +37,22 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
     public static final int AFTER_S = 1;
     public static final int REDIRECT_PER_SECOND = 5000;
     /**
-     * The demo puts on one machine what would be three (source, target, the players): SCHED_FIFO keeps each
-     * process's event loop from waiting behind the others' compilers and collectors (docs/performance.md).
+     * The demo's servers and bots run as a user's do: the normal scheduler (0; {@code --realtime-priority N}
+     * gives their event loops SCHED_FIFO, as {@code serve --realtime-priority} does, docs/performance.md has
+     * its measured effect) and the JVM options {@code ./baton} gives {@code serve} and {@code bots}
+     * ({@link JvmOptions}).
      */
-    public static final int SHARED_MACHINE_PRIORITY = 10;
-    /**
-     * C1 only: a server compiles its code in milliseconds instead of spending both cores of a small machine on
-     * C2 in the middle of its first handoff; compiler threads niced below the event loops (takes effect where
-     * the JVM may set priorities, e.g. as root). docs/performance.md has the figures.
-     */
-    public static final String SERVER_JVM = "-Xms2g -Xmx6g -Xmn1g -XX:+UseG1GC -XX:TieredStopAtLevel=1 "
-            + "-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=10";
-    public static final String BOT_JVM = "-Xms1g -Xmn768m -XX:+UseG1GC -XX:TieredStopAtLevel=1 "
-            + "-XX:ThreadPriorityPolicy=1 -XX:CompilerThreadPriority=10";
+    public static final int REALTIME_PRIORITY = 0;
+
+    /** The JVM options of the demo's servers: those {@code ./baton serve} runs with. */
+    public static List<String> launcherServerJvm() {
+        return JvmOptions.of("serve");
+    }
+
+    /** The JVM options of the demo's bot processes: those {@code ./baton bots} runs with. */
+    public static List<String> launcherBotJvm() {
+        return JvmOptions.of("bots");
+    }
 
     /** The kinds of handoff a demo runs. */
     public enum Mode {
@@ -99,8 +103,7 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
     public static DemoSettings of(int clients, int stateMb, Mode mode, int tickHz, int botProcesses,
                                   boolean measureHeap) {
         return new DemoSettings(clients, tickHz, stateMb, mode, INPUT_HZ, WARMUP_S, AFTER_S, Fault.NONE, 1, false,
-                REDIRECT_PER_SECOND, SHARED_MACHINE_PRIORITY, botProcesses, List.of(SERVER_JVM.split(" ")),
-                List.of(BOT_JVM.split(" ")), measureHeap);
+                REDIRECT_PER_SECOND, REALTIME_PRIORITY, botProcesses, launcherServerJvm(), launcherBotJvm(), measureHeap);
     }
 
     /**
