@@ -262,6 +262,8 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
             b.append(g).append(' ').append(f.usPerClient() == null ? "unknown" : f.usPerClient() + " us").append(", ");
             raw.append(g).append(' ').append(f.handoffMs()).append(" / ").append(f.baselineMs()).append(", ");
         });
+        b.append("both servers ").append(cpu.serversUsPerClient() == null ? "unknown" : cpu.serversUsPerClient() + " us")
+                .append(" beyond one serving, ");
         b.setLength(b.length() - 2);
         raw.setLength(Math.max(0, raw.length() - 2));
         return b.append(String.format(" per client moved (%d), beyond the same window without a handoff%n"

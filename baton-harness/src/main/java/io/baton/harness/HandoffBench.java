@@ -87,9 +87,9 @@ public final class HandoffBench {
 
     /** The rows as a table for a terminal. */
     public static String table(List<Map<String, Object>> rows) {
-        String format = "%-9s %7s %6s  %-9s %10s %10s %22s %22s %22s %24s %6s %9s%n";
+        String format = "%-9s %7s %6s  %-9s %10s %10s %22s %22s %22s %30s %6s %9s%n";
         StringBuilder b = new StringBuilder(String.format(format, "mode", "clients", "MiB", "outcome", "handoff",
-                "pause", "stall p50/p99/max", "baseline p50/p99/max", "excess p50/p99/max", "CPU us/client s/t/c",
+                "pause", "stall p50/p99/max", "baseline p50/p99/max", "excess p50/p99/max", "CPU us/client s/t/c/servers",
                 "lost", "B/session"));
         for (Map<String, Object> row : rows) {
             b.append(String.format(format, row.get("mode"), row.get("clients"), row.get("state_mb"), row.get("outcome"),

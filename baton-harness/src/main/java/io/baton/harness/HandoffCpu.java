@@ -98,11 +98,31 @@ record HandoffCpu(double windowMs, double baselineWindowMs, Map<String, Group> g
         return nanos == null ? null : Demo.round(nanos / 1e6);
     }
 
-    /** {@code handoff_cpu_us_per_client}: group to µs per client moved (null where unknown). */
+    /** {@code handoff_cpu_us_per_client}: group to µs per client moved (null where unknown), then {@link #serversUsPerClient}. */
     Map<String, Object> perClientJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         groups.forEach((g, f) -> m.put(g, f.usPerClient()));
+        m.put("servers", serversUsPerClient());
         return m;
+    }
+
+    /**
+     * What both servers together spent in the handoff window beyond what one server spends serving the same
+     * clients for as long (the source's baseline rate), per client moved, in µs; null where either is unknown.
+     * The target's own figure counts its serving after the cutover too (a standby's baseline is nothing), and
+     * the source's is short of the serving it stops doing then; this sum is the handoff's cost whatever the
+     * share of the window each server served, so a longer window (a paced switch, a slower drain) does not
+     * move it by the serving it holds.
+     */
+    Double serversUsPerClient() {
+        Group src = groups.get("source");
+        Group tgt = groups.get("target");
+        if (src == null || tgt == null || src.handoffMs() == null || tgt.handoffMs() == null || src.baselineMs() == null
+                || baselineWindowMs <= 0 || clientsMoved <= 0) {
+            return null;
+        }
+        double excessMs = src.handoffMs() + tgt.handoffMs() - src.baselineMs() * windowMs / baselineWindowMs;
+        return Demo.round(excessMs * 1e3 / clientsMoved);
     }
 
     /** {@code cpu_ms}: the raw figures, so anyone can recompute the per-client ones. */

@@ -43,7 +43,7 @@ final class HandoffReport {
                 .append("tick updates during the handoff, minus one tick; baseline: the same over an equal window just ")
                 .append("before the handoff, in the same run; excess: stall less baseline, percentile by percentile. ")
                 .append("CPU: what each process group spent in the handoff window beyond an equal window before it, ")
-                .append("per client moved (source / target / clients).</p>");
+                .append("per client moved (source / target / clients / both servers beyond one serving).</p>");
         table(b, rows);
         b.append("<h2>Stall per client, by client count</h2><p>Share of clients (y) whose stall was at most x ms, x on a ")
                 .append("log axis (stalls under ").append(label(LOG_MIN_MS)).append(" ms drawn at ").append(label(LOG_MIN_MS))
@@ -100,14 +100,14 @@ final class HandoffReport {
     }
 
     /**
-     * The handoff's CPU per client moved, in µs, of source, target and clients, with {@code separator}
-     * between them ("-" where unknown: a process that died, or no figure at all).
+     * The handoff's CPU per client moved, in µs, of source, target, clients and both servers together (beyond
+     * one serving), with {@code separator} between them ("-" where unknown: a process that died, or no figure).
      */
     static String cpuPerClient(Map<String, Object> row, String separator) {
         @SuppressWarnings("unchecked")
         Map<String, Object> c = (Map<String, Object>) row.get("handoff_cpu_us_per_client");
         StringBuilder b = new StringBuilder();
-        for (String g : new String[] {"source", "target", "clients"}) {
+        for (String g : new String[] {"source", "target", "clients", "servers"}) {
             Object v = c == null ? null : c.get(g);
             b.append(b.length() == 0 ? "" : separator).append(v == null ? "-" : v);
         }

@@ -143,7 +143,7 @@ class DemoResultTest {
         assertThat(raw.path("source").path("baseline").asDouble()).isEqualTo(80.0);
         assertThat(raw.path("target").path("handoff").isNumber()).isTrue();
         assertThat(r.text()).contains("stall excess       p50 0.5 ms, p99 1.0 ms, max 1.5 ms",
-                "source unknown, target 1000.0 us, clients 1000.0 us per client moved (60)");
+                "source unknown, target 1000.0 us, clients 1000.0 us, both servers unknown beyond one serving per client moved (60)");
     }
 
     @Test

@@ -55,6 +55,28 @@ class HandoffCpuTest {
         assertThat(src.usPerClient()).as("(300 - 100) ms over 100 clients").isEqualTo(2000.0);
         assertThat(c.groups().get("target").usPerClient()).as("no more than without a handoff").isEqualTo(0.0);
         assertThat(c.groups().keySet()).containsExactly("source", "target");
+        assertThat(c.serversUsPerClient()).as("(300 + 50 - 100) ms over 100 clients").isEqualTo(2500.0);
+        assertThat(c.perClientJson()).containsEntry("servers", 2500.0);
+    }
+
+    @Test
+    void bothServersTogetherCountOnlyWhatGoesBeyondOneServingWhereverTheServingMoves() {
+        // The source serves at 0.3 cores until the cutover at 2.2 s, then nothing; the target nothing before,
+        // 0.3 cores after: no handoff work at all, only the serving moving. Each alone shows an excess, the two
+        // together none, wherever the cutover falls in the window.
+        Map<String, List<CpuSampler.Sample>> samples = new LinkedHashMap<>();
+        List<CpuSampler.Sample> src = new ArrayList<>();
+        List<CpuSampler.Sample> tgt = new ArrayList<>();
+        for (long t = 0; t <= 3000; t += 50) {
+            src.add(new CpuSampler.Sample(t * MS, Math.round(0.3 * Math.min(t, 2200) * MS)));
+            tgt.add(new CpuSampler.Sample(t * MS, Math.round(0.3 * Math.max(0, t - 2200) * MS)));
+        }
+        samples.put("source", src);
+        samples.put("target", tgt);
+        HandoffCpu c = HandoffCpu.of(samples, 2000 * MS, 2600 * MS, 10);
+        assertThat(c.groups().get("target").usPerClient()).isPositive();
+        assertThat(c.groups().get("source").usPerClient()).isNegative();
+        assertThat(c.serversUsPerClient()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(0.01));
     }
 
     @Test

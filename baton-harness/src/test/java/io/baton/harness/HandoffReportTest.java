@@ -41,7 +41,7 @@ class HandoffReportTest {
         assertThat(select(d, "//table/tr").getLength()).as("a header and a row each").isEqualTo(3);
         assertThat(select(d, "//td[.='stopcopy']").getLength()).isEqualTo(1);
         assertThat(select(d, "//td[.='-1.0 / 1.5 / 5.5']").getLength()).as("the excess, both rows").isEqualTo(2);
-        assertThat(select(d, "//td[.='12.5 / 400.0 / -']").getLength()).as("CPU per client, the dead one unknown")
+        assertThat(select(d, "//td[.='12.5 / 400.0 / - / -']").getLength()).as("CPU per client, the dead one unknown")
                 .isEqualTo(2);
 
         NodeList stall = select(d, "//svg[@id='stall-plot-3']");
