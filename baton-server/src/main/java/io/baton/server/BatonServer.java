@@ -54,10 +54,29 @@ public final class BatonServer implements AutoCloseable {
      * @param advertise  where clients reach this server, host:port, as it tells a source that hands off to it;
      *                   null for the host it binds and the client port it got (a wildcard bind advertises this
      *                   machine's address, and says so in the log)
+     * @param ioThreads  event loops that carry the client connections' reads, framing and write system calls,
+     *                   beside the core's own loop; 0 or 1 puts them on the core's loop (one thread for
+     *                   everything, as before), {@link #DEFAULT_IO_THREADS} by default
      */
     public record Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
-                          String adminToken, boolean standby, SocketLimits limits, String advertise) {
+                          String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads) {
+
+        /**
+         * As many client I/O loops as the machine has processors: at 1,000 clients a tick's writes are most of
+         * a server's CPU, and spread over every core they no longer wait on the one that runs the service
+         * (docs/performance.md, "Client I/O on several event loops").
+         */
+        public static final int DEFAULT_IO_THREADS = Runtime.getRuntime().availableProcessors();
+        /** More client I/O loops than this is a typo, not a tuning. */
+        public static final int MAX_IO_THREADS = 256;
+
         public Options {
+            if (ioThreads < 0 || ioThreads > MAX_IO_THREADS) {
+                throw new IllegalArgumentException("--io-threads " + ioThreads + " is out of range: give 0 or 1 to "
+                        + "carry the client connections on the core's own loop, or 2 to " + MAX_IO_THREADS
+                        + " for that many I/O loops beside it (default: the processors, here "
+                        + DEFAULT_IO_THREADS + ")");
+            }
             Objects.requireNonNull(bindHost, "bindHost");
             Objects.requireNonNull(adminHost, "adminHost");
             Objects.requireNonNull(limits, "limits");
@@ -73,6 +92,13 @@ public final class BatonServer implements AutoCloseable {
         public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
                        String adminToken, boolean standby) {
             this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, SocketLimits.DEFAULTS, null);
+        }
+
+        /** With the default number of client I/O loops. */
+        public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
+                       String adminToken, boolean standby, SocketLimits limits, String advertise) {
+            this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, limits, advertise,
+                    DEFAULT_IO_THREADS);
         }
     }
 
@@ -180,6 +206,8 @@ public final class BatonServer implements AutoCloseable {
     static final int PEER_MAX_FRAME = Math.max(2 * FrameCodec.SNAPSHOT_CHUNK_BYTES, FrameCodec.DEFAULT_MAX_FRAME) + 4096;
 
     private final EventLoopGroup group;
+    /** The client connections' loops; null when they share the core's ({@code --io-threads} 0 or 1). */
+    private final EventLoopGroup ioGroup;
     private final EventLoopGroup adminGroup;
     private final CoreDriver driver;
     private final List<Channel> listeners = new ArrayList<>();
@@ -192,13 +220,15 @@ public final class BatonServer implements AutoCloseable {
     private final Probes probes;
     private final ServerMetrics metrics;
 
-    private BatonServer(EventLoopGroup group, EventLoopGroup adminGroup, CoreDriver driver, int clientPort,
+    private BatonServer(EventLoopGroup group, EventLoopGroup ioGroup, EventLoopGroup adminGroup, CoreDriver driver,
+                        int clientPort,
                         int peerPort, int adminPort, CompletableFuture<Path> saved, Probes probes,
                         ServerMetrics metrics) {
         this.saved = saved;
         this.probes = probes;
         this.metrics = metrics;
         this.group = group;
+        this.ioGroup = ioGroup;
         this.adminGroup = adminGroup;
         this.driver = driver;
         this.clientPort = clientPort;
@@ -215,6 +245,10 @@ public final class BatonServer implements AutoCloseable {
     public static BatonServer start(ServerConfig cfg, Options opts, Diagnostics diagnostics)
             throws InterruptedException {
         EventLoopGroup group = Transport.group(1);
+        // Client connections read, frame and write on loops of their own; the core encodes, they do the system
+        // calls. They carry real-time work too, so they get the same priority (and SCHED_FIFO where asked).
+        EventLoopGroup ioGroup = opts.ioThreads() <= 1 ? null
+                : Transport.group(opts.ioThreads(), "baton-client-io", Thread.MAX_PRIORITY);
         // The operator's API is not real-time: its thread yields the CPU to the core's.
         EventLoopGroup adminGroup = Transport.group(1, "baton-admin", Thread.NORM_PRIORITY);
         AdminHandler.warmUp();
@@ -236,7 +270,7 @@ public final class BatonServer implements AutoCloseable {
                     : ServerCore.authority(cfg, outbox, entropy, CoreDriver.now()))).sync();
             CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
-            Channel client = listening(bind(driver, opts, opts.clientPort(), false, metrics),
+            Channel client = listening(bind(driver, ioGroup, opts, opts.clientPort(), false, metrics),
                     CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
             String[] ad = advertised(opts, port(client));
@@ -246,7 +280,7 @@ public final class BatonServer implements AutoCloseable {
             }).join();
             Channel peer = null;
             if (opts.peerPort() >= 0) {
-                peer = listening(bind(driver, opts, opts.peerPort(), true, metrics), PEER_PORT,
+                peer = listening(bind(driver, null, opts, opts.peerPort(), true, metrics), PEER_PORT,
                         opts.bindHost(), opts.peerPort());
                 bound.add(peer);
             }
@@ -266,21 +300,25 @@ public final class BatonServer implements AutoCloseable {
                         .bind(opts.adminHost(), opts.adminPort()), ADMIN_PORT, opts.adminHost(), opts.adminPort());
                 bound.add(admin);
             }
-            BatonServer server = new BatonServer(group, adminGroup, driver, port(client), peer == null ? -1 : port(peer),
+            BatonServer server = new BatonServer(group, ioGroup, adminGroup, driver, port(client), peer == null ? -1 : port(peer),
                     admin == null ? -1 : port(admin), saved, probes, metrics);
             server.listeners.addAll(bound);
             server.advertised = ad[0] + ":" + ad[1];
             driver.loop().execute(driver::afterBatch);
             driver.startWatchdog();
             selfCheck(driver, opts.bindHost(), server.clientPort);
-            LOG.info("{} on {}:{} (peer port {}, admin {}:{}, advertises {}:{}), service {} at {} Hz, transport {}",
-                    opts.standby() ? "standby target" : "serving", opts.bindHost(), server.clientPort,
-                    server.peerPort, opts.adminHost(), server.adminPort, ad[0], ad[1], cfg.factory().name(),
-                    cfg.service().tickHz(), Transport.name());
+            LOG.info("{} on {}:{} (peer port {}, admin {}:{}, advertises {}:{}), service {} at {} Hz, transport {}, "
+                    + "client I/O on {}", opts.standby() ? "standby target" : "serving", opts.bindHost(),
+                    server.clientPort, server.peerPort, opts.adminHost(), server.adminPort, ad[0], ad[1],
+                    cfg.factory().name(), cfg.service().tickHz(), Transport.name(),
+                    ioGroup == null ? "the core's loop" : opts.ioThreads() + " loops");
             return server;
         } catch (RuntimeException | InterruptedException e) {
             // Waited for, so that a port bound before the failure is free again when the caller hears of it.
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            if (ioGroup != null) {
+                ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            }
             adminGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             metrics.close();
             throw e;
@@ -337,12 +375,20 @@ public final class BatonServer implements AutoCloseable {
 
     /**
      * Listens for clients or peers. Every accepted connection is unwritable above {@link OutboundLimit}'s high
-     * water mark, and is not read while unwritable; past the options' limits it is closed.
+     * water mark, and is not read while unwritable; past the options' limits it is closed. Peers stay on the
+     * core's loop; clients go to {@code ioGroup}'s loops in turn (accepted on one of them), or to the core's
+     * loop if it is null.
      */
-    private static ChannelFuture bind(CoreDriver driver, Options opts, int port, boolean peer, ServerMetrics metrics) {
+    private static ChannelFuture bind(CoreDriver driver, EventLoopGroup ioGroup, Options opts, int port, boolean peer,
+                                      ServerMetrics metrics) {
         int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
-        return new ServerBootstrap()
-                .group(peer ? driver.peerLoop() : driver.loop())
+        ServerBootstrap bootstrap = new ServerBootstrap();
+        if (peer || ioGroup == null) {
+            bootstrap.group(peer ? driver.peerLoop() : driver.loop());
+        } else {
+            bootstrap.group(ioGroup.next(), ioGroup);
+        }
+        return bootstrap
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -437,6 +483,18 @@ public final class BatonServer implements AutoCloseable {
         return driver;
     }
 
+    /** How many I/O loops carry the client connections; 0 if the core's loop does (for tests). */
+    int ioLoops() {
+        if (ioGroup == null) {
+            return 0;
+        }
+        int n = 0;
+        for (io.netty.util.concurrent.EventExecutor ignored : ioGroup) {
+            n++;
+        }
+        return n;
+    }
+
     @Override
     public void close() {
         probes.closing();
@@ -448,6 +506,9 @@ public final class BatonServer implements AutoCloseable {
             driver.loop().submit(driver::closeJournal).await(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (ioGroup != null) {
+            ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         metrics.close();

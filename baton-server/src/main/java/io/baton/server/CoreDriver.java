@@ -21,10 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives a {@link ServerCore} from Netty. The core lives on one event loop, with every client channel, so
- * it is only ever touched from that thread and needs no locks. Writes are batched: the frames the core
- * asks for are encoded back to back per channel ({@link FrameBatcher}) and written and
- * flushed once per burst of inbound frames or timer.
+ * Drives a {@link ServerCore} from Netty. The core lives on one event loop, its own, with the peer link, so
+ * it is only ever touched from that thread and needs no locks. Client channels live on that loop too
+ * ({@code serve --io-threads 1}) or are spread over I/O loops of their own; there they are read and framed,
+ * and the frames of one read burst reach the core as one task, behind that channel's open and ahead of its
+ * close, so the core sees each channel's events in order. Writes are batched: the frames the core asks for
+ * are encoded back to back per channel ({@link FrameBatcher}) on the core's thread, and written and flushed
+ * once per burst of inbound frames or timer, by each channel's own loop, one task per loop.
  */
 final class CoreDriver implements ServerOutbox {
 
@@ -44,7 +47,10 @@ final class CoreDriver implements ServerOutbox {
     private final BatonServer.SocketLimits limits;
     private ServerCore core;
     private final Map<Long, Channel> channels = new HashMap<>();
-    private final FrameBatcher batcher = new FrameBatcher();
+    /** Carries the handoff's log tag to the I/O loops with the writes (their slow-reader cuts are logged there). */
+    private final FrameBatcher batcher = new FrameBatcher(this::tagged);
+    /** The handoff under way as of the last batch, for the I/O loops' log lines; core's loop only. */
+    private long handoffTag;
     /**
      * Peer-link channels (one, rarely two), flushed before any client's: during output commit every
      * client's output waits for the target to acknowledge the events, so those events must not queue
@@ -154,23 +160,60 @@ final class CoreDriver implements ServerOutbox {
         };
     }
 
-    /** Frames in, core calls out, for one connection; {@link #conn} is only read and written on the core's loop. */
+    /**
+     * Frames in, core calls out, for one connection; {@link #conn} is only read and written on the core's loop.
+     * On the core's loop each frame goes straight to the core. On an I/O loop the frames of one read burst
+     * (channelRead ... channelReadComplete) are collected and handed to the core as one task; a close hands
+     * over what is still collected first. Every task of a channel is queued from its one loop, so the core
+     * runs them in the order they happened.
+     */
     private class Inbound extends ChannelInboundHandlerAdapter {
         long conn;
+        /** Frames of the read burst under way on an I/O loop, not yet handed to the core; that loop only. */
+        private List<Object> burst;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            onCore(() -> dispatch(conn, msg));
+            if (loop.inEventLoop()) {
+                onCore(() -> dispatch(conn, msg));
+                return;
+            }
+            if (burst == null) {
+                burst = new ArrayList<>(4);
+            }
+            burst.add(msg);
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            onCore(CoreDriver.this::afterBatch);
+            if (loop.inEventLoop()) {
+                onCore(CoreDriver.this::afterBatch);
+            } else {
+                handOver();
+            }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (!loop.inEventLoop()) {
+                handOver();
+            }
             onCore(() -> closed(conn));
+        }
+
+        /** On an I/O loop: the burst's frames to the core, as one task that ends the core's batch. */
+        private void handOver() {
+            List<Object> frames = burst;
+            if (frames == null) {
+                return;
+            }
+            burst = null;
+            loop.execute(() -> timed(() -> {
+                for (int i = 0; i < frames.size(); i++) {
+                    dispatch(conn, frames.get(i));
+                }
+                afterBatch();
+            }));
         }
 
         @Override
@@ -225,6 +268,7 @@ final class CoreDriver implements ServerOutbox {
         for (int i = 0; i < peerChannels.size(); i++) {
             batcher.flush(peerChannels.get(i));
         }
+        handoffTag = core.handoffUnderWay();
         batcher.flush();
         HandoffMdc.afterBatch(core);
         if (cutoverUnflushed != 0) {
@@ -356,21 +400,45 @@ final class CoreDriver implements ServerOutbox {
     public void close(long conn) {
         Channel ch = channels.get(conn);
         if (ch != null) {
-            batcher.flush(ch);
-            boolean dialled = ch.parent() == null; // accepted channels have their server channel as parent
-            if (!ch.isWritable() && !dialled) {
-                ch.close();
-                return;
-            }
-            ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            ch.eventLoop().schedule(() -> {
-                if (ch.isOpen()) {
-                    LOG.info("closing the connection from {} without waiting longer: what was sent to it had not "
-                            + "left after {} ms (serve --write-stall-ms)", ch.remoteAddress(), limits.writeStallMillis());
-                    ch.close();
-                }
-            }, limits.writeStallMillis(), TimeUnit.MILLISECONDS);
+            // On the channel's loop, after what was sent to it in this batch (at once if that is the core's loop).
+            batcher.afterWrites(ch, () -> closeAfterSent(ch));
         }
+    }
+
+    /**
+     * On the channel's loop, once what the core sent it is written: closes once that has left, or at once if
+     * it is an accepted connection that cannot be written to. The writability read here is the loop's own.
+     */
+    private void closeAfterSent(Channel ch) {
+        boolean dialled = ch.parent() == null; // accepted channels have their server channel as parent
+        if (!ch.isWritable() && !dialled) {
+            ch.close();
+            return;
+        }
+        ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ch.eventLoop().schedule(() -> {
+            if (ch.isOpen()) {
+                LOG.info("closing the connection from {} without waiting longer: what was sent to it had not "
+                        + "left after {} ms (serve --write-stall-ms)", ch.remoteAddress(), limits.writeStallMillis());
+                ch.close();
+            }
+        }, limits.writeStallMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A task for an I/O loop, tagged with the handoff under way when the core handed it over, so what that loop
+     * logs about the writes (a slow reader cut) carries the handoff's id as the core's own lines do.
+     */
+    private Runnable tagged(Runnable writes) {
+        long id = handoffTag;
+        return () -> {
+            if (id == 0) {
+                HandoffMdc.untag();
+            } else {
+                HandoffMdc.tag(id);
+            }
+            writes.run();
+        };
     }
 
     @Override
