@@ -136,7 +136,7 @@ final class ServeCommand implements Callable<Integer> {
     long writeStallMs;
 
     @Option(names = "--io-threads", description = "Event loops that read, frame and write the client connections, "
-            + "beside the one that runs the service and the peer link; 0 or 1: everything on that one loop "
+            + "the one that runs the service and the peer link among them; 0 or 1: everything on that one loop "
             + "(default: the processors, here ${DEFAULT-VALUE}).")
     int ioThreads = BatonServer.Options.DEFAULT_IO_THREADS;
 

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * Drives a {@link ServerCore} from Netty. The core lives on one event loop, its own, with the peer link, so
  * it is only ever touched from that thread and needs no locks. Client channels live on that loop too
  * ({@code serve --io-threads 1}) or are spread over I/O loops of their own; there they are read and framed,
- * and the frames of one read burst reach the core as one task, behind that channel's open and ahead of its
- * close, so the core sees each channel's events in order. Writes are batched: the frames the core asks for
+ * and what one loop read in one pass over its ready connections reaches the core as one task, each
+ * channel's frames behind its open and ahead of its close, so the core sees each channel's events in order. Writes are batched: the frames the core asks for
  * are encoded back to back per channel ({@link FrameBatcher}) on the core's thread, and written and flushed
  * once per burst of inbound frames or timer, by each channel's own loop, one task per loop.
  */
@@ -146,7 +146,7 @@ final class CoreDriver implements ServerOutbox {
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
                 Channel ch = ctx.channel();
-                onCore(() -> {
+                Runnable opened = () -> {
                     conn = register(ch);
                     if (peerPort) {
                         peerChannels.add(ch);
@@ -154,8 +154,15 @@ final class CoreDriver implements ServerOutbox {
                     } else {
                         core.clientConnected(conn, addressKey(ch), now());
                     }
-                    afterBatch();
-                });
+                };
+                if (loop.inEventLoop()) {
+                    onCore(() -> {
+                        opened.run();
+                        afterBatch();
+                    });
+                } else {
+                    handover(ctx).add(opened);
+                }
             }
         };
     }
@@ -163,14 +170,14 @@ final class CoreDriver implements ServerOutbox {
     /**
      * Frames in, core calls out, for one connection; {@link #conn} is only read and written on the core's loop.
      * On the core's loop each frame goes straight to the core. On an I/O loop the frames of one read burst
-     * (channelRead ... channelReadComplete) are collected and handed to the core as one task; a close hands
-     * over what is still collected first. Every task of a channel is queued from its one loop, so the core
-     * runs them in the order they happened.
+     * (channelRead ... channelReadComplete) are collected, and the connection's open, bursts and close go to
+     * its loop's {@link Handover}, which keeps their order.
      */
     private class Inbound extends ChannelInboundHandlerAdapter {
         long conn;
-        /** Frames of the read burst under way on an I/O loop, not yet handed to the core; that loop only. */
+        /** Frames of the read burst under way on an I/O loop, not yet handed over; that loop only. */
         private List<Object> burst;
+        private Handover handover;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -189,37 +196,91 @@ final class CoreDriver implements ServerOutbox {
             if (loop.inEventLoop()) {
                 onCore(CoreDriver.this::afterBatch);
             } else {
-                handOver();
+                handOverBurst(ctx);
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (!loop.inEventLoop()) {
-                handOver();
+            if (loop.inEventLoop()) {
+                onCore(() -> {
+                    closed(conn);
+                    afterBatch();
+                });
+            } else {
+                handOverBurst(ctx);
+                handover(ctx).add(() -> closed(conn));
             }
-            onCore(() -> closed(conn));
         }
 
-        /** On an I/O loop: the burst's frames to the core, as one task that ends the core's batch. */
-        private void handOver() {
+        private void handOverBurst(ChannelHandlerContext ctx) {
             List<Object> frames = burst;
             if (frames == null) {
                 return;
             }
             burst = null;
-            loop.execute(() -> timed(() -> {
+            handover(ctx).add(() -> {
                 for (int i = 0; i < frames.size(); i++) {
                     dispatch(conn, frames.get(i));
                 }
-                afterBatch();
-            }));
+            });
+        }
+
+        Handover handover(ChannelHandlerContext ctx) {
+            if (handover == null) {
+                handover = handovers.computeIfAbsent(ctx.channel().eventLoop(), Handover::new);
+            }
+            return handover;
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.debug("connection {} failed: {}", conn, cause.toString());
             ctx.close();
+        }
+    }
+
+    /** One per I/O loop that carries client connections, created by the first of them. */
+    private final Map<EventLoop, Handover> handovers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * What one I/O loop has read from its connections (opens, read bursts, closes, in the order they happened)
+     * and not yet handed to the core. The first event of a loop iteration queues a task on that loop, which
+     * runs after the iteration's I/O and hands everything to the core as one task: one batch of the core for
+     * all the connections that loop read at once, not one per connection. Touched on its loop only.
+     */
+    private final class Handover implements Runnable {
+        private final EventLoop io;
+        private List<Runnable> events = new ArrayList<>();
+        private boolean queued;
+
+        Handover(EventLoop io) {
+            this.io = io;
+        }
+
+        void add(Runnable event) {
+            events.add(event);
+            if (!queued) {
+                queued = true;
+                io.execute(this); // from the loop itself: no wake-up, it runs once this iteration's reads are done
+            }
+        }
+
+        @Override
+        public void run() {
+            queued = false;
+            List<Runnable> batch = events;
+            events = new ArrayList<>(Math.max(16, batch.size()));
+            try {
+                loop.execute(() -> timed(() -> {
+                    for (int i = 0; i < batch.size(); i++) {
+                        batch.get(i).run();
+                    }
+                    afterBatch();
+                }));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The core's loop is shutting down: nothing it would do with these matters any more.
+            }
         }
     }
 
@@ -252,12 +313,12 @@ final class CoreDriver implements ServerOutbox {
         return id;
     }
 
+    /** A connection went inactive; the caller ends the batch. */
     private void closed(long conn) {
         Channel ch = channels.remove(conn);
         if (ch != null) {
             peerChannels.remove(ch);
             core.disconnected(conn, now());
-            afterBatch();
         }
     }
 
