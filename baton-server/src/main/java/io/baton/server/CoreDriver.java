@@ -330,7 +330,11 @@ final class CoreDriver implements ServerOutbox {
             batcher.flush(peerChannels.get(i));
         }
         handoffTag = core.handoffUnderWay();
-        batcher.flush();
+        if (cutoverUnflushed != 0 && observer != ServerObserver.NONE) {
+            flushForObserver();
+        } else {
+            batcher.flush();
+        }
         HandoffMdc.afterBatch(core);
         if (cutoverUnflushed != 0) {
             long index = cutoverUnflushed;
@@ -341,6 +345,22 @@ final class CoreDriver implements ServerOutbox {
             journal.afterBatch(core.visibleIndex(), now);
         }
         schedule(core.nextDeadline(), now);
+    }
+
+    /**
+     * The burst that carried CUTOVER, with an observer listening (a harness): the observer is told that every
+     * client has each output up to the cut, so the core's loop waits, at most a second, for the other loops to
+     * write this burst to their clients before telling it. Without an observer nothing waits.
+     */
+    private void flushForObserver() {
+        try {
+            if (!batcher.flushAndWait(TimeUnit.SECONDS.toNanos(1))) {
+                LOG.warn("the client loops had not written the burst that carried CUTOVER within 1 s; telling the "
+                        + "observer anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void schedule(long deadline, long now) {

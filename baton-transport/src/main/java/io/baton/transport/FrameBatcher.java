@@ -156,9 +156,26 @@ public final class FrameBatcher {
      * the caller's loop at once, those of each other loop in one task handed to it.
      */
     public void flush() {
+        flush(false);
+    }
+
+    /**
+     * As {@link #flush()}, then waits, at most {@code timeoutNanos}, until each other loop has run the task
+     * this flush handed it: for the rare instant a caller must know that every byte of the burst has reached
+     * its socket. The loops must never wait on the caller.
+     *
+     * @return whether every loop ran its task within the time
+     */
+    public boolean flushAndWait(long timeoutNanos) throws InterruptedException {
+        java.util.concurrent.CountDownLatch written = flush(true);
+        return written == null || written.await(timeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** The flush; with {@code track}, a latch that opens once every task handed to another loop has run. */
+    private java.util.concurrent.CountDownLatch flush(boolean track) {
         if (pending.isEmpty()) {
             order.clear();
-            return;
+            return null;
         }
         for (int i = 0; i < order.size(); i++) {
             Pending p = order.get(i);
@@ -172,6 +189,11 @@ public final class FrameBatcher {
             }
         }
         order.clear();
+        int tasks = 0;
+        for (int i = 0; i < perLoop.size(); i++) {
+            tasks += perLoop.get(i).isEmpty() ? 0 : 1;
+        }
+        java.util.concurrent.CountDownLatch written = track ? new java.util.concurrent.CountDownLatch(tasks) : null;
         for (int i = 0; i < loops.size(); i++) {
             List<Pending> batch = perLoop.get(i);
             if (batch.isEmpty()) {
@@ -180,17 +202,27 @@ public final class FrameBatcher {
             List<Pending> mine = new ArrayList<>(batch);
             batch.clear();
             Runnable task = onLoop.apply(() -> {
-                loopTasksRun.incrementAndGet();
-                for (int k = 0; k < mine.size(); k++) {
-                    mine.get(k).writeOut();
+                try {
+                    loopTasksRun.incrementAndGet();
+                    for (int k = 0; k < mine.size(); k++) {
+                        mine.get(k).writeOut();
+                    }
+                } finally {
+                    if (written != null) {
+                        written.countDown();
+                    }
                 }
             });
             try {
                 loops.get(i).execute(task);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 mine.forEach(Pending::release); // the loop is shutting down, and its channels with it
+                if (written != null) {
+                    written.countDown();
+                }
             }
         }
+        return written;
     }
 
     private List<Pending> batchFor(EventLoop loop) {

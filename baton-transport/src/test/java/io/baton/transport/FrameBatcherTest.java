@@ -283,6 +283,29 @@ class FrameBatcherTest {
         }
     }
 
+    @Test
+    void flushAndWaitReturnsOnlyOnceEveryOtherLoopHasWrittenItsChannels() throws Exception {
+        try (OtherLoops env = new OtherLoops(2, 30)) {
+            FrameBatcher batcher = new FrameBatcher();
+            boolean[] done = new boolean[1];
+            List<Integer> writtenWhenDone = new ArrayList<>();
+            env.onCaller(() -> {
+                for (io.netty.channel.Channel ch : env.writers) {
+                    batcher.add(ch, new Frame.Ping(1));
+                }
+                try {
+                    done[0] = batcher.flushAndWait(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                writtenWhenDone.addAll(env.writeOrder);
+            });
+            assertThat(done[0]).isTrue();
+            assertThat(writtenWhenDone).as("channels written when flushAndWait returned").hasSize(30);
+            assertThat(batcher.loopTasksRun()).isEqualTo(2);
+        }
+    }
+
     /** Waits, at most 5 s, until the reading ends hold {@code n} frames in all. */
     private static void awaitFrames(OtherLoops env, int n) {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
