@@ -21,13 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives a {@link ServerCore} from Netty. The core lives on one event loop, its own, with the peer link, so
- * it is only ever touched from that thread and needs no locks. Client channels live on that loop too
- * ({@code serve --io-threads 1}) or are spread over I/O loops of their own; there they are read and framed,
- * and what one loop read in one pass over its ready connections reaches the core as one task, each
- * channel's frames behind its open and ahead of its close, so the core sees each channel's events in order. Writes are batched: the frames the core asks for
- * are encoded back to back per channel ({@link FrameBatcher}) on the core's thread, and written and flushed
- * once per burst of inbound frames or timer, by each channel's own loop, one task per loop.
+ * Drives a {@link ServerCore} from Netty. The core lives on one event loop, with the peer link, so it is only
+ * ever touched from that thread and needs no locks. Client channels are spread over the {@code serve
+ * --io-threads} loops, the core's among them (0 or 1: the core's alone). A channel of another loop is read
+ * and framed there, and what that loop read in one pass over its ready connections reaches the core as one
+ * task, each channel's frames behind its open and ahead of its close, so the core sees each channel's events
+ * in order. Writes are batched: the frames the core asks for are encoded back to back per channel
+ * ({@link FrameBatcher}) on the core's thread, and written and flushed once per burst of inbound frames or
+ * timer by each channel's own loop: at once on the core's, in one task for each other loop.
  */
 final class CoreDriver implements ServerOutbox {
 
