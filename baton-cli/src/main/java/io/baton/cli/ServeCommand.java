@@ -135,6 +135,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "reader (its session resumes later, nothing lost) (default: ${DEFAULT-VALUE}).")
     long writeStallMs;
 
+    @Option(names = "--io-threads", description = "Event loops that read, frame and write the client connections, "
+            + "the one that runs the service and the peer link among them; 0 or 1: everything on that one loop "
+            + "(default: the processors, here ${DEFAULT-VALUE}).")
+    int ioThreads = BatonServer.Options.DEFAULT_IO_THREADS;
+
     @Option(names = "--advertise", description = "Where clients reach this server, host:port: what it tells a source "
             + "that hands off to it, and so where that source sends its clients (default: --host and the client port "
             + "bound; with --host 0.0.0.0, this machine's address, logged at start).")
@@ -172,7 +177,7 @@ final class ServeCommand implements Callable<Integer> {
         ServiceFactory factory = findService(service);
         BatonServer.Options listen = new BatonServer.Options(host, port, peerPort, adminHost, adminPort,
                 adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby,
-                new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs), advertise);
+                new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs), advertise, ioThreads);
         BatonServer.checkPorts(listen); // before the rehearsal: a port in use is said at once, not seconds later
         if (rehearseMs > 0) {
             long t = System.nanoTime();

@@ -50,4 +50,12 @@ class OperatorErrorsTest {
         String[] bad = run("status", "--admin", "127.0.0.1", "--admin-token-file", "/nonexistent/token");
         assertThat(bad[1]).contains("host:port or http://host:port");
     }
+
+    @Test
+    void serveRefusesIoThreadsOutOfRangeSayingWhatItTakes() {
+        String[] r = run("serve", "--io-threads", "-1", "--port", "0", "--peer-port", "-1", "--admin-port", "-1",
+                "--rehearse-ms", "0");
+        assertThat(r[0]).isNotEqualTo("0");
+        assertThat(r[1]).contains("--io-threads -1 is out of range").contains("0 or 1").contains("I/O loops");
+    }
 }

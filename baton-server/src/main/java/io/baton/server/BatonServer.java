@@ -54,10 +54,31 @@ public final class BatonServer implements AutoCloseable {
      * @param advertise  where clients reach this server, host:port, as it tells a source that hands off to it;
      *                   null for the host it binds and the client port it got (a wildcard bind advertises this
      *                   machine's address, and says so in the log)
+     * @param ioThreads  event loops that carry the client connections' reads, framing and write system calls,
+     *                   the core's loop (which runs the service and the peer link) being one of them; 0 or 1:
+     *                   the core's loop alone (one thread for everything, as before); {@link #DEFAULT_IO_THREADS}
+     *                   by default
      */
     public record Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
-                          String adminToken, boolean standby, SocketLimits limits, String advertise) {
+                          String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads) {
+
+        /**
+         * As many client I/O loops as the machine has processors, the core's among them: at 1,000 clients a
+         * tick's write system calls are most of a server's CPU, and spread over every core they no longer all
+         * wait on the thread that runs the service. Loops beside the core's, one more thread than there are
+         * processors, cost more than they gave (docs/performance.md, "Client I/O on several event loops").
+         */
+        public static final int DEFAULT_IO_THREADS = Runtime.getRuntime().availableProcessors();
+        /** More client I/O loops than this is a typo, not a tuning. */
+        public static final int MAX_IO_THREADS = 256;
+
         public Options {
+            if (ioThreads < 0 || ioThreads > MAX_IO_THREADS) {
+                throw new IllegalArgumentException("--io-threads " + ioThreads + " is out of range: give 0 or 1 to "
+                        + "carry every client connection on the core's own loop, or 2 to " + MAX_IO_THREADS
+                        + " to spread them over that many I/O loops, the core's among them (default: the "
+                        + "processors, here " + DEFAULT_IO_THREADS + ")");
+            }
             Objects.requireNonNull(bindHost, "bindHost");
             Objects.requireNonNull(adminHost, "adminHost");
             Objects.requireNonNull(limits, "limits");
@@ -73,6 +94,13 @@ public final class BatonServer implements AutoCloseable {
         public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
                        String adminToken, boolean standby) {
             this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, SocketLimits.DEFAULTS, null);
+        }
+
+        /** With the default number of client I/O loops. */
+        public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
+                       String adminToken, boolean standby, SocketLimits limits, String advertise) {
+            this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, limits, advertise,
+                    DEFAULT_IO_THREADS);
         }
     }
 
@@ -179,7 +207,10 @@ public final class BatonServer implements AutoCloseable {
      */
     static final int PEER_MAX_FRAME = Math.max(2 * FrameCodec.SNAPSHOT_CHUNK_BYTES, FrameCodec.DEFAULT_MAX_FRAME) + 4096;
 
+    /** The core's loop and, with {@code --io-threads} 2 or more, the other client I/O loops. */
     private final EventLoopGroup group;
+    /** How many loops carry client connections beside the core's; 0 if the core's alone does. */
+    private final int otherIoLoops;
     private final EventLoopGroup adminGroup;
     private final CoreDriver driver;
     private final List<Channel> listeners = new ArrayList<>();
@@ -192,13 +223,15 @@ public final class BatonServer implements AutoCloseable {
     private final Probes probes;
     private final ServerMetrics metrics;
 
-    private BatonServer(EventLoopGroup group, EventLoopGroup adminGroup, CoreDriver driver, int clientPort,
+    private BatonServer(EventLoopGroup group, int otherIoLoops, EventLoopGroup adminGroup, CoreDriver driver,
+                        int clientPort,
                         int peerPort, int adminPort, CompletableFuture<Path> saved, Probes probes,
                         ServerMetrics metrics) {
         this.saved = saved;
         this.probes = probes;
         this.metrics = metrics;
         this.group = group;
+        this.otherIoLoops = otherIoLoops;
         this.adminGroup = adminGroup;
         this.driver = driver;
         this.clientPort = clientPort;
@@ -214,7 +247,12 @@ public final class BatonServer implements AutoCloseable {
     /** Binds the ports and starts serving (or waiting in standby), with diagnostics. */
     public static BatonServer start(ServerConfig cfg, Options opts, Diagnostics diagnostics)
             throws InterruptedException {
-        EventLoopGroup group = Transport.group(1);
+        // The client connections are spread over every loop of the group, round robin; the core runs on one of
+        // them and hands a channel of another loop its frames to write (CoreDriver). They all carry real-time
+        // work, at the same priority (and SCHED_FIFO where asked).
+        boolean spread = opts.ioThreads() > 1;
+        EventLoopGroup group = Transport.group(spread ? opts.ioThreads() : 1);
+        io.netty.channel.EventLoop coreLoop = group.next();
         // The operator's API is not real-time: its thread yields the CPU to the core's.
         EventLoopGroup adminGroup = Transport.group(1, "baton-admin", Thread.NORM_PRIORITY);
         AdminHandler.warmUp();
@@ -227,7 +265,7 @@ public final class BatonServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         Probes probes = new Probes(opts.peerPort() >= 0);
         try {
-            CoreDriver driver = new CoreDriver(group.next(), group.next(), PEER_MAX_FRAME, opts.limits(), diagnostics,
+            CoreDriver driver = new CoreDriver(coreLoop, coreLoop, PEER_MAX_FRAME, opts.limits(), diagnostics,
                     observer);
             MeteredOutbox outbox = new MeteredOutbox(driver, metrics);
             driver.observePolls(outbox);
@@ -236,7 +274,7 @@ public final class BatonServer implements AutoCloseable {
                     : ServerCore.authority(cfg, outbox, entropy, CoreDriver.now()))).sync();
             CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
-            Channel client = listening(bind(driver, opts, opts.clientPort(), false, metrics),
+            Channel client = listening(bind(driver, spread ? group : null, opts, opts.clientPort(), false, metrics),
                     CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
             String[] ad = advertised(opts, port(client));
@@ -246,7 +284,7 @@ public final class BatonServer implements AutoCloseable {
             }).join();
             Channel peer = null;
             if (opts.peerPort() >= 0) {
-                peer = listening(bind(driver, opts, opts.peerPort(), true, metrics), PEER_PORT,
+                peer = listening(bind(driver, null, opts, opts.peerPort(), true, metrics), PEER_PORT,
                         opts.bindHost(), opts.peerPort());
                 bound.add(peer);
             }
@@ -266,17 +304,19 @@ public final class BatonServer implements AutoCloseable {
                         .bind(opts.adminHost(), opts.adminPort()), ADMIN_PORT, opts.adminHost(), opts.adminPort());
                 bound.add(admin);
             }
-            BatonServer server = new BatonServer(group, adminGroup, driver, port(client), peer == null ? -1 : port(peer),
+            BatonServer server = new BatonServer(group, spread ? opts.ioThreads() - 1 : 0, adminGroup, driver,
+                    port(client), peer == null ? -1 : port(peer),
                     admin == null ? -1 : port(admin), saved, probes, metrics);
             server.listeners.addAll(bound);
             server.advertised = ad[0] + ":" + ad[1];
             driver.loop().execute(driver::afterBatch);
             driver.startWatchdog();
             selfCheck(driver, opts.bindHost(), server.clientPort);
-            LOG.info("{} on {}:{} (peer port {}, admin {}:{}, advertises {}:{}), service {} at {} Hz, transport {}",
-                    opts.standby() ? "standby target" : "serving", opts.bindHost(), server.clientPort,
-                    server.peerPort, opts.adminHost(), server.adminPort, ad[0], ad[1], cfg.factory().name(),
-                    cfg.service().tickHz(), Transport.name());
+            LOG.info("{} on {}:{} (peer port {}, admin {}:{}, advertises {}:{}), service {} at {} Hz, transport {}, "
+                    + "client connections on {}", opts.standby() ? "standby target" : "serving", opts.bindHost(),
+                    server.clientPort, server.peerPort, opts.adminHost(), server.adminPort, ad[0], ad[1],
+                    cfg.factory().name(), cfg.service().tickHz(), Transport.name(),
+                    spread ? opts.ioThreads() + " event loops, the core's among them" : "the core's event loop");
             return server;
         } catch (RuntimeException | InterruptedException e) {
             // Waited for, so that a port bound before the failure is free again when the caller hears of it.
@@ -337,12 +377,20 @@ public final class BatonServer implements AutoCloseable {
 
     /**
      * Listens for clients or peers. Every accepted connection is unwritable above {@link OutboundLimit}'s high
-     * water mark, and is not read while unwritable; past the options' limits it is closed.
+     * water mark, and is not read while unwritable; past the options' limits it is closed. Peers stay on the
+     * core's loop; clients go to {@code clientLoops} in turn (accepted on one of them), or to the core's loop
+     * if it is null.
      */
-    private static ChannelFuture bind(CoreDriver driver, Options opts, int port, boolean peer, ServerMetrics metrics) {
+    private static ChannelFuture bind(CoreDriver driver, EventLoopGroup clientLoops, Options opts, int port,
+                                      boolean peer, ServerMetrics metrics) {
         int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
-        return new ServerBootstrap()
-                .group(peer ? driver.peerLoop() : driver.loop())
+        ServerBootstrap bootstrap = new ServerBootstrap();
+        if (peer || clientLoops == null) {
+            bootstrap.group(peer ? driver.peerLoop() : driver.loop());
+        } else {
+            bootstrap.group(clientLoops.next(), clientLoops);
+        }
+        return bootstrap
                 .channel(Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -435,6 +483,11 @@ public final class BatonServer implements AutoCloseable {
 
     CoreDriver driver() {
         return driver;
+    }
+
+    /** How many event loops carry client connections beside the core's; 0 if the core's alone does (for tests). */
+    int otherIoLoops() {
+        return otherIoLoops;
     }
 
     @Override

@@ -21,10 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives a {@link ServerCore} from Netty. The core lives on one event loop, with every client channel, so
- * it is only ever touched from that thread and needs no locks. Writes are batched: the frames the core
- * asks for are encoded back to back per channel ({@link FrameBatcher}) and written and
- * flushed once per burst of inbound frames or timer.
+ * Drives a {@link ServerCore} from Netty. The core lives on one event loop, with the peer link, so it is only
+ * ever touched from that thread and needs no locks. Client channels are spread over the {@code serve
+ * --io-threads} loops, the core's among them (0 or 1: the core's alone). A channel of another loop is read
+ * and framed there, and what that loop read in one pass over its ready connections reaches the core as one
+ * task, each channel's frames behind its open and ahead of its close, so the core sees each channel's events
+ * in order. Writes are batched: the frames the core asks for are encoded back to back per channel
+ * ({@link FrameBatcher}) on the core's thread, and written and flushed once per burst of inbound frames or
+ * timer by each channel's own loop: at once on the core's, in one task for each other loop.
  */
 final class CoreDriver implements ServerOutbox {
 
@@ -44,7 +48,10 @@ final class CoreDriver implements ServerOutbox {
     private final BatonServer.SocketLimits limits;
     private ServerCore core;
     private final Map<Long, Channel> channels = new HashMap<>();
-    private final FrameBatcher batcher = new FrameBatcher();
+    /** Carries the handoff's log tag to the I/O loops with the writes (their slow-reader cuts are logged there). */
+    private final FrameBatcher batcher = new FrameBatcher(this::tagged);
+    /** The handoff under way as of the last batch, for the I/O loops' log lines; core's loop only. */
+    private long handoffTag;
     /**
      * Peer-link channels (one, rarely two), flushed before any client's: during output commit every
      * client's output waits for the target to acknowledge the events, so those events must not queue
@@ -140,7 +147,7 @@ final class CoreDriver implements ServerOutbox {
             @Override
             public void channelActive(ChannelHandlerContext ctx) {
                 Channel ch = ctx.channel();
-                onCore(() -> {
+                Runnable opened = () -> {
                     conn = register(ch);
                     if (peerPort) {
                         peerChannels.add(ch);
@@ -148,35 +155,133 @@ final class CoreDriver implements ServerOutbox {
                     } else {
                         core.clientConnected(conn, addressKey(ch), now());
                     }
-                    afterBatch();
-                });
+                };
+                if (loop.inEventLoop()) {
+                    onCore(() -> {
+                        opened.run();
+                        afterBatch();
+                    });
+                } else {
+                    handover(ctx).add(opened);
+                }
             }
         };
     }
 
-    /** Frames in, core calls out, for one connection; {@link #conn} is only read and written on the core's loop. */
+    /**
+     * Frames in, core calls out, for one connection; {@link #conn} is only read and written on the core's loop.
+     * On the core's loop each frame goes straight to the core. On an I/O loop the frames of one read burst
+     * (channelRead ... channelReadComplete) are collected, and the connection's open, bursts and close go to
+     * its loop's {@link Handover}, which keeps their order.
+     */
     private class Inbound extends ChannelInboundHandlerAdapter {
         long conn;
+        /** Frames of the read burst under way on an I/O loop, not yet handed over; that loop only. */
+        private List<Object> burst;
+        private Handover handover;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            onCore(() -> dispatch(conn, msg));
+            if (loop.inEventLoop()) {
+                onCore(() -> dispatch(conn, msg));
+                return;
+            }
+            if (burst == null) {
+                burst = new ArrayList<>(4);
+            }
+            burst.add(msg);
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            onCore(CoreDriver.this::afterBatch);
+            if (loop.inEventLoop()) {
+                onCore(CoreDriver.this::afterBatch);
+            } else {
+                handOverBurst(ctx);
+            }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            onCore(() -> closed(conn));
+            if (loop.inEventLoop()) {
+                onCore(() -> {
+                    closed(conn);
+                    afterBatch();
+                });
+            } else {
+                handOverBurst(ctx);
+                handover(ctx).add(() -> closed(conn));
+            }
+        }
+
+        private void handOverBurst(ChannelHandlerContext ctx) {
+            List<Object> frames = burst;
+            if (frames == null) {
+                return;
+            }
+            burst = null;
+            handover(ctx).add(() -> {
+                for (int i = 0; i < frames.size(); i++) {
+                    dispatch(conn, frames.get(i));
+                }
+            });
+        }
+
+        Handover handover(ChannelHandlerContext ctx) {
+            if (handover == null) {
+                handover = handovers.computeIfAbsent(ctx.channel().eventLoop(), Handover::new);
+            }
+            return handover;
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.debug("connection {} failed: {}", conn, cause.toString());
             ctx.close();
+        }
+    }
+
+    /** One per I/O loop that carries client connections, created by the first of them. */
+    private final Map<EventLoop, Handover> handovers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * What one I/O loop has read from its connections (opens, read bursts, closes, in the order they happened)
+     * and not yet handed to the core. The first event of a loop iteration queues a task on that loop, which
+     * runs after the iteration's I/O and hands everything to the core as one task: one batch of the core for
+     * all the connections that loop read at once, not one per connection. Touched on its loop only.
+     */
+    private final class Handover implements Runnable {
+        private final EventLoop io;
+        private List<Runnable> events = new ArrayList<>();
+        private boolean queued;
+
+        Handover(EventLoop io) {
+            this.io = io;
+        }
+
+        void add(Runnable event) {
+            events.add(event);
+            if (!queued) {
+                queued = true;
+                io.execute(this); // from the loop itself: no wake-up, it runs once this iteration's reads are done
+            }
+        }
+
+        @Override
+        public void run() {
+            queued = false;
+            List<Runnable> batch = events;
+            events = new ArrayList<>(Math.max(16, batch.size()));
+            try {
+                loop.execute(() -> timed(() -> {
+                    for (int i = 0; i < batch.size(); i++) {
+                        batch.get(i).run();
+                    }
+                    afterBatch();
+                }));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The core's loop is shutting down: nothing it would do with these matters any more.
+            }
         }
     }
 
@@ -209,12 +314,12 @@ final class CoreDriver implements ServerOutbox {
         return id;
     }
 
+    /** A connection went inactive; the caller ends the batch. */
     private void closed(long conn) {
         Channel ch = channels.remove(conn);
         if (ch != null) {
             peerChannels.remove(ch);
             core.disconnected(conn, now());
-            afterBatch();
         }
     }
 
@@ -225,7 +330,12 @@ final class CoreDriver implements ServerOutbox {
         for (int i = 0; i < peerChannels.size(); i++) {
             batcher.flush(peerChannels.get(i));
         }
-        batcher.flush();
+        handoffTag = core.handoffUnderWay();
+        if (cutoverUnflushed != 0 && observer != ServerObserver.NONE) {
+            flushForObserver();
+        } else {
+            batcher.flush();
+        }
         HandoffMdc.afterBatch(core);
         if (cutoverUnflushed != 0) {
             long index = cutoverUnflushed;
@@ -236,6 +346,22 @@ final class CoreDriver implements ServerOutbox {
             journal.afterBatch(core.visibleIndex(), now);
         }
         schedule(core.nextDeadline(), now);
+    }
+
+    /**
+     * The burst that carried CUTOVER, with an observer listening (a harness): the observer is told that every
+     * client has each output up to the cut, so the core's loop waits, at most a second, for the other loops to
+     * write this burst to their clients before telling it. Without an observer nothing waits.
+     */
+    private void flushForObserver() {
+        try {
+            if (!batcher.flushAndWait(TimeUnit.SECONDS.toNanos(1))) {
+                LOG.warn("the client loops had not written the burst that carried CUTOVER within 1 s; telling the "
+                        + "observer anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void schedule(long deadline, long now) {
@@ -356,21 +482,45 @@ final class CoreDriver implements ServerOutbox {
     public void close(long conn) {
         Channel ch = channels.get(conn);
         if (ch != null) {
-            batcher.flush(ch);
-            boolean dialled = ch.parent() == null; // accepted channels have their server channel as parent
-            if (!ch.isWritable() && !dialled) {
-                ch.close();
-                return;
-            }
-            ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            ch.eventLoop().schedule(() -> {
-                if (ch.isOpen()) {
-                    LOG.info("closing the connection from {} without waiting longer: what was sent to it had not "
-                            + "left after {} ms (serve --write-stall-ms)", ch.remoteAddress(), limits.writeStallMillis());
-                    ch.close();
-                }
-            }, limits.writeStallMillis(), TimeUnit.MILLISECONDS);
+            // On the channel's loop, after what was sent to it in this batch (at once if that is the core's loop).
+            batcher.afterWrites(ch, () -> closeAfterSent(ch));
         }
+    }
+
+    /**
+     * On the channel's loop, once what the core sent it is written: closes once that has left, or at once if
+     * it is an accepted connection that cannot be written to. The writability read here is the loop's own.
+     */
+    private void closeAfterSent(Channel ch) {
+        boolean dialled = ch.parent() == null; // accepted channels have their server channel as parent
+        if (!ch.isWritable() && !dialled) {
+            ch.close();
+            return;
+        }
+        ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ch.eventLoop().schedule(() -> {
+            if (ch.isOpen()) {
+                LOG.info("closing the connection from {} without waiting longer: what was sent to it had not "
+                        + "left after {} ms (serve --write-stall-ms)", ch.remoteAddress(), limits.writeStallMillis());
+                ch.close();
+            }
+        }, limits.writeStallMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A task for an I/O loop, tagged with the handoff under way when the core handed it over, so what that loop
+     * logs about the writes (a slow reader cut) carries the handoff's id as the core's own lines do.
+     */
+    private Runnable tagged(Runnable writes) {
+        long id = handoffTag;
+        return () -> {
+            if (id == 0) {
+                HandoffMdc.untag();
+            } else {
+                HandoffMdc.tag(id);
+            }
+            writes.run();
+        };
     }
 
     @Override
