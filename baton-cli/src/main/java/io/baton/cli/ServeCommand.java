@@ -137,7 +137,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--io-threads", description = "Event loops that read, frame and write the client connections, "
             + "the one that runs the service and the peer link among them; 0 or 1: everything on that one loop "
-            + "(default: the processors, here ${DEFAULT-VALUE}).")
+            + "(default: ${DEFAULT-VALUE}; more spreads the write system calls over cores, at a cost per frame, "
+            + "see docs/performance.md).")
     int ioThreads = BatonServer.Options.DEFAULT_IO_THREADS;
 
     @Option(names = "--advertise", description = "Where clients reach this server, host:port: what it tells a source "

@@ -63,12 +63,15 @@ public final class BatonServer implements AutoCloseable {
                           String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads) {
 
         /**
-         * As many client I/O loops as the machine has processors, the core's among them: at 1,000 clients a
-         * tick's write system calls are most of a server's CPU, and spread over every core they no longer all
-         * wait on the thread that runs the service. Loops beside the core's, one more thread than there are
-         * processors, cost more than they gave (docs/performance.md, "Client I/O on several event loops").
+         * One loop for everything unless the operator asks for more. Spread over the processors' loops, a tick's
+         * write system calls no longer all wait on the thread that runs the service (the core's work per tick at
+         * 1,000 clients fell 10-31 %), but every frame of a connection on another loop crosses threads twice:
+         * on this 2-core machine the server's CPU rose by 3-30 % and `bench throughput` fell from 0.79 to
+         * 0.41 of plain Netty, with no change in a handoff's stall that its noise could show
+         * (docs/performance.md, "Client I/O on several event loops"). On a server with cores to spare for it,
+         * {@code --io-threads} N spreads the connections.
          */
-        public static final int DEFAULT_IO_THREADS = Runtime.getRuntime().availableProcessors();
+        public static final int DEFAULT_IO_THREADS = 1;
         /** More client I/O loops than this is a typo, not a tuning. */
         public static final int MAX_IO_THREADS = 256;
 
@@ -76,8 +79,9 @@ public final class BatonServer implements AutoCloseable {
             if (ioThreads < 0 || ioThreads > MAX_IO_THREADS) {
                 throw new IllegalArgumentException("--io-threads " + ioThreads + " is out of range: give 0 or 1 to "
                         + "carry every client connection on the core's own loop, or 2 to " + MAX_IO_THREADS
-                        + " to spread them over that many I/O loops, the core's among them (default: the "
-                        + "processors, here " + DEFAULT_IO_THREADS + ")");
+                        + " to spread them over that many I/O loops, the core's among them (default: "
+                        + DEFAULT_IO_THREADS + "; this machine has " + Runtime.getRuntime().availableProcessors()
+                        + " processors)");
             }
             Objects.requireNonNull(bindHost, "bindHost");
             Objects.requireNonNull(adminHost, "adminHost");
