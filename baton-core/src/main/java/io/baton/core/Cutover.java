@@ -125,9 +125,9 @@ final class Cutover {
         }
         held.clear();
         // A client that attached hears the target's first tick on its pre-connection whatever this server
-        // does, so its SWITCH only moves where its inputs go (until then this server forwards them): those are
-        // paced like the MOVEs were, so that a thousand SWITCHes, and the thousand closes of old connections
-        // that follow them, do not land in the very tick the target takes over (docs/handoff.md, "Cutover").
+        // does, so its SWITCH only moves where its inputs go (until then this server forwards them): those go
+        // out at the MOVEs' pace (--redirect-per-second), so that the SWITCHes, the inputs resent on them and
+        // the closes of the old connections are a bounded burst at any client count (docs/handoff.md, step 5).
         // A client that never attached has no path to the target's outputs: it hears at once.
         toSwitch.clear();
         switchPaced = 0;
@@ -143,7 +143,7 @@ final class Cutover {
                 switchNow(s);
             }
         }
-        switchRate = Math.max(1, Math.min(core.cfg.redirectPerSecond(), toSwitch.size() * 2L));
+        switchRate = Math.max(1, core.cfg.redirectPerSecond());
         drainDeadline = now + core.cfg.drainTimeout();
         core.out.note("cutover at index " + m.cutIndex + " confirmed; " + core.redirect.clientsSwitched
                 + " unattached clients told to switch at once, " + toSwitch.size() + " attached ones over the next "

@@ -360,7 +360,7 @@ class ServerCoreTest {
             start(Frame.Mode.LIVE);
             untilSource(SourcePhase.DRAINING);
             long cutAt = rig.now;
-            // Three attached clients, paced like their MOVEs (at least half a second): one SWITCH at once.
+            // Three attached clients, paced like their MOVEs: one SWITCH at once, the others at the redirect's pace.
             assertThat(source.status().clientsSwitched()).isEqualTo(1);
             for (Client c : clients) {
                 c.input("between"); // on the source's connection: forwarded to the target, answered on the pre-connection
@@ -374,7 +374,9 @@ class ServerCoreTest {
             }
             switchedAt.sort(null);
             assertThat(switchedAt.get(0) - cutAt).isLessThan(MS);
-            assertThat(switchedAt.get(2) - switchedAt.get(0)).isBetween(300 * MS, 400 * MS); // 3 at 6/s: 0, 167, 333 ms
+            long pace = 1_000_000_000L / source.core.cfg.redirectPerSecond();
+            assertThat(switchedAt.get(2) - switchedAt.get(0)).as("three at the redirect's pace: 0, 1 and 2 intervals")
+                    .isBetween(2 * pace - 1, 2 * pace + MS / 10);
             assertThat(source.status().clientsSwitched()).isEqualTo(3);
             // The last one heard the target on its pre-connection (now its connection) before its SWITCH came.
             Client last = clients.stream().filter(c -> c.arrivedAt(c.last(Frame.Switch.class)) == switchedAt.get(2))
