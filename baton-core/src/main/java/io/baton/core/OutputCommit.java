@@ -95,6 +95,17 @@ final class OutputCommit {
      * the link's own latency, which a slow link raises and a busy moment does not.
      */
     private long fastestAck = Long.MAX_VALUE;
+    /**
+     * The slowest recent acknowledgement of a live event: raised by each slower one, and decaying by
+     * {@link #SLOW_ACK_DECAY} of the time since, so that a spell of late answers is remembered for a second
+     * or so and then forgotten. See {@link #commitWait}.
+     */
+    private long recentSlowAck;
+    private long recentSlowAckAt;
+    /** How fast {@link #recentSlowAck} decays: by one nanosecond per this many nanoseconds. */
+    static final long SLOW_ACK_DECAY = 16;
+    /** The commit wait never grows past this many configured waits for a target that is only late. */
+    static final long LATE_TARGET_WAITS = 4;
     /** The longest any event waited for the target's acknowledgement in this handoff: for the operator. */
     long longestCommitWait;
     /** How many times output commit was suspended in this handoff: for the operator. */
@@ -156,6 +167,8 @@ final class OutputCommit {
         hintsSentAt = 0;
         longestCommitWait = 0;
         fastestAck = Long.MAX_VALUE;
+        recentSlowAck = 0;
+        recentSlowAckAt = 0;
         suspensions = 0;
     }
 
@@ -227,7 +240,8 @@ final class OutputCommit {
 
     /** When the oldest unreleased event has waited the commit wait (while {@link #awaitingAck}). */
     long commitWaitEnds() {
-        return appliedTime(core.delivery.releasedIndex + 1) + commitWait();
+        long applied = appliedTime(core.delivery.releasedIndex + 1);
+        return applied + commitWait(applied);
     }
 
     /** The commit-wait timer: give the target up, or suspend the commit, whichever a majority allows. */
@@ -250,10 +264,24 @@ final class OutputCommit {
     /**
      * How long an output may wait for the target before the source gives the target up: the configured
      * wait plus two of the fastest round trips seen in this handoff, so that a slow link is not taken for
-     * a dead one (a busy moment raises the slowest round trip, not the fastest).
+     * a dead one (a busy moment raises the slowest round trip, not the fastest); and, for a target that
+     * answers but late (a busy one: on a loaded machine 30-40 ms now and then), twice its slowest recent
+     * answer, up to {@link #LATE_TARGET_WAITS} configured waits. Giving a late target up costs more than
+     * waiting for it: every suspension tells every client to forget the target and, once it answers, hints it
+     * again (two frames per client), and at 1,000 clients those writes made the next answer later still (5-14
+     * suspensions per handoff, each wave of clients stalling 140-180 ms; docs/performance.md). A dead target
+     * has no recent answers to raise the wait beyond that bound. {@code at}: when the oldest output still
+     * waiting was computed, the instant the recent answers are decayed to (so the deadline is fixed once set).
      */
-    private long commitWait() {
-        return core.cfg.commitWait() + (fastestAck == Long.MAX_VALUE ? 0 : 2 * fastestAck);
+    private long commitWait(long at) {
+        long wait = core.cfg.commitWait() + (fastestAck == Long.MAX_VALUE ? 0 : 2 * fastestAck);
+        long late = Math.min(LATE_TARGET_WAITS * core.cfg.commitWait(), 2 * slowAckAt(at));
+        return Math.max(wait, late);
+    }
+
+    /** {@link #recentSlowAck} decayed to {@code now}. */
+    private long slowAckAt(long now) {
+        return Math.max(0, recentSlowAck - Math.max(0, now - recentSlowAckAt) / SLOW_ACK_DECAY);
     }
 
     /** Notes when an event was applied, while events are shipped. */
@@ -274,7 +302,12 @@ final class OutputCommit {
     void measureAck(long index, long backlogEnd, long replicaAcked, long now) {
         heldForTheLink = false; // the target answers: the commit wait counts again from what still waits
         if (index > replicaAcked && index > backlogEnd && index <= core.log.appliedIndex && appliedAt != null) {
-            fastestAck = Math.min(fastestAck, now - appliedTime(index));
+            long took = now - appliedTime(index);
+            fastestAck = Math.min(fastestAck, took);
+            if (took >= slowAckAt(now)) {
+                recentSlowAck = took;
+                recentSlowAckAt = now;
+            }
         }
         if (state.holds && index > core.delivery.releasedIndex && appliedAt != null) {
             longestCommitWait = Math.max(longestCommitWait, now - appliedTime(core.delivery.releasedIndex + 1));
@@ -296,7 +329,7 @@ final class OutputCommit {
      */
     private void suspend(long waited, long now) {
         core.out.note("the target acknowledged nothing for " + waited / 1_000_000 + " ms (the commit wait is "
-                + commitWait() / 1_000_000 + " ms): clients forget it until it catches up, and outputs go out");
+                + commitWait(now - waited) / 1_000_000 + " ms): clients forget it until it catches up, and outputs go out");
         for (Session s : core.log.sessions.values()) {
             if (s.conn >= 0 && core.conns.isBound(s) && s.welcomeHeldAt == 0) {
                 core.out.send(s.conn, Frame.TargetHint.WITHDRAWN);

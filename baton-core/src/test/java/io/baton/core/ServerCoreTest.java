@@ -839,6 +839,36 @@ class ServerCoreTest {
         }
 
         @Test
+        void aTargetThatAnsweredLateIsWaitedForLongerNextTimeButNotWithoutBound() {
+            redirecting();
+            Client c = clients.get(0);
+            long wait = source.core.cfg.commitWait();
+            // A first late answer (1.5 commit waits): nothing says yet that the target is only busy, so it is
+            // given up, and taken up again when it answers.
+            rig.hold(target);
+            c.input("a");
+            rig.advance(wait * 3 / 2);
+            rig.release(target);
+            assertThat(source.status().commitSuspensions()).isEqualTo(1);
+
+            // As late again, soon after: it answered that late a moment ago, so its outputs wait for it.
+            rig.hold(target);
+            c.input("b");
+            rig.advance(wait * 3 / 2);
+            assertThat(source.status().commitSuspensions()).isEqualTo(1);
+            assertThat(c.outputs()).containsExactly("a#1");
+            rig.release(target);
+            assertThat(c.outputs()).containsExactly("a#1", "b#2");
+
+            // Silent past the bound (LATE_TARGET_WAITS commit waits): given up however late it was before.
+            rig.hold(target);
+            c.input("c");
+            rig.advance(io.baton.core.OutputCommit.LATE_TARGET_WAITS * wait + 3 * MS);
+            assertThat(source.status().commitSuspensions()).isEqualTo(2);
+            assertThat(c.outputs()).containsExactly("a#1", "b#2", "c#3");
+        }
+
+        @Test
         void aSuspendedCommitIsTakenUpAgainOnceTheTargetAnswers() {
             redirecting();
             rig.hold(target);
