@@ -129,6 +129,13 @@ class ClientCoreTest {
         assertThat(out.events).contains(ClientCore.Event.RESUMED);
     }
 
+    /** MOVE on the serving connection (1), then the pre-connection (2) to the target opens and is welcomed. */
+    private void attachToTheTarget() {
+        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
+        core.connected(2, now);
+        core.frame(2, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+    }
+
     @Test
     void switchesToThePreConnectionMergingBothStreamsByNumber() {
         core.send(b("unacked"), now);
@@ -156,9 +163,7 @@ class ClientCoreTest {
     @Test
     void aSourceLostAfterTheTargetSpokeLeavesThePreConnectionServingWithoutAResume() {
         core.send(b("unacked"), now);
-        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
-        core.connected(2, now);
-        core.frame(2, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        attachToTheTarget();
         core.frame(1, output(1, "source's last"), now);
         core.frame(2, output(2, "target's first"), now); // the target took over; the source's SWITCH never comes
         out.sent.clear();
@@ -176,9 +181,7 @@ class ClientCoreTest {
 
     @Test
     void aSourceLostBeforeItsLastOutputsArrivedResumesOnTheTargetRatherThanSkipThem() {
-        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
-        core.connected(2, now);
-        core.frame(2, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        attachToTheTarget();
         core.frame(1, output(1, "one"), now);
         core.frame(2, output(3, "target's first"), now); // 2 was the source's and died with its connection
 
@@ -190,9 +193,7 @@ class ClientCoreTest {
 
     @Test
     void aSourceLostWhileTheTargetIsStillAReplicaIsAnOrdinaryLoss() {
-        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
-        core.connected(2, now);
-        core.frame(2, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        attachToTheTarget();
         core.frame(1, output(1, "one"), now);
 
         core.disconnected(1, now); // no OUTPUT on the pre-connection: nothing says the target is in charge
@@ -202,9 +203,7 @@ class ClientCoreTest {
 
     @Test
     void aSwitchNamingOutputsNotYetDeliveredResumesOnTheTargetInsteadOfPromotingThePreConnection() {
-        core.frame(1, new Frame.Move(7, new byte[16], "target", 7100), now);
-        core.connected(2, now);
-        core.frame(2, new Frame.Welcome(Frame.VERSION, 42, new byte[16], 0), now);
+        attachToTheTarget();
         core.frame(1, output(1, "one"), now);
         // The source's SWITCH says it sent up to 3, but 2 and 3 never arrived (a retired source answering a
         // resume, say): promoting the pre-connection would wait for them forever.

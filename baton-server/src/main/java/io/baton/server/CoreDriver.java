@@ -336,7 +336,7 @@ final class CoreDriver implements ServerOutbox {
         } else {
             batcher.flush();
         }
-        HandoffMdc.afterBatch(core);
+        HandoffMdc.set(handoffTag);
         if (cutoverUnflushed != 0) {
             long index = cutoverUnflushed;
             cutoverUnflushed = 0;
@@ -514,11 +514,7 @@ final class CoreDriver implements ServerOutbox {
     private Runnable tagged(Runnable writes) {
         long id = handoffTag;
         return () -> {
-            if (id == 0) {
-                HandoffMdc.untag();
-            } else {
-                HandoffMdc.tag(id);
-            }
+            HandoffMdc.set(id);
             writes.run();
         };
     }

@@ -24,9 +24,12 @@ final class HandoffMdc {
         tag(core.handoffUnderWay());
     }
 
-    /** A burst of core calls ended: tag what follows, or untag it if no handoff is under way any more. */
-    static void afterBatch(ServerCore core) {
-        long id = core.handoffUnderWay();
+    /**
+     * Tags what follows with {@code id}, or untags it for 0: after a burst of core calls, with the handoff under
+     * way then (none any more: untagged), and on an I/O loop, with the handoff under way when the core handed
+     * it its writes.
+     */
+    static void set(long id) {
         if (id == 0) {
             untag();
         } else {

@@ -33,8 +33,7 @@ class ClientEndpointOverSocketsTest {
         BatonServer source = env.start(false);
         BatonServer target = env.start(true);
         RawConnection raw = env.add(RawConnection.open(source.clientPort()));
-        raw.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
-        assertThat(raw.read()).isInstanceOf(Frame.Welcome.class);
+        raw.openSession();
 
         assertThat(source.startHandoff(HandoffRequest.toAdvertised("127.0.0.1", target.peerPort(), Frame.Mode.LIVE))
                 .get(5, TimeUnit.SECONDS)).isEmpty();
@@ -70,8 +69,7 @@ class ClientEndpointOverSocketsTest {
             nothing = s.getLocalPort(); // free once closed: a port where nothing listens
         }
         RawConnection raw = env.add(RawConnection.open(source.clientPort()));
-        raw.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
-        assertThat(raw.read()).isInstanceOf(Frame.Welcome.class);
+        raw.openSession();
 
         assertThat(source.startHandoff(new HandoffRequest("127.0.0.1", target.peerPort(), "127.0.0.1", nothing,
                 Frame.Mode.LIVE)).get(5, TimeUnit.SECONDS)).isEmpty();

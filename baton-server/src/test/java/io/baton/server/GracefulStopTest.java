@@ -26,8 +26,7 @@ class GracefulStopTest {
 
     private RawConnection session(BatonServer server) throws Exception {
         RawConnection raw = env.add(RawConnection.open(server.clientPort()));
-        raw.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
-        assertThat(raw.read()).isInstanceOf(Frame.Welcome.class);
+        raw.openSession();
         return raw;
     }
 
@@ -58,8 +57,7 @@ class GracefulStopTest {
         BatonServer source = env.start(false);
         BatonServer successor = env.start(true);
         RawConnection away = env.add(RawConnection.open(source.clientPort()));
-        away.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
-        Frame.Welcome w = (Frame.Welcome) away.read();
+        Frame.Welcome w = away.openSession();
         away.close(); // no CLOSE: its session waits in its resume window, and hears nothing of the handoff
         org.awaitility.Awaitility.await().until(() -> TestServers.status(source).connected() == 0);
 

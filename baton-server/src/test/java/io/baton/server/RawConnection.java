@@ -51,6 +51,16 @@ final class RawConnection implements AutoCloseable {
         }
     }
 
+    /** Sends HELLO NEW and returns the WELCOME that must answer it: a new session on this connection. */
+    Frame.Welcome openSession() throws IOException, ProtocolException {
+        send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
+        Frame f = read();
+        if (!(f instanceof Frame.Welcome w)) {
+            throw new AssertionError("expected WELCOME to a HELLO NEW, got " + f);
+        }
+        return w;
+    }
+
     /** The bytes of one frame, as the codec lays them out. */
     static byte[] encode(Frame frame) {
         ByteBuf buf = Unpooled.buffer();

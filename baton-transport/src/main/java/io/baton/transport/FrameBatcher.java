@@ -105,12 +105,7 @@ public final class FrameBatcher {
 
     /** Encodes {@code frame} behind whatever waits for {@code ch}. */
     public void add(Channel ch, Frame frame) {
-        Pending p = pending.get(ch);
-        if (p == null) {
-            p = new Pending(ch);
-            pending.put(ch, p);
-            order.add(p);
-        }
+        Pending p = pendingFor(ch);
         if (p.buf == null) {
             p.buf = ch.alloc().ioBuffer(Math.min(FrameCodec.encodedSize(frame), WRITE_AT) + 256);
         }
@@ -139,12 +134,7 @@ public final class FrameBatcher {
             action.run();
             return;
         }
-        Pending p = pending.get(ch);
-        if (p == null) {
-            p = new Pending(ch);
-            pending.put(ch, p);
-            order.add(p);
-        }
+        Pending p = pendingFor(ch);
         if (p.after == null) {
             p.after = new ArrayList<>(1);
         }
@@ -223,6 +213,17 @@ public final class FrameBatcher {
             }
         }
         return written;
+    }
+
+    /** What waits for {@code ch} in this burst; a channel new to the burst takes the next place in {@link #order}. */
+    private Pending pendingFor(Channel ch) {
+        Pending p = pending.get(ch);
+        if (p == null) {
+            p = new Pending(ch);
+            pending.put(ch, p);
+            order.add(p);
+        }
+        return p;
     }
 
     private List<Pending> batchFor(EventLoop loop) {
