@@ -149,6 +149,7 @@ final class Cutover {
                 + " unattached clients told to switch at once, " + toSwitch.size() + " attached ones over the next "
                 + (toSwitch.size() * 1000L + switchRate - 1) / switchRate + " ms");
         switchPaced(now);
+        finishDrainIfEmpty(now);
     }
 
     private void switchNow(Session s) {
@@ -168,10 +169,12 @@ final class Cutover {
                 : switchStartedAt + (switchPaced * 1_000_000_000L + switchRate - 1) / switchRate;
     }
 
-    /** The switch pace timer: SWITCH to as many attached clients as the pace allows by now. */
+    /**
+     * The switch pace timer: SWITCH to as many attached clients as the pace allows by now. (The drain ends when
+     * the last client leaves, on its disconnect, not here.)
+     */
     void switchPaced(long now) {
         sendSwitches(now, false);
-        finishDrainIfEmpty(now);
     }
 
     private void sendSwitches(long now, boolean all) {
