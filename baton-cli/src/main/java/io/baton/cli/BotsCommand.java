@@ -115,8 +115,9 @@ final class BotsCommand implements Callable<Integer> {
         try (BotFleet fleet = builder.build()) {
             long started = System.nanoTime();
             int connected = fleet.start();
+            long playing = System.nanoTime();
             if (control) {
-                return controlled(fleet, connected, started);
+                return controlled(fleet, connected, started, playing);
             }
             long end = System.nanoTime() + durationS * 1_000_000_000L;
             long nextReport = System.nanoTime() + 5_000_000_000L;
@@ -138,7 +139,7 @@ final class BotsCommand implements Callable<Integer> {
      * verify and print one report line. Times are System.nanoTime values, which on Linux share one clock
      * (CLOCK_MONOTONIC) across the processes of a machine.
      */
-    private int controlled(BotFleet fleet, int connected, long started) throws Exception {
+    private int controlled(BotFleet fleet, int connected, long started, long playing) throws Exception {
         ObjectMapper json = new ObjectMapper();
         Map<String, Object> ready = new LinkedHashMap<>();
         ready.put("event", "ready");
@@ -159,7 +160,11 @@ final class BotsCommand implements Callable<Integer> {
         long movedAt = cmd[4].equals("1") ? fleet.awaitMoved(connected, 10_000) : tDone;
         Thread.sleep(Long.parseLong(cmd[3])); // the bots keep playing on the target for this long
         long windowEnd = Math.max(tDone, movedAt) + 2 * (1_000_000_000L / tickHz);
-        long[] baseline = fleet.stallsEndingBy(Math.max(started, t0 - (windowEnd - t0)), t0);
+        long length = windowEnd - t0;
+        long[] baseline = fleet.stallsEndingBy(Math.max(started, t0 - length), t0);
+        // The window before the baseline, as long, when the warm-up after every bot connected held it: two
+        // windows without a handoff, which say how far apart noise alone puts them.
+        long[] earlier = t0 - 2 * length >= playing ? fleet.stallsEndingBy(t0 - 2 * length, t0 - length) : new long[0];
         List<long[]> gaps = fleet.worstGaps(t0, windowEnd);
         long[] stalls = fleet.stalls(t0, windowEnd);
         FleetReport r = fleet.stopAndVerify(t0, windowEnd);
@@ -174,6 +179,7 @@ final class BotsCommand implements Callable<Integer> {
         out.put("window_end", windowEnd);
         out.put("stalls", stalls);
         out.put("baseline_stalls", baseline);
+        out.put("earlier_baseline_stalls", earlier);
         out.put("worst_gap_starts", gaps.stream().mapToLong(g -> g[0]).toArray());
         out.put("handoff_marks", gaps.stream().map(g -> new long[] {g[2], g[3], g[4]}).toList());
         out.put("move_times", fleet.moveTimes());

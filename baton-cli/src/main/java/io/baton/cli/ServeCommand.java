@@ -120,8 +120,11 @@ final class ServeCommand implements Callable<Integer> {
             + "session. At most, and by default, what a client frame holds (default: ${DEFAULT-VALUE}).")
     int maxInputBytes = LIMITS.maxInputBytes();
 
-    @Option(names = "--rehearse-ms", defaultValue = "2000",
-            description = "Before serving, rehearse handoffs in memory for this long so the code is compiled (0: skip; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rehearse-ms", defaultValue = "3000",
+            description = "Before serving, rehearse handoffs for about this long so that the first real one runs "
+                    + "compiled code: a third in memory (the protocol), the rest between throwaway servers of "
+                    + "this process over loopback sockets, with clients playing (the transport) (0: skip; "
+                    + "default: ${DEFAULT-VALUE}).")
     long rehearseMs;
 
     @Option(names = "--max-outbound-bytes", defaultValue = "" + BatonServer.SocketLimits.MAX_OUTBOUND_BYTES,
@@ -182,9 +185,13 @@ final class ServeCommand implements Callable<Integer> {
         BatonServer.checkPorts(listen); // before the rehearsal: a port in use is said at once, not seconds later
         if (rehearseMs > 0) {
             long t = System.nanoTime();
-            int n = io.baton.sim.Rehearsal.run(factory, tickHz, rehearseMs);
-            System.err.printf("baton: rehearsed %d handoffs in memory in %d ms, so the first real one runs warm%n", n,
-                    (System.nanoTime() - t) / 1_000_000);
+            int n = io.baton.sim.Rehearsal.run(factory, tickHz, Math.max(1, rehearseMs / 3));
+            long inMemory = (System.nanoTime() - t) / 1_000_000;
+            LoopbackRehearsal.Outcome sockets = LoopbackRehearsal.run(factory, tickHz, ioThreads,
+                    rehearseMs - rehearseMs / 3);
+            System.err.printf("baton: rehearsed %d handoffs in memory in %d ms and %d (%d completed) over loopback "
+                    + "sockets in %d ms, so the first real one runs warm%n", n, inMemory, sockets.handoffs(),
+                    sockets.completed(), sockets.millis());
         }
         Map<String, String> opts = new HashMap<>(options);
         opts.putIfAbsent("state-mb", Long.toString(stateMb));

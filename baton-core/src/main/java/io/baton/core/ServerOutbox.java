@@ -18,11 +18,11 @@ public interface ServerOutbox {
     long connect(String host, int port);
 
     /**
-     * The service's whole state was just replaced from a snapshot. {@code awaited}: clients wait on this
-     * server meanwhile (stop-and-copy), or not (a live replica, on which nothing depends before it catches
-     * up). A driver may use a moment nobody waits on for housekeeping that pauses the server.
+     * The service's whole state was just replaced from a snapshot of {@code bytes}. {@code awaited}: clients
+     * wait on this server meanwhile (stop-and-copy), or not (a live replica, on which nothing depends before it
+     * catches up). A driver may use a moment nobody waits on for housekeeping that pauses the server.
      */
-    default void stateRestored(boolean awaited) {
+    default void stateRestored(boolean awaited, long bytes) {
     }
 
     /** Something an operator wants to read in the log: phases, aborts, refusals. */

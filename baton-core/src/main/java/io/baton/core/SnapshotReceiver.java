@@ -88,7 +88,7 @@ final class SnapshotReceiver {
         core.target.snapshotLoaded(now);
         core.out.note("restored snapshot at index " + log.appliedIndex + " (" + received + " bytes, "
                 + log.sessions.size() + " sessions)");
-        core.out.stateRestored(!core.target.live());
+        core.out.stateRestored(!core.target.live(), received);
     }
 
     /** The replica was discarded: chunks in flight are dropped. */

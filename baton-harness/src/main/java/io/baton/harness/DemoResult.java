@@ -21,6 +21,8 @@ import java.util.Map;
  * @param commitSuspensions   how often the source stopped waiting for the target's acknowledgement
  * @param stallMs             each client's longest gap between tick updates during the handoff, less a tick
  * @param baselineStallMs     the same over as long a window just before it
+ * @param earlierBaselineMs   the same again over the window before that one, where the warm-up had it; null
+ *                            if it did not: two windows without a handoff, what noise alone makes of an excess
  * @param faultAtMs           when the fault struck, after the command; null if it did not (or no fault)
  * @param recoveryMs          from the fault to the last client on the target, or to the abort; null if unknown
  * @param diverged            some log index both servers released with different events
@@ -37,7 +39,7 @@ import java.util.Map;
 public record DemoResult(DemoSettings settings, String outcome, Counts counts, String digestSource,
                          String digestTarget, long cutoverIndex, Double handoffMs, Double cutoverPauseMs,
                          double longestCommitWaitMs, int commitSuspensions, Stalls stallMs, Stalls baselineStallMs,
-                         Double faultAtMs, Double recoveryMs, boolean diverged, long indicesCompared,
+                         Stalls earlierBaselineMs, Double faultAtMs, Double recoveryMs, boolean diverged, long indicesCompared,
                          List<ChainedHandoff> furtherHandoffs, Long heapBytesPerSession, Recording recording,
                          Rss sourceRssMb, Rss targetRssMb, Map<String, Object> strangers,
                          HandoffCpu cpu) {
@@ -129,6 +131,17 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                 Demo.round(stallMs.p99() - baselineStallMs.p99()), Demo.round(stallMs.max() - baselineStallMs.max()));
     }
 
+    /**
+     * The same comparison between the two windows before the command, neither with a handoff (baseline less
+     * the window before it): how far apart machine noise alone puts two windows, the floor under which a
+     * {@link #stallExcessMs} says nothing. Null where the warm-up was too short to hold both.
+     */
+    public Stalls noiseExcessMs() {
+        return earlierBaselineMs == null ? null : new Stalls(Demo.round(baselineStallMs.p50() - earlierBaselineMs.p50()),
+                Demo.round(baselineStallMs.p99() - earlierBaselineMs.p99()),
+                Demo.round(baselineStallMs.max() - earlierBaselineMs.max()));
+    }
+
     /** Both servers had the same state at the cut (and had one). */
     public boolean stateEqual() {
         return !digestSource.equals("0") && digestSource.equals(digestTarget);
@@ -194,6 +207,8 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
         m.put("stall_ms", stallMs.toJson());
         m.put("baseline_stall_ms", baselineStallMs.toJson());
         m.put("stall_excess_ms", stallExcessMs().toJson());
+        m.put("earlier_baseline_stall_ms", earlierBaselineMs == null ? null : earlierBaselineMs.toJson());
+        m.put("noise_excess_ms", earlierBaselineMs == null ? null : noiseExcessMs().toJson());
         m.put("handoff_cpu_us_per_client", cpu == null ? null : cpu.perClientJson());
         m.put("cpu_ms", cpu == null ? null : cpu.rawJson());
         m.put("fault", settings.fault().cliName());
@@ -234,6 +249,7 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                         + "  without a handoff  p50 %s ms, p99 %s ms, max %s ms (the same length of time just before it)%n"
                         + "  stall excess       p50 %s ms, p99 %s ms, max %s ms (the handoff's, less the one without)%n"
                         + "%s"
+                        + "%s"
                         + "%s%n",
                 s.mode().word(), counts.clients(), s.tickHz(), s.stateMb(), outcome
                         + (s.fault() == Fault.NONE ? "" : " (fault " + s.fault().cliName() + ")"),
@@ -242,13 +258,20 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                 digestSource, digestTarget, cutoverIndex, stateEqual() ? "equal" : "DIFFERENT", handoffMs,
                 cutoverPauseMs, stallMs.p50(), stallMs.p99(), stallMs.max(), baselineStallMs.p50(),
                 baselineStallMs.p99(), baselineStallMs.max(), stallExcessMs().p50(), stallExcessMs().p99(),
-                stallExcessMs().max(), cpuText(), verdict()));
+                stallExcessMs().max(), noiseText(), cpuText(), verdict()));
         for (ChainedHandoff h : furtherHandoffs) {
             b.append(String.format("  then %s -> %s      %s in %s ms, cutover pause %s ms, state %s, %s clients there%n",
                     h.from(), h.to(), h.outcome(), h.handoffMs(), h.cutoverPauseMs(),
                     h.stateEqual() ? "equal" : "DIFFERENT", h.sessionsOnTarget()));
         }
         return b.toString();
+    }
+
+    /** The noise line of the text report, where the warm-up held two windows before the command. */
+    private String noiseText() {
+        Stalls n = noiseExcessMs();
+        return n == null ? "" : String.format("  noise alone        p50 %s ms, p99 %s ms, max %s ms (the same between "
+                + "the two windows before the command, neither with a handoff)%n", n.p50(), n.p99(), n.max());
     }
 
     /** The CPU lines of the text report: per group, µs per client moved, then the raw figures. */

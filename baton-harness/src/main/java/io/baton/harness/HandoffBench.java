@@ -17,7 +17,7 @@ public final class HandoffBench {
 
     /** What a row takes from its demo run's report, as the demo names it. */
     private static final List<String> FROM_DEMO = List.of("outcome", "handoff_ms", "cutover_pause_ms", "commit_suspensions", "stall_ms",
-            "baseline_stall_ms", "stall_excess_ms", "handoff_cpu_us_per_client", "cpu_ms", "inputs_lost", "outputs_lost",
+            "baseline_stall_ms", "stall_excess_ms", "noise_excess_ms", "handoff_cpu_us_per_client", "cpu_ms", "inputs_lost", "outputs_lost",
             "heap_bytes_per_session");
 
     /** The rows, one per run (mode, clients, state_mb, tick_hz, the demo's figures, passed), and whether all passed. */

@@ -60,7 +60,7 @@ final class Scoring {
                 Math.max(src.path("cutover_index").asLong(), sourceHistory.cutIndex()),
                 aborted ? null : Demo.round((movedAt - t0) / 1e6), cutoverPauseMs(src, tgt),
                 src.path("longest_commit_wait_ms").asDouble(), src.path("commit_suspensions").asInt(),
-                distribution(nanos("stalls")), distribution(nanos("baseline_stalls")),
+                distribution(nanos("stalls")), distribution(nanos("baseline_stalls")), earlierBaseline(),
                 struckAt == 0 ? null : Demo.round((struckAt - t0) / 1e6),
                 struckAt == 0 || recovered < struckAt ? null : Demo.round((recovered - struckAt) / 1e6),
                 cmp.divergent() > 0, cmp.compared(), chain, heapPerSession,
@@ -160,6 +160,16 @@ final class Scoring {
     }
 
     /** p50, p99 and max, nearest rank to 10 µs ({@link StallDistribution}), in ms. */
+    /** The window before the baseline, if every bot process had one (its warm-up held both windows). */
+    private DemoResult.Stalls earlierBaseline() {
+        for (JsonNode r : reports) {
+            if (!r.path("earlier_baseline_stalls").isArray() || r.path("earlier_baseline_stalls").isEmpty()) {
+                return null;
+            }
+        }
+        return reports.isEmpty() ? null : distribution(nanos("earlier_baseline_stalls"));
+    }
+
     private static DemoResult.Stalls distribution(long[] nanos) {
         long[] p = StallDistribution.ofNanos(nanos).p50p99maxNanos();
         return new DemoResult.Stalls(Demo.round(p[0] / 1e6), Demo.round(p[1] / 1e6), Demo.round(p[2] / 1e6));

@@ -13,7 +13,8 @@ class DemoResultTest {
             "clients_switched", "clients_resumed", "inputs_sent", "inputs_lost", "inputs_duplicated", "outputs_lost",
             "outputs_duplicated", "out_of_order", "failed_verifications", "digest_source", "digest_target",
             "state_equal", "cutover_index", "handoff_ms", "cutover_pause_ms", "longest_commit_wait_ms",
-            "commit_suspensions", "stall_ms", "baseline_stall_ms", "stall_excess_ms", "handoff_cpu_us_per_client",
+            "commit_suspensions", "stall_ms", "baseline_stall_ms", "stall_excess_ms", "earlier_baseline_stall_ms",
+            "noise_excess_ms", "handoff_cpu_us_per_client",
             "cpu_ms", "fault", "expected_outcome", "acked_inputs_lost",
             "diverged", "indices_compared", "source_rss_mb", "target_rss_mb");
 
@@ -28,7 +29,7 @@ class DemoResultTest {
     @Test
     void aFaultAChainAndTheHeapEachAddTheirFieldsWhereTheDemoPutThem() {
         DemoResult faulty = result(settings(Fault.PAUSE_SOURCE, 1, false), "failed-over", counts(0), List.of());
-        assertThat(List.copyOf(faulty.toJson().keySet()).subList(29, 32))
+        assertThat(List.copyOf(faulty.toJson().keySet()).subList(31, 34))
                 .containsExactly("acked_inputs_lost", "fault_at_ms", "recovery_ms");
         assertThat(faulty.toJson()).containsEntry("expected_outcome", "failed-over or completed")
                 .containsEntry("fault", "pause-source");
@@ -79,7 +80,7 @@ class DemoResultTest {
     private static DemoResult withStrangers(DemoResult r, Map<String, Object> strangers) {
         return new DemoResult(r.settings(), r.outcome(), r.counts(), r.digestSource(), r.digestTarget(),
                 r.cutoverIndex(), r.handoffMs(), r.cutoverPauseMs(), r.longestCommitWaitMs(), r.commitSuspensions(),
-                r.stallMs(), r.baselineStallMs(), r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(),
+                r.stallMs(), r.baselineStallMs(), r.earlierBaselineMs(), r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(),
                 r.furtherHandoffs(), r.heapBytesPerSession(), r.recording(), r.sourceRssMb(), r.targetRssMb(),
                 strangers, r.cpu());
     }
@@ -105,7 +106,8 @@ class DemoResultTest {
     private static DemoResult result(DemoSettings s, String outcome, DemoResult.Counts counts,
                                      List<DemoResult.ChainedHandoff> chain) {
         return new DemoResult(s, outcome, counts, "ab", "ab", 100, 700.0, 3.0, 5.0, 0,
-                new DemoResult.Stalls(1.0, 2.0, 3.0), new DemoResult.Stalls(0.5, 1.0, 1.5), null, null, false, 50,
+                new DemoResult.Stalls(1.0, 2.0, 3.0), new DemoResult.Stalls(0.5, 1.0, 1.5),
+                new DemoResult.Stalls(0.25, 1.5, 1.0), null, null, false, 50,
                 chain, null, new DemoResult.Recording(List.of(), List.of(), List.of(), List.of(), List.of(),
                         List.of(), List.of(), DemoResult.GapTimeline.EMPTY, null),
                 new DemoResult.Rss(300.0, 310.0), new DemoResult.Rss(250.0, null), null, cpu());
@@ -130,6 +132,11 @@ class DemoResultTest {
         assertThat(j.path("stall_excess_ms").path("p50").asDouble()).isEqualTo(0.5);
         assertThat(j.path("stall_excess_ms").path("p99").asDouble()).isEqualTo(1.0);
         assertThat(j.path("stall_excess_ms").path("max").asDouble()).isEqualTo(1.5);
+        // the baseline 0.5 / 1.0 / 1.5 against the window before it, 0.25 / 1.5 / 1.0
+        assertThat(j.path("noise_excess_ms").path("p50").asDouble()).isEqualTo(0.25);
+        assertThat(j.path("noise_excess_ms").path("p99").asDouble()).isEqualTo(-0.5);
+        assertThat(j.path("noise_excess_ms").path("max").asDouble()).isEqualTo(0.5);
+        assertThat(r.text()).contains("noise alone        p50 0.25 ms, p99 -0.5 ms, max 0.5 ms");
         com.fasterxml.jackson.databind.JsonNode per = j.path("handoff_cpu_us_per_client");
         assertThat(per.path("source").isNull()).as("a process that died: null, not a crash").isTrue();
         assertThat(per.path("target").isNumber()).isTrue();
@@ -147,14 +154,15 @@ class DemoResultTest {
     }
 
     @Test
-    void withoutCpuSamplesTheFiguresAreNull() {
+    void withoutCpuSamplesOrAnEarlierWindowTheirFiguresAreNull() {
         DemoResult r = result(settings(Fault.NONE, 1, false), "completed", counts(0), List.of());
         DemoResult none = new DemoResult(r.settings(), r.outcome(), r.counts(), r.digestSource(), r.digestTarget(),
                 r.cutoverIndex(), r.handoffMs(), r.cutoverPauseMs(), r.longestCommitWaitMs(), r.commitSuspensions(),
-                r.stallMs(), r.baselineStallMs(), r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(),
+                r.stallMs(), r.baselineStallMs(), null, r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(),
                 r.furtherHandoffs(), r.heapBytesPerSession(), r.recording(), r.sourceRssMb(), r.targetRssMb(),
                 null, null);
-        assertThat(none.toJson()).containsEntry("handoff_cpu_us_per_client", null).containsEntry("cpu_ms", null);
-        assertThat(none.text()).doesNotContain("handoff CPU");
+        assertThat(none.toJson()).containsEntry("handoff_cpu_us_per_client", null).containsEntry("cpu_ms", null)
+                .containsEntry("noise_excess_ms", null);
+        assertThat(none.text()).doesNotContain("handoff CPU").doesNotContain("noise alone");
     }
 }

@@ -451,9 +451,17 @@ final class CoreDriver implements ServerOutbox {
         }
     }
 
+    /**
+     * The smallest restored state worth a full collection. Below it the young collections that follow copy
+     * little, while the collection itself takes every core for tens of milliseconds: 80-105 ms for 11 MiB live
+     * on the shared 2-core machine during a 200-client handoff, where it stalled the source's clients by up to
+     * 15 ms (docs/performance.md, "Warm before the first handoff").
+     */
+    static final long SETTLE_MIN_BYTES = 8L << 20;
+
     @Override
-    public void stateRestored(boolean awaited) {
-        if (!awaited) {
+    public void stateRestored(boolean awaited, long bytes) {
+        if (!awaited && bytes >= SETTLE_MIN_BYTES) {
             settleHeap("restoring the snapshot");
         }
     }

@@ -40,8 +40,8 @@ final class MeteredOutbox implements ServerOutbox, PollObserver {
     }
 
     @Override
-    public void stateRestored(boolean awaited) {
-        driver.stateRestored(awaited);
+    public void stateRestored(boolean awaited, long bytes) {
+        driver.stateRestored(awaited, bytes);
     }
 
     @Override

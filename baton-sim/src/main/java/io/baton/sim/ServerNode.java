@@ -95,7 +95,7 @@ final class ServerNode extends Network.Node implements ServerOutbox {
     }
 
     @Override
-    public void stateRestored(boolean awaited) {
+    public void stateRestored(boolean awaited, long bytes) {
         restoresAwaited.add(awaited);
     }
 
