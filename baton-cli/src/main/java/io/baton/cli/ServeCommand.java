@@ -187,11 +187,18 @@ final class ServeCommand implements Callable<Integer> {
             long t = System.nanoTime();
             int n = io.baton.sim.Rehearsal.run(factory, tickHz, Math.max(1, rehearseMs / 3));
             long inMemory = (System.nanoTime() - t) / 1_000_000;
-            LoopbackRehearsal.Outcome sockets = LoopbackRehearsal.run(factory, tickHz, ioThreads,
-                    rehearseMs - rehearseMs / 3);
-            System.err.printf("baton: rehearsed %d handoffs in memory in %d ms and %d (%d completed) over loopback "
-                    + "sockets in %d ms, so the first real one runs warm%n", n, inMemory, sockets.handoffs(),
-                    sockets.completed(), sockets.millis());
+            try {
+                LoopbackRehearsal.Outcome sockets = LoopbackRehearsal.run(factory, tickHz, ioThreads,
+                        rehearseMs - rehearseMs / 3);
+                System.err.printf("baton: rehearsed %d handoffs in memory in %d ms and %d (%d completed) over "
+                        + "loopback sockets in %d ms, so the first real one runs warm%n", n, inMemory,
+                        sockets.handoffs(), sockets.completed(), sockets.millis());
+            } catch (Exception e) {
+                // A rehearsal only warms the code: whatever went wrong with it, the server serves.
+                System.err.printf("baton: rehearsed %d handoffs in memory in %d ms; the rehearsal over loopback "
+                        + "sockets failed (%s), so the first real handoff may run the transport's code cold; "
+                        + "serving anyway%n", n, inMemory, e);
+            }
         }
         Map<String, String> opts = new HashMap<>(options);
         opts.putIfAbsent("state-mb", Long.toString(stateMb));
