@@ -35,6 +35,16 @@ public final class ClientCore {
 
         void close(long conn);
 
+        /**
+         * The connection has served its purpose (a switch let go of the source): close it when convenient. The
+         * core sends nothing more on it and ignores what arrives on it; the source drains until it is closed.
+         * A driver carrying many sessions on one thread may spread these closes over a moment, so that a
+         * cutover's closes do not all fall in the ticks its clients first hear from the target.
+         */
+        default void release(long conn) {
+            close(conn);
+        }
+
         /** Hands one output to the application: exactly once, in order. */
         void deliver(byte[] payload);
 
@@ -330,7 +340,7 @@ public final class ClientCore {
             moveTo(ClientPhase.RESUMING_AFTER_SWITCH);
             serving = open(home, now);
         }
-        out.close(old.conn);
+        out.release(old.conn);
     }
 
     private void serverError(Frame.Error e, long now) {

@@ -19,6 +19,7 @@ class ClientCoreTest {
     static final class Recorder implements ClientCore.Outbox {
         final List<String> connects = new ArrayList<>();
         final List<long[]> closes = new ArrayList<>();
+        final List<Long> releases = new ArrayList<>();
         final List<Frame> sent = new ArrayList<>();
         final List<Long> sentOn = new ArrayList<>();
         final List<String> delivered = new ArrayList<>();
@@ -41,6 +42,11 @@ class ClientCoreTest {
         @Override
         public void close(long conn) {
             closes.add(new long[] {conn});
+        }
+
+        @Override
+        public void release(long conn) {
+            releases.add(conn);
         }
 
         @Override
@@ -157,7 +163,17 @@ class ClientCoreTest {
         assertThat(out.events).contains(ClientCore.Event.SWITCHED);
         assertThat(out.sentOfType(Frame.Input.class)).extracting(Frame.Input::seq).containsExactly(1L);
         assertThat(out.sentOn.get(out.sent.indexOf(out.sentOfType(Frame.Input.class).get(0)))).isEqualTo(2L);
-        assertThat(out.closes).extracting(c -> c[0]).contains(1L);
+        assertThat(out.releases).as("the old connection is let go of, for the driver to close when it suits")
+                .containsExactly(1L);
+        assertThat(out.closes).isEmpty();
+
+        // Until the driver closes it, the old connection is ignored: a stray frame is not delivered, and its
+        // close later is no loss of the serving connection.
+        core.frame(1, output(4, "stray on the old connection"), now);
+        core.disconnected(1, now);
+        assertThat(out.delivered).containsExactly("from source", "source's last", "target, early");
+        assertThat(out.connects).containsExactly("source:7000", "target:7100");
+        assertThat(out.events).doesNotContain(ClientCore.Event.DISCONNECTED);
     }
 
     @Test

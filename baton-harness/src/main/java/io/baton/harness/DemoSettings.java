@@ -33,7 +33,11 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
     public static final int CLIENTS = 200;
     public static final int TICK_HZ = 30;
     public static final int INPUT_HZ = 10;
-    public static final int WARMUP_S = 2;
+    /**
+     * Play before the command: long enough for the baseline window and the one before it (the noise figure,
+     * {@code noise_excess_ms}) at the length a 200-client handoff's window takes, about 1.1 s.
+     */
+    public static final int WARMUP_S = 3;
     public static final int AFTER_S = 1;
     public static final int REDIRECT_PER_SECOND = 5000;
     /**
