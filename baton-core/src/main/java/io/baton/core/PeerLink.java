@@ -11,9 +11,20 @@ final class PeerLink {
     /** A source pings its link this often, so that a live target is never taken for a silent one. */
     static final long PING_INTERVAL = SILENCE / 4;
 
+    /**
+     * How long a target may take to restore a snapshot, per byte, on top of {@link #SILENCE}: 1 s per 32 MiB.
+     * A target restores on its core's thread and answers nothing meanwhile; 256 MiB took it 1.8 s on the
+     * shared 2-core machine, after 3.6 s of receiving, which the plain silence bound cut (docs/faults.md).
+     */
+    static final long RESTORE_NANOS_PER_BYTE = 1_000_000_000L / (32L << 20);
+
     /** The link's connection, or -1 while there is none. */
     long conn = -1;
     long lastHeard;
+    /** Until when silence is allowed anyway (a target restoring what it was sent); 0 for none. */
+    long quietAllowedUntil;
+    /** The link was given up for its silence (not closed by the other side). */
+    boolean silenced;
     /** When the source pings next (the source's link only). */
     long nextPing;
 
@@ -25,15 +36,22 @@ final class PeerLink {
         return conn >= 0 && c == conn;
     }
 
-    /** The instant the link has been silent for {@link #SILENCE}. */
+    /** The instant the link has been silent for {@link #SILENCE}, or the end of an allowed quiet if later. */
     long silentAt() {
-        return lastHeard + SILENCE;
+        return Math.max(lastHeard + SILENCE, quietAllowedUntil);
+    }
+
+    /** The other side will be busy restoring {@code bytes} from {@code now} on, and may say nothing meanwhile. */
+    void allowRestore(long bytes, long now) {
+        quietAllowedUntil = now + SILENCE + bytes * RESTORE_NANOS_PER_BYTE;
     }
 
     /** Forgets the connection (already closed, or being closed) and returns it. */
     long drop() {
         long c = conn;
         conn = -1;
+        quietAllowedUntil = 0;
+        silenced = false;
         return c;
     }
 }

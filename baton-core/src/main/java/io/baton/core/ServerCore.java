@@ -195,11 +195,15 @@ public final class ServerCore {
         }
         Connections.Conn c = conns.remove(conn);
         if (source.link.is(conn)) {
+            boolean silenced = source.link.silenced;
             source.link.drop();
             source.peerLost(source.phase() == SourcePhase.CONNECTING
                     ? "could not connect to the target's peer port " + source.request.peerHost() + ":"
                             + source.request.peerPort() + " (refused, or nothing answered): is a standby "
                             + "('baton serve --standby') listening there, and is that its --peer-port?"
+                    : silenced
+                    ? "the target answered nothing for " + PeerLink.SILENCE / 1_000_000 + " ms in phase "
+                            + source.phase() + " (dead, paused, or starved of CPU), so the peer link was given up"
                     : "the peer link to the target was lost in phase " + source.phase(), now);
             return;
         }
@@ -464,6 +468,7 @@ public final class ServerCore {
     /** A peer link silent for too long is as good as lost. */
     private void linkSilent(PeerLink link, long now) {
         long conn = link.conn;
+        link.silenced = true;
         out.close(conn);
         disconnected(conn, now);
     }

@@ -31,6 +31,8 @@ final class SnapshotSender {
     private long resumeAt = Long.MIN_VALUE;
     /** When the last snapshot chunk went out (live snapshots stream between ticks). */
     private long lastChunkAt;
+    /** Bytes of the snapshot sent so far. */
+    private long bytesSent;
 
     SnapshotSender(ServerCore core) {
         this.core = core;
@@ -46,6 +48,7 @@ final class SnapshotSender {
 
     void begin(long now) {
         lastChunkAt = now; // the first chunk, too, waits for a quiet moment: up to a tick period
+        bytesSent = 0;
         EventLog log = core.log;
         byte[] runtime = log.runtimeState();
         Snapshot snap = log.service.snapshot();
@@ -86,11 +89,12 @@ final class SnapshotSender {
                     stream.close();
                     stream = null;
                     core.out.send(core.source.link.conn, new Frame.SnapshotEnd(digest));
-                    core.source.snapshotSent(now);
+                    core.source.snapshotSent(bytesSent, now);
                     return;
                 }
                 core.out.send(core.source.link.conn, new Frame.SnapshotChunk(chunk));
                 sent += chunk.length;
+                bytesSent += chunk.length;
             }
         } catch (IOException e) {
             stream = null;

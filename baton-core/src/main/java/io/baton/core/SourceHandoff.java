@@ -204,6 +204,7 @@ final class SourceHandoff {
     }
 
     private void replicaAck(Frame.ReplicaAck a, long now) {
+        link.quietAllowedUntil = 0; // restored: it acknowledges, so plain silence counts again
         core.commit.measureAck(a.index(), backlogEnd, replicaAcked, now);
         replicaAcked = Math.max(replicaAcked, a.index());
         caughtUpIfReady(now);
@@ -219,8 +220,13 @@ final class SourceHandoff {
         }
     }
 
-    /** The snapshot's last chunk went out: what queued behind it follows, or (stop-and-copy) the cutover. */
-    void snapshotSent(long now) {
+    /**
+     * The snapshot's last chunk ({@code bytes} in all) went out: what queued behind it follows, or (stop-and-copy)
+     * the cutover. The target answers nothing while it restores them, so the link's silence bound grows by
+     * the time that may take, until the target's first acknowledgement.
+     */
+    void snapshotSent(long bytes, long now) {
+        link.allowRestore(bytes, now);
         if (phase == SourcePhase.TRANSFERRING) {
             List<Frame> queued = backlog;
             backlog = null;

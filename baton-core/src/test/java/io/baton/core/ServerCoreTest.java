@@ -704,6 +704,36 @@ class ServerCoreTest {
         }
     }
 
+    /** A target silent after the snapshot is given the time to restore it, and no more. */
+    @Nested
+    class RestoreSilence {
+
+        /** Milliseconds after the source sent its snapshot's end until it gave up, its answers held from then on. */
+        private long abortAfterSnapshot(int ballast) {
+            Pair pair = new Pair(3, Rig.config(java.util.Map.of("ballast", Integer.toString(ballast)))) { };
+            pair.start(Frame.Mode.LIVE);
+            pair.untilSource(SourcePhase.TRANSFERRING);
+            rig.hold(pair.target); // from here it says nothing: not even the acknowledgement of its restore
+            pair.untilSource(SourcePhase.CATCHING_UP);
+            long sent = rig.now;
+            pair.untilSource(SourcePhase.ABORTED);
+            assertThat(pair.source.notes).anySatisfy(n -> assertThat(n)
+                    .contains("the target answered nothing for 2000 ms in phase CATCHING_UP"));
+            return (rig.now - sent) / MS;
+        }
+
+        @Test
+        void aTargetSilentAfterASmallSnapshotIsGivenUpAtTheSilenceBound() {
+            assertThat(abortAfterSnapshot(0)).isBetween(1_500L, 2_100L);
+        }
+
+        @Test
+        void aTargetRestoringALargeSnapshotMayBeSilentLongerButNotForever() {
+            // 64 MiB: the silence bound and 2 s more to restore, at 1 s per 32 MiB
+            assertThat(abortAfterSnapshot(64 << 20)).isBetween(3_900L, 4_100L);
+        }
+    }
+
     @Nested
     class OutputCommit extends Pair {
 

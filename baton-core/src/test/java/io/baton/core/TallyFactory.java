@@ -21,7 +21,9 @@ import java.util.TreeMap;
  * with {@code payload#count}, so an output names the input and its place. An input starting with '.' is
  * counted but not answered (to see standalone ACKs); one starting with '*' is answered to every session (to
  * pile outputs up for a session whose client is away). The option {@code ignore=P} makes a replica that
- * does not count inputs equal to P: a service that is not deterministic, whose digest must betray it.
+ * does not count inputs equal to P: a service that is not deterministic, whose digest must betray it; the
+ * option {@code ballast=N} adds N zero bytes to every snapshot (a large state to send and restore), which a
+ * restore reads and drops.
  */
 final class TallyFactory implements ServiceFactory {
 
@@ -32,7 +34,11 @@ final class TallyFactory implements ServiceFactory {
 
     @Override
     public Service create(ServiceConfig config) {
-        return new Tally(config.options().get("ignore"), new TreeMap<>());
+        return new Tally(config.options().get("ignore"), new TreeMap<>(), ballast(config));
+    }
+
+    private static int ballast(ServiceConfig config) {
+        return Integer.parseInt(config.options().getOrDefault("ballast", "0"));
     }
 
     @Override
@@ -43,16 +49,19 @@ final class TallyFactory implements ServiceFactory {
         for (int i = 0; i < n; i++) {
             counts.put(data.readLong(), data.readLong());
         }
-        return new Tally(config.options().get("ignore"), counts);
+        data.transferTo(java.io.OutputStream.nullOutputStream()); // the ballast
+        return new Tally(config.options().get("ignore"), counts, ballast(config));
     }
 
     private static final class Tally implements Service {
         private final String ignored;
         private final TreeMap<Long, Long> counts;
+        private final int ballast;
 
-        Tally(String ignored, TreeMap<Long, Long> counts) {
+        Tally(String ignored, TreeMap<Long, Long> counts, int ballast) {
             this.ignored = ignored;
             this.counts = counts;
+            this.ballast = ballast;
         }
 
         @Override
@@ -101,6 +110,7 @@ final class TallyFactory implements ServiceFactory {
                     data.writeLong(e.getKey());
                     data.writeLong(e.getValue());
                 }
+                data.write(new byte[ballast]);
                 return Snapshot.ofBytes(bytes.toByteArray());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
