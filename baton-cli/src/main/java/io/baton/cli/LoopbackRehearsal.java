@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * handoff"). Here each rehearsal server plays both parts in turn, source and target, as a real one may.
  *
  * <p>The rehearsal servers bind 127.0.0.1 on ports the OS picks, with a random peer secret and no admin port;
- * they host the service with its default options (a small state), and their log is quiet but for warnings.
+ * they host the service with its default options (a small state), their log is quiet but for warnings, and
+ * the process's server observer (a harness's fault) does not hear of them.
  */
 final class LoopbackRehearsal {
 
@@ -77,7 +78,7 @@ final class LoopbackRehearsal {
         int completed = 0;
         ClientRuntime runtime = ClientRuntime.create(1);
         try {
-            source = BatonServer.start(cfg, options(false, ioThreads));
+            source = BatonServer.start(cfg, options(false, ioThreads), BatonServer.Diagnostics.REHEARSAL);
             List<CompletableFuture<BatonClient>> pending = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 pending.add(runtime.connect(ClientOptions.builder("127.0.0.1", source.clientPort()).build(), m -> { }));
@@ -98,7 +99,7 @@ final class LoopbackRehearsal {
                 }
             }, period, period, TimeUnit.MILLISECONDS);
             do {
-                BatonServer target = BatonServer.start(cfg, options(true, ioThreads));
+                BatonServer target = BatonServer.start(cfg, options(true, ioThreads), BatonServer.Diagnostics.REHEARSAL);
                 handoffs++;
                 if (handOff(source, target)) {
                     completed++;

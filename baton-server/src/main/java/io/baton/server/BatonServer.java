@@ -186,10 +186,19 @@ public final class BatonServer implements AutoCloseable {
     /**
      * Diagnostics, off in production.
      *
-     * @param journal where to keep an {@link EventJournal} of what this server applies, or null
+     * @param journal  where to keep an {@link EventJournal} of what this server applies, or null
+     * @param observed whether the process's {@link #observeEveryServer observer} hears of this server; false
+     *                 for the throwaway servers of a rehearsal, whose handoffs a harness's fault (which halts
+     *                 the process at an instant of a handoff) is not about
      */
-    public record Diagnostics(Path journal) {
-        public static final Diagnostics NONE = new Diagnostics(null);
+    public record Diagnostics(Path journal, boolean observed) {
+        public static final Diagnostics NONE = new Diagnostics(null, true);
+        /** A throwaway server of a rehearsal: no journal, and not observed. */
+        public static final Diagnostics REHEARSAL = new Diagnostics(null, false);
+
+        public Diagnostics(Path journal) {
+            this(journal, true);
+        }
     }
 
     /** What every server of this process tells of its instants; see {@link #observeEveryServer}. */
@@ -270,7 +279,7 @@ public final class BatonServer implements AutoCloseable {
         Probes probes = new Probes(opts.peerPort() >= 0);
         try {
             CoreDriver driver = new CoreDriver(coreLoop, coreLoop, PEER_MAX_FRAME, opts.limits(), diagnostics,
-                    observer);
+                    diagnostics.observed() ? observer : ServerObserver.NONE);
             MeteredOutbox outbox = new MeteredOutbox(driver, metrics);
             driver.observePolls(outbox);
             driver.loop().submit(() -> driver.core(opts.standby()
