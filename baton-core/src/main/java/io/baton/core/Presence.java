@@ -33,6 +33,8 @@ final class Presence {
     /** When this server last ran at all, and when it last found it had not run for {@link #PAUSED} (0: never). */
     private long lastRan;
     private long wokeAt;
+    /** The deadline the driver was last given: when this server asked to run next at the latest. */
+    private long dueAt = Long.MAX_VALUE;
     /** The electorate of the last COMMIT sent: the sessions our majority is counted among (empty: none yet). */
     private Set<Long> electorate = Set.of();
     /** Until when the last target may still take over (0: no watch). */
@@ -49,9 +51,19 @@ final class Presence {
     void ran(long now) {
         if (lastRan != 0 && now - lastRan >= PAUSED) {
             wokeAt = now;
-            core.out.note("this server did not run for " + (now - lastRan) / 1_000_000 + " ms (paused or starved)");
+            // Said only when it also woke late for a deadline of its own: a standby with nothing to do sleeps
+            // until a frame comes, and that is not a pause worth an operator's attention.
+            if (dueAt <= now) {
+                core.out.note("this server did not run for " + (now - lastRan) / 1_000_000 + " ms (paused or "
+                        + "starved): it woke " + (now - dueAt) / 1_000_000 + " ms after it was due");
+            }
         }
         lastRan = now;
+    }
+
+    /** The driver asked when to call next, and was told {@code deadline} ({@code Long.MAX_VALUE}: never). */
+    void due(long deadline) {
+        dueAt = deadline;
     }
 
     /** When this server last woke from not running for {@link #PAUSED} (0: never). */

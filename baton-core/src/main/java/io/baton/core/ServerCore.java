@@ -283,7 +283,9 @@ public final class ServerCore {
 
     /** When the driver must call {@link #poll} next (never later than this). */
     public long nextDeadline() {
-        return timers.nextDeadline();
+        long deadline = timers.nextDeadline();
+        presence.due(deadline);
+        return deadline;
     }
 
     /** Timers: ticks, paced redirects, snapshot streaming, timeouts, session expiry; in the order of {@link #timers}. */

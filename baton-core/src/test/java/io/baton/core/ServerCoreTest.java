@@ -1021,6 +1021,20 @@ class ServerCoreTest {
         }
 
         @Test
+        void aPausedSourceSaysSoButAStandbyThatSleptUntilItsHandoffDoesNot() {
+            target.core.poll(rig.now); // it ran once at start (a real server checks its own port then)
+            assertThat(target.core.nextDeadline()).as("a standby with nothing to do").isEqualTo(Long.MAX_VALUE);
+            rig.advance(4 * SECOND); // so it is not called meanwhile
+            start(Frame.Mode.LIVE);
+            untilTarget(TargetPhase.REPLICATING);
+            assertThat(target.notes).noneMatch(n -> n.contains("did not run"));
+            rig.freeze(600 * MS); // the source's process was stopped with its next tick due
+            rig.advance(MS);
+            assertThat(source.notes).anyMatch(n -> n.matches("this server did not run for 6\\d\\d ms \\(paused or "
+                    + "starved\\): it woke \\d+ ms after it was due"));
+        }
+
+        @Test
         void afterAPauseNoClientCountsAsPresentForASecond() {
             redirecting();
             rig.freeze(600 * MS); // the source's process was stopped: frames read now may be stale
