@@ -163,7 +163,7 @@ final class BotsCommand implements Callable<Integer> {
         long length = windowEnd - t0;
         long[] baseline = fleet.stallsEndingBy(Math.max(started, t0 - length), t0);
         // The window before the baseline, as long, when the warm-up after every bot connected held it: two
-        // windows without a handoff, which say how far apart noise alone puts them.
+        // windows without a handoff, which say how far apart noise puts them once the play has settled.
         long[] earlier = t0 - 2 * length >= playing ? fleet.stallsEndingBy(t0 - 2 * length, t0 - length) : new long[0];
         List<long[]> gaps = fleet.worstGaps(t0, windowEnd);
         long[] stalls = fleet.stalls(t0, windowEnd);

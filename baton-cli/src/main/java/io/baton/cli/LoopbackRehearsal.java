@@ -101,19 +101,26 @@ final class LoopbackRehearsal {
             do {
                 BatonServer target = BatonServer.start(cfg, options(true, ioThreads), BatonServer.Diagnostics.REHEARSAL);
                 handoffs++;
-                if (handOff(source, target)) {
-                    completed++;
-                    source.close();
-                    source = target;
-                } else {
-                    target.close();
-                    if (source.status().get(5, TimeUnit.SECONDS).role() != Role.AUTHORITY) {
-                        break; // fenced: nobody left to hand off from
+                boolean moved = false;
+                try {
+                    moved = handOff(source, target);
+                } finally {
+                    if (!moved) {
+                        target.close(); // also when the handoff threw: no rehearsal server outlives the rehearsal
                     }
+                }
+                if (moved) {
+                    completed++;
+                    BatonServer retired = source;
+                    source = target; // closed in finally from here on, whatever the next line does
+                    retired.close();
+                } else if (source.status().get(5, TimeUnit.SECONDS).role() != Role.AUTHORITY) {
+                    break; // fenced: nobody left to hand off from
                 }
             } while (System.nanoTime() < deadline);
         } finally {
             pacer.shutdownNow();
+            pacer.awaitTermination(1, TimeUnit.SECONDS); // a tick under way sends on the clients closed next
             for (BatonClient c : clients) {
                 c.close();
             }

@@ -12,11 +12,12 @@ final class PeerLink {
     static final long PING_INTERVAL = SILENCE / 4;
 
     /**
-     * How long a target may take to restore a snapshot, per byte, on top of {@link #SILENCE}: 1 s per 32 MiB.
+     * How fast a target is assumed to restore a snapshot at the least, its time to do so allowed on top of
+     * {@link #SILENCE}: 1 s per 32 MiB.
      * A target restores on its core's thread and answers nothing meanwhile; 256 MiB took it 1.8 s on the
      * shared 2-core machine, after 3.6 s of receiving, which the plain silence bound cut (docs/faults.md).
      */
-    static final long RESTORE_NANOS_PER_BYTE = 1_000_000_000L / (32L << 20);
+    static final long RESTORE_BYTES_PER_SECOND = 32L << 20;
 
     /** The link's connection, or -1 while there is none. */
     long conn = -1;
@@ -43,7 +44,7 @@ final class PeerLink {
 
     /** The other side will be busy restoring {@code bytes} from {@code now} on, and may say nothing meanwhile. */
     void allowRestore(long bytes, long now) {
-        quietAllowedUntil = now + SILENCE + bytes * RESTORE_NANOS_PER_BYTE;
+        quietAllowedUntil = now + SILENCE + bytes * 1_000_000_000L / RESTORE_BYTES_PER_SECOND;
     }
 
     /** Forgets the connection (already closed, or being closed) and returns it. */

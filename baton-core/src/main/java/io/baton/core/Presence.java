@@ -51,9 +51,10 @@ final class Presence {
     void ran(long now) {
         if (lastRan != 0 && now - lastRan >= PAUSED) {
             wokeAt = now;
-            // Said only when it also woke late for a deadline of its own: a standby with nothing to do sleeps
-            // until a frame comes, and that is not a pause worth an operator's attention.
-            if (dueAt <= now) {
+            // Said only when it also woke late for a deadline of its own, by half the pause bound or more: a
+            // standby with nothing to do sleeps until a frame comes, and a server with a far deadline wakes on
+            // time for it; neither is a pause worth an operator's attention.
+            if (dueAt != Long.MAX_VALUE && now - dueAt >= PAUSED / 2) {
                 core.out.note("this server did not run for " + (now - lastRan) / 1_000_000 + " ms (paused or "
                         + "starved): it woke " + (now - dueAt) / 1_000_000 + " ms after it was due");
             }

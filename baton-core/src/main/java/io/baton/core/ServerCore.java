@@ -196,13 +196,14 @@ public final class ServerCore {
         Connections.Conn c = conns.remove(conn);
         if (source.link.is(conn)) {
             boolean silenced = source.link.silenced;
+            long silentFor = now - source.link.lastHeard;
             source.link.drop();
             source.peerLost(source.phase() == SourcePhase.CONNECTING
                     ? "could not connect to the target's peer port " + source.request.peerHost() + ":"
                             + source.request.peerPort() + " (refused, or nothing answered): is a standby "
                             + "('baton serve --standby') listening there, and is that its --peer-port?"
                     : silenced
-                    ? "the target answered nothing for " + PeerLink.SILENCE / 1_000_000 + " ms in phase "
+                    ? "the target answered nothing for " + silentFor / 1_000_000 + " ms in phase "
                             + source.phase() + " (dead, paused, or starved of CPU), so the peer link was given up"
                     : "the peer link to the target was lost in phase " + source.phase(), now);
             return;

@@ -222,12 +222,13 @@ final class SourceHandoff {
 
     /**
      * The snapshot's last chunk ({@code bytes} in all) went out: what queued behind it follows, or (stop-and-copy)
-     * the cutover. The target answers nothing while it restores them, so the link's silence bound grows by
-     * the time that may take, until the target's first acknowledgement.
+     * the cutover. A live target answers nothing while it restores them, so the link's silence bound grows by
+     * the time that may take, until the target's first acknowledgement. (In stop-and-copy the cutover's own
+     * answer timeout bounds the restore.)
      */
     void snapshotSent(long bytes, long now) {
-        link.allowRestore(bytes, now);
         if (phase == SourcePhase.TRANSFERRING) {
+            link.allowRestore(bytes, now);
             List<Frame> queued = backlog;
             backlog = null;
             for (Frame f : queued) {

@@ -717,9 +717,27 @@ class ServerCoreTest {
             pair.untilSource(SourcePhase.CATCHING_UP);
             long sent = rig.now;
             pair.untilSource(SourcePhase.ABORTED);
-            assertThat(pair.source.notes).anySatisfy(n -> assertThat(n)
-                    .contains("the target answered nothing for 2000 ms in phase CATCHING_UP"));
-            return (rig.now - sent) / MS;
+            long waited = (rig.now - sent) / MS;
+            // the note says how long the target was silent: from its last frame, a little before the snapshot's end
+            assertThat(pair.source.notes).anySatisfy(n -> {
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("the target answered nothing for (\\d+) ms in phase CATCHING_UP").matcher(n);
+                assertThat(m.find()).isTrue();
+                assertThat(Long.parseLong(m.group(1))).isBetween(waited, waited + 500);
+            });
+            return waited;
+        }
+
+        @Test
+        void theAllowanceEndsWithTheTargetsFirstAcknowledgement() {
+            Pair pair = new Pair(3, Rig.config(java.util.Map.of("ballast", Integer.toString(64 << 20)))) { };
+            pair.start(Frame.Mode.LIVE);
+            pair.untilSource(SourcePhase.REDIRECTING); // caught up: the target restored and acknowledged
+            rig.hold(pair.target);
+            long held = rig.now;
+            rig.runUntil(() -> pair.source.status().sourcePhase() != SourcePhase.REDIRECTING, 20 * SECOND);
+            assertThat((rig.now - held) / MS).as("the plain silence bound, not the restore's").isBetween(1_500L, 2_100L);
+            assertThat(pair.source.notes).anyMatch(n -> n.contains("the target answered nothing for"));
         }
 
         @Test

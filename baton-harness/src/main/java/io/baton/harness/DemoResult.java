@@ -22,7 +22,7 @@ import java.util.Map;
  * @param stallMs             each client's longest gap between tick updates during the handoff, less a tick
  * @param baselineStallMs     the same over as long a window just before it
  * @param earlierBaselineMs   the same again over the window before that one, where the warm-up had it; null
- *                            if it did not: two windows without a handoff, what noise alone makes of an excess
+ *                            if it did not: two windows without a handoff, what noise makes of an excess once the play has settled
  * @param faultAtMs           when the fault struck, after the command; null if it did not (or no fault)
  * @param recoveryMs          from the fault to the last client on the target, or to the abort; null if unknown
  * @param diverged            some log index both servers released with different events
@@ -133,8 +133,10 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
 
     /**
      * The same comparison between the two windows before the command, neither with a handoff (baseline less
-     * the window before it): how far apart machine noise alone puts two windows, the floor under which a
-     * {@link #stallExcessMs} says nothing. Null where the warm-up was too short to hold both.
+     * the window before it): how far apart noise puts two windows without a handoff, the floor under which a
+     * {@link #stallExcessMs} says nothing, provided the play had settled before the earlier one (with the
+     * demo's 3 s warm-up at 200 clients the earlier window was the noisier one in 9 runs of 10, nearer the
+     * bots' connecting: docs/performance.md). Null where the warm-up was too short to hold both.
      */
     public Stalls noiseExcessMs() {
         return earlierBaselineMs == null ? null : new Stalls(Demo.round(baselineStallMs.p50() - earlierBaselineMs.p50()),
@@ -270,8 +272,9 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
     /** The noise line of the text report, where the warm-up held two windows before the command. */
     private String noiseText() {
         Stalls n = noiseExcessMs();
-        return n == null ? "" : String.format("  noise alone        p50 %s ms, p99 %s ms, max %s ms (the same between "
-                + "the two windows before the command, neither with a handoff)%n", n.p50(), n.p99(), n.max());
+        return n == null ? "" : String.format("  two windows before p50 %s ms, p99 %s ms, max %s ms (the same between "
+                + "the two windows before the command, neither with a handoff: noise, if the play had settled)%n",
+                n.p50(), n.p99(), n.max());
     }
 
     /** The CPU lines of the text report: per group, µs per client moved, then the raw figures. */

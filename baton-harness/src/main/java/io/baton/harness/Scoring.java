@@ -159,7 +159,6 @@ final class Scoring {
         return stopped > 0 ? Demo.round((stopped - t0) / 1e6) : null;
     }
 
-    /** p50, p99 and max, nearest rank to 10 µs ({@link StallDistribution}), in ms. */
     /** The window before the baseline, if every bot process had one (its warm-up held both windows). */
     private DemoResult.Stalls earlierBaseline() {
         for (JsonNode r : reports) {
@@ -170,6 +169,7 @@ final class Scoring {
         return reports.isEmpty() ? null : distribution(nanos("earlier_baseline_stalls"));
     }
 
+    /** p50, p99 and max, nearest rank to 10 µs ({@link StallDistribution}), in ms. */
     private static DemoResult.Stalls distribution(long[] nanos) {
         long[] p = StallDistribution.ofNanos(nanos).p50p99maxNanos();
         return new DemoResult.Stalls(Demo.round(p[0] / 1e6), Demo.round(p[1] / 1e6), Demo.round(p[2] / 1e6));

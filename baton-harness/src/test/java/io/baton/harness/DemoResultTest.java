@@ -136,7 +136,7 @@ class DemoResultTest {
         assertThat(j.path("noise_excess_ms").path("p50").asDouble()).isEqualTo(0.25);
         assertThat(j.path("noise_excess_ms").path("p99").asDouble()).isEqualTo(-0.5);
         assertThat(j.path("noise_excess_ms").path("max").asDouble()).isEqualTo(0.5);
-        assertThat(r.text()).contains("noise alone        p50 0.25 ms, p99 -0.5 ms, max 0.5 ms");
+        assertThat(r.text()).contains("two windows before p50 0.25 ms, p99 -0.5 ms, max 0.5 ms");
         com.fasterxml.jackson.databind.JsonNode per = j.path("handoff_cpu_us_per_client");
         assertThat(per.path("source").isNull()).as("a process that died: null, not a crash").isTrue();
         assertThat(per.path("target").isNumber()).isTrue();
@@ -163,6 +163,6 @@ class DemoResultTest {
                 null, null);
         assertThat(none.toJson()).containsEntry("handoff_cpu_us_per_client", null).containsEntry("cpu_ms", null)
                 .containsEntry("noise_excess_ms", null);
-        assertThat(none.text()).doesNotContain("handoff CPU").doesNotContain("noise alone");
+        assertThat(none.text()).doesNotContain("handoff CPU").doesNotContain("two windows before");
     }
 }
