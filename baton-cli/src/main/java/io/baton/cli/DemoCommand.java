@@ -21,8 +21,10 @@ import picocli.CommandLine.Option;
             "Starts a source and a standby target as separate processes on loopback, lets arena bots play on "
                 + "the source, hands off mid-run, keeps playing on the target, then verifies every action.",
             "",
-            "Exits 0 when every client switched, nothing was lost, duplicated or reordered, and the target's "
-                + "state equals the source's at cutover; 1 otherwise."
+            "Exits 0 when the handoff ended as promised (without --fault: completed, every client switched and "
+                + "the target's state equal to the source's at cutover; with one: the outcome the fault lists "
+                + "below, which the report prints beside the one seen) and nothing was lost, duplicated or "
+                + "reordered; 1 otherwise."
         })
 final class DemoCommand implements Callable<Integer> {
 

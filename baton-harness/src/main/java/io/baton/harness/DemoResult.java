@@ -254,11 +254,12 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                         + "%s"
                         + "%s%n",
                 s.mode().word(), counts.clients(), s.tickHz(), s.stateMb(), outcome
-                        + (s.fault() == Fault.NONE ? "" : " (fault " + s.fault().cliName() + ")"),
+                        + (s.fault() == Fault.NONE ? "" : " (fault " + s.fault().cliName() + ", expected: "
+                                + s.fault().expectedOutcome() + ")"),
                 counts.switched(), counts.resumed(), counts.inputsSent(), counts.inputsLost(),
                 counts.inputsDuplicated(), counts.outputsLost(), counts.outputsDuplicated(), counts.outOfOrder(),
-                digestSource, digestTarget, cutoverIndex, stateEqual() ? "equal" : "DIFFERENT", handoffMs,
-                cutoverPauseMs, stallMs.p50(), stallMs.p99(), stallMs.max(), baselineStallMs.p50(),
+                digestSource, digestTarget, cutoverIndex, stateVerdict(), orUnknown(handoffMs),
+                orUnknown(cutoverPauseMs), stallMs.p50(), stallMs.p99(), stallMs.max(), baselineStallMs.p50(),
                 baselineStallMs.p99(), baselineStallMs.max(), stallExcessMs().p50(), stallExcessMs().p99(),
                 stallExcessMs().max(), noiseText(), cpuText(), verdict()));
         for (ChainedHandoff h : furtherHandoffs) {
@@ -267,6 +268,23 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                     h.stateEqual() ? "equal" : "DIFFERENT", h.sessionsOnTarget()));
         }
         return b.toString();
+    }
+
+    /**
+     * Equal, different, or not compared: a source killed before it cut over, or a handoff that never got to
+     * a cutover, leaves one side (or both) without a digest, and "different" would be the wrong word.
+     */
+    private String stateVerdict() {
+        if (stateEqual()) {
+            return "equal";
+        }
+        return digestSource.equals("0") || digestTarget.equals("0")
+                ? "not compared (" + (cutoverIndex == 0 ? "no cutover" : "one side has no digest") + ")"
+                : "DIFFERENT";
+    }
+
+    private static String orUnknown(Double v) {
+        return v == null ? "unknown" : v.toString();
     }
 
     /** The noise line of the text report, where the warm-up held two windows before the command. */
@@ -282,19 +300,19 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
         if (cpu == null) {
             return "";
         }
-        StringBuilder b = new StringBuilder("  handoff CPU        ");
+        StringBuilder b = new StringBuilder(String.format("  handoff CPU        per client moved (%d), beyond the "
+                + "same window without a handoff: ", cpu.clientsMoved()));
         StringBuilder raw = new StringBuilder();
         cpu.groups().forEach((g, f) -> {
             b.append(g).append(' ').append(f.usPerClient() == null ? "unknown" : f.usPerClient() + " us").append(", ");
-            raw.append(g).append(' ').append(f.handoffMs()).append(" / ").append(f.baselineMs()).append(", ");
+            raw.append(g).append(' ').append(orUnknown(f.handoffMs())).append(" / ").append(orUnknown(f.baselineMs()))
+                    .append(", ");
         });
         b.append("both servers ").append(cpu.serversUsPerClient() == null ? "unknown" : cpu.serversUsPerClient() + " us")
-                .append(" beyond one serving, ");
-        b.setLength(b.length() - 2);
+                .append(" beyond one server serving");
         raw.setLength(Math.max(0, raw.length() - 2));
-        return b.append(String.format(" per client moved (%d), beyond the same window without a handoff%n"
-                + "  CPU ms             %s in the handoff window (%s ms) / the window before it (%s ms)%n",
-                cpu.clientsMoved(), raw, cpu.windowMs(), cpu.baselineWindowMs())).toString();
+        return b.append(String.format("%n  CPU ms             %s (the handoff window of %s ms / the window before it, "
+                + "%s ms)%n", raw, cpu.windowMs(), cpu.baselineWindowMs())).toString();
     }
 
     private String verdict() {

@@ -55,7 +55,16 @@ class DemoResultTest {
         DemoResult aborted = result(settings(Fault.KILL_SOURCE_AFTER_CUTOVER, 1, false), "aborted", counts(0), List.of());
         assertThat(aborted.verified()).isTrue();
         assertThat(aborted.passed()).isFalse();
-        assertThat(aborted.text()).contains("aborted (fault kill-source-after-cutover)");
+        assertThat(aborted.text()).contains("aborted (fault kill-source-after-cutover, expected: "
+                + Fault.KILL_SOURCE_AFTER_CUTOVER.expectedOutcome() + ")");
+        // No cutover: nothing to compare, which is not a difference; and what is not known says so.
+        DemoResult r = aborted;
+        DemoResult uncut = new DemoResult(r.settings(), r.outcome(), r.counts(), "0", "0", 0, null, null,
+                r.longestCommitWaitMs(), r.commitSuspensions(), r.stallMs(), r.baselineStallMs(), r.earlierBaselineMs(),
+                r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(), r.furtherHandoffs(),
+                r.heapBytesPerSession(), r.recording(), r.sourceRssMb(), r.targetRssMb(), r.strangers(), r.cpu());
+        assertThat(uncut.text()).contains("at index 0: not compared (no cutover)", "handoff            unknown ms",
+                "cutover pause      unknown ms").doesNotContain("DIFFERENT").doesNotContain("null");
     }
 
     @Test
@@ -150,7 +159,8 @@ class DemoResultTest {
         assertThat(raw.path("source").path("baseline").asDouble()).isEqualTo(80.0);
         assertThat(raw.path("target").path("handoff").isNumber()).isTrue();
         assertThat(r.text()).contains("stall excess       p50 0.5 ms, p99 1.0 ms, max 1.5 ms",
-                "source unknown, target 1000.0 us, clients 1000.0 us, both servers unknown beyond one serving per client moved (60)");
+                "handoff CPU        per client moved (60), beyond the same window without a handoff: source unknown, "
+                        + "target 1000.0 us, clients 1000.0 us, both servers unknown beyond one server serving");
     }
 
     @Test
