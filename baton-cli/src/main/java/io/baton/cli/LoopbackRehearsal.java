@@ -90,12 +90,7 @@ final class LoopbackRehearsal {
             long period = Math.max(1, 1000 / Math.max(1, tickHz));
             pacer.scheduleAtFixedRate(() -> {
                 for (BatonClient c : clients) {
-                    byte[] input = factory.sampleInput(random);
-                    if (input == null) {
-                        input = new byte[8 + random.nextInt(32)];
-                        random.nextBytes(input);
-                    }
-                    c.trySend(input);
+                    c.trySend(io.baton.sim.Rehearsal.input(factory, random));
                 }
             }, period, period, TimeUnit.MILLISECONDS);
             do {

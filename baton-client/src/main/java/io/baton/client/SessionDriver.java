@@ -196,8 +196,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
             // Closed after the reads already waiting on this loop: a switch lets go of the source this way, so
             // that a loop serving many sessions delivers every session's next output before it pays for any
             // teardown (a close costs both ends' FIN processing on this thread).
-            loop.execute(() -> ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-                    .addListener(ChannelFutureListener.CLOSE));
+            loop.execute(() -> closeAfterWrites(ch));
         }
     }
 
@@ -216,9 +215,12 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
         }
         batcher.flush(ch);
         long delay = RELEASE_MIN_MS + java.util.concurrent.ThreadLocalRandom.current().nextLong(RELEASE_MAX_MS - RELEASE_MIN_MS);
-        loop.schedule(() -> {
-            ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        loop.schedule(() -> closeAfterWrites(ch), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes {@code ch} once what was written to it has gone out. */
+    private static void closeAfterWrites(Channel ch) {
+        ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The window a switched session's old connection is closed in, after its switch (see {@link #release}). */

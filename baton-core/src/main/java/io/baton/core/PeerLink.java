@@ -24,8 +24,6 @@ final class PeerLink {
     long lastHeard;
     /** Until when silence is allowed anyway (a target restoring what it was sent); 0 for none. */
     long quietAllowedUntil;
-    /** The link was given up for its silence (not closed by the other side). */
-    boolean silenced;
     /** When the source pings next (the source's link only). */
     long nextPing;
 
@@ -52,7 +50,6 @@ final class PeerLink {
         long c = conn;
         conn = -1;
         quietAllowedUntil = 0;
-        silenced = false;
         return c;
     }
 }

@@ -188,6 +188,11 @@ public final class ServerCore {
 
     /** A connection closed, or an outbound connect failed. Idempotent. */
     public void disconnected(long conn, long now) {
+        disconnected(conn, null, now);
+    }
+
+    /** {@code silence}: why this server gave the source's peer link up itself, or null if it was lost. */
+    private void disconnected(long conn, String silence, long now) {
         presence.ran(now);
         if (probe.is(conn)) {
             probe.lost(now);
@@ -195,16 +200,12 @@ public final class ServerCore {
         }
         Connections.Conn c = conns.remove(conn);
         if (source.link.is(conn)) {
-            boolean silenced = source.link.silenced;
-            long silentFor = now - source.link.lastHeard;
             source.link.drop();
             source.peerLost(source.phase() == SourcePhase.CONNECTING
                     ? "could not connect to the target's peer port " + source.request.peerHost() + ":"
                             + source.request.peerPort() + " (refused, or nothing answered): is a standby "
                             + "('baton serve --standby') listening there, and is that its --peer-port?"
-                    : silenced
-                    ? "the target answered nothing for " + silentFor / 1_000_000 + " ms in phase "
-                            + source.phase() + " (dead, paused, or starved of CPU), so the peer link was given up"
+                    : silence != null ? silence
                     : "the peer link to the target was lost in phase " + source.phase(), now);
             return;
         }
@@ -471,9 +472,10 @@ public final class ServerCore {
     /** A peer link silent for too long is as good as lost. */
     private void linkSilent(PeerLink link, long now) {
         long conn = link.conn;
-        link.silenced = true;
         out.close(conn);
-        disconnected(conn, now);
+        disconnected(conn, link != source.link ? null : "the target answered nothing for "
+                + (now - link.lastHeard) / 1_000_000 + " ms in phase " + source.phase()
+                + " (dead, paused, or starved of CPU), so the peer link was given up", now);
     }
 
     byte[] random(int n) {

@@ -50,11 +50,7 @@ public final class Rehearsal {
         for (long t = World.START + 50 * MS; t < World.START + 1500 * MS; t += 10 * MS) {
             world.at(t, () -> {
                 for (Player p : players) {
-                    byte[] input = factory.sampleInput(world.random);
-                    if (input == null) {
-                        input = new byte[8 + world.random.nextInt(32)];
-                        world.random.nextBytes(input);
-                    }
+                    byte[] input = input(factory, world.random);
                     if (p.core.sessionId() != 0 && p.core.pendingInputs() < 1000) {
                         p.core.send(input, world.now());
                         net.settle(p);
@@ -65,6 +61,16 @@ public final class Rehearsal {
         world.at(World.START + 300 * MS, () -> net.call(source, () -> source.core.startHandoff(
                 new HandoffRequest("target", 7001, "target", 7000, Frame.Mode.LIVE), world.now())));
         world.runUntil(World.START + 2000 * MS, 5_000_000L);
+    }
+
+    /** A rehearsal's input: the service's sample ({@link ServiceFactory#sampleInput}), else 8-39 random bytes. */
+    public static byte[] input(ServiceFactory factory, java.util.random.RandomGenerator random) {
+        byte[] input = factory.sampleInput(random);
+        if (input == null) {
+            input = new byte[8 + random.nextInt(32)];
+            random.nextBytes(input);
+        }
+        return input;
     }
 
     /** A client that plays with sample inputs and ignores what it receives. */
