@@ -256,6 +256,8 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                         + "  stall per client   p50 %s ms, p99 %s ms, max %s ms beyond one tick%n"
                         + "  without a handoff  p50 %s ms, p99 %s ms, max %s ms (the same length of time just before it)%n"
                         + "  stall excess       p50 %s ms, p99 %s ms, max %s ms (the handoff's, less the one without)%n"
+                        + "                     (an excess is per percentile: the handoff's p99 less the p99 without it, not a "
+                        + "figure per client, so p99's can be below p50's)%n"
                         + "%s"
                         + "%s"
                         + "%s%n",

@@ -177,7 +177,9 @@ class DemoResultTest {
         assertThat(raw.path("source").path("handoff").isNull()).isTrue();
         assertThat(raw.path("source").path("baseline").asDouble()).isEqualTo(80.0);
         assertThat(raw.path("target").path("handoff").isNumber()).isTrue();
-        assertThat(r.text()).contains("stall excess       p50 0.5 ms, p99 1.0 ms, max 1.5 ms",
+        assertThat(r.text()).contains("stall excess       p50 0.5 ms, p99 1.0 ms, max 1.5 ms (the handoff's, less the "
+                        + "one without)\n                     (an excess is per percentile: the handoff's p99 less the p99 "
+                        + "without it, not a figure per client, so p99's can be below p50's)\n",
                 "handoff CPU        per client moved (60), beyond the same window without a handoff: source unknown, "
                         + "target 1000.0 us, clients 1000.0 us, both servers unknown beyond one server serving");
     }
