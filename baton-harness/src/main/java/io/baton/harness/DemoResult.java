@@ -256,15 +256,15 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                         + "  stall per client   p50 %s ms, p99 %s ms, max %s ms beyond one tick%n"
                         + "  without a handoff  p50 %s ms, p99 %s ms, max %s ms (the same length of time just before it)%n"
                         + "  stall excess       p50 %s ms, p99 %s ms, max %s ms (the handoff's, less the one without)%n"
-                        + "                     (an excess is per percentile: the handoff's p99 less the p99 without it, not a "
-                        + "figure per client, so p99's can be below p50's)%n"
+                        + "                     (each excess is one percentile less the same one without: not a figure per "
+                        + "client, so p99's can be below p50's)%n"
                         + "%s"
                         + "%s"
                         + "%s%n",
                 s.mode().word(), counts.clients(), s.tickHz(), s.stateMb(), outcome
                         + (s.fault() == Fault.NONE ? "" : " (fault " + s.fault().cliName() + ", expected: "
                                 + s.fault().expectedOutcome() + ")"),
-                abortReason == null ? "" : String.format("  abort reason       %s (the source's words)%n", abortReason),
+                abortReason == null ? "" : String.format("  abort reason       the source's: %s%n", abortReason),
                 counts.switched(), counts.resumed(), counts.inputsSent(), counts.inputsLost(),
                 counts.inputsDuplicated(), counts.outputsLost(), counts.outputsDuplicated(), counts.outOfOrder(),
                 digestSource, digestTarget, cutoverIndex, stateVerdict(), orUnknown(handoffMs),

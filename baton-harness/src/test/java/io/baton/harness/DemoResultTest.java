@@ -77,7 +77,7 @@ class DemoResultTest {
         assertThat(List.copyOf(aborted.toJson().keySet()).subList(4, 6)).containsExactly("outcome", "abort_reason");
         assertThat(aborted.toJson()).containsEntry("abort_reason", ABORT_REASON);
         assertThat(aborted.text().lines().skip(1).findFirst().orElseThrow())
-                .isEqualTo("  abort reason       " + ABORT_REASON + " (the source's words)");
+                .isEqualTo("  abort reason       the source's: " + ABORT_REASON);
         DemoResult completed = result(settings(Fault.NONE, 1, false), "completed", counts(0), List.of());
         assertThat(completed.toJson()).doesNotContainKey("abort_reason");
         assertThat(completed.text()).doesNotContain("abort reason");
@@ -178,8 +178,8 @@ class DemoResultTest {
         assertThat(raw.path("source").path("baseline").asDouble()).isEqualTo(80.0);
         assertThat(raw.path("target").path("handoff").isNumber()).isTrue();
         assertThat(r.text()).contains("stall excess       p50 0.5 ms, p99 1.0 ms, max 1.5 ms (the handoff's, less the "
-                        + "one without)\n                     (an excess is per percentile: the handoff's p99 less the p99 "
-                        + "without it, not a figure per client, so p99's can be below p50's)\n",
+                        + "one without)\n                     (each excess is one percentile less the same one without: "
+                        + "not a figure per client, so p99's can be below p50's)\n",
                 "handoff CPU        per client moved (60), beyond the same window without a handoff: source unknown, "
                         + "target 1000.0 us, clients 1000.0 us, both servers unknown beyond one server serving");
     }
