@@ -24,7 +24,12 @@ import picocli.CommandLine.Option;
             "Exits 0 when the handoff ended as promised (without --fault: completed, every client switched and "
                 + "the target's state equal to the source's at cutover; with one: the outcome the fault lists "
                 + "below, which the report prints beside the one seen) and nothing was lost, duplicated or "
-                + "reordered; 1 otherwise."
+                + "reordered; 1 otherwise.",
+            "",
+            "Each run works in a fresh directory, /tmp/baton-demo-*: every process's log, both servers' journals "
+                + "and the run's secrets. It is named when the run starts and when it ends, and kept whatever the "
+                + "outcome, since a run that passed can be as worth a look as one that failed (a stall, a phase); "
+                + "delete it when done."
         })
 final class DemoCommand implements Callable<Integer> {
 
