@@ -21,6 +21,10 @@ import picocli.CommandLine.Option;
             "Starts a source and a standby target as separate processes on loopback, lets arena bots play on "
                 + "the source, hands off mid-run, keeps playing on the target, then verifies every action.",
             "",
+            "In the report: moved = told where the target is (MOVE), attached = pre-connected to the target, "
+                + "switched = on the target after the cutover; the fallback resume is how a client that could not "
+                + "attach reconnects; an index is an event's place in the log (more in README.md).",
+            "",
             "Exits 0 when the handoff ended as promised (without --fault: completed, every client switched and "
                 + "the target's state equal to the source's at cutover; with one: the outcome the fault lists "
                 + "below, which the report prints beside the one seen) and nothing was lost, duplicated or "
