@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
                 + "stall clients saw during the handoff and, measured the same way just before it, without one "
                 + "(baseline), so the machine's own noise shows; nothing lost; the target's heap per session.",
             "",
-            "Modes: baton (live handoff with event shipping), stopcopy (Baton's stop-and-copy) and restart "
+            "Modes, named as the demo's --mode names them: live (Baton's live handoff, with event shipping), stopcopy (Baton's stop-and-copy) and restart "
                 + "(what games do today, without Baton: the source saves its state to disk and exits, the target "
                 + "loads it, and clients reconnect with exponential backoff from 100 ms, losing what they send "
                 + "meanwhile).",
@@ -35,8 +35,8 @@ final class BenchHandoffCommand implements Callable<Integer> {
     @Option(names = "--state-mb", defaultValue = "0", split = ",", description = "Extra state sizes in MiB (default: ${DEFAULT-VALUE}).")
     List<Integer> stateMb = new ArrayList<>();
 
-    @Option(names = "--modes", defaultValue = "baton,stopcopy,restart", split = ",",
-            description = "baton, stopcopy, restart (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--modes", defaultValue = "live,stopcopy,restart", split = ",",
+            description = "live, stopcopy, restart (default: ${DEFAULT-VALUE}).")
     List<String> modes = new ArrayList<>();
 
     @Option(names = "--tick-hz", defaultValue = "" + DemoSettings.TICK_HZ, description = "Ticks per second (default: ${DEFAULT-VALUE}).")

@@ -21,10 +21,19 @@ import picocli.CommandLine.Option;
             "Starts a source and a standby target as separate processes on loopback, lets arena bots play on "
                 + "the source, hands off mid-run, keeps playing on the target, then verifies every action.",
             "",
+            "In the report: moved = told where the target is (MOVE), attached = pre-connected to the target, "
+                + "switched = on the target after the cutover; the fallback resume is how a client that could not "
+                + "attach reconnects; an index is an event's place in the log (more in README.md).",
+            "",
             "Exits 0 when the handoff ended as promised (without --fault: completed, every client switched and "
                 + "the target's state equal to the source's at cutover; with one: the outcome the fault lists "
                 + "below, which the report prints beside the one seen) and nothing was lost, duplicated or "
-                + "reordered; 1 otherwise."
+                + "reordered; 1 otherwise.",
+            "",
+            "Each run works in a fresh directory, /tmp/baton-demo-*: every process's log, both servers' journals "
+                + "and the run's secrets. It is named when the run starts and when it ends, and kept whatever the "
+                + "outcome, since a run that passed can be as worth a look as one that failed (a stall, a phase); "
+                + "delete it when done."
         })
 final class DemoCommand implements Callable<Integer> {
 

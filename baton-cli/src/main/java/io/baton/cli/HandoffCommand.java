@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
             "Hand a running server (the source, reached through --admin) off to a standby target.",
             "",
             "Shows each phase and the count of clients moved as it goes; exits 0 once the source has drained, "
-                + "1 if the handoff aborted (the source then carries on serving).",
+                + "1 if the handoff aborted (the source then carries on serving). A drained source serves no one "
+                + "but its process runs on until stopped, unless it was started with 'serve --exit-when-retired'.",
             "",
             "Clients go where the target advertises (its 'serve --advertise', by default the address it binds) unless "
                 + "--client-endpoint overrides it; the source then checks, before any client moves, that the endpoint "
@@ -21,6 +22,14 @@ import picocli.CommandLine.Option;
             "--abort aborts the handoff under way on the source (possible until cutover)."
         })
 final class HandoffCommand implements Callable<Integer> {
+
+    /**
+     * What a drained source is: "retired" alone read as if its process had ended, which it does only with
+     * {@code serve --exit-when-retired}.
+     */
+    static final String RETIRED = "every client is on the target and the source is retired: it applies nothing "
+            + "and serves no one, but its process runs on until you stop it (Ctrl-C or SIGTERM) unless it was started "
+            + "with 'serve --exit-when-retired'";
 
     @Mixin
     AdminOptions admin;
@@ -84,7 +93,7 @@ final class HandoffCommand implements Callable<Integer> {
             }
             if (phase.equals("done")) {
                 System.out.println("done: cut over at index " + s.path("cutover_index").asLong() + ", digest "
-                        + s.path("cutover_digest").asText() + "; the source is retired");
+                        + s.path("cutover_digest").asText() + "; " + RETIRED);
                 return 0;
             }
             if (phase.equals("aborted")) {

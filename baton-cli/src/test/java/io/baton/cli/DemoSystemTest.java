@@ -71,6 +71,8 @@ class DemoSystemTest {
         JsonNode r = demo("--clients", "60", "--fault", Fault.KILL_TARGET_BEFORE_CUTOVER.cliName(), "--warmup-s", "1",
                 "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isEqualTo("aborted");
+        assertThat(r.path("abort_reason").asText()).as("the source's reason, in the report").isNotBlank()
+                .doesNotStartWith("unknown");
         assertNothingLost(r);
         assertThat(r.path("diverged").asBoolean()).isFalse();
     }
@@ -93,6 +95,8 @@ class DemoSystemTest {
         JsonNode r = demo("--clients", "60", "--fault", Fault.WRONG_CLIENT_ENDPOINT.cliName(), "--warmup-s", "1",
                 "--after-s", "0.5");
         assertThat(r.path("outcome").asText()).isEqualTo("aborted");
+        assertThat(r.path("abort_reason").asText()).as("the report names the endpoint that was wrong (G8)")
+                .startsWith("the client endpoint 127.0.0.1:").contains("does not reach the target");
         assertThat(r.path("clients_switched").asInt()).isZero();
         assertNothingLost(r);
         assertThat(r.path("diverged").asBoolean()).isFalse();

@@ -38,9 +38,13 @@ public final class Demo {
 
     /** Runs the demo; {@code product} is the main class of {@code baton}, whose commands start each process. */
     public static DemoResult run(DemoSettings settings, Class<?> product) throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(product, settings);
-             HandoffWatch watch = new HandoffWatch(settings.fault())) {
+        LocalCluster cluster = LocalCluster.start(product, settings);
+        try (cluster; HandoffWatch watch = new HandoffWatch(settings.fault())) {
             return new Demo(settings, cluster, watch).play();
+        } finally {
+            // Kept, whatever the outcome: a run that passed may still be worth a look (a stall, a phase).
+            say("the run's directory is kept: %s (each process's log, both journals, the secrets); delete it "
+                    + "when done", cluster.dir());
         }
     }
 

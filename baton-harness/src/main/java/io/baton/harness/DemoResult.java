@@ -35,6 +35,8 @@ import java.util.Map;
  * @param strangers           what the servers did to the strangers of a hostile fault ({@link Strangers#report}),
  *                            null for a fault without them
  * @param cpu                 the handoff's own CPU cost per process group ({@link HandoffCpu}); null if not measured
+ * @param abortReason         why the source aborted, in its own words (its status's {@code last_error}); null
+ *                            unless the outcome is aborted
  */
 public record DemoResult(DemoSettings settings, String outcome, Counts counts, String digestSource,
                          String digestTarget, long cutoverIndex, Double handoffMs, Double cutoverPauseMs,
@@ -42,7 +44,7 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                          Stalls earlierBaselineMs, Double faultAtMs, Double recoveryMs, boolean diverged, long indicesCompared,
                          List<ChainedHandoff> furtherHandoffs, Long heapBytesPerSession, Recording recording,
                          Rss sourceRssMb, Rss targetRssMb, Map<String, Object> strangers,
-                         HandoffCpu cpu) {
+                         HandoffCpu cpu, String abortReason) {
 
     /**
      * A server process's resident set (VmRSS), in MiB, just before the operator's command and at the end of
@@ -195,6 +197,9 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
         m.put("state_bytes", (long) settings.stateMb() << 20);
         m.put("mode", settings.mode().word());
         m.put("outcome", outcome);
+        if (abortReason != null) {
+            m.put("abort_reason", abortReason);
+        }
         m.put("clients_switched", counts.switched());
         m.put("clients_resumed", counts.resumed());
         counts.tally().putInto(m);
@@ -242,6 +247,7 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
     public String text() {
         DemoSettings s = settings;
         StringBuilder b = new StringBuilder(String.format("%s handoff of %s clients at %d Hz with %d MiB of extra state: %s%n"
+                        + "%s"
                         + "  clients switched   %s (%s through the fallback resume)%n"
                         + "  inputs             %s sent, %s lost, %s duplicated; outputs %s lost, %s duplicated; %s out of order%n"
                         + "  state              source %s, target %s at index %s: %s%n"
@@ -250,12 +256,15 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                         + "  stall per client   p50 %s ms, p99 %s ms, max %s ms beyond one tick%n"
                         + "  without a handoff  p50 %s ms, p99 %s ms, max %s ms (the same length of time just before it)%n"
                         + "  stall excess       p50 %s ms, p99 %s ms, max %s ms (the handoff's, less the one without)%n"
+                        + "                     (each excess is one percentile less the same one without: not a figure per "
+                        + "client, so p99's can be below p50's)%n"
                         + "%s"
                         + "%s"
                         + "%s%n",
                 s.mode().word(), counts.clients(), s.tickHz(), s.stateMb(), outcome
                         + (s.fault() == Fault.NONE ? "" : " (fault " + s.fault().cliName() + ", expected: "
                                 + s.fault().expectedOutcome() + ")"),
+                abortReason == null ? "" : String.format("  abort reason       the source's: %s%n", abortReason),
                 counts.switched(), counts.resumed(), counts.inputsSent(), counts.inputsLost(),
                 counts.inputsDuplicated(), counts.outputsLost(), counts.outputsDuplicated(), counts.outOfOrder(),
                 digestSource, digestTarget, cutoverIndex, stateVerdict(), orUnknown(handoffMs),

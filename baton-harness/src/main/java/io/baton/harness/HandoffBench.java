@@ -28,14 +28,19 @@ public final class HandoffBench {
     }
 
     /**
-     * Runs every combination ({@code modes}: baton, stopcopy, restart), {@code perBotProcess} bots to a
-     * process, and writes the HTML report to {@code report}; {@code product} as for {@link Demo#run}.
+     * Runs every combination ({@code modes}: live, stopcopy, restart, the words of the demo's --mode),
+     * {@code perBotProcess} bots to a process, and writes the HTML report to {@code report}; {@code product} as for {@link Demo#run}.
      */
     public static Result run(List<Integer> clients, List<Integer> stateMb, List<String> modes, int tickHz,
                              int perBotProcess, Path report, Class<?> product) throws Exception {
+        List<DemoSettings.Mode> kinds = new ArrayList<>();
         for (String m : modes) {
-            if (!m.equals("baton") && !m.equals("stopcopy") && !m.equals("restart")) {
-                throw new IllegalArgumentException("unknown mode '" + m + "'; modes are baton, stopcopy and restart");
+            try {
+                kinds.add(DemoSettings.Mode.named(m));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--modes takes live, stopcopy and restart (the demo's --mode "
+                        + "words), was '" + m + "'" + (m.equals("baton") ? "; the live handoff was called 'baton' "
+                        + "here once: use live" : ""), e);
             }
         }
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -45,15 +50,16 @@ public final class HandoffBench {
         boolean allPassed = true;
         for (int c : clients) {
             for (int mb : stateMb) {
-                for (String mode : modes) {
+                for (DemoSettings.Mode mode : kinds) {
                     n++;
-                    System.err.printf("bench: row %d/%d: %s, %d clients, %d MiB, %d Hz%n", n, total, mode, c, mb, tickHz);
-                    DemoResult r = Demo.run(DemoSettings.of(c, mb, DemoSettings.Mode.named(mode.equals("baton")
-                            ? "live" : mode), tickHz, Math.max(1, (c + perBotProcess - 1) / perBotProcess), true), product);
+                    System.err.printf("bench: row %d/%d: %s, %d clients, %d MiB, %d Hz%n", n, total, mode.word(), c, mb,
+                            tickHz);
+                    DemoResult r = Demo.run(DemoSettings.of(c, mb, mode, tickHz,
+                            Math.max(1, (c + perBotProcess - 1) / perBotProcess), true), product);
                     allPassed &= r.passed();
                     Map<String, Object> json = r.toJson();
                     Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("mode", mode);
+                    row.put("mode", mode.word());
                     row.put("clients", c);
                     row.put("state_mb", mb);
                     row.put("tick_hz", tickHz);

@@ -51,7 +51,7 @@ final class HandoffReport {
                 .append(label(Demo.round(tickMs))).append(" ms).</p>");
         stallPlot(b, rows, tickMs);
         for (Map<String, Object> r : rows) {
-            if ("baton".equals(r.get("mode"))) {
+            if ("live".equals(r.get("mode"))) {
                 b.append("<h2>One handoff: ").append(r.get("clients")).append(" clients, ").append(r.get("state_mb"))
                         .append(" MiB</h2>");
                 b.append("<p>The largest gap between two updates, over every client, that ended in each tick period, ")
@@ -166,7 +166,7 @@ final class HandoffReport {
     /** Blue for the live handoff, orange for stop-and-copy, purple for the restart; darker for larger state. */
     private static String colour(Map<String, Object> r, List<Integer> sizeRank) {
         String[] shades = switch (String.valueOf(r.get("mode"))) {
-            case "baton" -> new String[] {"#6baed6", "#2171b5", "#08519c", "#08306b"};
+            case "live" -> new String[] {"#6baed6", "#2171b5", "#08519c", "#08306b"};
             case "stopcopy" -> new String[] {"#fd8d3c", "#e6550d", "#a63603", "#7f2704"};
             default -> new String[] {"#9e9ac8", "#756bb1", "#54278f", "#3f007d"};
         };

@@ -67,7 +67,17 @@ final class Scoring {
                 new DemoResult.Recording(List.copyOf(watch.timeline()), millis("stalls"), millis("baseline_stalls"),
                         moves(), marks(0), marks(1), marks(2), gaps(), cutoverMs(src)), sourceRss, targetRss, strangers,
                 cpuSamples == null ? null : HandoffCpu.of(cpuSamples, t0, HandoffCpu.windowEnd(drainDoneNanos,
-                        aborted ? 0 : movedAt, settings.tickHz()), counts.switched()));
+                        aborted ? 0 : movedAt, settings.tickHz()), counts.switched()),
+                aborted ? abortReason(src) : null);
+    }
+
+    /**
+     * Why the source aborted, as its status says ({@code last_error}): the report names it, so that the
+     * endpoint or the failure that stopped the handoff is read there, not only in source.log.
+     */
+    static String abortReason(JsonNode src) {
+        String reason = src.path("last_error").asText();
+        return reason.isEmpty() ? "unknown (the source's status gave no reason)" : reason;
     }
 
     private static long sum(Map<String, Long> sums, String field) {

@@ -18,6 +18,9 @@ class DemoResultTest {
             "cpu_ms", "fault", "expected_outcome", "acked_inputs_lost",
             "diverged", "indices_compared", "source_rss_mb", "target_rss_mb");
 
+    /** What a source says when the client endpoint it was given leads elsewhere ({@code EndpointProbe}). */
+    private static final String ABORT_REASON = "the client endpoint 127.0.0.1:1 does not reach the target: connection refused";
+
     @Test
     void aPlainRunReportsExactlyTheDemosFieldsInItsOrder() {
         DemoResult r = result(settings(Fault.NONE, 1, false), "completed", counts(0), List.of());
@@ -62,9 +65,24 @@ class DemoResultTest {
         DemoResult uncut = new DemoResult(r.settings(), r.outcome(), r.counts(), "0", "0", 0, null, null,
                 r.longestCommitWaitMs(), r.commitSuspensions(), r.stallMs(), r.baselineStallMs(), r.earlierBaselineMs(),
                 r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(), r.furtherHandoffs(),
-                r.heapBytesPerSession(), r.recording(), r.sourceRssMb(), r.targetRssMb(), r.strangers(), r.cpu());
+                r.heapBytesPerSession(), r.recording(), r.sourceRssMb(), r.targetRssMb(), r.strangers(), r.cpu(),
+                r.abortReason());
         assertThat(uncut.text()).contains("at index 0: not compared (no cutover)", "handoff            unknown ms",
                 "cutover pause      unknown ms").doesNotContain("DIFFERENT").doesNotContain("null");
+    }
+
+    @Test
+    void anAbortedRunNamesTheSourcesReasonInTheTextAndTheJsonAndOnlyThen() {
+        DemoResult aborted = result(settings(Fault.WRONG_CLIENT_ENDPOINT, 1, false), "aborted", counts(0), List.of());
+        assertThat(List.copyOf(aborted.toJson().keySet()).subList(4, 6)).containsExactly("outcome", "abort_reason");
+        assertThat(aborted.toJson()).containsEntry("abort_reason", ABORT_REASON);
+        assertThat(aborted.text().lines().skip(1).findFirst().orElseThrow())
+                .isEqualTo("  abort reason       the source's: " + ABORT_REASON);
+        DemoResult completed = result(settings(Fault.NONE, 1, false), "completed", counts(0), List.of());
+        assertThat(completed.toJson()).doesNotContainKey("abort_reason");
+        assertThat(completed.text()).doesNotContain("abort reason");
+        assertThat(Scoring.abortReason(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()))
+                .as("a status without a reason says so").startsWith("unknown");
     }
 
     @Test
@@ -91,7 +109,7 @@ class DemoResultTest {
                 r.cutoverIndex(), r.handoffMs(), r.cutoverPauseMs(), r.longestCommitWaitMs(), r.commitSuspensions(),
                 r.stallMs(), r.baselineStallMs(), r.earlierBaselineMs(), r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(),
                 r.furtherHandoffs(), r.heapBytesPerSession(), r.recording(), r.sourceRssMb(), r.targetRssMb(),
-                strangers, r.cpu());
+                strangers, r.cpu(), r.abortReason());
     }
 
     @Test
@@ -119,7 +137,8 @@ class DemoResultTest {
                 new DemoResult.Stalls(0.25, 1.5, 1.0), null, null, false, 50,
                 chain, null, new DemoResult.Recording(List.of(), List.of(), List.of(), List.of(), List.of(),
                         List.of(), List.of(), DemoResult.GapTimeline.EMPTY, null),
-                new DemoResult.Rss(300.0, 310.0), new DemoResult.Rss(250.0, null), null, cpu());
+                new DemoResult.Rss(300.0, 310.0), new DemoResult.Rss(250.0, null), null, cpu(),
+                outcome.equals("aborted") ? ABORT_REASON : null);
     }
 
     /** 60 clients moved; the source died before the window's end, so its figure is unknown. */
@@ -158,7 +177,9 @@ class DemoResultTest {
         assertThat(raw.path("source").path("handoff").isNull()).isTrue();
         assertThat(raw.path("source").path("baseline").asDouble()).isEqualTo(80.0);
         assertThat(raw.path("target").path("handoff").isNumber()).isTrue();
-        assertThat(r.text()).contains("stall excess       p50 0.5 ms, p99 1.0 ms, max 1.5 ms",
+        assertThat(r.text()).contains("stall excess       p50 0.5 ms, p99 1.0 ms, max 1.5 ms (the handoff's, less the "
+                        + "one without)\n                     (each excess is one percentile less the same one without: "
+                        + "not a figure per client, so p99's can be below p50's)\n",
                 "handoff CPU        per client moved (60), beyond the same window without a handoff: source unknown, "
                         + "target 1000.0 us, clients 1000.0 us, both servers unknown beyond one server serving");
     }
@@ -170,7 +191,7 @@ class DemoResultTest {
                 r.cutoverIndex(), r.handoffMs(), r.cutoverPauseMs(), r.longestCommitWaitMs(), r.commitSuspensions(),
                 r.stallMs(), r.baselineStallMs(), null, r.faultAtMs(), r.recoveryMs(), r.diverged(), r.indicesCompared(),
                 r.furtherHandoffs(), r.heapBytesPerSession(), r.recording(), r.sourceRssMb(), r.targetRssMb(),
-                null, null);
+                null, null, null);
         assertThat(none.toJson()).containsEntry("handoff_cpu_us_per_client", null).containsEntry("cpu_ms", null)
                 .containsEntry("noise_excess_ms", null);
         assertThat(none.text()).doesNotContain("handoff CPU").doesNotContain("two windows before");

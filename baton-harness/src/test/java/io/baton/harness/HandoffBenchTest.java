@@ -1,6 +1,7 @@
 package io.baton.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,5 +35,18 @@ class HandoffBenchTest {
         assertThat(lines[0]).contains("excess p50/p99/max", "CPU us/client s/t/c");
         assertThat(lines[1].trim().split("\\s+")).containsExactly("restart", "100", "0", "completed", "167.0", "51.75",
                 "126.56/147.0/147.0", "0.17/0.24/0.24", "126.39/146.76/146.76", "-/1054.38/239.55/-", "131", "null");
+    }
+
+    @Test
+    void theModesAreTheDemosWordsAndTheOldNameOfLiveIsToldBeforeAnyRunStarts() {
+        // Refused before a process starts: Object is no product, so a run that began would fail otherwise.
+        assertThatThrownBy(() -> HandoffBench.run(List.of(10), List.of(0), List.of("live", "baton"), 30, 10,
+                java.nio.file.Path.of("unused.html"), Object.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--modes takes live, stopcopy and restart").hasMessageContaining("was 'baton'")
+                .hasMessageContaining("use live");
+        assertThatThrownBy(() -> HandoffBench.run(List.of(10), List.of(0), List.of("fast"), 30, 10,
+                java.nio.file.Path.of("unused.html"), Object.class))
+                .hasMessageContaining("was 'fast'").hasMessageNotContaining("use live");
     }
 }

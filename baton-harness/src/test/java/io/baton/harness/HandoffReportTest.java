@@ -32,7 +32,7 @@ class HandoffReportTest {
     @Test
     void aReportHoldsTheTableTheLogStallPlotTheGapTimelineAndTheThreeCurves() throws Exception {
         List<Map<String, Object>> rows = new ArrayList<>();
-        rows.add(row("baton", List.of(0.0, 2.5, 7.0), List.of(0.5, 1.0, 1.5)));
+        rows.add(row("live", List.of(0.0, 2.5, 7.0), List.of(0.5, 1.0, 1.5)));
         rows.add(row("stopcopy", List.of(200.0, 210.0, 230.0), List.of(1.0, 1.2, 2.0)));
         String html = HandoffReport.html(rows, 30);
         assertThat(html).as("nothing to fetch, nothing to run").doesNotContain("http://", "https://", "<script");
@@ -80,7 +80,7 @@ class HandoffReportTest {
     @Test
     void eachClientCountGetsItsOwnStallPlotAndTheRestartLegendShowsItsLostInputs() throws Exception {
         List<Map<String, Object>> rows = new ArrayList<>();
-        rows.add(row("baton", List.of(1.0, 2.5, 7.0), List.of(0.5, 1.0, 1.5)));
+        rows.add(row("live", List.of(1.0, 2.5, 7.0), List.of(0.5, 1.0, 1.5)));
         Map<String, Object> restart = row("restart", List.of(150.0, 160.0, 170.0), List.of(1.0, 1.2, 2.0));
         restart.put("clients", 5);
         restart.put("inputs_lost", 42);
@@ -93,7 +93,7 @@ class HandoffReportTest {
         assertThat(select(d, "//td[.='42']").getLength()).as("the table").isEqualTo(1);
         assertThat(select(d, "//span[@class='legend'][.='\u25A0 restart, 0 MiB, 42 inputs lost']").getLength())
                 .as("the plot's legend").isEqualTo(1);
-        assertThat(select(d, "//span[@class='legend'][.='\u25A0 baton, 0 MiB']").getLength()).isEqualTo(1);
+        assertThat(select(d, "//span[@class='legend'][.='\u25A0 live, 0 MiB']").getLength()).isEqualTo(1);
         assertThat(html).as("blue for the live handoff, purple for the restart").contains("#6baed6", "#9e9ac8");
     }
 
