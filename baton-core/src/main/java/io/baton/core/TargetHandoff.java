@@ -269,6 +269,10 @@ final class TargetHandoff {
             throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION,
                     "event " + e.index() + " does not follow " + log.appliedIndex);
         }
+        if (e.kind() == Frame.EventKind.OPEN && e.payload().length != Tokens.VERIFIER_LENGTH) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "OPEN event " + e.index() + " carries "
+                    + e.payload().length + " bytes; a session verifier is " + Tokens.VERIFIER_LENGTH);
+        }
         if (e.kind() != Frame.EventKind.OPEN && e.kind() != Frame.EventKind.TICK
                 && !log.sessions.containsKey(e.sessionId())) {
             throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "event for unknown session " + e.sessionId());

@@ -24,15 +24,20 @@ final class Tokens {
     private static final byte[] SOURCE = "baton-source".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TICKET = "baton-ticket".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PROBE = "baton-probe".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VERIFIER = "baton-verifier".getBytes(StandardCharsets.US_ASCII);
+    /** The length of a session verifier: a SHA-256. */
+    static final int VERIFIER_LENGTH = 32;
 
     private final Mac mac;
+    private final MessageDigest sha256;
 
     Tokens(byte[] secret) {
         try {
             mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            sha256 = MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+            throw new IllegalStateException("HmacSHA256 or SHA-256 is unavailable", e);
         }
     }
 
@@ -104,6 +109,20 @@ final class Tokens {
     /** The target's answer to a PROBE on its client port: it holds the secret and receives this handoff. */
     byte[] probeProof(long handoffId, byte[] nonce) {
         return mac(PROBE, ByteBuffer.allocate(8).putLong(handoffId).array(), nonce);
+    }
+
+    /**
+     * What a server keeps, logs, ships and saves of a session's secret: SHA-256("baton-verifier" ‖ u64 session
+     * ‖ secret). The secret is 16 uniformly random bytes, so the hash cannot be inverted or searched, and holding
+     * the verifier (a snapshot, a save file, an EVENT seen on the wire) does not let anyone resume the session;
+     * a key would add nothing against that, and would tie every save to the server's key (docs/protocol.md,
+     * "Sessions"). A RESUME is checked by hashing what the client presents and comparing in constant time.
+     */
+    byte[] verifier(long sessionId, byte[] secret) {
+        sha256.update(VERIFIER);
+        sha256.update(ByteBuffer.allocate(8).putLong(sessionId).array());
+        sha256.update(secret);
+        return sha256.digest();
     }
 
     /** Constant-time comparison, so a forger learns nothing from timing. */

@@ -21,8 +21,8 @@ public sealed interface Frame {
     /**
      * Peer-link protocol version spoken by this build; carried in PEER_HELLO, apart from the client link's
      * {@link #VERSION} because the two links change apart. Version 3 binds the peer proofs to the handoff id,
-     * the mode and the channel: a version 2 peer would fail authentication without knowing why, so it is
-     * told UNSUPPORTED_VERSION instead.
+     * the mode and the channel, and its EVENT OPEN carries a session verifier instead of the secret: a
+     * version 2 peer would fail authentication without knowing why, so it is told UNSUPPORTED_VERSION instead.
      */
     int PEER_VERSION = 3;
     /** Length of tickets, secrets and nonces. */
@@ -530,7 +530,7 @@ public sealed interface Frame {
 
     /** Kinds of logged event. */
     enum EventKind {
-        /** A session opened; payload is its 16-byte secret. */
+        /** A session opened; payload is its 32-byte verifier (a hash of the secret, never the secret). */
         OPEN,
         /** An input; seq is its number in the session. */
         INPUT,
