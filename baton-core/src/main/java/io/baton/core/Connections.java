@@ -43,6 +43,8 @@ final class Connections {
         long heardAt;
         /** When the server last pinged it for being silent (client connections only), else 0. */
         long pingedAt;
+        /** A peer connection's channel binding once the driver reported it (ServerCore.peerSecured), else null. */
+        byte[] binding;
 
         Conn(Kind kind, String address, long acceptedAt) {
             this.kind = kind;

@@ -17,5 +17,10 @@ public enum Defect {
      * The fencing rule before the electorate: both servers count every session they hold, abandoned ones too,
      * so whoever opens most sessions decides whether a source that lost its target fences or aborts.
      */
-    COUNT_EVERY_SESSION
+    COUNT_EVERY_SESSION,
+    /**
+     * The log holds each session's secret itself (padded to a verifier's length) instead of its verifier, as
+     * before verifiers: it reaches the target in EVENT OPEN and in snapshots (and no resume is accepted).
+     */
+    LOG_SESSION_SECRETS
 }

@@ -175,6 +175,7 @@ final class Delivery {
                 if (s.conn >= 0) {
                     core.handshake.greet(s);
                 }
+                s.secret = null; // its client left before its WELCOME: nobody will ever be told it
             }
             while (!s.unreleasedInputs.isEmpty() && s.unreleasedInputs.peekFirst()[0] <= releasedIndex) {
                 s.inputReleased = s.unreleasedInputs.pollFirst()[1];

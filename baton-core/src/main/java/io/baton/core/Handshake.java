@@ -69,8 +69,12 @@ final class Handshake {
         }
         long id = core.log.nextSessionId;
         byte[] secret = core.random(Frame.TOKEN_LENGTH);
-        core.log.apply(Frame.EventKind.OPEN, id, 0, secret, now);
+        // The log (and so the replica, its snapshots and saves) holds only the verifier: the secret stays here.
+        byte[] verifier = core.cfg.defects().contains(Defect.LOG_SESSION_SECRETS)
+                ? java.util.Arrays.copyOf(secret, Tokens.VERIFIER_LENGTH) : core.tokens.verifier(id, secret);
+        core.log.apply(Frame.EventKind.OPEN, id, 0, verifier, now);
         Session s = core.log.sessions.get(id);
+        s.secret = secret;
         core.conns.bind(conn, c, s);
         s.lastHeard = now;
         if (core.commit.holds()) {
@@ -83,7 +87,7 @@ final class Handshake {
     private void resume(long conn, Connections.Conn c, Frame.Hello h, long now) {
         Role role = core.role();
         Session s = core.log.sessions.get(h.sessionId());
-        if (s == null || !Tokens.same(s.secret, h.token())) {
+        if (s == null || !Tokens.same(s.verifier, core.tokens.verifier(s.id, h.token()))) {
             core.reject(conn, role == Role.AUTHORITY || role == Role.RETIRED ? ErrorCode.UNKNOWN_SESSION
                     : ErrorCode.NOT_AUTHORITY, role == Role.STANDBY ? core.notAuthorityReason()
                     : "no session " + h.sessionId() + " with that secret on this server", now);
@@ -146,9 +150,13 @@ final class Handshake {
         core.delivery.pump(s);
     }
 
-    /** Welcomes a new session's client and, mid-handoff, tells it where the target is. */
+    /**
+     * Welcomes a new session's client and, mid-handoff, tells it where the target is. The WELCOME is the one
+     * place the secret goes, and the last this server holds it.
+     */
     void greet(Session s) {
         core.out.send(s.conn, new Frame.Welcome(Frame.VERSION, s.id, s.secret, 0));
+        s.secret = null;
         SourcePhase phase = core.source.phase();
         if (phase == SourcePhase.REDIRECTING) {
             core.redirect.queue(s.id);

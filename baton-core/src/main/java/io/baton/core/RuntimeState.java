@@ -13,15 +13,17 @@ import java.util.Map;
  * unacknowledged output. It precedes the service's bytes in the snapshot stream.
  *
  * <pre>
- *  [u32 magic "BTNR"][u16 version=1][u64 appliedIndex][u64 tick][u64 nextSessionId][u32 sessions]
- *  per session: [u64 id][16 secret][u64 inputApplied][u64 outputSeq][u64 outputAcked][u32 outputs]
+ *  [u32 magic "BTNR"][u16 version=2][u64 appliedIndex][u64 tick][u64 nextSessionId][u32 sessions]
+ *  per session: [u64 id][32 verifier][u64 inputApplied][u64 outputSeq][u64 outputAcked][u32 outputs]
  *               per output: [u64 seq][u32 length][bytes]
  * </pre>
+ * Version 2 holds each session's verifier (Tokens#verifier), never its secret; version 1 held the secret
+ * itself, and is refused.
  */
 final class RuntimeState {
 
     static final int MAGIC = 0x42544E52;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     long appliedIndex;
     long tick;
@@ -42,7 +44,7 @@ final class RuntimeState {
             out.writeInt(sessions.size());
             for (Session s : sessions) {
                 out.writeLong(s.id);
-                out.write(s.secret);
+                out.write(s.verifier);
                 out.writeLong(s.inputApplied);
                 out.writeLong(s.outputSeq);
                 out.writeLong(s.outputAcked);
@@ -66,8 +68,14 @@ final class RuntimeState {
             throw new IOException("snapshot does not start with the runtime section");
         }
         int version = in.readUnsignedShort();
+        if (version == 1) {
+            throw new IOException("runtime section version 1 holds session secrets themselves (a Baton build "
+                    + "before peer link version 3); this server reads version " + VERSION + ", which holds only "
+                    + "verifiers: hand off or restore with the build that wrote it");
+        }
         if (version != VERSION) {
-            throw new IOException("runtime section version " + version + " is not supported");
+            throw new IOException("runtime section version " + version + " is not supported (this server reads "
+                    + VERSION + ")");
         }
         RuntimeState r = new RuntimeState();
         r.appliedIndex = in.readLong();
@@ -76,8 +84,11 @@ final class RuntimeState {
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             long id = in.readLong();
-            byte[] secret = in.readNBytes(16);
-            Session s = new Session(id, secret);
+            byte[] verifier = in.readNBytes(Tokens.VERIFIER_LENGTH);
+            if (verifier.length != Tokens.VERIFIER_LENGTH) {
+                throw new IOException("snapshot ends inside session " + id + "'s verifier");
+            }
+            Session s = new Session(id, verifier);
             s.inputApplied = in.readLong();
             s.inputReleased = s.inputApplied;
             s.outputSeq = in.readLong();

@@ -16,7 +16,7 @@ import java.util.Arrays;
  * replaces: save, exit, start elsewhere, load, let the clients reconnect). Big-endian:
  * <pre>
  * 0   8    magic "BATONSAV"
- * 8   u32  format version = 1
+ * 8   u32  format version = 2 (1 held session secrets; 2 holds only their verifiers)
  * 12  u16  n, then n bytes of UTF-8: the service's name
  * ..  u32  tick rate in Hz
  * ..  u32  the service's snapshot schema version
@@ -29,7 +29,7 @@ import java.util.Arrays;
 final class SaveFile {
 
     private static final byte[] MAGIC = "BATONSAV".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
     /** Sessions of a million clients fit with room to spare; anything larger is a corrupt file. */
     private static final int MAX_RUNTIME_BYTES = 1 << 30;
 
@@ -64,6 +64,11 @@ final class SaveFile {
             throw new IOException("not a Baton save file (no BATONSAV magic)");
         }
         int format = in.readInt();
+        if (format == 1) {
+            throw new IOException("save file format 1 holds session secrets themselves (written by a Baton build "
+                    + "before peer link version 3); this server reads format " + FORMAT + ", which holds only their "
+                    + "verifiers: restore it with the build that wrote it");
+        }
         if (format != FORMAT) {
             throw new IOException("save file format " + format + " is not supported (this server reads " + FORMAT + ")");
         }

@@ -46,6 +46,9 @@ import java.util.Optional;
  */
 public final class ServerCore {
 
+    /** The longest channel binding {@link #peerSecured} takes (a TLS exporter or a hash is 32 bytes). */
+    public static final int MAX_BINDING = 1024;
+
     final ServerConfig cfg;
     final ServerOutbox out;
     private final Entropy entropy;
@@ -175,6 +178,34 @@ public final class ServerCore {
     /** Someone connected to the peer port (this server may become a target). */
     public void peerAccepted(long conn, long now) {
         conns.accepted(conn, Connections.Kind.PEER_IN, "", now, now + cfg.limits().helloTimeout());
+    }
+
+    /**
+     * The channel of a peer connection is settled, and {@code binding} names it: for a link under TLS, bytes
+     * both of its ends derive from that one TLS session (docs/protocol.md, "Security"); empty for a link in
+     * the clear. Both peer proofs cover them, so a proof made on another channel (a relay between the two
+     * servers that holds a stolen certificate) is refused. The driver calls this once for every connection
+     * it accepts on the peer port and for its own outbound peer connection, before it passes the core any
+     * frame that arrived on it; a handshake on a connection it never reported is refused (AUTH_FAILED on
+     * the target, an abort on the source). A connection the core does not know (closed meanwhile, or the
+     * probe of a client endpoint, whose proof binds no channel) is ignored.
+     *
+     * @throws IllegalArgumentException if {@code binding} is longer than {@link #MAX_BINDING} bytes
+     */
+    public void peerSecured(long conn, byte[] binding) {
+        Objects.requireNonNull(binding, "binding");
+        if (binding.length > MAX_BINDING) {
+            throw new IllegalArgumentException("a channel binding of " + binding.length + " bytes; at most "
+                    + MAX_BINDING + " fit a peer proof");
+        }
+        if (source.link.is(conn)) {
+            source.secured(binding.clone());
+            return;
+        }
+        Connections.Conn c = conns.get(conn);
+        if (c != null && c.kind == Connections.Kind.PEER_IN) {
+            c.binding = binding.clone();
+        }
     }
 
     /** The outbound peer link asked for with {@link ServerOutbox#connect} is up. */

@@ -13,7 +13,16 @@ final class Session {
     }
 
     final long id;
-    final byte[] secret;
+    /**
+     * What proves a resume: {@link Tokens#verifier} of the secret, never the secret itself. Replicated: it is
+     * the payload of the session's OPEN, and it is what snapshots and saves hold.
+     */
+    final byte[] verifier;
+    /**
+     * The secret itself, on the server that opened the session only, until its WELCOME has gone out (or can
+     * no longer go out); then null. It is never logged, shipped or saved.
+     */
+    byte[] secret;
 
     // Replicated state.
     long inputApplied;
@@ -60,9 +69,9 @@ final class Session {
      */
     long unsafeUpTo;
 
-    Session(long id, byte[] secret) {
+    Session(long id, byte[] verifier) {
         this.id = id;
-        this.secret = secret;
+        this.verifier = verifier;
     }
 
     /** The part of this session that enters the state digest: the counters both servers must agree on. */

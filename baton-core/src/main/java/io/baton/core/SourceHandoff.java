@@ -25,6 +25,8 @@ final class SourceHandoff {
     long handoffId;
     final PeerLink link = new PeerLink();
     private byte[] nonce;
+    /** The outbound link's channel binding once the driver reported it (ServerCore.peerSecured), else null. */
+    private byte[] binding;
     /** Events applied while the snapshot streams, sent after it; null when they go out at once. */
     private List<Frame> backlog;
     /** The last log index of that backlog: the target has caught up once it acknowledges it. */
@@ -76,6 +78,7 @@ final class SourceHandoff {
         core.lastError = "";
         core.probe.reset();
         redirectAwaitsProbe = false;
+        binding = null;
         moveTo(SourcePhase.CONNECTING, now);
         link.lastHeard = now;
         link.conn = core.out.connect(req.peerHost(), req.peerPort());
@@ -83,6 +86,11 @@ final class SourceHandoff {
                 + req.mode() + "), clients will use " + (req.clientEndpointGiven()
                         ? req.clientHost() + ":" + req.clientPort() + " (given; probed before any client moves)"
                         : "the client endpoint the target advertises"));
+    }
+
+    /** The driver settled the outbound link's channel: the proofs are bound to it. */
+    void secured(byte[] channelBinding) {
+        binding = channelBinding;
     }
 
     /** The outbound peer link is up: prove ourselves. */
@@ -94,7 +102,7 @@ final class SourceHandoff {
         core.conns.add(conn, Connections.Kind.PEER_OUT);
         link.lastHeard = now;
         nonce = core.random(Frame.TOKEN_LENGTH);
-        core.out.send(conn, new Frame.PeerHello(Frame.VERSION, handoffId, request.mode(), nonce));
+        core.out.send(conn, new Frame.PeerHello(Frame.PEER_VERSION, handoffId, request.mode(), nonce));
         moveTo(SourcePhase.AUTHENTICATING, now);
     }
 
@@ -146,8 +154,16 @@ final class SourceHandoff {
             abort("unexpected PEER_CHALLENGE in phase " + phase, now);
             return;
         }
-        if (!Tokens.same(ch.mac(), core.tokens.targetProof(nonce, ch.nonce(), ch.host(), ch.port()))) {
-            abort("authentication failed: the target could not prove it knows the peer secret; no state was sent", now);
+        if (binding == null) {
+            abort("the driver passed the target's challenge before it reported the peer link's channel "
+                    + "(ServerCore.peerSecured), so no proof can be bound to it: a bug in the driver; no state was sent", now);
+            return;
+        }
+        Tokens.Transcript t = new Tokens.Transcript(handoffId, request.mode(), binding, nonce, ch.nonce());
+        if (!Tokens.same(ch.mac(), core.tokens.targetProof(t, ch.host(), ch.port()))) {
+            abort("authentication failed: the target's proof is not one for handoff " + Long.toHexString(handoffId)
+                    + " in mode " + request.mode() + " on this link under this peer secret: " + core.tokens.mismatch(
+                    ch.mac(), t, x -> core.tokens.targetProof(x, ch.host(), ch.port())) + "; no state was sent", now);
             return;
         }
         boolean advertises = !ch.host().isEmpty() && ch.port() != 0;
@@ -157,7 +173,7 @@ final class SourceHandoff {
                     + "--client-endpoint; no state was sent", now);
             return;
         }
-        core.out.send(link.conn, new Frame.PeerAuth(core.tokens.sourceProof(nonce, ch.nonce())));
+        core.out.send(link.conn, new Frame.PeerAuth(core.tokens.sourceProof(t)));
         if (request.clientEndpointGiven()) {
             core.out.note("the target advertises " + (advertises ? ch.host() + ":" + ch.port() : "no client endpoint")
                     + "; clients will use the given " + request.clientHost() + ":" + request.clientPort()

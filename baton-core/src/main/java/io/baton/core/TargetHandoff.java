@@ -32,7 +32,10 @@ final class TargetHandoff {
      * deadline (Admission); the first to prove the secret becomes the link, so a stranger that keeps saying
      * PEER_HELLO cannot keep the real source out.
      */
-    private record Pending(long handoffId, boolean live, byte[] sourceNonce, byte[] targetNonce) {
+    private record Pending(Tokens.Transcript transcript) {
+        long handoffId() {
+            return transcript.handoffId();
+        }
     }
 
     /** The handshakes under way, by connection (phase AUTHENTICATING while there is one and no link). */
@@ -128,9 +131,10 @@ final class TargetHandoff {
     }
 
     private void peerHello(long conn, Frame.PeerHello h, long now) {
-        if (h.version() != Frame.VERSION) {
-            core.reject(conn, ErrorCode.UNSUPPORTED_VERSION,
-                    "this server speaks protocol version " + Frame.VERSION + ", the source sent " + h.version(), now);
+        if (h.version() != Frame.PEER_VERSION) {
+            core.reject(conn, ErrorCode.UNSUPPORTED_VERSION, "this server speaks peer protocol version "
+                    + Frame.PEER_VERSION + ", the source sent " + h.version() + ": run the same Baton release on "
+                    + "both servers", now);
             return;
         }
         if (core.role() != Role.STANDBY || (phase != TargetPhase.STANDBY && phase != TargetPhase.AUTHENTICATING)) {
@@ -142,13 +146,21 @@ final class TargetHandoff {
             core.reject(conn, ErrorCode.PROTOCOL_VIOLATION, "a second PEER_HELLO on one connection", now);
             return;
         }
+        Connections.Conn c = core.conns.get(conn);
+        if (c == null || c.binding == null) {
+            core.reject(conn, ErrorCode.AUTH_FAILED, "the driver passed PEER_HELLO before it reported this "
+                    + "connection's channel (ServerCore.peerSecured), so no proof can be bound to it: a bug in the "
+                    + "driver", now);
+            return;
+        }
         byte[] nonce = core.random(Frame.TOKEN_LENGTH);
-        handshakes.put(conn, new Pending(h.handoffId(), h.mode() == Frame.Mode.LIVE, h.nonce().clone(), nonce));
+        Tokens.Transcript t = new Tokens.Transcript(h.handoffId(), h.mode(), c.binding, h.nonce().clone(), nonce);
+        handshakes.put(conn, new Pending(t));
         if (phase == TargetPhase.STANDBY) {
             moveTo(TargetPhase.AUTHENTICATING);
         }
         HostPort ad = core.advertised();
-        core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(h.nonce(), nonce, ad.host(), ad.port()),
+        core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(t, ad.host(), ad.port()),
                 ad.host(), ad.port()));
     }
 
@@ -190,10 +202,19 @@ final class TargetHandoff {
      * under way is refused with BUSY.
      */
     private void authenticate(long conn, Pending p, Frame f, long now) {
-        if (!(f instanceof Frame.PeerAuth a && Tokens.same(a.mac(), core.tokens.sourceProof(p.sourceNonce(),
-                p.targetNonce())))) {
-            core.out.note("refused a source that failed authentication");
-            core.reject(conn, ErrorCode.AUTH_FAILED, "the source could not prove it knows the peer secret", now);
+        Tokens.Transcript t = p.transcript();
+        if (!(f instanceof Frame.PeerAuth a)) {
+            core.out.note("refused a source that sent " + f.getClass().getSimpleName() + " instead of PEER_AUTH");
+            core.reject(conn, ErrorCode.AUTH_FAILED, "expected PEER_AUTH after PEER_CHALLENGE, got "
+                    + f.getClass().getSimpleName(), now);
+            return;
+        }
+        if (!Tokens.same(a.mac(), core.tokens.sourceProof(t))) {
+            String why = core.tokens.mismatch(a.mac(), t, core.tokens::sourceProof);
+            core.out.note("refused a source that failed authentication: " + why);
+            core.reject(conn, ErrorCode.AUTH_FAILED, "the source's proof is not one for handoff "
+                    + Long.toHexString(t.handoffId()) + " in mode " + t.mode() + " on this link under this peer "
+                    + "secret: " + why, now);
             return;
         }
         handshakes.remove(conn);
@@ -202,8 +223,8 @@ final class TargetHandoff {
         link.conn = conn;
         link.lastHeard = now;
         committedFrom = -1;
-        handoffId = p.handoffId();
-        live = p.live();
+        handoffId = t.handoffId();
+        live = t.mode() == Frame.Mode.LIVE;
         ticketsValidUntil = now + core.cfg.ticketTtl();
         usedTickets.clear();
         moveTo(TargetPhase.RECEIVING);
@@ -247,6 +268,10 @@ final class TargetHandoff {
         if (e.index() != log.appliedIndex + 1) {
             throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION,
                     "event " + e.index() + " does not follow " + log.appliedIndex);
+        }
+        if (e.kind() == Frame.EventKind.OPEN && e.payload().length != Tokens.VERIFIER_LENGTH) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "OPEN event " + e.index() + " carries "
+                    + e.payload().length + " bytes; a session verifier is " + Tokens.VERIFIER_LENGTH);
         }
         if (e.kind() != Frame.EventKind.OPEN && e.kind() != Frame.EventKind.TICK
                 && !log.sessions.containsKey(e.sessionId())) {

@@ -384,6 +384,12 @@ final class Rig {
         final List<Frame> sentToPeers = new ArrayList<>();
         final List<SourcePhase> sourcePhases = new ArrayList<>();
         final List<TargetPhase> targetPhases = new ArrayList<>();
+        /**
+         * What this server's driver reports as the channel binding of each peer connection (ServerCore
+         * .peerSecured): empty, a link in the clear, unless a test sets it; null, it reports nothing (a driver
+         * bug). Two servers with different bindings are not on one channel: a relay sits between them.
+         */
+        byte[] channelBinding = new byte[0];
 
         Server(String host) {
             this.host = host;
@@ -434,7 +440,10 @@ final class Rig {
             End mine = new End(this, id);
             ends.put(id, mine);
             if (silentHosts.contains(host)) {
-                wire.add(() -> core.peerConnected(id, now)); // what is sent on it goes nowhere
+                wire.add(() -> {
+                    secure(core, id, channelBinding);
+                    core.peerConnected(id, now); // what is sent on it goes nowhere
+                });
                 return id;
             }
             Server to = byHost.get(host);
@@ -453,12 +462,22 @@ final class Rig {
             wire.add(() -> {
                 if (port == to.peerPort) {
                     to.core.peerAccepted(theirId, now);
+                    secure(to.core, theirId, to.channelBinding);
                 } else {
                     to.core.clientConnected(theirId, host, now); // the probe of a client endpoint
+                }
+                if (port == to.peerPort) {
+                    secure(core, id, channelBinding);
                 }
                 core.peerConnected(id, now);
             });
             return id;
+        }
+
+        private static void secure(ServerCore core, long conn, byte[] binding) {
+            if (binding != null) {
+                core.peerSecured(conn, binding);
+            }
         }
 
         @Override

@@ -304,7 +304,8 @@ class ServerCoreBoundsTest {
         private void squat() {
             long conn = nextSquatter++;
             target.core.peerAccepted(conn, rig.now);
-            target.core.frame(conn, new Frame.PeerHello(Frame.VERSION, 99, Frame.Mode.LIVE,
+            target.core.peerSecured(conn, new byte[0]);
+            target.core.frame(conn, new Frame.PeerHello(Frame.PEER_VERSION, 99, Frame.Mode.LIVE,
                     new byte[Frame.TOKEN_LENGTH]), rig.now);
         }
 

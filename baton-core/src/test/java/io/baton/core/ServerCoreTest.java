@@ -512,7 +512,8 @@ class ServerCoreTest {
         void aPeerThatNeverProvesItselfIsRefusedAfterTheAuthenticationTimeoutAndFreesTheTarget() {
             long silentPeer = 1_000_000; // a connection no Rig end answers for: it sends PEER_HELLO, then nothing
             target.core.peerAccepted(silentPeer, rig.now);
-            target.core.frame(silentPeer, new Frame.PeerHello(Frame.VERSION, 42, Frame.Mode.LIVE,
+            target.core.peerSecured(silentPeer, new byte[0]);
+            target.core.frame(silentPeer, new Frame.PeerHello(Frame.PEER_VERSION, 42, Frame.Mode.LIVE,
                     new byte[Frame.TOKEN_LENGTH]), rig.now);
             assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.AUTHENTICATING);
 

@@ -122,6 +122,7 @@ final class CoreStage {
             strangerConn = wire.open();
             if (strangerOnPeerPort) {
                 core.peerAccepted(strangerConn, now);
+                core.peerSecured(strangerConn, new byte[0]); // a link in the clear, as the driver reports it
             } else {
                 core.clientConnected(strangerConn, "stranger", now);
             }
@@ -255,15 +256,16 @@ final class CoreStage {
         long conn = wire.open();
         byte[] nonce = "honest src nonce".getBytes(StandardCharsets.US_ASCII);
         core.peerAccepted(conn, now);
-        core.frame(conn, new Frame.PeerHello(Frame.VERSION, 42, Frame.Mode.LIVE, nonce), now);
+        core.peerSecured(conn, new byte[0]);
+        core.frame(conn, new Frame.PeerHello(Frame.PEER_VERSION, 42, Frame.Mode.LIVE, nonce), now);
         core.flush(now);
         List<Frame> answer = wire.take(conn);
         expect(answer.size() == 1 && answer.get(0) instanceof Frame.PeerChallenge,
                 "an honest source's PEER_HELLO was answered " + answer);
         Frame.PeerChallenge ch = (Frame.PeerChallenge) answer.get(0);
-        expect(Arrays.equals(ch.mac(), PeerProof.target(PEER_SECRET, nonce, ch.nonce(), ch.host(), ch.port())),
+        expect(Arrays.equals(ch.mac(), PeerProof.target(PEER_SECRET, 42, 0, nonce, ch.nonce(), ch.host(), ch.port())),
                 "the standby's challenge does not prove the peer secret");
-        core.frame(conn, new Frame.PeerAuth(PeerProof.source(PEER_SECRET, nonce, ch.nonce())), now);
+        core.frame(conn, new Frame.PeerAuth(PeerProof.source(PEER_SECRET, 42, 0, nonce, ch.nonce())), now);
         core.flush(now);
         return conn;
     }

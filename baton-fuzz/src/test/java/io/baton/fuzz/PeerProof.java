@@ -7,25 +7,33 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The proofs of the peer handshake as docs/protocol.md defines them (HMAC-SHA256 under the peer secret
- * of a label and both nonces), computed here from the protocol, not from the core's code: the honest
- * source of the targets uses them, and a stranger, who lacks the secret, cannot.
+ * of a label, the handoff id, the mode, both nonces and the channel binding), computed here from the
+ * protocol, not from the core's code: the honest source of the targets uses them, and a stranger, who
+ * lacks the secret, cannot. The fuzzed links are in the clear: their binding is empty.
  */
 final class PeerProof {
 
     private PeerProof() {
     }
 
-    /** What PEER_CHALLENGE carries: the target's proof, over both nonces and the client endpoint it advertises. */
-    static byte[] target(byte[] secret, byte[] sourceNonce, byte[] targetNonce, String host, int port) {
+    /** What PEER_CHALLENGE carries: the target's proof, over the handshake and the client endpoint it advertises. */
+    static byte[] target(byte[] secret, long handoffId, int mode, byte[] sourceNonce, byte[] targetNonce,
+            String host, int port) {
         byte[] h = host.getBytes(StandardCharsets.UTF_8);
-        byte[] rest = java.nio.ByteBuffer.allocate(targetNonce.length + 2 + h.length + 2).put(targetNonce)
-                .putShort((short) h.length).put(h).putShort((short) port).array();
-        return mac(secret, "baton-target", sourceNonce, rest);
+        byte[] endpoint = java.nio.ByteBuffer.allocate(2 + h.length + 2).putShort((short) h.length).put(h)
+                .putShort((short) port).array();
+        return mac(secret, "baton-target", handshake(handoffId, mode, sourceNonce, targetNonce), endpoint);
     }
 
     /** What PEER_AUTH carries: the source's proof. */
-    static byte[] source(byte[] secret, byte[] sourceNonce, byte[] targetNonce) {
-        return mac(secret, "baton-source", sourceNonce, targetNonce);
+    static byte[] source(byte[] secret, long handoffId, int mode, byte[] sourceNonce, byte[] targetNonce) {
+        return mac(secret, "baton-source", handshake(handoffId, mode, sourceNonce, targetNonce), new byte[0]);
+    }
+
+    /** u64 handoff, u8 mode, sourceNonce, targetNonce, u16 0 and no bytes: the binding of a link in the clear. */
+    private static byte[] handshake(long handoffId, int mode, byte[] sourceNonce, byte[] targetNonce) {
+        return java.nio.ByteBuffer.allocate(8 + 1 + sourceNonce.length + targetNonce.length + 2).putLong(handoffId)
+                .put((byte) mode).put(sourceNonce).put(targetNonce).putShort((short) 0).array();
     }
 
     private static byte[] mac(byte[] secret, String label, byte[] a, byte[] b) {

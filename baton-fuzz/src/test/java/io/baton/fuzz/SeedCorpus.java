@@ -62,11 +62,13 @@ final class SeedCorpus {
                     throw new IllegalStateException(why);
                 });
         long link = source.wire.lastConnect();
+        source.core.peerSecured(link, new byte[0]);
         source.core.peerConnected(link, source.now);
         Frame.PeerHello hello = (Frame.PeerHello) source.wire.take(link).get(0);
         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
         source.core.frame(link, new Frame.PeerChallenge(nonce,
-                PeerProof.target(CoreStage.PEER_SECRET, hello.nonce(), nonce, "", 0), "", 0), source.now);
+                PeerProof.target(CoreStage.PEER_SECRET, hello.handoffId(), hello.mode().ordinal(), hello.nonce(), nonce,
+                        "", 0), "", 0), source.now);
         source.advance(500 * CoreStage.MS);
         ByteBuf seed = Unpooled.buffer();
         ByteBuf stream = Unpooled.buffer();
@@ -200,7 +202,7 @@ final class SeedCorpus {
                 new Frame.Close(),
                 new Frame.Error(ErrorCode.BUSY, "busy: try again"),
                 new Frame.TargetHint("target.example", 7100),
-                new Frame.PeerHello(Frame.VERSION, 11, Frame.Mode.LIVE, token),
+                new Frame.PeerHello(Frame.PEER_VERSION, 11, Frame.Mode.LIVE, token),
                 new Frame.PeerChallenge(token, mac, "target.example", 7100),
                 new Frame.Probe(11, token),
                 new Frame.ProbeProof(11, mac),

@@ -241,7 +241,7 @@ final class Strangers implements AutoCloseable {
                     if (ch.isActive() && !stopping) {
                         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
                         random.nextBytes(nonce);
-                        send(ch, new Frame.PeerHello(Frame.VERSION, random.nextLong() & Long.MAX_VALUE,
+                        send(ch, new Frame.PeerHello(Frame.PEER_VERSION, random.nextLong() & Long.MAX_VALUE,
                                 Frame.Mode.LIVE, nonce));
                     }
                 }, 0, SQUAT_EVERY_MS, TimeUnit.MILLISECONDS);

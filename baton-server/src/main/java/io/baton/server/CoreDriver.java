@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class CoreDriver implements ServerOutbox {
 
     private static final Logger LOG = LoggerFactory.getLogger("baton.server");
+    /** The channel binding of a peer link in the clear: the proofs cover no channel (docs/protocol.md). */
+    private static final byte[] NO_CHANNEL_BINDING = new byte[0];
     private static final java.util.concurrent.ExecutorService CONNECTOR =
             java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "baton-connector");
@@ -152,6 +154,7 @@ final class CoreDriver implements ServerOutbox {
                     if (peerPort) {
                         peerChannels.add(ch);
                         core.peerAccepted(conn, now());
+                        core.peerSecured(conn, NO_CHANNEL_BINDING); // in the clear until TLS reports its binding
                     } else {
                         core.clientConnected(conn, addressKey(ch), now());
                     }
@@ -536,6 +539,7 @@ final class CoreDriver implements ServerOutbox {
             if (ch != null) {
                 channels.put(id, ch);
                 peerChannels.add(ch);
+                core.peerSecured(id, NO_CHANNEL_BINDING); // in the clear until TLS reports its binding
                 core.peerConnected(id, now());
             } else {
                 LOG.warn("cannot reach the peer at {}:{}: {}", host, port, cause.toString());

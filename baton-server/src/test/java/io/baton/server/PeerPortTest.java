@@ -33,7 +33,7 @@ class PeerPortTest {
     private static Frame.PeerHello peerHello(long handoffId) {
         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
         nonce[3] = 9;
-        return new Frame.PeerHello(Frame.VERSION, handoffId, Frame.Mode.LIVE, nonce);
+        return new Frame.PeerHello(Frame.PEER_VERSION, handoffId, Frame.Mode.LIVE, nonce);
     }
 
     @Test

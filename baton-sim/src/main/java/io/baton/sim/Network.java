@@ -76,6 +76,8 @@ final class Network {
     private final Map<String, Listener> listeners = new HashMap<>();
     private final Map<Long, Conn> conns = new HashMap<>();
     private final Set<String> partitions = new HashSet<>();
+    /** Sees every frame's bytes on their way: session secrets must never pass from server to server. */
+    final SecretWatch secrets = new SecretWatch();
     private long nextConn = 1;
     long baseDelay = 200_000;
     long jitter = 100_000;
@@ -157,6 +159,7 @@ final class Network {
         }
         ByteBuf buf = Unpooled.buffer(64);
         FrameCodec.encode(f, buf);
+        secrets.sent(from, to, f, buf);
         long arrival = Math.max(world.now() + delay(from, to), to == c.a ? c.arrivalToA : c.arrivalToB);
         if (to == c.a) {
             c.arrivalToA = arrival;

@@ -44,6 +44,7 @@ final class ServerNode extends Network.Node implements ServerOutbox {
     void accepted(long conn, String from, boolean peerPort, long now) {
         if (peerPort) {
             core.peerAccepted(conn, now);
+            core.peerSecured(conn, new byte[0]); // the simulated network is in the clear
         } else {
             core.clientConnected(conn, from, now);
         }
@@ -51,6 +52,7 @@ final class ServerNode extends Network.Node implements ServerOutbox {
 
     @Override
     void connected(long conn, long now) {
+        core.peerSecured(conn, new byte[0]);
         core.peerConnected(conn, now);
     }
 

@@ -25,9 +25,14 @@ public final class Simulation {
     private static final long MS = 1_000_000L;
     private static final long MAX_STEPS = 20_000_000L;
 
-    /** What a run found. Empty {@link #violations()} means every invariant held. */
+    /**
+     * What a run found. Empty {@link #violations()} means every invariant held. {@code secretsWatched} is how
+     * many session secrets the run issued, each of which was searched for in the {@code bytesBetweenServers}
+     * bytes one server sent another ({@link SecretWatch}).
+     */
     public record Result(long seed, List<String> violations, String outcome, long steps, long virtualMillis,
-                         int clients, int switched, int resumed, int joinedLate) {
+                         int clients, int switched, int resumed, int joinedLate, int secretsWatched,
+                         long bytesBetweenServers) {
         public boolean passed() {
             return violations.isEmpty();
         }
@@ -157,6 +162,7 @@ public final class Simulation {
             violations.add("more than " + MAX_STEPS + " steps: the system never quiesces (livelock)");
         }
         checkDivergence(List.of(source, target));
+        violations.addAll(net.secrets.leaks());
         ServerStatus src = source.core.status();
         ServerStatus tgt = target.core.status();
         trace("sim", "end: source " + src);
@@ -258,7 +264,8 @@ public final class Simulation {
         }
         return new Result(seed, List.copyOf(violations), (struck[0] ? fault.name().toLowerCase() + ": " : "") + outcome,
                 world.steps(), (world.now() - World.START) / MS,
-                clients.size(), switched, resumed, joinedLate);
+                clients.size(), switched, resumed, joinedLate, net.secrets.secretsSeen(),
+                net.secrets.bytesBetweenServers());
     }
 
     /**

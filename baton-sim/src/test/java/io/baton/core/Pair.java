@@ -130,6 +130,8 @@ final class Pair {
             Delivery d = inFlight.poll();
             if (d.frame() == null) {
                 target.peerAccepted(TARGET_PEER_CONN, now);
+                target.peerSecured(TARGET_PEER_CONN, new byte[0]);
+                source.peerSecured(SOURCE_PEER_CONN, new byte[0]);
                 source.peerConnected(SOURCE_PEER_CONN, now);
             } else if (d.toTarget() && intercept.test(d.frame())) {
                 onToTarget.accept(d.frame());

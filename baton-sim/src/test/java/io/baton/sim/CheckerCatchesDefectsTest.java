@@ -46,6 +46,12 @@ class CheckerCatchesDefectsTest {
                 SEEDS / 100);
     }
 
+    @Test
+    void aLogThatHoldsSessionSecretsIsCaughtOnTheirWayToTheTarget() {
+        assertCaught(seed -> Simulation.run(seed, c -> c.withDefects(Defect.LOG_SESSION_SECRETS)),
+                "crossed from one server to another");
+    }
+
     private static void assertCaught(LongFunction<Simulation.Result> run, String symptom) {
         assertCaught(run, symptom, SEEDS / 10);
     }

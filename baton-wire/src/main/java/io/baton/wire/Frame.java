@@ -18,6 +18,13 @@ public sealed interface Frame {
      * peer cannot read.
      */
     int VERSION = 2;
+    /**
+     * Peer-link protocol version spoken by this build; carried in PEER_HELLO, apart from the client link's
+     * {@link #VERSION} because the two links change apart. Version 3 binds the peer proofs to the handoff id,
+     * the mode and the channel, and its EVENT OPEN carries a session verifier instead of the secret: a
+     * version 2 peer would fail authentication without knowing why, so it is told UNSUPPORTED_VERSION instead.
+     */
+    int PEER_VERSION = 3;
     /** Length of tickets, secrets and nonces. */
     int TOKEN_LENGTH = 16;
     /** Length of an HMAC-SHA256. */
@@ -421,10 +428,11 @@ public sealed interface Frame {
      *  | targetNonce    | mac                              | host               | port   |
      *  +----------------+----------------------------------+--------------------+--------+
      * </pre>
-     * mac = HMAC-SHA256(secret, "baton-target" || sourceNonce || targetNonce || u16 n || host || u16 port).
-     * The source checks it before it sends any state: only the real target gets the state, and the client
-     * endpoint it advertises (host:port, where its clients reach it; empty host and port 0 for none) comes
-     * from that target. The port follows the host, at {@code HOST_FIELD_OFFSET + 2 + n}.
+     * mac = HMAC-SHA256(secret, "baton-target" || u64 handoff || u8 mode || sourceNonce || targetNonce
+     * || u16 b || binding || u16 n || host || u16 port), binding being the channel's (docs/protocol.md,
+     * "Authentication"). The source checks it before it sends any state: only the real target gets the
+     * state, and the client endpoint it advertises (host:port, where its clients reach it; empty host and
+     * port 0 for none) comes from that target. The port follows the host, at {@code HOST_FIELD_OFFSET + 2 + n}.
      */
     record PeerChallenge(byte[] nonce, byte[] mac, String host, int port) implements Frame {
         static final int NONCE_FIELD_OFFSET = 0;
@@ -446,7 +454,8 @@ public sealed interface Frame {
      *  | mac                              |
      *  +----------------------------------+
      * </pre>
-     * mac = HMAC-SHA256(secret, "baton-source" || sourceNonce || targetNonce).
+     * mac = HMAC-SHA256(secret, "baton-source" || u64 handoff || u8 mode || sourceNonce || targetNonce
+     * || u16 b || binding).
      */
     record PeerAuth(byte[] mac) implements Frame {
         static final int MAC_FIELD_OFFSET = 0;
@@ -521,7 +530,7 @@ public sealed interface Frame {
 
     /** Kinds of logged event. */
     enum EventKind {
-        /** A session opened; payload is its 16-byte secret. */
+        /** A session opened; payload is its 32-byte verifier (a hash of the secret, never the secret). */
         OPEN,
         /** An input; seq is its number in the session. */
         INPUT,
