@@ -39,8 +39,13 @@ class StrangersTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** A server that does {@code onAccept} to each connection and answers each HELLO with ERROR HELLO_RATE. */
+    /** A server that closes each connection at once, or answers each HELLO with ERROR HELLO_RATE. */
     private int stub(boolean closeAtOnce) throws InterruptedException {
+        return stub(closeAtOnce, false);
+    }
+
+    /** As above, or, with {@code welcomeAll}, a server with no rate limit: it welcomes every HELLO at once. */
+    private int stub(boolean closeAtOnce, boolean welcomeAll) throws InterruptedException {
         Channel listener = new ServerBootstrap().group(group).channel(Transport.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -55,7 +60,10 @@ class StrangersTest {
                                     @Override
                                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                         ReferenceCountUtil.release(msg);
-                                        if (msg instanceof Frame.Hello) {
+                                        if (msg instanceof Frame.Hello && welcomeAll) {
+                                            ctx.writeAndFlush(new Frame.Welcome(Frame.VERSION, accepted.get(),
+                                                    new byte[Frame.TOKEN_LENGTH], 0));
+                                        } else if (msg instanceof Frame.Hello) {
                                             ctx.writeAndFlush(new Frame.Error(ErrorCode.HELLO_RATE, "stub: too many new sessions"))
                                                     .addListener(ChannelFutureListener.CLOSE);
                                         }
@@ -75,6 +83,17 @@ class StrangersTest {
             Map<String, Object> r = flood.report();
             assertThat(r).containsEntry("connections", Strangers.HELLO_FLOOD).containsEntry("welcomed", 0)
                     .containsEntry("errors", Map.of("HELLO_RATE", Strangers.HELLO_FLOOD)).containsEntry("kept", true);
+        }
+    }
+
+    @Test
+    void aServerThatWelcomesTheWholeFloodAtOnceBreaksThePromise() throws Exception {
+        int port = stub(false, true);
+        try (Strangers flood = Strangers.start(Fault.Action.HELLO_FLOOD, port, -1)) {
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> (int) flood.report().get("welcomed") == Strangers.HELLO_FLOOD);
+            // 2,000 welcomed within a few seconds at most: more than a burst of 1,000 and 500 a second allow.
+            assertThat(flood.report()).containsEntry("kept", false);
         }
     }
 
