@@ -15,11 +15,16 @@ final class PeerProof {
     private PeerProof() {
     }
 
-    /** What PEER_CHALLENGE carries: the target's proof, over both nonces and the client endpoint it advertises. */
-    static byte[] target(byte[] secret, byte[] sourceNonce, byte[] targetNonce, String host, int port) {
+    /**
+     * What PEER_CHALLENGE carries: the target's proof, over both nonces, the client endpoint and the WebSocket
+     * URL it advertises.
+     */
+    static byte[] target(byte[] secret, byte[] sourceNonce, byte[] targetNonce, String host, int port,
+                         String webSocket) {
         byte[] h = host.getBytes(StandardCharsets.UTF_8);
-        byte[] rest = java.nio.ByteBuffer.allocate(targetNonce.length + 2 + h.length + 2).put(targetNonce)
-                .putShort((short) h.length).put(h).putShort((short) port).array();
+        byte[] w = webSocket.getBytes(StandardCharsets.UTF_8);
+        byte[] rest = java.nio.ByteBuffer.allocate(targetNonce.length + 2 + h.length + 2 + 2 + w.length).put(targetNonce)
+                .putShort((short) h.length).put(h).putShort((short) port).putShort((short) w.length).put(w).array();
         return mac(secret, "baton-target", sourceNonce, rest);
     }
 

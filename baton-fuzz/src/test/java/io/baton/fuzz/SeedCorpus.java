@@ -66,7 +66,7 @@ final class SeedCorpus {
         Frame.PeerHello hello = (Frame.PeerHello) source.wire.take(link).get(0);
         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
         source.core.frame(link, new Frame.PeerChallenge(nonce,
-                PeerProof.target(CoreStage.PEER_SECRET, hello.nonce(), nonce, "", 0), "", 0), source.now);
+                PeerProof.target(CoreStage.PEER_SECRET, hello.nonce(), nonce, "", 0, ""), "", 0), source.now);
         source.advance(500 * CoreStage.MS);
         ByteBuf seed = Unpooled.buffer();
         ByteBuf stream = Unpooled.buffer();
