@@ -81,7 +81,11 @@ final class LoopbackRehearsal {
             source = BatonServer.start(cfg, options(false, ioThreads), BatonServer.Diagnostics.REHEARSAL);
             List<CompletableFuture<BatonClient>> pending = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
-                pending.add(runtime.connect(ClientOptions.builder("127.0.0.1", source.clientPort()).build(), m -> { }));
+                // Every other one over WebSocket: the client port's HTTP and WebSocket path runs warm too.
+                ClientOptions.Builder options = i % 2 == 0
+                        ? ClientOptions.builder("127.0.0.1", source.clientPort())
+                        : ClientOptions.builder("ws://127.0.0.1:" + source.clientPort() + "/baton");
+                pending.add(runtime.connect(options.build(), m -> { }));
             }
             for (CompletableFuture<BatonClient> c : pending) {
                 clients.add(c.get(5, TimeUnit.SECONDS));

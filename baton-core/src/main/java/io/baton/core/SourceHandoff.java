@@ -22,6 +22,12 @@ final class SourceHandoff {
      * PEER_CHALLENGE if the operator gave none.
      */
     HandoffRequest request;
+    /**
+     * The WebSocket URL clients on WebSocket go to, as MOVE and TARGET_HINT carry it: the target's, from its
+     * PEER_CHALLENGE, when the clients go where it advertises; empty when the operator gave the client endpoint
+     * (a client on WebSocket then upgrades at that host and port with its own URL's scheme and path).
+     */
+    String webSocket = "";
     long handoffId;
     final PeerLink link = new PeerLink();
     private byte[] nonce;
@@ -108,7 +114,8 @@ final class SourceHandoff {
 
     /** A MOVE for the session: the target's endpoint and the session's single-use ticket. */
     Frame.Move move(Session s) {
-        return new Frame.Move(handoffId, core.tokens.ticket(handoffId, s.id), request.clientHost(), request.clientPort());
+        return new Frame.Move(handoffId, core.tokens.ticket(handoffId, s.id), request.clientHost(), request.clientPort(),
+                webSocket);
     }
 
     /** Applied an event; while shipping, it goes to the target too. */
@@ -160,10 +167,10 @@ final class SourceHandoff {
             return;
         }
         Tokens.Transcript t = new Tokens.Transcript(handoffId, request.mode(), binding, nonce, ch.nonce());
-        if (!Tokens.same(ch.mac(), core.tokens.targetProof(t, ch.host(), ch.port()))) {
+        if (!Tokens.same(ch.mac(), core.tokens.targetProof(t, ch.host(), ch.port(), ch.webSocket()))) {
             abort("authentication failed: the target's proof is not one for handoff " + Long.toHexString(handoffId)
                     + " in mode " + request.mode() + " on this link under this peer secret: " + core.tokens.mismatch(
-                    ch.mac(), t, x -> core.tokens.targetProof(x, ch.host(), ch.port())) + "; no state was sent", now);
+                    ch.mac(), t, x -> core.tokens.targetProof(x, ch.host(), ch.port(), ch.webSocket())) + "; no state was sent", now);
             return;
         }
         boolean advertises = !ch.host().isEmpty() && ch.port() != 0;
@@ -179,8 +186,10 @@ final class SourceHandoff {
                     + "; clients will use the given " + request.clientHost() + ":" + request.clientPort()
                     + " once it proves to reach the target");
             core.probe.start(request.clientHost(), request.clientPort(), now);
+            webSocket = "";
         } else {
             request = request.withClientEndpoint(ch.host(), ch.port());
+            webSocket = ch.webSocket();
             core.out.note("clients will use " + ch.host() + ":" + ch.port() + ", the client endpoint the target advertises");
         }
         if (request.mode() == Frame.Mode.LIVE) {

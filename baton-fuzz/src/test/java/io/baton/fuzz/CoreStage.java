@@ -263,7 +263,8 @@ final class CoreStage {
         expect(answer.size() == 1 && answer.get(0) instanceof Frame.PeerChallenge,
                 "an honest source's PEER_HELLO was answered " + answer);
         Frame.PeerChallenge ch = (Frame.PeerChallenge) answer.get(0);
-        expect(Arrays.equals(ch.mac(), PeerProof.target(PEER_SECRET, 42, 0, nonce, ch.nonce(), ch.host(), ch.port())),
+        expect(Arrays.equals(ch.mac(), PeerProof.target(PEER_SECRET, 42, 0, nonce, ch.nonce(), ch.host(), ch.port(),
+                ch.webSocket())),
                 "the standby's challenge does not prove the peer secret");
         core.frame(conn, new Frame.PeerAuth(PeerProof.source(PEER_SECRET, 42, 0, nonce, ch.nonce())), now);
         core.flush(now);

@@ -16,12 +16,16 @@ final class PeerProof {
     private PeerProof() {
     }
 
-    /** What PEER_CHALLENGE carries: the target's proof, over the handshake and the client endpoint it advertises. */
+    /**
+     * What PEER_CHALLENGE carries: the target's proof, over the handshake, the client endpoint and the WebSocket
+     * URL it advertises.
+     */
     static byte[] target(byte[] secret, long handoffId, int mode, byte[] sourceNonce, byte[] targetNonce,
-            String host, int port) {
+            String host, int port, String webSocket) {
         byte[] h = host.getBytes(StandardCharsets.UTF_8);
-        byte[] endpoint = java.nio.ByteBuffer.allocate(2 + h.length + 2).putShort((short) h.length).put(h)
-                .putShort((short) port).array();
+        byte[] w = webSocket.getBytes(StandardCharsets.UTF_8);
+        byte[] endpoint = java.nio.ByteBuffer.allocate(2 + h.length + 2 + 2 + w.length).putShort((short) h.length).put(h)
+                .putShort((short) port).putShort((short) w.length).put(w).array();
         return mac(secret, "baton-target", handshake(handoffId, mode, sourceNonce, targetNonce), endpoint);
     }
 

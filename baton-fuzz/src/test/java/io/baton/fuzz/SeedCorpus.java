@@ -68,7 +68,7 @@ final class SeedCorpus {
         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
         source.core.frame(link, new Frame.PeerChallenge(nonce,
                 PeerProof.target(CoreStage.PEER_SECRET, hello.handoffId(), hello.mode().ordinal(), hello.nonce(), nonce,
-                        "", 0), "", 0), source.now);
+                        "", 0, ""), "", 0, ""), source.now);
         source.advance(500 * CoreStage.MS);
         ByteBuf seed = Unpooled.buffer();
         ByteBuf stream = Unpooled.buffer();
