@@ -143,14 +143,11 @@ class OutputDelivery {
     }
     if (seq === this.delivered + 1n) {
       this.deliverNext(payload);
+      // Every held output is above the one delivered (a held one is taken as soon as its turn comes), so
+      // draining the run that now follows leaves nothing stale behind.
       for (let next = this.early.get(this.delivered + 1n); next !== undefined; next = this.early.get(this.delivered + 1n)) {
         this.early.delete(this.delivered + 1n);
         this.deliverNext(next);
-      }
-      for (const k of this.early.keys()) {
-        if (k <= this.delivered) {
-          this.early.delete(k);
-        }
       }
     } else if (this.early.size < MAX_EARLY) {
       this.early.set(seq, payload);

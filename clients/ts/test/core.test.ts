@@ -365,3 +365,23 @@ test("close sends CLOSE and lets go of every connection", () => {
   assert.equal(w.lostReason, null);
   assert.equal(w.core.nextDeadline(), Number.POSITIVE_INFINITY);
 });
+
+test("a retired source answers a late RESUME with MOVE and SWITCH: the session resumes at the target", () => {
+  const w = new World();
+  w.welcome(1);
+  w.from(1, out(1n, 1));
+  w.lose(1);
+  w.core.connected(2, w.now);
+  assert.equal((w.conn(2).sent[0] as { kind: HelloKind }).kind, HelloKind.RESUME);
+  w.from(2, { type: Type.MOVE, handoffId: 8n, ticket: TICKET, host: "127.0.0.2", port: 7100 },
+    { type: Type.SWITCH, handoffId: 8n, lastOutputSeq: 1n });
+  assert.equal(w.conns.length, 3, "no pre-connection from a connection that was never welcomed, only the resume");
+  const resume = w.conn(3);
+  assert.equal(resume.to, "tcp://127.0.0.2:7100");
+  w.core.connected(3, w.now);
+  assert.deepEqual(resume.sent[0], { type: Type.HELLO, version: 2, kind: HelloKind.RESUME, sessionId: 42n,
+    token: SECRET, outputAck: 1n });
+  w.from(3, { type: Type.WELCOME, version: 2, sessionId: 42n, secret: new Uint8Array(16), inputAck: 0n }, out(2n, 2));
+  assert.deepEqual(w.delivered.map((d) => d[1]), [1, 2]);
+  assert.deepEqual(w.types(), ["connected", "disconnected", "switched"]);
+});
