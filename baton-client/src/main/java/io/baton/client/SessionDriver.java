@@ -165,9 +165,17 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
 
     @Override
     public long connect(String host, int port) {
+        return connect(host, port, "");
+    }
+
+    /**
+     * Over TCP to host:port; over WebSocket to the URL the server named ({@code webSocket}), or, if it named
+     * none, to host:port with the scheme, path and query of the URL this client was given.
+     */
+    @Override
+    public long connect(String host, int port, String webSocket) {
         long id = nextConn++;
-        Transport.connect(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), host, port, options.bindAddress(),
-                connector, (ch, cause) -> {
+        java.util.function.BiConsumer<Channel, Throwable> done = (ch, cause) -> {
             if (ch != null) {
                 channels.put(id, ch);
                 core.connected(id, now());
@@ -176,7 +184,25 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
                 core.disconnected(id, now());
             }
             afterBatch();
-        });
+        };
+        java.net.URI ws = options.webSocket();
+        if (ws == null) {
+            Transport.connect(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), host, port, options.bindAddress(),
+                    connector, done);
+        } else {
+            try {
+                java.net.URI url = webSocket.isEmpty()
+                        ? new java.net.URI(ws.getScheme(), null, host, port, ws.getPath(), ws.getQuery(), null)
+                        : new java.net.URI(webSocket);
+                Transport.connectWebSocket(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), url,
+                        options.bindAddress(), connector, done);
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                LOG.warn("cannot connect over WebSocket to {}: {}", webSocket.isEmpty()
+                        ? host + ":" + port + " (with the scheme and path of " + ws + ")"
+                        : webSocket + " (the URL the server named)", e.getMessage());
+                loop.execute(() -> done.accept(null, e));
+            }
+        }
         return id;
     }
 

@@ -58,9 +58,12 @@ public final class BatonServer implements AutoCloseable {
      *                   the core's loop (which runs the service and the peer link) being one of them; 0 or 1:
      *                   the core's loop alone (one thread for everything, as before); {@link #DEFAULT_IO_THREADS}
      *                   by default
+     * @param advertiseWebSocket where clients on WebSocket reach this server, a ws:// or wss:// URL, as it tells a
+     *                   source that hands off to it; null for none (they upgrade at the advertised endpoint)
      */
     public record Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
-                          String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads) {
+                          String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads,
+                          String advertiseWebSocket) {
 
         /**
          * One loop for everything unless the operator asks for more. Spread over the processors' loops, a tick's
@@ -92,6 +95,16 @@ public final class BatonServer implements AutoCloseable {
             if (advertise != null) {
                 hostPort(advertise, "--advertise");
             }
+            if (advertiseWebSocket != null) {
+                webSocketUrl(advertiseWebSocket);
+            }
+        }
+
+        /** Without a WebSocket URL to advertise. */
+        public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
+                       String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads) {
+            this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, limits, advertise,
+                    ioThreads, null);
         }
 
         /** With the default {@link SocketLimits}, advertising what the server binds. */
@@ -159,6 +172,25 @@ public final class BatonServer implements AutoCloseable {
                     + "e.g. game-7.example.net:7000; was '" + value + "'");
         }
         return new String[] {host, Integer.toString(port)};
+    }
+
+    /**
+     * Checks a {@code --advertise-ws} URL: ws:// or wss://, a host, and short enough for MOVE's string.
+     *
+     * @throws IllegalArgumentException naming the option, the value and the form expected
+     */
+    static void webSocketUrl(String value) {
+        java.net.URI uri = null;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        if (uri == null || uri.getHost() == null || !("ws".equals(uri.getScheme()) || "wss".equals(uri.getScheme()))
+                || value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1024) {
+            throw new IllegalArgumentException("--advertise-ws must be a ws:// or wss:// URL with a host, at most 1024 "
+                    + "bytes, e.g. wss://game-7.example.net/baton; was '" + value + "'");
+        }
     }
 
     /**
@@ -260,6 +292,16 @@ public final class BatonServer implements AutoCloseable {
     /** Binds the ports and starts serving (or waiting in standby), with diagnostics. */
     public static BatonServer start(ServerConfig cfg, Options opts, Diagnostics diagnostics)
             throws InterruptedException {
+        return start(cfg, opts, diagnostics, HttpRoutes.NONE);
+    }
+
+    /**
+     * Binds the ports and starts serving (or waiting in standby), with diagnostics, answering plain HTTP
+     * requests on the client port with {@code routes} (every other one 404; the WebSocket is at
+     * {@link HttpRoutes#WEBSOCKET_PATH} whatever they are).
+     */
+    public static BatonServer start(ServerConfig cfg, Options opts, Diagnostics diagnostics, HttpRoutes routes)
+            throws InterruptedException {
         // The client connections are spread over every loop of the group, round robin; the core runs on one of
         // them and hands a channel of another loop its frames to write (CoreDriver). They all carry real-time
         // work, at the same priority (and SCHED_FIFO where asked).
@@ -287,17 +329,21 @@ public final class BatonServer implements AutoCloseable {
                     : ServerCore.authority(cfg, outbox, entropy, CoreDriver.now()))).sync();
             CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
-            Channel client = listening(bind(driver, spread ? group : null, opts, opts.clientPort(), false, metrics),
+            Channel client = listening(bind(driver, spread ? group : null, opts, opts.clientPort(), false, metrics,
+                    routes),
                     CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
             String[] ad = advertised(opts, port(client));
             driver.call(core -> {
                 core.advertise(ad[0], Integer.parseInt(ad[1]));
+                if (opts.advertiseWebSocket() != null) {
+                    core.advertiseWebSocket(opts.advertiseWebSocket());
+                }
                 return null;
             }).join();
             Channel peer = null;
             if (opts.peerPort() >= 0) {
-                peer = listening(bind(driver, null, opts, opts.peerPort(), true, metrics), PEER_PORT,
+                peer = listening(bind(driver, null, opts, opts.peerPort(), true, metrics, HttpRoutes.NONE), PEER_PORT,
                         opts.bindHost(), opts.peerPort());
                 bound.add(peer);
             }
@@ -395,7 +441,7 @@ public final class BatonServer implements AutoCloseable {
      * if it is null.
      */
     private static ChannelFuture bind(CoreDriver driver, EventLoopGroup clientLoops, Options opts, int port,
-                                      boolean peer, ServerMetrics metrics) {
+                                      boolean peer, ServerMetrics metrics, HttpRoutes routes) {
         int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
         ServerBootstrap bootstrap = new ServerBootstrap();
         if (peer || clientLoops == null) {
@@ -412,8 +458,14 @@ public final class BatonServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new OutboundLimit(opts.limits(), metrics::socketCut), new FrameDecoder(maxFrame),
-                                FrameEncoder.INSTANCE, driver.handler(peer));
+                        ch.pipeline().addLast(new OutboundLimit(opts.limits(), metrics::socketCut));
+                        if (peer) {
+                            ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE);
+                        } else {
+                            // Baton over TCP, or HTTP and WebSocket, told apart by the first bytes.
+                            ch.pipeline().addLast(new ClientPortSniffer(maxFrame, routes));
+                        }
+                        ch.pipeline().addLast(driver.handler(peer));
                     }
                 })
                 .bind(opts.bindHost(), port);
