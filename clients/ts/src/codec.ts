@@ -2,14 +2,15 @@
  * The client link's frames and their bytes, as docs/protocol.md ("Framing", "Frame bodies") draws them and
  * baton-wire's FrameCodec writes them. A frame on TCP is [u32 length][u8 type][body], length counting the
  * type byte and the body; on a WebSocket one binary message carries [u8 type][body] (contract 3). Every
- * integer is big-endian; every u64 is a bigint here, so that a session id or a ping value round-trips
+ * integer is big-endian; this is protocol version 3 (MOVE and TARGET_HINT end with the target's WebSocket
+ * URL, empty for none); every u64 is a bigint here, so that a session id or a ping value round-trips
  * exactly whatever its size.
  *
  * Only the client link's types (0x01-0x10) are known: a peer-link type on a client connection is as
  * malformed as an unknown one.
  */
 
-export const VERSION = 2;
+export const VERSION = 3;
 /** Largest `length` (type byte + body) on the client link: 1 MiB. */
 export const MAX_FRAME = 1 << 20;
 /** Largest INPUT payload: a frame's maximum less INPUT's type byte and 16-byte header. */
@@ -42,7 +43,7 @@ export type Frame =
   | { type: typeof Type.INPUT; seq: bigint; ack: bigint; payload: Uint8Array }
   | { type: typeof Type.OUTPUT; seq: bigint; ack: bigint; payload: Uint8Array }
   | { type: typeof Type.ACK; ack: bigint }
-  | { type: typeof Type.MOVE; handoffId: bigint; ticket: Uint8Array; host: string; port: number }
+  | { type: typeof Type.MOVE; handoffId: bigint; ticket: Uint8Array; host: string; port: number; webSocket: string }
   | { type: typeof Type.ATTACHED; handoffId: bigint }
   | { type: typeof Type.SWITCH; handoffId: bigint; lastOutputSeq: bigint }
   | { type: typeof Type.MOVE_ABORTED; handoffId: bigint }
@@ -50,7 +51,7 @@ export type Frame =
   | { type: typeof Type.PONG; value: bigint }
   | { type: typeof Type.CLOSE }
   | { type: typeof Type.ERROR; code: ErrorCode; message: string }
-  | { type: typeof Type.TARGET_HINT; host: string; port: number }
+  | { type: typeof Type.TARGET_HINT; host: string; port: number; webSocket: string }
   | { type: typeof Type.PROBE; handoffId: bigint; nonce: Uint8Array }
   | { type: typeof Type.PROBE_PROOF; handoffId: bigint; mac: Uint8Array };
 
@@ -191,7 +192,7 @@ function writeBody(f: Frame, w: Writer): void {
     case Type.ACK: w.u64(f.ack, "ack"); break;
     case Type.MOVE:
       w.u64(f.handoffId, "handoff"); w.token(f.ticket, TOKEN, "ticket"); w.str(f.host, "host");
-      w.u16(f.port, "port"); break;
+      w.u16(f.port, "port"); w.str(f.webSocket, "webSocket"); break;
     case Type.ATTACHED:
     case Type.MOVE_ABORTED: w.u64(f.handoffId, "handoff"); break;
     case Type.SWITCH: w.u64(f.handoffId, "handoff"); w.u64(f.lastOutputSeq, "lastOutputSeq"); break;
@@ -199,7 +200,7 @@ function writeBody(f: Frame, w: Writer): void {
     case Type.PONG: w.u64(f.value, "value"); break;
     case Type.CLOSE: break;
     case Type.ERROR: w.u16(f.code, "code"); w.str(f.message, "message"); break;
-    case Type.TARGET_HINT: w.str(f.host, "host"); w.u16(f.port, "port"); break;
+    case Type.TARGET_HINT: w.str(f.host, "host"); w.u16(f.port, "port"); w.str(f.webSocket, "webSocket"); break;
     case Type.PROBE: w.u64(f.handoffId, "handoff"); w.token(f.nonce, TOKEN, "nonce"); break;
     case Type.PROBE_PROOF: w.u64(f.handoffId, "handoff"); w.token(f.mac, MAC, "mac"); break;
   }
@@ -264,7 +265,9 @@ export function decodeMessage(message: Uint8Array): Frame {
       f = { type, seq: r.u64(), ack: r.u64(), payload: r.rest() };
       break;
     case Type.ACK: f = { type, ack: r.u64() }; break;
-    case Type.MOVE: f = { type, handoffId: r.u64(), ticket: r.token(TOKEN), host: r.str(), port: r.u16() }; break;
+    case Type.MOVE:
+      f = { type, handoffId: r.u64(), ticket: r.token(TOKEN), host: r.str(), port: r.u16(), webSocket: r.str() };
+      break;
     case Type.ATTACHED:
     case Type.MOVE_ABORTED: f = { type, handoffId: r.u64() }; break;
     case Type.SWITCH: f = { type, handoffId: r.u64(), lastOutputSeq: r.u64() }; break;
@@ -272,7 +275,7 @@ export function decodeMessage(message: Uint8Array): Frame {
     case Type.PONG: f = { type, value: r.u64() }; break;
     case Type.CLOSE: f = { type }; break;
     case Type.ERROR: f = { type, code: errorCode(r.u16()), message: r.str() }; break;
-    case Type.TARGET_HINT: f = { type, host: r.str(), port: r.u16() }; break;
+    case Type.TARGET_HINT: f = { type, host: r.str(), port: r.u16(), webSocket: r.str() }; break;
     case Type.PROBE: f = { type, handoffId: r.u64(), nonce: r.token(TOKEN) }; break;
     case Type.PROBE_PROOF: f = { type, handoffId: r.u64(), mac: r.token(MAC) }; break;
     default:

@@ -242,20 +242,20 @@ class Handoff {
     return this.target !== null && (!this.hintWithdrawn || afterSwitch) ? this.target : null;
   }
 
-  hinted(from: Endpoint, host: string, port: number): void {
+  hinted(origin: Endpoint, host: string, port: number, webSocket: string): void {
     if (host === "" && port === 0) {
       this.hintWithdrawn = true;
     } else {
       this.hintWithdrawn = false;
       if (this.target === null) {
-        this.target = relative(from, host, port);
+        this.target = relative(origin, host, port, webSocket);
       }
     }
   }
 
-  announced(from: Endpoint, f: Extract<Frame, { type: typeof Type.MOVE }>): void {
+  announced(origin: Endpoint, f: Extract<Frame, { type: typeof Type.MOVE }>): void {
     this.handoffId = f.handoffId;
-    this.target = relative(from, f.host, f.port);
+    this.target = relative(origin, f.host, f.port, f.webSocket);
     this.ticket = f.ticket;
   }
 
@@ -382,7 +382,11 @@ export class ClientCore {
   /** The connection that serves the session (or is being opened); null between a loss and the retry. */
   private serving: Link | null = null;
 
+  /** The URL the client was given: its scheme, path and query go with a target's host:port. */
+  private readonly origin: Endpoint;
+
   constructor(server: Endpoint, options: CoreOptions, readonly out: Outbox) {
+    this.origin = server;
     this.home = server;
     this.timing = options.timing;
     this.sendBufferBytes = options.sendBufferBytes;
@@ -569,13 +573,13 @@ export class ClientCore {
       case Type.ACK: this.inputs.ack(f.ack); break;
       case Type.WELCOME: this.welcome(f, now); break;
       case Type.MOVE:
-        this.handoff.announced(serving.server, f);
+        this.handoff.announced(this.origin, f);
         if (serving.ready) {
           this.handoff.attach(now);
         } // else a retired source answering a resume: the SWITCH that follows sends us there
         break;
       case Type.SWITCH: this.switchOver(f.lastOutputSeq, now); break;
-      case Type.TARGET_HINT: this.handoff.hinted(serving.server, f.host, f.port); break;
+      case Type.TARGET_HINT: this.handoff.hinted(this.origin, f.host, f.port, f.webSocket); break;
       case Type.MOVE_ABORTED: this.handoff.aborted(f.handoffId); break;
       case Type.PING: this.out.send(serving.conn, { type: Type.PONG, value: f.value }); break;
       case Type.PONG: break;

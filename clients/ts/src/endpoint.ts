@@ -49,12 +49,18 @@ function format(scheme: Scheme, host: string, port: number, path: string): strin
 }
 
 /**
- * Where a MOVE or TARGET_HINT sends the session, seen from the connection it came on: a host that is a URL
- * (contains "://") is taken as it is; else host:port with the current scheme and, for WebSocket, path.
+ * Where a MOVE or TARGET_HINT sends the session (docs/protocol.md "WebSocket", "Handoffs"), as the Java SDK
+ * does it: a session on WebSocket goes to the WebSocket URL the frame carries when it is not empty (and
+ * parses), else to host:port with the scheme, path and query of the URL the client was given (`origin`); a
+ * session on tcp:// or tls:// goes to host:port and ignores the URL.
  */
-export function relative(current: Endpoint, host: string, port: number): Endpoint {
-  if (host.includes("://")) {
-    return parseEndpoint(host);
+export function relative(origin: Endpoint, host: string, port: number, webSocket: string): Endpoint {
+  if ((origin.scheme === "ws" || origin.scheme === "wss") && webSocket !== "") {
+    try {
+      return parseEndpoint(webSocket);
+    } catch {
+      // A URL this client cannot use: host:port still names the target.
+    }
   }
-  return { scheme: current.scheme, host, port, path: current.path, url: format(current.scheme, host, port, current.path) };
+  return { scheme: origin.scheme, host, port, path: origin.path, url: format(origin.scheme, host, port, origin.path) };
 }

@@ -42,12 +42,12 @@ for (const v of vectors) {
   });
 }
 
-test("docs/protocol.md byte-exact examples: HELLO NEW and INPUT seq 7", () => {
-  const hello = unhex(`00 00 00 24  01  00 02  00  00 00 00 00 00 00 00 00
+test("docs/protocol.md byte-exact examples: HELLO NEW (version 3) and INPUT seq 7", () => {
+  const hello = unhex(`00 00 00 24  01  00 03  00  00 00 00 00 00 00 00 00
     00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
     00 00 00 00 00 00 00 00`);
   assert.equal(hello.length, 40);
-  assert.deepEqual(encodeFrame({ type: Type.HELLO, version: 2, kind: 0, sessionId: 0n, token: new Uint8Array(16),
+  assert.deepEqual(encodeFrame({ type: Type.HELLO, version: 3, kind: 0, sessionId: 0n, token: new Uint8Array(16),
     outputAck: 0n }), hello);
   const input = unhex("00 00 00 13  03  00 00 00 00 00 00 00 07  00 00 00 00 00 00 00 03  AA BB");
   assert.equal(input.length, 23);
@@ -71,7 +71,8 @@ test("rejects trailing bytes, short bodies, unknown and peer-link types, bad enu
   malformed(unhex("20"), ErrorCode.MALFORMED_FRAME, /unknown frame type 0x20/);
   malformed(unhex("7f"), ErrorCode.MALFORMED_FRAME, /unknown frame type 0x7f/);
   malformed(unhex("01 0002 03" + "00".repeat(32)), ErrorCode.MALFORMED_FRAME, /HELLO kind 3/);
-  malformed(unhex("0e 0002 c328 1b58"), ErrorCode.MALFORMED_FRAME, /TARGET_HINT string is not UTF-8/);
+  malformed(unhex("0e 0002 c328 1b58 0000"), ErrorCode.MALFORMED_FRAME, /TARGET_HINT string is not UTF-8/);
+  malformed(unhex("0e 0001 68 1b58"), ErrorCode.MALFORMED_FRAME, /TARGET_HINT body of 5 bytes is too short/);
   malformed(unhex("0e 1001"), ErrorCode.MALFORMED_FRAME, /string of 4097 bytes/);
   malformed(new Uint8Array(0), ErrorCode.MALFORMED_FRAME, /empty message/);
 });
@@ -110,8 +111,8 @@ test("the stream reader finds the same frames however the bytes are cut", () => 
 
 test("encoding refuses values that do not fit their fields", () => {
   assert.throws(() => encodeFrame({ type: Type.ACK, ack: -1n }), /ack must fit 64 bits/);
-  assert.throws(() => encodeFrame({ type: Type.TARGET_HINT, host: "h", port: 70000 }), /port must fit 16 bits/);
-  assert.throws(() => encodeFrame({ type: Type.MOVE, handoffId: 1n, ticket: new Uint8Array(3), host: "h", port: 1 }),
+  assert.throws(() => encodeFrame({ type: Type.TARGET_HINT, host: "h", port: 70000, webSocket: "" }), /port must fit 16 bits/);
+  assert.throws(() => encodeFrame({ type: Type.MOVE, handoffId: 1n, ticket: new Uint8Array(3), host: "h", port: 1, webSocket: "" }),
     /ticket must be 16 bytes/);
   assert.throws(() => encodeFrame({ type: Type.INPUT, seq: 1n, ack: 0n, payload: new Uint8Array(MAX_FRAME - 16) }),
     /exceeds the maximum frame/);

@@ -90,7 +90,7 @@ test("opens with HELLO NEW, numbers inputs from 1 and sends them once welcomed",
   w.core.send(bytes(1), w.now); // before the welcome: kept, not sent
   w.welcome(1);
   const hello = w.conn(1).sent[0]!;
-  assert.deepEqual(hello, { type: Type.HELLO, version: 2, kind: HelloKind.NEW, sessionId: 0n,
+  assert.deepEqual(hello, { type: Type.HELLO, version: VERSION, kind: HelloKind.NEW, sessionId: 0n,
     token: new Uint8Array(16), outputAck: 0n });
   w.core.send(bytes(2), w.now);
   assert.deepEqual(inputsOn(w.conn(1)), [1, 2]);
@@ -138,9 +138,9 @@ test("a dropped connection is resumed at once with the secret, and nothing is lo
   w.lose(1);
   assert.equal(w.conns.length, 2, "retried at once");
   w.core.connected(2, w.now);
-  assert.deepEqual(w.conn(2).sent[0], { type: Type.HELLO, version: 2, kind: HelloKind.RESUME, sessionId: 42n,
+  assert.deepEqual(w.conn(2).sent[0], { type: Type.HELLO, version: VERSION, kind: HelloKind.RESUME, sessionId: 42n,
     token: SECRET, outputAck: 2n });
-  w.from(2, { type: Type.WELCOME, version: 2, sessionId: 42n, secret: new Uint8Array(16), inputAck: 3n });
+  w.from(2, { type: Type.WELCOME, version: VERSION, sessionId: 42n, secret: new Uint8Array(16), inputAck: 3n });
   assert.deepEqual(inputsOn(w.conn(2)), [4, 5], "resends what the server had not applied");
   w.from(2, out(2n, 2), out(3n, 3)); // the server resends after outputAck; 2 is a duplicate
   assert.deepEqual(w.delivered.map((d) => d[1]), [1, 2, 3]);
@@ -195,12 +195,12 @@ function attached(url = "tcp://127.0.0.1:7000"): World {
     w.core.send(bytes(i), w.now);
   }
   w.from(1, out(1n, 1, 1n), out(2n, 2, 1n));
-  w.from(1, { type: Type.MOVE, handoffId: 5n, ticket: TICKET, host: "127.0.0.2", port: 7100 });
+  w.from(1, { type: Type.MOVE, handoffId: 5n, ticket: TICKET, host: "127.0.0.2", port: 7100, webSocket: "" });
   assert.equal(w.conns.length, 2);
   w.core.connected(2, w.now);
-  assert.deepEqual(w.conn(2).sent[0], { type: Type.HELLO, version: 2, kind: HelloKind.ATTACH, sessionId: 42n,
+  assert.deepEqual(w.conn(2).sent[0], { type: Type.HELLO, version: VERSION, kind: HelloKind.ATTACH, sessionId: 42n,
     token: TICKET, outputAck: 2n });
-  w.from(2, { type: Type.WELCOME, version: 2, sessionId: 42n, secret: new Uint8Array(16), inputAck: 1n });
+  w.from(2, { type: Type.WELCOME, version: VERSION, sessionId: 42n, secret: new Uint8Array(16), inputAck: 1n });
   assert.deepEqual(w.conn(1).sent.at(-1), { type: Type.ATTACHED, handoffId: 5n });
   return w;
 }
@@ -230,31 +230,38 @@ test("target outputs that overtake the SWITCH wait in order for the source's las
   assert.deepEqual(w.delivered.map((d) => d[1]), [1, 2, 3, 4, 5]);
 });
 
-test("a WebSocket session's target keeps the scheme and path; a MOVE host that is a URL is taken whole", () => {
-  const ws = new World("wss://game.example:443/baton");
-  ws.welcome(1);
-  ws.from(1, { type: Type.MOVE, handoffId: 1n, ticket: TICKET, host: "10.0.0.2", port: 8443 });
-  assert.equal(ws.conn(2).to, "wss://10.0.0.2:8443/baton");
-  const url = new World("tcp://127.0.0.1:7000");
-  url.welcome(1);
-  url.from(1, { type: Type.MOVE, handoffId: 1n, ticket: TICKET, host: "ws://127.0.0.9:9000/baton", port: 9000 });
-  assert.equal(url.conn(2).to, "ws://127.0.0.9:9000/baton");
+test("a WebSocket session goes to the URL a MOVE carries, else to host:port with the given URL's scheme and path", () => {
+  const named = new World("wss://game.example:443/baton?room=1");
+  named.welcome(1);
+  named.from(1, { type: Type.MOVE, handoffId: 1n, ticket: TICKET, host: "10.0.0.2", port: 8443,
+    webSocket: "wss://edge.example:9443/b2" });
+  assert.equal(named.conn(2).to, "wss://edge.example:9443/b2");
+  const unnamed = new World("wss://game.example:443/baton?room=1");
+  unnamed.welcome(1);
+  unnamed.from(1, { type: Type.MOVE, handoffId: 1n, ticket: TICKET, host: "10.0.0.2", port: 8443, webSocket: "" });
+  assert.equal(unnamed.conn(2).to, "wss://10.0.0.2:8443/baton?room=1");
+  const tcp = new World("tcp://127.0.0.1:7000");
+  tcp.welcome(1);
+  tcp.from(1, { type: Type.TARGET_HINT, host: "127.0.0.9", port: 9000, webSocket: "ws://127.0.0.9:9000/baton" });
+  tcp.lose(1);
+  tcp.lose(2);
+  assert.equal(tcp.last().to, "tcp://127.0.0.9:9000", "a TCP session ignores the WebSocket URL");
 });
 
 test("a SWITCH without an attached pre-connection resumes at the target, and counts as the switch", () => {
   const w = new World();
   w.welcome(1);
   w.core.send(bytes(1), w.now);
-  w.from(1, { type: Type.MOVE, handoffId: 5n, ticket: TICKET, host: "127.0.0.2", port: 7100 });
+  w.from(1, { type: Type.MOVE, handoffId: 5n, ticket: TICKET, host: "127.0.0.2", port: 7100, webSocket: "" });
   w.lose(2); // the pre-connection failed
   assert.deepEqual(w.types(), ["connected", "moved", "attach_failed"]);
   w.from(1, out(1n, 1), { type: Type.SWITCH, handoffId: 5n, lastOutputSeq: 1n });
   const resume = w.last();
   assert.equal(resume.to, "tcp://127.0.0.2:7100");
   w.core.connected(resume.id, w.now);
-  assert.deepEqual(resume.sent[0], { type: Type.HELLO, version: 2, kind: HelloKind.RESUME, sessionId: 42n,
+  assert.deepEqual(resume.sent[0], { type: Type.HELLO, version: VERSION, kind: HelloKind.RESUME, sessionId: 42n,
     token: SECRET, outputAck: 1n });
-  w.from(resume.id, { type: Type.WELCOME, version: 2, sessionId: 42n, secret: new Uint8Array(16), inputAck: 0n },
+  w.from(resume.id, { type: Type.WELCOME, version: VERSION, sessionId: 42n, secret: new Uint8Array(16), inputAck: 0n },
     out(2n, 2, 1n));
   assert.deepEqual(inputsOn(resume), [1]);
   assert.deepEqual(w.delivered.map((d) => d[1]), [1, 2]);
@@ -296,14 +303,14 @@ test("the source lost after the target spoke as authority: the pre-connection ca
 test("after a TARGET_HINT a lost source is retried at the target at once; a withdrawn hint stops that", () => {
   const w = new World();
   w.welcome(1);
-  w.from(1, { type: Type.TARGET_HINT, host: "127.0.0.2", port: 7100 });
+  w.from(1, { type: Type.TARGET_HINT, host: "127.0.0.2", port: 7100, webSocket: "" });
   w.lose(1);
   assert.equal(w.last().to, "tcp://127.0.0.1:7000", "home first");
   w.lose(2);
   assert.equal(w.last().to, "tcp://127.0.0.2:7100", "then the target, at once");
   const v = new World();
   v.welcome(1);
-  v.from(1, { type: Type.TARGET_HINT, host: "127.0.0.2", port: 7100 }, { type: Type.TARGET_HINT, host: "", port: 0 });
+  v.from(1, { type: Type.TARGET_HINT, host: "127.0.0.2", port: 7100, webSocket: "" }, { type: Type.TARGET_HINT, host: "", port: 0, webSocket: "" });
   v.lose(1);
   for (let i = 0; i < 4; i++) {
     v.lose(v.last().id);
@@ -373,15 +380,15 @@ test("a retired source answers a late RESUME with MOVE and SWITCH: the session r
   w.lose(1);
   w.core.connected(2, w.now);
   assert.equal((w.conn(2).sent[0] as { kind: HelloKind }).kind, HelloKind.RESUME);
-  w.from(2, { type: Type.MOVE, handoffId: 8n, ticket: TICKET, host: "127.0.0.2", port: 7100 },
+  w.from(2, { type: Type.MOVE, handoffId: 8n, ticket: TICKET, host: "127.0.0.2", port: 7100, webSocket: "" },
     { type: Type.SWITCH, handoffId: 8n, lastOutputSeq: 1n });
   assert.equal(w.conns.length, 3, "no pre-connection from a connection that was never welcomed, only the resume");
   const resume = w.conn(3);
   assert.equal(resume.to, "tcp://127.0.0.2:7100");
   w.core.connected(3, w.now);
-  assert.deepEqual(resume.sent[0], { type: Type.HELLO, version: 2, kind: HelloKind.RESUME, sessionId: 42n,
+  assert.deepEqual(resume.sent[0], { type: Type.HELLO, version: VERSION, kind: HelloKind.RESUME, sessionId: 42n,
     token: SECRET, outputAck: 1n });
-  w.from(3, { type: Type.WELCOME, version: 2, sessionId: 42n, secret: new Uint8Array(16), inputAck: 0n }, out(2n, 2));
+  w.from(3, { type: Type.WELCOME, version: VERSION, sessionId: 42n, secret: new Uint8Array(16), inputAck: 0n }, out(2n, 2));
   assert.deepEqual(w.delivered.map((d) => d[1]), [1, 2]);
   assert.deepEqual(w.types(), ["connected", "disconnected", "switched"]);
 });

@@ -3,8 +3,8 @@
 // back once and in order, a handoff ordered with `./baton handoff`, and a connection cut under a client by
 // a proxy in the middle. Every wait is bounded; every process is killed at the end.
 //
-// The transports it runs over: BATON_TS_TRANSPORTS, comma-separated, default "tcp" ("ws" once the server
-// speaks WebSocket on its client port, in a Node with globalThis.WebSocket).
+// The transports it runs over: BATON_TS_TRANSPORTS, comma-separated, default "tcp,ws" (ws:// needs a Node
+// with globalThis.WebSocket: run-tests.mjs gives Node 20 --experimental-websocket).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -18,7 +18,7 @@ import { BatonClient, type LifecycleEvent } from "../src/index.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const JAR = join(ROOT, "baton-cli/target/baton.jar");
-const TRANSPORTS = (process.env.BATON_TS_TRANSPORTS ?? "tcp").split(",").map((s) => s.trim()).filter(Boolean);
+const TRANSPORTS = (process.env.BATON_TS_TRANSPORTS ?? "tcp,ws").split(",").map((s) => s.trim()).filter(Boolean);
 
 interface Ready { client_port: number; peer_port: number; admin_port: number }
 
@@ -170,7 +170,7 @@ class Counter {
   }
 }
 
-/** A TCP proxy in front of the server that can cut every connection through it at once. */
+/** A TCP proxy in front of the server (for WebSocket too) that can cut every connection through it at once. */
 class CuttingProxy {
   private readonly pairs = new Set<[Socket, Socket]>();
   private server!: Server;
@@ -230,14 +230,11 @@ for (const scheme of TRANSPORTS) {
     after(() => baton.stop());
 
     test("a cut connection is resumed with nothing lost either way", async (t) => {
-      if (scheme !== "tcp") {
-        return; // the proxy speaks TCP; over WebSocket the same cut is the handoff test's business
-      }
       const proxy = new CuttingProxy();
       await proxy.listen(source.client_port);
       const clients = [1, 2, 3].map((id) => new Counter(id, 400));
       try {
-        await Promise.all(clients.map((c) => c.open(urlFor("tcp", proxy.port))));
+        await Promise.all(clients.map((c) => c.open(urlFor(scheme, proxy.port)))); // WebSocket rides TCP through it too
         clients.forEach((c) => c.start(2, 2));
         await until("a third of the inputs sent", 20_000, () => clients.every((c) => c.sent >= 130));
         assert.equal(proxy.cut(), 3);

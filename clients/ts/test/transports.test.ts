@@ -10,7 +10,7 @@ import { createServer as createHttpServer, type IncomingMessage } from "node:htt
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { runInNewContext } from "node:vm";
-import { decodeMessage, encodeFrame, encodeMessage, type Frame, HelloKind, StreamReader, Type } from "../src/codec.js";
+import { decodeMessage, encodeFrame, encodeMessage, type Frame, HelloKind, StreamReader, Type, VERSION } from "../src/codec.js";
 import { BatonClient, SessionLostError } from "../src/index.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url), "utf8");
@@ -28,7 +28,7 @@ class Session {
     switch (f.type) {
       case Type.HELLO:
         this.hellos.push(f.kind);
-        reply({ type: Type.WELCOME, version: 2, sessionId: 7n,
+        reply({ type: Type.WELCOME, version: VERSION, sessionId: 7n,
           secret: f.kind === HelloKind.NEW ? new Uint8Array(16).fill(3) : new Uint8Array(16), inputAck: this.applied });
         this.outputs.slice(Number(f.outputAck)).forEach((p, i) =>
           reply({ type: Type.OUTPUT, seq: f.outputAck + BigInt(i) + 1n, ack: this.applied, payload: p }));
