@@ -171,6 +171,12 @@ function draw(): void {
     g.stroke();
     g.lineWidth = 1;
   }
+  g.fillStyle = '#d8e0e8';
+  g.font = '14px system-ui, sans-serif';
+  g.fillText(`${state.endpoint ?? 'connecting'}  tick ${latest ? latest.tick : '-'}`, 8, 18);
+  if (latest) {
+    g.fillText('you', latest.x * scale + 10, latest.y * scale - 8);
+  }
   if (pointer) {
     g.strokeStyle = '#5aa0ff';
     g.strokeRect(pointer[0] * scale - 4, pointer[1] * scale - 4, 8, 8);

@@ -175,7 +175,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--page", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Serve the service's browser page, if it has one, on the client port beside the WebSocket "
                     + "at /baton (the arena's: /, /index.html, /arena/arena.js); --no-page answers every path but "
-                    + "/baton 404 (default: on).")
+                    + "/baton 404 (default: ${DEFAULT-VALUE}).")
     boolean page;
 
     @Mixin
