@@ -80,6 +80,11 @@ final class DemoCommand implements Callable<Integer> {
                     + "pacer get N+1. 0 for the normal scheduler, as serve runs by default (default: ${DEFAULT-VALUE}).")
     int realtimePriority;
 
+    @Option(names = "--transport", defaultValue = "tcp", paramLabel = "tcp|websocket",
+            description = "How the bots reach the source: Baton over TCP, or over WebSocket on the same port "
+                    + "(bots --transport; default: ${DEFAULT-VALUE}).")
+    BotsCommand.ClientTransport transport;
+
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
@@ -105,7 +110,8 @@ final class DemoCommand implements Callable<Integer> {
         DemoSettings settings = new DemoSettings(clients, tickHz, stateMb, m, inputHz, warmupS, afterS,
                 Fault.named(fault), handoffs, traceStalls, redirectPerSecond, realtimePriority, botProcesses,
                 serverJvm == null ? DemoSettings.launcherServerJvm() : serverJvm,
-                botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false);
+                botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false,
+                transport == BotsCommand.ClientTransport.websocket);
         DemoResult result = Demo.run(settings, Main.class);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(result.toJson()));
