@@ -197,8 +197,9 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
                 Transport.connectWebSocket(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), url,
                         options.bindAddress(), connector, done);
             } catch (java.net.URISyntaxException | IllegalArgumentException e) {
-                LOG.warn("cannot connect over WebSocket to {} (the URL the server named) or {}:{}: {}", webSocket,
-                        host, port, e.getMessage());
+                LOG.warn("cannot connect over WebSocket to {}: {}", webSocket.isEmpty()
+                        ? host + ":" + port + " (with the scheme and path of " + ws + ")"
+                        : webSocket + " (the URL the server named)", e.getMessage());
                 loop.execute(() -> done.accept(null, e));
             }
         }
