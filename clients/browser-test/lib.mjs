@@ -1,0 +1,147 @@
+// The pieces of the browser driver, apart from its line protocol (drive.mjs) so that tests can use them:
+// starting Debian's Chromium headless through puppeteer-core (which never downloads a browser), trusting
+// exactly one server key, opening arena pages in bot mode and reading what they report (contract 7 of
+// issue 14: window.arenaReport(), window.arenaMark()).
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import puppeteer from 'puppeteer-core';
+
+/** Where Debian's chromium package puts the browser; CHROMIUM overrides it. */
+export const DEFAULT_CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/**
+ * base64(SHA-256(SubjectPublicKeyInfo)) of the first certificate in a PEM file: what Chromium's
+ * --ignore-certificate-errors-spki-list takes. It trusts that one key and nothing else, which is
+ * narrower than adding the demo's CA to a certificate store (the CA could sign any name).
+ */
+export function spkiHash(certPem) {
+  const der = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('base64');
+}
+
+/**
+ * Starts Chromium headless. {@code trustCertFile}: a PEM whose key the browser accepts for TLS although no
+ * CA it knows signed it (null: the normal checks only). Background pages are not throttled, so every page
+ * plays at the tick rate, not only the one in front.
+ */
+export async function launch({ chromium = DEFAULT_CHROMIUM, trustCertFile = null, protocolTimeoutMs = 30_000 } = {}) {
+  const args = [
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--mute-audio',
+    '--no-first-run',
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows',
+  ];
+  // Chromium's sandbox refuses to run as root (CI runs as root); as any other user it stays on.
+  if (process.getuid && process.getuid() === 0) {
+    args.push('--no-sandbox');
+  }
+  if (trustCertFile) {
+    args.push('--ignore-certificate-errors-spki-list=' + spkiHash(readFileSync(trustCertFile, 'utf8')));
+  }
+  try {
+    return await puppeteer.launch({
+      executablePath: chromium,
+      headless: true,
+      args,
+      protocolTimeout: protocolTimeoutMs,
+      timeout: 30_000,
+    });
+  } catch (e) {
+    throw new Error(`could not start Chromium at ${chromium}: ${e.message}. Install Debian's chromium package `
+      + '(apt-get install -y chromium) or point CHROMIUM at a Chromium binary.');
+  }
+}
+
+/**
+ * Closes the browser, and kills its process if it does not close within {@code ms}: whatever happened
+ * before, no Chromium outlives the driver.
+ */
+export async function shutdown(browser, ms = 5_000) {
+  if (!browser) {
+    return;
+  }
+  const proc = browser.process();
+  let timer;
+  try {
+    await Promise.race([
+      browser.close(),
+      new Promise((resolve) => { timer = setTimeout(resolve, ms); }),
+    ]);
+  } catch {
+    // a browser that already died: the kill below is what is left to do
+  } finally {
+    clearTimeout(timer);
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+    }
+  }
+}
+
+/** The URL of arena page {@code k} in bot mode, playing on the server at {@code serverUrl} (ws:// or wss://). */
+export function botPageUrl(pageBase, serverUrl, k) {
+  const u = new URL(pageBase);
+  u.searchParams.set('bot', '1');
+  u.searchParams.set('url', serverUrl);
+  u.searchParams.set('seed', String(k + 1));
+  return u.toString();
+}
+
+/**
+ * Opens a page in a browser context of its own (its own storage: two pages never share a session) and
+ * collects its uncaught errors, which the report carries beside the page's own.
+ */
+export async function openPage(browser, url, timeoutMs) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const thrown = [];
+  page.on('pageerror', (e) => thrown.push(String(e && e.message ? e.message : e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') {
+      thrown.push('console: ' + m.text());
+    }
+  });
+  const response = await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
+  if (!response || !response.ok()) {
+    throw new Error(`opening ${url} answered ${response ? response.status() : 'nothing'}; is the arena page served there?`);
+  }
+  return { page, context, url, thrown };
+}
+
+/** What the page reports now (window.arenaReport()), or null if the page has not defined it yet. */
+export async function report(p) {
+  return p.page.evaluate(() => (typeof window.arenaReport === 'function' ? window.arenaReport() : null));
+}
+
+/** A page plays once it has seen a world update and the server has acknowledged one of its inputs. */
+export function plays(r) {
+  return r !== null && r.ticks_seen > 0 && r.inputs_acked > 0;
+}
+
+/**
+ * Polls every page until each plays, or throws after {@code timeoutMs} naming how many did not and what
+ * the first of them reported.
+ */
+export async function awaitPlaying(pages, timeoutMs, pollMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reports = await Promise.all(pages.map(report));
+    const waiting = reports.map((r, i) => [r, i]).filter(([r]) => !plays(r));
+    if (waiting.length === 0) {
+      return reports;
+    }
+    if (Date.now() >= deadline) {
+      const [r, i] = waiting[0];
+      throw new Error(`${waiting.length} of ${pages.length} pages did not start playing within ${timeoutMs} ms; `
+        + `page ${i} (${pages[i].url}) reported ${JSON.stringify(r)}, threw ${JSON.stringify(pages[i].thrown)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** Sets the mark every page measures its baseline against (window.arenaMark('handoff')). */
+export async function mark(pages, name) {
+  await Promise.all(pages.map((p) => p.page.evaluate((n) => window.arenaMark(n), name)));
+}

@@ -1,0 +1,87 @@
+// The driver's plumbing against real Chromium: it starts headless, trusts exactly the key it is given and
+// no other, loads a page, reads a JS function's answer, gives up on a page that never plays within its
+// bound, and leaves no Chromium behind. The pages here are fixtures of these tests, not the arena page.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { awaitPlaying, botPageUrl, launch, openPage, report, shutdown, spkiHash } from '../lib.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'baton-browser-test-'));
+const cert = join(dir, 'cert.pem');
+const key = join(dir, 'key.pem');
+let server;
+let base;
+
+// A fixture page: plays (by the contract's definition) once its script has run for `after` ms, or never.
+const fixture = (afterMs) => `<!doctype html><title>fixture</title><script>
+  const t0 = performance.now();
+  window.arenaReport = () => performance.now() - t0 < ${afterMs}
+    ? { ticks_seen: 0, inputs_acked: 0 } : { ticks_seen: 3, inputs_acked: 1, endpoint: location.host };
+</script>`;
+
+before(async () => {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'],
+  { stdio: 'ignore' });
+  server = createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (req, res) => {
+    const u = new URL(req.url, 'https://x');
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(fixture(u.searchParams.get('never') ? 1e12 : 300));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `https://127.0.0.1:${server.address().port}/`;
+});
+
+after(() => server.close());
+
+test('spkiHash is what openssl computes for the certificate key', () => {
+  const der = execFileSync('sh', ['-c', `openssl x509 -in ${cert} -pubkey -noout | openssl pkey -pubin -outform der `
+    + '| openssl dgst -sha256 -binary | base64']).toString().trim();
+  assert.equal(spkiHash(readFileSync(cert, 'utf8')), der);
+});
+
+test('botPageUrl puts bot mode, the server and a seed per page in the query', () => {
+  const u = new URL(botPageUrl('https://127.0.0.1:9/', 'wss://127.0.0.1:9/baton', 4));
+  assert.equal(u.searchParams.get('bot'), '1');
+  assert.equal(u.searchParams.get('url'), 'wss://127.0.0.1:9/baton');
+  assert.equal(u.searchParams.get('seed'), '5');
+});
+
+test('a browser that trusts the server key loads the page and reads its report; then no Chromium is left', async () => {
+  const browser = await launch({ trustCertFile: cert });
+  const pid = browser.process().pid;
+  try {
+    const p = await openPage(browser, base, 10_000);
+    const [r] = await awaitPlaying([p], 10_000, 50);
+    assert.equal(r.ticks_seen, 3);
+    assert.equal((await report(p)).endpoint, new URL(base).host);
+  } finally {
+    await shutdown(browser);
+  }
+  assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
+});
+
+test('a browser not told about the key refuses the certificate', async () => {
+  const browser = await launch();
+  try {
+    await assert.rejects(openPage(browser, base, 10_000), /ERR_CERT/);
+  } finally {
+    await shutdown(browser);
+  }
+});
+
+test('a page that never plays fails the wait within its bound, naming it', async () => {
+  const browser = await launch({ trustCertFile: cert });
+  try {
+    const p = await openPage(browser, base + '?never=1', 10_000);
+    const t = Date.now();
+    await assert.rejects(awaitPlaying([p], 700, 50), /1 of 1 pages did not start playing within 700 ms; page 0/);
+    assert.ok(Date.now() - t < 5_000);
+  } finally {
+    await shutdown(browser);
+  }
+});
