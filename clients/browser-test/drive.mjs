@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { awaitPlaying, botPageUrl, launch, mark, openPage, report, shutdown } from './lib.mjs';
+import { awaitPlaying, botPageUrl, launch, mark, openPage, processTree, report, shutdown } from './lib.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -80,13 +80,15 @@ async function main() {
   browser = await launch({ chromium: opt.chromium, trustCertFile: opt['trust-cert'] || null });
   const chromium = await browser.version();
   const readyMs = Number(opt['ready-timeout-s']) * 1000;
+  const readyBy = Date.now() + readyMs; // one bound for opening every page and for all of them to play
   const pages = [];
   for (let k = 0; k < clients; k++) {
     // One at a time: twenty renderers starting at once on a small machine is what a bounded wait trips on.
-    pages.push(await openPage(browser, botPageUrl(opt.page, opt.server, k), readyMs));
+    pages.push(await openPage(browser, botPageUrl(opt.page, opt.server, k), Math.max(1, readyBy - Date.now())));
   }
-  await awaitPlaying(pages, readyMs);
-  emit({ event: 'ready', clients, connected: clients, chromium, pid: process.pid });
+  await awaitPlaying(pages, Math.max(1, readyBy - Date.now()));
+  emit({ event: 'ready', clients, connected: clients, chromium, pid: process.pid,
+    chromium_pids: processTree(browser.process().pid) });
 
   const shots = [];
   const lines = createInterface({ input: process.stdin });

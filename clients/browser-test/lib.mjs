@@ -3,7 +3,7 @@
 // exactly one server key, opening arena pages in bot mode and reading what they report (contract 7 of
 // issue 14: window.arenaReport(), window.arenaMark()).
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 
 /** Where Debian's chromium package puts the browser; CHROMIUM overrides it. */
@@ -48,6 +48,9 @@ export async function launch({ chromium = DEFAULT_CHROMIUM, trustCertFile = null
       args,
       protocolTimeout: protocolTimeoutMs,
       timeout: 30_000,
+      // Over a pipe, not a port: Chromium exits when the pipe closes, so even a driver killed with -9
+      // leaves no browser behind.
+      pipe: true,
     });
   } catch (e) {
     throw new Error(`could not start Chromium at ${chromium}: ${e.message}. Install Debian's chromium package `
@@ -144,4 +147,37 @@ export async function awaitPlaying(pages, timeoutMs, pollMs = 100) {
 /** Sets the mark every page measures its baseline against (window.arenaMark('handoff')). */
 export async function mark(pages, name) {
   await Promise.all(pages.map((p) => p.page.evaluate((n) => window.arenaMark(n), name)));
+}
+
+/**
+ * The process and every descendant of it, from /proc (Linux): Chromium's renderers, whose CPU the demo
+ * charges to the clients. Empty where /proc cannot be read.
+ */
+export function processTree(root) {
+  const children = new Map();
+  let entries;
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const e of entries) {
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) {
+        children.set(ppid, []);
+      }
+      children.get(ppid).push(Number(e));
+    } catch {
+      // it exited meanwhile
+    }
+  }
+  const tree = [];
+  for (const todo = [root]; todo.length > 0;) {
+    const pid = todo.pop();
+    tree.push(pid);
+    todo.push(...(children.get(pid) || []));
+  }
+  return tree;
 }

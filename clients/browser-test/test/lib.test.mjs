@@ -85,3 +85,25 @@ test('a page that never plays fails the wait within its bound, naming it', async
     await shutdown(browser);
   }
 });
+
+test('processTree finds the browser and its renderers; killing the driver with -9 leaves no Chromium', async () => {
+  // A driver of its own, killed with SIGKILL once its browser runs: the pipe closing is what stops Chromium.
+  const { spawn } = await import('node:child_process');
+  const script = `import { launch, processTree } from ${JSON.stringify(new URL('../lib.mjs', import.meta.url).href)};
+    const b = await launch(); const p = await b.newPage(); await p.goto('about:blank');
+    console.log(JSON.stringify(processTree(b.process().pid))); setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('no process tree within 20 s')), 20_000);
+    child.stdout.once('data', (d) => { clearTimeout(t); resolve(String(d)); });
+  });
+  const tree = JSON.parse(line);
+  assert.ok(tree.length >= 2, `a browser process and at least one child, got ${tree}`);
+  child.kill('SIGKILL');
+  const deadline = Date.now() + 10_000;
+  const alive = () => tree.filter((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } });
+  while (alive().length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(alive(), []);
+});
