@@ -98,6 +98,16 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the browser driver with a page per client, each playing on the source over WebSocket; it joins
+     * the bot processes (stopped with them, its ready line counted the same way).
+     */
+    void startBrowsers(BrowserClients.Options options) throws IOException, InterruptedException {
+        String hostPort = "127.0.0.1:" + source.clientPort();
+        bots.add(BrowserClients.start(options, settings.clients(), "http://" + hostPort + "/",
+                "ws://" + hostPort + "/baton", null, dir));
+    }
+
     /** Starts a standby for each handoff after the first. */
     void startStandbys() throws IOException, InterruptedException {
         for (int k = 2; k <= settings.handoffs(); k++) {
