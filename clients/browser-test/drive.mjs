@@ -6,7 +6,9 @@
 //   in  mark                      screenshot "before", then window.arenaMark('handoff') on every page
 //   out {"event":"marked"}        the orchestrator may now order the handoff
 //   in  during                    screenshot "during" (the order was given, its outcome not yet seen)
-//   in  finish AFTER_MS           play AFTER_MS more, screenshot "after", read window.arenaReport() of
+//   in  finish AFTER_MS           play AFTER_MS more, screenshot "after", stop every page sending
+//                                 (window.arenaStop()) and wait until each has every input applied
+//                                 (bounded by --settle-timeout-s), read window.arenaReport() of
 //   out {"event":"report",...}    every page, print them, close Chromium, exit 0
 // Every wait is bounded (--ready-timeout-s for the pages to play, --deadline-s for the whole run), and
 // Chromium is closed, or killed, on every way out: the end, an error, the deadline, stdin closing, a signal.
@@ -14,7 +16,9 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { awaitPlaying, botPageUrl, launch, mark, openPage, processTree, report, shutdown } from './lib.mjs';
+import {
+  awaitPlaying, botPageUrl, launch, mark, openPage, processTree, report, shutdown, stopAndSettle,
+} from './lib.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -26,6 +30,9 @@ const { values: opt } = parseArgs({
     chromium: { type: 'string' },
     'ready-timeout-s': { type: 'string', default: '60' },
     'deadline-s': { type: 'string', default: '300' },
+    'tick-hz': { type: 'string' },
+    'input-hz': { type: 'string' },
+    'settle-timeout-s': { type: 'string', default: '15' },
   },
 });
 
@@ -35,7 +42,8 @@ function emit(event) {
 
 function usage(message) {
   process.stderr.write(`drive: ${message}\nusage: drive.mjs --page http(s)://HOST:PORT/ --server ws(s)://HOST:PORT/baton `
-    + '[--clients N] [--out DIR] [--trust-cert server.pem] [--chromium PATH] [--ready-timeout-s S] [--deadline-s S]\n');
+    + '[--clients N] [--out DIR] [--trust-cert server.pem] [--chromium PATH] [--tick-hz HZ] [--input-hz HZ] '
+    + '[--ready-timeout-s S] [--settle-timeout-s S] [--deadline-s S]\n');
   process.exit(2);
 }
 
@@ -84,7 +92,8 @@ async function main() {
   const pages = [];
   for (let k = 0; k < clients; k++) {
     // One at a time: twenty renderers starting at once on a small machine is what a bounded wait trips on.
-    pages.push(await openPage(browser, botPageUrl(opt.page, opt.server, k), Math.max(1, readyBy - Date.now())));
+    pages.push(await openPage(browser, botPageUrl(opt.page, opt.server, k,
+      { tickHz: opt['tick-hz'], inputHz: opt['input-hz'] }), Math.max(1, readyBy - Date.now())));
   }
   await awaitPlaying(pages, Math.max(1, readyBy - Date.now()));
   emit({ event: 'ready', clients, connected: clients, chromium, pid: process.pid,
@@ -107,11 +116,12 @@ async function main() {
       }
       await new Promise((r) => setTimeout(r, afterMs)); // the pages play on for this long: not a wait for a condition
       shots.push(await screenshot(pages[0], 'after'));
+      const unsettled = await stopAndSettle(pages, Number(opt['settle-timeout-s']) * 1000);
       const reports = await Promise.all(pages.map(async (p) => {
         const r = await report(p);
         return { url: p.url, thrown: p.thrown, report: r };
       }));
-      emit({ event: 'report', chromium, clients, pages: reports, screenshots: shots });
+      emit({ event: 'report', chromium, clients, unsettled, pages: reports, screenshots: shots });
       finished = true;
       break;
     } else if (cmd) {

@@ -83,12 +83,22 @@ export async function shutdown(browser, ms = 5_000) {
   }
 }
 
-/** The URL of arena page {@code k} in bot mode, playing on the server at {@code serverUrl} (ws:// or wss://). */
-export function botPageUrl(pageBase, serverUrl, k) {
+/**
+ * The URL of arena page {@code k} in bot mode, playing on the server at {@code serverUrl} (ws:// or wss://)
+ * with its own seed; {@code tickHz} and {@code inputHz}, if given, are the server's tick rate (stalls count
+ * beyond one tick) and the inputs per second the page sends.
+ */
+export function botPageUrl(pageBase, serverUrl, k, { tickHz, inputHz } = {}) {
   const u = new URL(pageBase);
   u.searchParams.set('bot', '1');
   u.searchParams.set('url', serverUrl);
   u.searchParams.set('seed', String(k + 1));
+  if (tickHz !== undefined) {
+    u.searchParams.set('hz', String(tickHz));
+  }
+  if (inputHz !== undefined) {
+    u.searchParams.set('rate', String(inputHz));
+  }
   return u.toString();
 }
 
@@ -180,4 +190,22 @@ export function processTree(root) {
     todo.push(...(children.get(pid) || []));
   }
   return tree;
+}
+
+/**
+ * Stops every page sending (window.arenaStop()) and waits until each reports every input it sent applied
+ * ({@code settled}), as the Java bots wait before they verify; returns how many did not settle within
+ * {@code timeoutMs} (their inputs still in flight count as lost in their reports).
+ */
+export async function stopAndSettle(pages, timeoutMs, pollMs = 100) {
+  await Promise.all(pages.map((p) => p.page.evaluate(() => window.arenaStop())));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reports = await Promise.all(pages.map(report));
+    const unsettled = reports.filter((r) => !(r && r.settled)).length;
+    if (unsettled === 0 || Date.now() >= deadline) {
+      return unsettled;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
 }

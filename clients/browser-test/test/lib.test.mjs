@@ -8,7 +8,7 @@ import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { awaitPlaying, botPageUrl, launch, openPage, report, shutdown, spkiHash } from '../lib.mjs';
+import { awaitPlaying, botPageUrl, launch, openPage, report, shutdown, spkiHash, stopAndSettle } from '../lib.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-browser-test-'));
 const cert = join(dir, 'cert.pem');
@@ -16,11 +16,15 @@ const key = join(dir, 'key.pem');
 let server;
 let base;
 
-// A fixture page: plays (by the contract's definition) once its script has run for `after` ms, or never.
-const fixture = (afterMs) => `<!doctype html><title>fixture</title><script>
+// A fixture page: plays (by the contract's definition) once its script has run for `afterMs` ms, or never,
+// and settles 200 ms after it is told to stop, or never.
+const fixture = (afterMs, settles) => `<!doctype html><title>fixture</title><script>
   const t0 = performance.now();
+  let stopped = null;
+  window.arenaStop = () => { stopped = performance.now(); };
   window.arenaReport = () => performance.now() - t0 < ${afterMs}
-    ? { ticks_seen: 0, inputs_acked: 0 } : { ticks_seen: 3, inputs_acked: 1, endpoint: location.host };
+    ? { ticks_seen: 0, inputs_acked: 0 } : { ticks_seen: 3, inputs_acked: 1, endpoint: location.host,
+      settled: ${settles} && stopped !== null && performance.now() - stopped > 200 };
 </script>`;
 
 before(async () => {
@@ -30,7 +34,7 @@ before(async () => {
   server = createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (req, res) => {
     const u = new URL(req.url, 'https://x');
     res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(fixture(u.searchParams.get('never') ? 1e12 : 300));
+    res.end(fixture(u.searchParams.get('never') ? 1e12 : 300, !u.searchParams.get('unsettled')));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   base = `https://127.0.0.1:${server.address().port}/`;
@@ -45,10 +49,12 @@ test('spkiHash is what openssl computes for the certificate key', () => {
 });
 
 test('botPageUrl puts bot mode, the server and a seed per page in the query', () => {
-  const u = new URL(botPageUrl('https://127.0.0.1:9/', 'wss://127.0.0.1:9/baton', 4));
+  const u = new URL(botPageUrl('https://127.0.0.1:9/', 'wss://127.0.0.1:9/baton', 4, { tickHz: 30 }));
   assert.equal(u.searchParams.get('bot'), '1');
   assert.equal(u.searchParams.get('url'), 'wss://127.0.0.1:9/baton');
   assert.equal(u.searchParams.get('seed'), '5');
+  assert.equal(u.searchParams.get('hz'), '30');
+  assert.equal(u.searchParams.has('rate'), false);
 });
 
 test('a browser that trusts the server key loads the page and reads its report; then no Chromium is left', async () => {
@@ -106,4 +112,21 @@ test('processTree finds the browser and its renderers; killing the driver with -
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.deepEqual(alive(), []);
+});
+
+test('stopping the pages waits for each to settle, and gives up on one that does not within its bound', async () => {
+  const browser = await launch({ trustCertFile: cert });
+  try {
+    const good = await openPage(browser, base, 10_000);
+    const stuck = await openPage(browser, base + '?unsettled=1', 10_000);
+    await awaitPlaying([good, stuck], 10_000, 50);
+    assert.equal((await report(good)).settled, false);
+    assert.equal(await stopAndSettle([good], 5_000, 50), 0);
+    assert.equal((await report(good)).settled, true);
+    const t = Date.now();
+    assert.equal(await stopAndSettle([good, stuck], 600, 50), 1);
+    assert.ok(Date.now() - t < 5_000);
+  } finally {
+    await shutdown(browser);
+  }
 });

@@ -110,10 +110,12 @@ public final class BrowserClients {
      * server at {@code serverUrl}, and returns once every page plays. {@code trustCert}: the server's
      * certificate (PEM) whose key Chromium accepts, null in the clear.
      */
-    static ChildProcess start(Options o, int clients, String pageUrl, String serverUrl, Path trustCert, Path dir)
-            throws IOException, InterruptedException {
+    static ChildProcess start(Options o, DemoSettings settings, String pageUrl, String serverUrl, Path trustCert,
+                              Path dir) throws IOException, InterruptedException {
+        int clients = settings.clients();
         List<String> cmd = new ArrayList<>(List.of(o.node(), o.driverDir().resolve("drive.mjs").toString(),
                 "--page", pageUrl, "--server", serverUrl, "--clients", Integer.toString(clients),
+                "--tick-hz", Integer.toString(settings.tickHz()), "--input-hz", Double.toString(settings.inputHz()),
                 "--out", dir.toString(), "--chromium", o.chromium(),
                 "--ready-timeout-s", Integer.toString(READY_TIMEOUT_S), "--deadline-s", Integer.toString(DEADLINE_S)));
         if (trustCert != null) {
@@ -147,8 +149,9 @@ public final class BrowserClients {
     /**
      * The pages' reports as one report in the bots' words ({@code ./baton bots --control}): a page counts
      * as moved when it saw a handoff and is on the target's client port at the end; the updates it missed
-     * or saw twice are outputs lost or duplicated; every error a page reported or threw, and a page that
-     * had no report, is a failed verification. Each page's stall is the largest gap between updates it
+     * or saw twice are outputs lost or duplicated; a page whose own verdict is not {@code verified} (the
+     * game's count and hash of its inputs, the updates' consistency: the Java bot's checks), every error a
+     * page reported or threw, and a page that had no report, each count as a failed verification. Each page's stall is the largest gap between updates it
      * reports for the window after the mark ({@code stall_ms.max}), its baseline the same before it. Pages
      * keep no clock shared with the demo, so there are no move times, and the demo's {@code handoff_ms} is
      * unknown.
@@ -178,7 +181,7 @@ public final class BrowserClients {
             tally[3] += r.path("ticks_missed").asLong();
             tally[4] += r.path("ticks_duplicated").asLong();
             tally[5] += r.path("out_of_order").asLong();
-            tally[6] += failures + r.path("errors").size();
+            tally[6] += failures + r.path("errors").size() + (r.path("verified").asBoolean(false) ? 0 : 1);
             stalls.add(nanos(r.path("stall_ms").path("max")));
             baseline.add(nanos(r.path("baseline_stall_ms").path("max")));
         }
@@ -204,6 +207,7 @@ public final class BrowserClients {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("chromium", driverReport.path("chromium").asText());
         m.put("pages", driverReport.path("pages").size());
+        m.put("unsettled", driverReport.path("unsettled").asInt()); // pages with inputs still unapplied when read
         m.put("screenshots", JSON.convertValue(driverReport.path("screenshots"), List.class));
         List<Object> errors = new ArrayList<>();
         for (JsonNode p : driverReport.path("pages")) {

@@ -104,7 +104,7 @@ final class LocalCluster implements AutoCloseable {
      */
     void startBrowsers(BrowserClients.Options options) throws IOException, InterruptedException {
         String hostPort = "127.0.0.1:" + source.clientPort();
-        bots.add(BrowserClients.start(options, settings.clients(), "http://" + hostPort + "/",
+        bots.add(BrowserClients.start(options, settings, "http://" + hostPort + "/",
                 "ws://" + hostPort + "/baton", null, dir));
     }
 

@@ -16,12 +16,17 @@ class BrowserClientsTest {
 
     /** One page's window.arenaReport(), in contract 7's names. */
     private static String page(String endpoint, long missed, long duplicated, double stallMax, String errors) {
+        return page(endpoint, missed, duplicated, stallMax, errors, true);
+    }
+
+    private static String page(String endpoint, long missed, long duplicated, double stallMax, String errors,
+                               boolean verified) {
         return "{\"url\": \"http://127.0.0.1:1/?bot=1\", \"thrown\": [], \"report\": {\"session\": \"s\", \"endpoint\": \""
                 + endpoint + "\", \"inputs_sent\": 50, \"inputs_acked\": 50, \"inputs_lost\": 0, \"inputs_duplicated\": 0, "
                 + "\"out_of_order\": 0, \"ticks_seen\": 300, \"ticks_duplicated\": " + duplicated + ", \"ticks_missed\": "
                 + missed + ", \"stall_ms\": {\"p50\": 33.1, \"p99\": 40.0, \"max\": " + stallMax + "}, "
                 + "\"baseline_stall_ms\": {\"p50\": 33.0, \"p99\": 36.0, \"max\": 37.5}, \"handoffs_seen\": 1, "
-                + "\"errors\": " + errors + "}}";
+                + "\"verified\": " + verified + ", \"errors\": " + errors + "}}";
     }
 
     private static JsonNode driver(String... pages) throws Exception {
@@ -60,6 +65,10 @@ class BrowserClientsTest {
         assertThat(score(BrowserClients.asBotReport(driver(page(onTarget, 0, 1, 40, "[]")), TARGET)).passed()).isFalse();
         JsonNode erred = driver(page(onTarget, 0, 0, 40, "[\"player 3: count 7, expected 8\"]"));
         assertThat(score(BrowserClients.asBotReport(erred, TARGET)).counts().failedVerifications()).isEqualTo(1);
+        // The page's own verdict (the game's count and hash of its inputs) failing is the bots' failed verification.
+        JsonNode unverified = driver(page(onTarget, 0, 0, 40, "[]", false));
+        assertThat(score(BrowserClients.asBotReport(unverified, TARGET)).counts().failedVerifications()).isEqualTo(1);
+        assertThat(score(BrowserClients.asBotReport(unverified, TARGET)).passed()).isFalse();
         assertThat((List<?>) BrowserClients.summary(erred).get("page_errors")).hasSize(1);
         DemoResult stayed = score(BrowserClients.asBotReport(driver(page("ws://127.0.0.1:" + (TARGET + 1) + "/baton",
                 0, 0, 40, "[]")), TARGET));
