@@ -166,8 +166,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     @Override
     public long connect(String host, int port) {
         long id = nextConn++;
-        Transport.connect(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), host, port, options.bindAddress(),
-                connector, (ch, cause) -> {
+        java.util.function.BiConsumer<Channel, Throwable> done = (ch, cause) -> {
             if (ch != null) {
                 channels.put(id, ch);
                 core.connected(id, now());
@@ -176,7 +175,23 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
                 core.disconnected(id, now());
             }
             afterBatch();
-        });
+        };
+        java.net.URI ws = options.webSocket();
+        if (ws == null) {
+            Transport.connect(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), host, port, options.bindAddress(),
+                    connector, done);
+        } else {
+            // Wherever the core goes (its server, a handoff's target from MOVE or TARGET_HINT): the same upgrade.
+            java.net.URI url;
+            try {
+                url = new java.net.URI(ws.getScheme(), null, host, port, ws.getPath(), ws.getQuery(), null);
+            } catch (java.net.URISyntaxException e) {
+                loop.execute(() -> done.accept(null, e));
+                return id;
+            }
+            Transport.connectWebSocket(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), url,
+                    options.bindAddress(), connector, done);
+        }
         return id;
     }
 

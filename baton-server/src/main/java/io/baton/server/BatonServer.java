@@ -260,6 +260,16 @@ public final class BatonServer implements AutoCloseable {
     /** Binds the ports and starts serving (or waiting in standby), with diagnostics. */
     public static BatonServer start(ServerConfig cfg, Options opts, Diagnostics diagnostics)
             throws InterruptedException {
+        return start(cfg, opts, diagnostics, HttpRoutes.NONE);
+    }
+
+    /**
+     * Binds the ports and starts serving (or waiting in standby), with diagnostics, answering plain HTTP
+     * requests on the client port with {@code routes} (every other one 404; the WebSocket is at
+     * {@link HttpRoutes#WEBSOCKET_PATH} whatever they are).
+     */
+    public static BatonServer start(ServerConfig cfg, Options opts, Diagnostics diagnostics, HttpRoutes routes)
+            throws InterruptedException {
         // The client connections are spread over every loop of the group, round robin; the core runs on one of
         // them and hands a channel of another loop its frames to write (CoreDriver). They all carry real-time
         // work, at the same priority (and SCHED_FIFO where asked).
@@ -287,7 +297,8 @@ public final class BatonServer implements AutoCloseable {
                     : ServerCore.authority(cfg, outbox, entropy, CoreDriver.now()))).sync();
             CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
-            Channel client = listening(bind(driver, spread ? group : null, opts, opts.clientPort(), false, metrics),
+            Channel client = listening(bind(driver, spread ? group : null, opts, opts.clientPort(), false, metrics,
+                    routes),
                     CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
             String[] ad = advertised(opts, port(client));
@@ -297,7 +308,7 @@ public final class BatonServer implements AutoCloseable {
             }).join();
             Channel peer = null;
             if (opts.peerPort() >= 0) {
-                peer = listening(bind(driver, null, opts, opts.peerPort(), true, metrics), PEER_PORT,
+                peer = listening(bind(driver, null, opts, opts.peerPort(), true, metrics, HttpRoutes.NONE), PEER_PORT,
                         opts.bindHost(), opts.peerPort());
                 bound.add(peer);
             }
@@ -395,7 +406,7 @@ public final class BatonServer implements AutoCloseable {
      * if it is null.
      */
     private static ChannelFuture bind(CoreDriver driver, EventLoopGroup clientLoops, Options opts, int port,
-                                      boolean peer, ServerMetrics metrics) {
+                                      boolean peer, ServerMetrics metrics, HttpRoutes routes) {
         int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
         ServerBootstrap bootstrap = new ServerBootstrap();
         if (peer || clientLoops == null) {
@@ -412,8 +423,14 @@ public final class BatonServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new OutboundLimit(opts.limits(), metrics::socketCut), new FrameDecoder(maxFrame),
-                                FrameEncoder.INSTANCE, driver.handler(peer));
+                        ch.pipeline().addLast(new OutboundLimit(opts.limits(), metrics::socketCut));
+                        if (peer) {
+                            ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE);
+                        } else {
+                            // Baton over TCP, or HTTP and WebSocket, told apart by the first bytes.
+                            ch.pipeline().addLast(new ClientPortSniffer(maxFrame, routes));
+                        }
+                        ch.pipeline().addLast(driver.handler(peer));
                     }
                 })
                 .bind(opts.bindHost(), port);

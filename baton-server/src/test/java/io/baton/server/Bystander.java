@@ -33,8 +33,17 @@ final class Bystander implements AutoCloseable {
     }
 
     static Bystander connect(ClientRuntime runtime, int port) throws Exception {
+        return connect(runtime, ClientOptions.builder("127.0.0.1", port));
+    }
+
+    /** A bystander over Baton over WebSocket, at the server's client port. */
+    static Bystander connectWebSocket(ClientRuntime runtime, int port) throws Exception {
+        return connect(runtime, ClientOptions.builder("ws://127.0.0.1:" + port + "/baton"));
+    }
+
+    private static Bystander connect(ClientRuntime runtime, ClientOptions.Builder builder) throws Exception {
         Bystander b = new Bystander();
-        ClientOptions options = ClientOptions.builder("127.0.0.1", port)
+        ClientOptions options = builder
                 .resumeWindow(Duration.ofSeconds(10))
                 .lifecycle((event, detail) -> b.events.add(event))
                 .build();

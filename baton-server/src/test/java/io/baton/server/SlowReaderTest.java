@@ -104,6 +104,59 @@ class SlowReaderTest {
         bystander.assertConsecutiveTicks();
     }
 
+    @Test
+    void aWebSocketClientThatSendsPingsAndNeverReadsIsClosedLikeATcpOneAndResumes() throws Exception {
+        ServerConfig cfg = ServerConfig.defaults(new ArenaFactory(), new ServiceConfig(TestServers.TICK_HZ, Map.of()),
+                TestServers.PEER_SECRET);
+        BatonServer server = env.add(BatonServer.start(cfg, new BatonServer.Options("127.0.0.1", 0, 0, "127.0.0.1",
+                -1, null, false, new BatonServer.SocketLimits(BatonServer.SocketLimits.MAX_OUTBOUND_BYTES, STALL_MS), null)));
+        ClientRuntime runtime = env.add(ClientRuntime.create(1));
+        Bystander bystander = env.add(Bystander.connectWebSocket(runtime, server.clientPort()));
+        bystander.awaitUpdatesBeyond(0, 3);
+
+        Frame.Welcome welcome;
+        AtomicLong flooded = new AtomicLong();
+        Thread flood;
+        try (RawWebSocket ws = RawWebSocket.open(server.clientPort())) {
+            ws.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
+            welcome = (Frame.Welcome) ws.read();
+            flood = new Thread(() -> {
+                try {
+                    while (flooded.get() < FLOOD_CAP_BYTES) {
+                        for (int i = 0; i < 1024; i++) { // a Baton PING per binary message, 15 bytes on the wire
+                            ws.send(new Frame.Ping(7));
+                        }
+                        flooded.addAndGet(1024 * 15);
+                    }
+                } catch (IOException closedByTheServer) {
+                    // what the test waits for
+                }
+            }, "slow-websocket-reader");
+            flood.start();
+            TestServers.await(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(TestServers.status(server).connected()).as("the bystander alone is connected").isEqualTo(1));
+            flood.join(10_000);
+        }
+        assertThat(flooded.get()).as("the server stopped reading long before the flood's own cap")
+                .isLessThan(FLOOD_CAP_BYTES);
+        assertThat(TestServers.status(server).sessions()).as("the slow reader's session outlives its connection")
+                .isEqualTo(2);
+        try (RawWebSocket again = RawWebSocket.open(server.clientPort())) {
+            again.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.RESUME, welcome.sessionId(), welcome.secret(), 0));
+            assertThat(again.read()).isInstanceOf(Frame.Welcome.class);
+            long expected = 1;
+            while (expected <= 60) {
+                Frame f = again.read();
+                if (f instanceof Frame.Output o) {
+                    assertThat(o.seq()).as("outputs resent from the first, none missing").isEqualTo(expected);
+                    expected++;
+                }
+            }
+        }
+        bystander.awaitUpdatesBeyond(bystander.updateCount(), 5);
+        bystander.assertConsecutiveTicks();
+    }
+
     private static Frame.Welcome readWelcome(DataInputStream in) throws Exception {
         int length = in.readInt();
         int type = in.readUnsignedByte();

@@ -156,15 +156,109 @@ public final class Transport {
                                String host, int port, java.net.SocketAddress local,
                                java.util.concurrent.Executor connector,
                                java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> done) {
+        open(loop, ch -> ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE, handler),
+                host, port, local, connector, (ch, cause) -> loop.execute(() -> done.accept(ch, cause)));
+    }
+
+    /**
+     * As {@link #connect}, but Baton over WebSocket ({@link WebSocketFrames}): connects to {@code host:port},
+     * upgrades with a request for {@code url}'s path and query (its host and port go in the {@code Host}
+     * header), and hands {@code done} the channel only once the server has accepted the upgrade, so the first
+     * frame the caller writes is the first WebSocket message. A refused upgrade, or none within the connect
+     * timeout, is a failed connect. Only {@code ws} is built here; {@code wss} is the same with an
+     * {@code SslHandler} first in the pipeline (the TLS part's).
+     */
+    public static void connectWebSocket(io.netty.channel.EventLoop loop, int maxFrame,
+                                        io.netty.channel.ChannelHandler handler, java.net.URI url,
+                                        java.net.SocketAddress local, java.util.concurrent.Executor connector,
+                                        java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> done) {
+        if (!"ws".equals(url.getScheme())) {
+            throw new IllegalArgumentException("cannot connect to " + url + ": only ws:// URLs are built in (wss:// "
+                    + "needs the TLS support); give ws://host:port/baton");
+        }
+        int port = url.getPort() > 0 ? url.getPort() : 80;
+        io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig config =
+                io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig.newBuilder()
+                        .webSocketUri(url)
+                        .maxFramePayloadLength(maxFrame)
+                        .handshakeTimeoutMillis(CONNECT_TIMEOUT_MILLIS)
+                        .allowExtensions(false)
+                        .dropPongFrames(true)
+                        .build();
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> once = (ch, cause) -> {
+            if (told.compareAndSet(false, true)) {
+                if (loop.inEventLoop()) {
+                    done.accept(ch, cause); // before anything else the channel reads or closes
+                } else {
+                    loop.execute(() -> done.accept(ch, cause));
+                }
+            }
+        };
+        open(loop, ch -> ch.pipeline().addLast(
+                new io.netty.handler.codec.http.HttpClientCodec(),
+                new io.netty.handler.codec.http.HttpObjectAggregator(HTTP_MAX_RESPONSE),
+                new io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler(config),
+                new io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator(maxFrame),
+                new WebSocketFrames(maxFrame),
+                new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+                        if (evt == io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler
+                                .ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                            ctx.pipeline().remove(this);
+                            once.accept(ctx.channel(), null);
+                        } else if (evt == io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler
+                                .ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+                            once.accept(null, new java.io.IOException("the server at " + url + " did not answer the "
+                                    + "WebSocket upgrade within " + CONNECT_TIMEOUT_MILLIS + " ms"));
+                            ctx.close();
+                        }
+                        ctx.fireUserEventTriggered(evt);
+                    }
+
+                    @Override
+                    public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+                        once.accept(null, cause); // e.g. a refused upgrade: not 101, or a wrong accept key
+                        ctx.close();
+                    }
+
+                    @Override
+                    public void channelInactive(io.netty.channel.ChannelHandlerContext ctx) {
+                        once.accept(null, new java.io.IOException("the server at " + url
+                                + " closed the connection before accepting the WebSocket upgrade"));
+                        ctx.fireChannelInactive();
+                    }
+                },
+                handler), url.getHost(), port, local, connector, (ch, cause) -> {
+                    if (ch == null) {
+                        once.accept(null, cause);
+                    }
+                });
+    }
+
+    /** How long a connect (and a WebSocket's upgrade after it) may take. */
+    private static final int CONNECT_TIMEOUT_MILLIS = 3000;
+    /** The largest upgrade answer a client reads: a 101 is a few hundred bytes. */
+    private static final int HTTP_MAX_RESPONSE = 8192;
+
+    /**
+     * Resolves and connects on {@code connector}; {@code opened} runs with the connected channel, or with the
+     * cause of the failure, on whichever thread completed the connect.
+     */
+    private static void open(io.netty.channel.EventLoop loop, java.util.function.Consumer<SocketChannel> pipeline,
+                             String host, int port, java.net.SocketAddress local,
+                             java.util.concurrent.Executor connector,
+                             java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> opened) {
         io.netty.bootstrap.Bootstrap bootstrap = new io.netty.bootstrap.Bootstrap()
                 .group(loop)
                 .channel(channel())
                 .option(io.netty.channel.ChannelOption.TCP_NODELAY, true)
-                .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .handler(new io.netty.channel.ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE, handler);
+                        pipeline.accept(ch);
                     }
                 });
         connector.execute(() -> {
@@ -172,12 +266,12 @@ public final class Transport {
             try {
                 address = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port);
             } catch (java.net.UnknownHostException e) {
-                loop.execute(() -> done.accept(null, e));
+                opened.accept(null, e);
                 return;
             }
             var future = local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
-            future.addListener((io.netty.channel.ChannelFutureListener) f -> loop.execute(
-                    () -> done.accept(f.isSuccess() ? f.channel() : null, f.cause())));
+            future.addListener((io.netty.channel.ChannelFutureListener) f ->
+                    opened.accept(f.isSuccess() ? f.channel() : null, f.cause()));
         });
     }
 }
