@@ -135,8 +135,7 @@ final class DemoCommand implements Callable<Integer> {
             if (json) {
                 System.out.println(new ObjectMapper().writeValueAsString(run.toJson()));
             } else {
-                System.out.print(run.demo().text());
-                System.out.println("  browser            " + run.browser());
+                System.out.print(run.text());
             }
             return run.passed() ? 0 : 1;
         }

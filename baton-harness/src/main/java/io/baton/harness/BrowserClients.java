@@ -84,6 +84,20 @@ public final class BrowserClients {
             return m;
         }
 
+        /** The demo's report for a person, and a line on the browsers: which Chromium, where the screenshots are. */
+        public String text() {
+            StringBuilder b = new StringBuilder(demo.text());
+            b.append(String.format("  browser pages      %s in %s, %s unsettled when read, %s with errors%n",
+                    browser.get("pages"), browser.get("chromium"), browser.get("unsettled"),
+                    ((List<?>) browser.get("page_errors")).size()));
+            for (Object shot : (List<?>) browser.get("screenshots")) {
+                Map<?, ?> s = (Map<?, ?>) shot;
+                b.append(String.format("  screenshot         %s: %s (the page on %s)%n", s.get("name"), s.get("path"),
+                        s.get("endpoint")));
+            }
+            return b.toString();
+        }
+
         /** The demo passed: the pages' lost, duplicated and missed updates and their errors are in its counts. */
         public boolean passed() {
             return demo.passed();

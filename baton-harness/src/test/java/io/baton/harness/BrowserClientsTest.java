@@ -56,6 +56,10 @@ class BrowserClientsTest {
         assertThat(r.handoffMs()).isNull();
         assertThat(BrowserClients.summary(d)).containsEntry("chromium", "Chromium/150").containsEntry("pages", 2)
                 .containsEntry("page_errors", List.of());
+        BrowserClients.Run run = new BrowserClients.Run(r, BrowserClients.summary(d));
+        assertThat(run.toJson()).containsEntry("clients_kind", "browser").containsKey("browser");
+        assertThat(run.text()).contains("screenshot         before: /tmp/x/screenshot-before.png (the page on "
+                + "ws://127.0.0.1:1/baton)");
     }
 
     @Test
