@@ -182,7 +182,7 @@ public final class Demo {
         if (browser == null) {
             cluster.startBots();
         } else {
-            cluster.startBrowsers(browser);
+            cluster.startBrowsers(browser, null); // in the clear until the demo has TLS
         }
         cluster.startStandbys();
         int connected = cluster.connected();

@@ -99,13 +99,15 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * Starts the browser driver with a page per client, each playing on the source over WebSocket; it joins
-     * the bot processes (stopped with them, its ready line counted the same way).
+     * Starts the browser driver with a page per client, each playing on the source over WebSocket: over
+     * https and wss, Chromium trusting the key of {@code serverCert}, when it is given; in the clear when it
+     * is null. The driver joins the bot processes (stopped with them, its ready line counted the same way).
      */
-    void startBrowsers(BrowserClients.Options options) throws IOException, InterruptedException {
+    void startBrowsers(BrowserClients.Options options, Path serverCert) throws IOException, InterruptedException {
         String hostPort = "127.0.0.1:" + source.clientPort();
-        bots.add(BrowserClients.start(options, settings, "http://" + hostPort + "/",
-                "ws://" + hostPort + "/baton", null, dir));
+        String s = serverCert == null ? "" : "s";
+        bots.add(BrowserClients.start(options, settings, "http" + s + "://" + hostPort + "/",
+                "ws" + s + "://" + hostPort + "/baton", serverCert, dir));
     }
 
     /** Starts a standby for each handoff after the first. */
