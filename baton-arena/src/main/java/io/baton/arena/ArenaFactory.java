@@ -42,6 +42,12 @@ public final class ArenaFactory implements ServiceFactory {
         }
     }
 
+    /** The arena page ({@link ArenaPage}): a person or a browser test plays the arena on the server's own port. */
+    @Override
+    public java.util.Map<String, io.baton.service.WebFile> webPage() {
+        return ArenaPage.files();
+    }
+
     @Override
     public byte[] sampleInput(java.util.random.RandomGenerator random) {
         return ArenaProtocol.move(1 + random.nextInt(1_000_000), random.nextInt(-3, 4), random.nextInt(-3, 4));

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
             "'demo' does all of that on this machine and reports what the clients saw."
         },
         subcommands = {ServeCommand.class, HandoffCommand.class, StatusCommand.class, BotsCommand.class,
-            DemoCommand.class, SimCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            DemoCommand.class, PlayCommand.class, SimCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     private Main() {

@@ -172,6 +172,12 @@ final class ServeCommand implements Callable<Integer> {
             + "and the cutover digest in this file, so two servers' histories can be compared later (./baton demo uses it).")
     Path journal;
 
+    @Option(names = "--page", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Serve the service's browser page, if it has one, on the client port beside the WebSocket "
+                    + "at /baton (the arena's: /, /index.html, /arena/arena.js); --no-page answers every path but "
+                    + "/baton 404 (default: on).")
+    boolean page;
+
     @Mixin
     RealtimeOption realtime;
 
@@ -211,7 +217,8 @@ final class ServeCommand implements Callable<Integer> {
         if (termTimeoutS < 1) {
             throw new IllegalArgumentException("--term-timeout-s must be at least 1, was " + termTimeoutS);
         }
-        BatonServer server = BatonServer.start(cfg, listen, new BatonServer.Diagnostics(journal));
+        BatonServer server = BatonServer.start(cfg, listen, new BatonServer.Diagnostics(journal),
+                page ? io.baton.server.HttpRoutes.page(factory.webPage()) : io.baton.server.HttpRoutes.NONE);
         CountDownLatch stop = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -186,7 +186,7 @@ final class LocalCluster implements AutoCloseable {
         return l;
     }
 
-    private static String randomHex() {
+    static String randomHex() {
         byte[] b = new byte[24];
         new SecureRandom().nextBytes(b);
         return HexFormat.of().formatHex(b);

@@ -53,6 +53,13 @@ public final class HttpRoutes {
         return new HttpRoutes(Map.copyOf(routes));
     }
 
+    /** A service's browser page ({@link io.baton.service.ServiceFactory#webPage()}) as routes. */
+    public static HttpRoutes page(Map<String, io.baton.service.WebFile> files) {
+        Map<String, Content> routes = new java.util.HashMap<>();
+        files.forEach((path, f) -> routes.put(path, new Content(f.contentType(), f.body())));
+        return of(routes);
+    }
+
     Optional<Content> get(String path) {
         return Optional.ofNullable(routes.get(path));
     }

@@ -30,4 +30,13 @@ public interface ServiceFactory {
     default byte[] sampleInput(java.util.random.RandomGenerator random) {
         return null;
     }
+
+    /**
+     * The files of a page that plays this service in a browser, by the path each is served at ({@code "/"} for
+     * the page itself), or none. A server serves them on its client port beside the WebSocket that the page's
+     * sessions connect to, so that one address (and one certificate) serves both.
+     */
+    default java.util.Map<String, WebFile> webPage() {
+        return java.util.Map.of();
+    }
 }
