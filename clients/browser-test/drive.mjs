@@ -119,7 +119,7 @@ async function main() {
       const unsettled = await stopAndSettle(pages, Number(opt['settle-timeout-s']) * 1000);
       const reports = await Promise.all(pages.map(async (p) => {
         const r = await report(p);
-        return { url: p.url, thrown: p.thrown, report: r };
+        return { url: p.url, thrown: p.thrown, console: p.console, report: r };
       }));
       emit({ event: 'report', chromium, clients, unsettled, pages: reports, screenshots: shots });
       finished = true;

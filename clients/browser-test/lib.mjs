@@ -47,6 +47,8 @@ export async function launch({ chromium = DEFAULT_CHROMIUM, trustCertFile = null
       headless: true,
       args,
       protocolTimeout: protocolTimeoutMs,
+      // Wide enough for the arena page's canvas and its HUD side by side, so a screenshot shows both.
+      defaultViewport: { width: 1280, height: 720 },
       timeout: 30_000,
       // Over a pipe, not a port: Chromium exits when the pipe closes, so even a driver killed with -9
       // leaves no browser behind.
@@ -104,23 +106,37 @@ export function botPageUrl(pageBase, serverUrl, k, { tickHz, inputHz } = {}) {
 
 /**
  * Opens a page in a browser context of its own (its own storage: two pages never share a session) and
- * collects its uncaught errors, which the report carries beside the page's own.
+ * collects what went wrong outside the page's own report: uncaught errors and failed requests of its own
+ * origin in {@code thrown} (each a failure of the run), except the icon Chromium asks every site for
+ * unbidden; messages the page logged as errors in {@code console} (for reading, not counted).
  */
 export async function openPage(browser, url, timeoutMs) {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   const thrown = [];
+  const consoleErrors = [];
   page.on('pageerror', (e) => thrown.push(String(e && e.message ? e.message : e)));
+  page.on('response', (r) => {
+    const u = new URL(r.url());
+    if (r.status() >= 400 && u.origin === new URL(url).origin && u.pathname !== '/favicon.ico') {
+      thrown.push(`GET ${u.pathname} answered ${r.status()}`);
+    }
+  });
+  page.on('requestfailed', (r) => {
+    if (!r.url().endsWith('/favicon.ico')) {
+      thrown.push(`GET ${r.url()} failed: ${r.failure() ? r.failure().errorText : 'unknown'}`);
+    }
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') {
-      thrown.push('console: ' + m.text());
+      consoleErrors.push(m.text());
     }
   });
   const response = await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
   if (!response || !response.ok()) {
     throw new Error(`opening ${url} answered ${response ? response.status() : 'nothing'}; is the arena page served there?`);
   }
-  return { page, context, url, thrown };
+  return { page, context, url, thrown, console: consoleErrors };
 }
 
 /** What the page reports now (window.arenaReport()), or null if the page has not defined it yet. */

@@ -33,6 +33,11 @@ before(async () => {
   { stdio: 'ignore' });
   server = createServer({ cert: readFileSync(cert), key: readFileSync(key) }, (req, res) => {
     const u = new URL(req.url, 'https://x');
+    if (u.pathname !== '/') {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(fixture(u.searchParams.get('never') ? 1e12 : 300, !u.searchParams.get('unsettled')));
   });
@@ -64,6 +69,13 @@ test('a browser that trusts the server key loads the page and reads its report; 
     const p = await openPage(browser, base, 10_000);
     const [r] = await awaitPlaying([p], 10_000, 50);
     assert.equal(r.ticks_seen, 3);
+    // The icon Chromium asks for unbidden is no failure; a missing file of the page is.
+    assert.deepEqual(p.thrown, []);
+    await p.page.evaluate(() => fetch('/missing.js'));
+    for (const until = Date.now() + 5_000; p.thrown.length === 0 && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 20)); // the response event may trail the fetch's answer
+    }
+    assert.deepEqual(p.thrown, ['GET /missing.js answered 404']);
     assert.equal((await report(p)).endpoint, new URL(base).host);
   } finally {
     await shutdown(browser);
