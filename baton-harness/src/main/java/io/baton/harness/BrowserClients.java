@@ -162,7 +162,8 @@ public final class BrowserClients {
 
     /**
      * The pages' reports as one report in the bots' words ({@code ./baton bots --control}): a page counts
-     * as moved when it saw a handoff and is on the target's client port at the end; the updates it missed
+     * as moved when it saw a handoff and is on the target's client port at the end, as resumed when its
+     * session resumed on a new connection at least once (the fallback, as a bot's); the updates it missed
      * or saw twice are outputs lost or duplicated; a page whose own verdict is not {@code verified} (the
      * game's count and hash of its inputs, the updates' consistency: the Java bot's checks), every error a
      * page reported or threw, and a page that had no report, each count as a failed verification. Each page's stall is the largest gap between updates it
@@ -173,6 +174,7 @@ public final class BrowserClients {
     static ObjectNode asBotReport(JsonNode driverReport, int targetClientPort) {
         long clients = 0;
         long moved = 0;
+        long resumed = 0;
         long missing = 0;
         long[] tally = new long[Tally.FIELDS.size()];
         ArrayNode stalls = JSON.createArrayNode();
@@ -189,6 +191,9 @@ public final class BrowserClients {
             if (r.path("handoffs_seen").asLong() >= 1 && onPort(r.path("endpoint").asText(), targetClientPort)) {
                 moved++;
             }
+            if (r.path("resumes").asLong() > 0) {
+                resumed++;
+            }
             tally[0] += r.path("inputs_sent").asLong();
             tally[1] += r.path("inputs_lost").asLong();
             tally[2] += r.path("inputs_duplicated").asLong();
@@ -204,7 +209,7 @@ public final class BrowserClients {
         out.put("clients", clients);
         out.put("connect_failures", missing);
         out.put("clients_moved", moved);
-        out.put("clients_resumed", 0);
+        out.put("clients_resumed", resumed);
         for (int i = 0; i < tally.length; i++) {
             out.put(Tally.FIELDS.get(i), tally[i]);
         }

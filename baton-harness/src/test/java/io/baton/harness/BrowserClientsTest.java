@@ -25,7 +25,7 @@ class BrowserClientsTest {
                 + endpoint + "\", \"inputs_sent\": 50, \"inputs_acked\": 50, \"inputs_lost\": 0, \"inputs_duplicated\": 0, "
                 + "\"out_of_order\": 0, \"ticks_seen\": 300, \"ticks_duplicated\": " + duplicated + ", \"ticks_missed\": "
                 + missed + ", \"stall_ms\": {\"p50\": 33.1, \"p99\": 40.0, \"max\": " + stallMax + "}, "
-                + "\"baseline_stall_ms\": {\"p50\": 33.0, \"p99\": 36.0, \"max\": 37.5}, \"handoffs_seen\": 1, "
+                + "\"baseline_stall_ms\": {\"p50\": 33.0, \"p99\": 36.0, \"max\": 37.5}, \"handoffs_seen\": 1, \"resumes\": 0, "
                 + "\"verified\": " + verified + ", \"errors\": " + errors + "}}";
     }
 
@@ -88,6 +88,13 @@ class BrowserClientsTest {
         assertThat(bot.path("connect_failures").asLong()).isEqualTo(1);
         assertThat(bot.path("failed_verifications").asLong()).isEqualTo(2);
         assertThat(score(bot).passed()).isFalse();
+    }
+
+    @Test
+    void aPageThatResumedCountsAsResumed() throws Exception {
+        JsonNode d = driver(page("ws://127.0.0.1:" + TARGET + "/baton", 0, 0, 40, "[]").replace("\"resumes\": 0",
+                "\"resumes\": 2"), page("ws://127.0.0.1:" + TARGET + "/baton", 0, 0, 40, "[]"));
+        assertThat(score(BrowserClients.asBotReport(d, TARGET)).counts().resumed()).isEqualTo(1);
     }
 
     @Test
