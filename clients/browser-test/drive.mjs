@@ -12,7 +12,7 @@
 //   out {"event":"report",...}    every page, print them, close Chromium, exit 0
 // Every wait is bounded (--ready-timeout-s for the pages to play, --deadline-s for the whole run), and
 // Chromium is closed, or killed, on every way out: the end, an error, the deadline, stdin closing, a signal.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -121,7 +121,10 @@ async function main() {
         const r = await report(p);
         return { url: p.url, thrown: p.thrown, console: p.console, report: r };
       }));
-      emit({ event: 'report', chromium, clients, unsettled, pages: reports, screenshots: shots });
+      const all = { event: 'report', chromium, clients, unsettled, pages: reports, screenshots: shots };
+      // Every page's whole report, kept beside the screenshots for reading after the run.
+      writeFileSync(resolve(out, 'pages.json'), JSON.stringify(all, null, 1) + '\n');
+      emit({ ...all, pages_file: resolve(out, 'pages.json') });
       finished = true;
       break;
     } else if (cmd) {

@@ -228,6 +228,7 @@ public final class BrowserClients {
         m.put("pages", driverReport.path("pages").size());
         m.put("unsettled", driverReport.path("unsettled").asInt()); // pages with inputs still unapplied when read
         m.put("screenshots", JSON.convertValue(driverReport.path("screenshots"), List.class));
+        m.put("pages_file", driverReport.path("pages_file").asText(null)); // every page's whole report
         List<Object> errors = new ArrayList<>();
         for (JsonNode p : driverReport.path("pages")) {
             JsonNode r = p.path("report");
