@@ -7,27 +7,22 @@
  * itself), seed (bot mode's random seed), hz (the server's tick rate, default 30: stalls count beyond one
  * tick), rate (inputs per second, default 10, as the Java bots).
  */
-import { Ledger, problems } from './ledger.js';
-import { decodeUpdate, encodeMove, Update, WORLD_SIZE } from './protocol.js';
-import { PageState, report } from './report.js';
-import { BatonClient, LifecycleEvent, SendBufferFullError } from './sdk.js';
+import { problems } from './ledger.js';
+import { WORLD_SIZE } from './protocol.js';
+import { Player } from './player.js';
+import { BatonClient, SendBufferFullError } from './sdk.js';
 
 const query = new URLSearchParams(location.search);
+const queryErrors: string[] = [];
 const botMode = query.get('bot') === '1';
 const tickHz = numberParam('hz', 30, 1, 1000);
 const inputHz = numberParam('rate', 10, 0.1, 100);
 const url = query.get('url') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/baton`;
 const random = splitMix(BigInt(Math.trunc(numberParam('seed', Date.now() % 1e9, 0, Number.MAX_SAFE_INTEGER))));
 
-const ledger = new Ledger();
-const state: PageState = {
-  session: null, endpoint: null, handoffsSeen: 0, resumes: 0, errors: [], marks: {},
-  tickPeriodMs: 1000 / tickHz, sending: false,
-};
-let client: BatonClient | null = null;
-let latest: Update | null = null;
-let delivered = 0;
-const trail: Array<[number, number]> = [];
+const player = new Player(tickHz, (e) => e instanceof SendBufferFullError);
+const { ledger, state } = player;
+state.errors.push(...queryErrors);
 const held = new Set<string>();
 let pointer: [number, number] | null = null;
 
@@ -35,7 +30,7 @@ function numberParam(name: string, fallback: number, least: number, most: number
   const raw = query.get(name);
   const n = raw === null ? fallback : Number(raw);
   if (!Number.isFinite(n) || n < least || n > most) {
-    state.errors.push(`query ${name}=${raw} is not a number within ${least}..${most}; using ${fallback}`);
+    queryErrors.push(`query ${name}=${raw} is not a number within ${least}..${most}; using ${fallback}`);
     return fallback;
   }
   return n;
@@ -54,41 +49,6 @@ function splitMix(seed: bigint): (lo: number, hi: number) => number {
   };
 }
 
-function onMessage(bytes: Uint8Array, index: number): void {
-  const now = performance.now();
-  if (index !== delivered + 1) {
-    state.errors.push(`the SDK delivered output ${index} after ${delivered}`);
-  }
-  delivered = index;
-  let u: Update;
-  try {
-    u = decodeUpdate(bytes);
-  } catch (e) {
-    ledger.onMalformedUpdate(now);
-    return;
-  }
-  ledger.onUpdate(now, u);
-  latest = u;
-  trail.push([u.x, u.y]);
-  if (trail.length > 3 * tickHz) {
-    trail.shift();
-  }
-  draw();
-}
-
-function onLifecycle(e: LifecycleEvent): void {
-  state.endpoint = e.endpoint;
-  if (e.type === 'switched') {
-    state.handoffsSeen++;
-  } else if (e.type === 'resumed') {
-    state.resumes++;
-  } else if (e.type === 'lost') {
-    state.errors.push(`session lost: ${e.detail}`);
-    state.sending = false;
-  }
-  hud();
-}
-
 /** The next move: bot mode as a Java Bot (each axis uniform in -4..4); else where the keys or the pointer say. */
 function nextMove(): [number, number] | null {
   if (botMode) {
@@ -96,6 +56,7 @@ function nextMove(): [number, number] | null {
   }
   let dx = 0;
   let dy = 0;
+  const latest = player.latest;
   if (pointer && latest) {
     dx = torusStep(pointer[0] - latest.x);
     dy = torusStep(pointer[1] - latest.y);
@@ -116,24 +77,9 @@ function torusStep(d: number): number {
 }
 
 function sendNext(): void {
-  const c = client;
-  if (!c || !state.sending) {
-    return;
-  }
   const move = nextMove();
-  if (!move) {
-    return;
-  }
-  const id = ledger.recordSend(move[0], move[1]);
-  try {
-    c.send(encodeMove(id, move[0], move[1]));
-  } catch (e) {
-    ledger.retractSend(id);
-    if (!(e instanceof SendBufferFullError)) {
-      // Closed or lost: what was sent before stays verifiable, so stop adding to it.
-      state.sending = false;
-      state.errors.push(`send failed: ${String(e)}`);
-    }
+  if (move) {
+    player.send(move[0], move[1]);
   }
 }
 
@@ -146,6 +92,7 @@ function draw(): void {
     return;
   }
   const scale = canvas.width / WORLD_SIZE;
+  const { latest, trail } = player;
   g.fillStyle = '#10151c';
   g.fillRect(0, 0, canvas.width, canvas.height);
   g.strokeStyle = '#1f2a36';
@@ -171,6 +118,12 @@ function draw(): void {
     g.stroke();
     g.lineWidth = 1;
   }
+  g.fillStyle = '#d8e0e8';
+  g.font = '14px system-ui, sans-serif';
+  g.fillText(`${state.endpoint ?? 'connecting'}  tick ${latest ? latest.tick : '-'}`, 8, 18);
+  if (latest) {
+    g.fillText('you', latest.x * scale + 10, latest.y * scale - 8);
+  }
   if (pointer) {
     g.strokeStyle = '#5aa0ff';
     g.strokeRect(pointer[0] * scale - 4, pointer[1] * scale - 4, 8, 8);
@@ -187,6 +140,7 @@ function hud(): void {
   }
   const wrong = problems(ledger.verdict()).filter((p) => !p.endsWith('inputs lost') && !p.startsWith('applied count')
       && p !== 'input hash differs');
+  const latest = player.latest;
   const rows: Array<[string, string]> = [
     ['server', state.endpoint ?? '(connecting)'],
     ['session', state.session ?? '-'],
@@ -243,26 +197,28 @@ declare global {
     arenaStop(): void;
   }
 }
-window.arenaReport = () => report(ledger, state, performance.now());
-window.arenaMark = (name: string) => {
-  state.marks[name] = performance.now();
-};
+window.arenaReport = () => player.report(performance.now());
+window.arenaMark = (name: string) => player.mark(name, performance.now());
 /** Stops sending: once every input sent is reported applied, the report's `settled` and `verified` are final. */
-window.arenaStop = () => {
-  state.sending = false;
-};
+window.arenaStop = () => player.stop();
 
 async function start(): Promise<void> {
   hud();
   try {
-    client = await BatonClient.connect(url, { onMessage, onLifecycle });
-    state.session = client.sessionId.toString();
-    state.endpoint = client.endpoint;
-    state.sending = true;
+    const client = await BatonClient.connect(url, {
+      onMessage(bytes, index) {
+        player.onMessage(bytes, index, performance.now());
+        draw();
+      },
+      onLifecycle(e) {
+        player.onLifecycle(e);
+        hud();
+      },
+    });
+    player.attach(client);
     setInterval(sendNext, 1000 / inputHz);
   } catch (e) {
-    state.errors.push(`could not open a session at ${url}: ${String(e)}; is a server with --service arena `
-        + 'listening there (./baton play prints the URL to open)?');
+    state.errors.push(`could not open a session at ${url}: ${String(e)}`);
   }
   setInterval(hud, 250);
 }

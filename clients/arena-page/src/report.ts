@@ -68,7 +68,7 @@ export function report(ledger: Ledger, state: PageState, nowMs: number): Record<
     newest_tick: ledger.newestTick(),
     stall_ms: stall,
     baseline_stall_ms: baseline,
-    stall_window_ms: { from: round(from - first), to: round(nowMs - first) },
+    stall_window_ms: ledger.firstReceiptMs() === undefined ? null : { from: round(from - first), to: round(nowMs - first) },
     handoffs_seen: state.handoffsSeen,
     resumes: state.resumes,
     sending: state.sending,

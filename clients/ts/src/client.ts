@@ -57,6 +57,8 @@ export class BatonClient {
   private timerAt = Number.POSITIVE_INFINITY;
   private flushQueued = false;
   private settle: { resolve(c: BatonClient): void; reject(e: Error): void } | null = null;
+  /** Why the last connection ended, as its transport said: a lost session's error quotes it. */
+  private lastConnectionError = "";
 
   /**
    * Opens a session: resolves once the server welcomed it, rejects with SessionLostError if it could not
@@ -157,7 +159,13 @@ export class BatonClient {
         this.settle = null;
       },
       lost: (reason) => {
-        this.settle?.reject(new SessionLostError(reason));
+        if (this.settle !== null) {
+          const last = this.lastConnectionError === "" ? "" : ` (the last connection: ${this.lastConnectionError})`;
+          const hint = this.core.sessionId !== 0n ? "" : this.endpoint.startsWith("tls:") || this.endpoint.startsWith("wss:")
+            ? "; check that a Baton server listens there and that options.ca (or, in a browser, the browser) trusts its certificate"
+            : "; check that a Baton server listens there";
+          this.settle.reject(new SessionLostError(reason + last + hint));
+        }
         this.settle = null;
       },
     };
@@ -177,7 +185,8 @@ export class BatonClient {
         }
         this.afterBatch();
       },
-      closed: () => {
+      closed: (why: string) => {
+        this.lastConnectionError = why;
         if (this.conns.delete(id)) {
           this.outgoing.delete(id);
           this.core.disconnected(id, now());
@@ -210,12 +219,13 @@ export class BatonClient {
       }
       try {
         real = c(to, events, { ca: this.options.ca });
-      } catch {
-        queueMicrotask(() => events.closed()); // reported like any failed connect: the core retries
+      } catch (e) {
+        // Reported like any failed connect: the core retries.
+        queueMicrotask(() => events.closed(`cannot open ${to.url}: ${String(e)}`));
       }
     };
     if (connector instanceof Promise) {
-      connector.then(start, () => events.closed());
+      connector.then(start, (e: unknown) => events.closed(`cannot load the tcp/tls transport: ${String(e)}`));
     } else {
       start(connector);
     }

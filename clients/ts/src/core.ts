@@ -682,7 +682,9 @@ export class ClientCore {
       this.emit("disconnected", reason);
     }
     if (this.reconnect.windowExpired(now)) {
-      this.end(this.reconnect.givingUp(reason));
+      this.end(this.sessionIdValue === 0n
+        ? `could not open a session at ${this.home.url} within ${this.timing.resumeWindow} ms: ${reason}`
+        : this.reconnect.givingUp(reason));
       return;
     }
     this.reconnect.schedule(now, this.handoff.resumeTarget(false) !== null);

@@ -37,9 +37,17 @@ final class Bot {
 
     /** {@code onFirstMove} gets the System.nanoTime() of the first switch or resume; called on an I/O thread. */
     Bot(String host, int port, String bindAddress, long seed, LongConsumer onFirstMove) {
+        this(host, port, false, bindAddress, seed, onFirstMove);
+    }
+
+    /** As above, over WebSocket at {@code ws://host:port/baton} if {@code webSocket}, else over TCP. */
+    Bot(String host, int port, boolean webSocket, String bindAddress, long seed, LongConsumer onFirstMove) {
         this.random = new SplittableRandom(seed);
         this.onFirstMove = onFirstMove;
-        this.options = ClientOptions.builder(host, port).bindAddress(bindAddress).lifecycle(this::onLifecycle).build();
+        ClientOptions.Builder b = webSocket
+                ? ClientOptions.builder("ws://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/baton")
+                : ClientOptions.builder(host, port);
+        this.options = b.bindAddress(bindAddress).lifecycle(this::onLifecycle).build();
     }
 
     /** Connects; the future completes either way, and a failure is kept for the report. */

@@ -37,6 +37,7 @@ public final class BotFleet implements AutoCloseable {
 
     private final String host;
     private final int port;
+    private final boolean webSocket;
     private final int clients;
     private final double inputHz;
     private final long tickPeriodNanos;
@@ -67,6 +68,7 @@ public final class BotFleet implements AutoCloseable {
     private BotFleet(Builder b) {
         this.host = b.host;
         this.port = b.port;
+        this.webSocket = b.webSocket;
         this.clients = b.clients;
         this.inputHz = b.inputHz;
         this.tickPeriodNanos = 1_000_000_000L / b.tickHz;
@@ -122,7 +124,7 @@ public final class BotFleet implements AutoCloseable {
         List<Bot> fleet = new ArrayList<>(clients);
         for (int i = 0; i < clients; i++) {
             String bind = bindAddresses == 0 ? null : "127.0.0." + (1 + i % bindAddresses);
-            fleet.add(new Bot(host, port, bind, Hash64.mix(seed, i), this::recordMove));
+            fleet.add(new Bot(host, port, webSocket, bind, Hash64.mix(seed, i), this::recordMove));
         }
         bots = List.copyOf(fleet);
         for (int i = 0; i < clients; i++) {
@@ -379,6 +381,7 @@ public final class BotFleet implements AutoCloseable {
     public static final class Builder {
         private final String host;
         private final int port;
+        private boolean webSocket;
         private int clients = 100;
         private double inputHz = 10;
         private int tickHz = 30;
@@ -433,6 +436,15 @@ public final class BotFleet implements AutoCloseable {
          */
         public Builder bindAddresses(int n) {
             this.bindAddresses = n;
+            return this;
+        }
+
+        /**
+         * Whether the bots play over WebSocket ({@code ws://host:port/baton}, on the server's client port) instead
+         * of TCP (default false).
+         */
+        public Builder webSocket(boolean on) {
+            this.webSocket = on;
             return this;
         }
 

@@ -18,6 +18,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,7 +38,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Messages per second through an echo, two ways on the same machine in the same run: a Baton session
  * (client SDK, sequenced inputs and outputs, acknowledgements, resend buffers, the service's thread) and
- * a plain Netty length-framed echo written for the comparison. Both servers have one event loop thread
+ * a plain Netty length-framed echo written for the comparison; and the same two over WebSocket (Baton on its
+ * client port's {@code /baton}, against a plain Netty WebSocket echo of binary messages). Both servers have one event loop thread
  * and both clients one; each connection keeps {@code window} messages in flight, so the figure is the
  * rate a pipelined client sees, not one round trip at a time.
  */
@@ -135,29 +143,135 @@ public final class Throughput {
         }
     }
 
+    /**
+     * The plain Netty WebSocket echo: each binary message written back as it comes, with Netty's own WebSocket
+     * handlers on both ends (a client masks what it sends, as RFC 6455 requires, and as Baton's client does).
+     */
+    public static Result plainNettyWebSocket(Load load) throws Exception {
+        EventLoopGroup serverLoop = Transport.group(1, "echo-server", Thread.NORM_PRIORITY);
+        EventLoopGroup clientLoop = Transport.group(1, "echo-client", Thread.NORM_PRIORITY);
+        List<Channel> open = new ArrayList<>();
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(serverLoop)
+                    .channel(Transport.serverChannel())
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
+                                    new WebSocketServerProtocolHandler("/echo", null, false, 1 << 20),
+                                    new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                            ctx.write(msg, ctx.voidPromise()); // the binary message itself
+                                        }
+
+                                        @Override
+                                        public void channelReadComplete(ChannelHandlerContext ctx) {
+                                            ctx.flush();
+                                        }
+                                    });
+                        }
+                    })
+                    .bind("127.0.0.1", 0).sync().channel();
+            open.add(server);
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
+            LongAdder echoed = new LongAdder();
+            byte[] payload = new byte[load.payloadBytes()];
+            java.net.URI uri = java.net.URI.create("ws://127.0.0.1:" + port + "/echo");
+            List<java.util.concurrent.CompletableFuture<Void>> upgraded = new ArrayList<>();
+            for (int i = 0; i < load.connections(); i++) {
+                java.util.concurrent.CompletableFuture<Void> up = new java.util.concurrent.CompletableFuture<>();
+                upgraded.add(up);
+                Channel ch = new Bootstrap()
+                        .group(clientLoop)
+                        .channel(Transport.channel())
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .handler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+                                        new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+                                                .webSocketUri(uri).maxFramePayloadLength(1 << 20).build()),
+                                        new ChannelInboundHandlerAdapter() {
+                                            @Override
+                                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                                if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent
+                                                        .HANDSHAKE_COMPLETE) {
+                                                    up.complete(null);
+                                                    for (int k = 0; k < load.window(); k++) {
+                                                        ctx.write(new BinaryWebSocketFrame(
+                                                                ctx.alloc().ioBuffer().writeBytes(payload)), ctx.voidPromise());
+                                                    }
+                                                    ctx.flush();
+                                                }
+                                                ctx.fireUserEventTriggered(evt);
+                                            }
+
+                                            @Override
+                                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                                io.netty.util.ReferenceCountUtil.release(msg);
+                                                echoed.increment();
+                                                ctx.write(new BinaryWebSocketFrame(
+                                                        ctx.alloc().ioBuffer().writeBytes(payload)), ctx.voidPromise());
+                                            }
+
+                                            @Override
+                                            public void channelReadComplete(ChannelHandlerContext ctx) {
+                                                ctx.flush();
+                                            }
+                                        });
+                            }
+                        })
+                        .connect("127.0.0.1", port).sync().channel();
+                open.add(ch);
+            }
+            for (java.util.concurrent.CompletableFuture<Void> up : upgraded) {
+                up.get(10, TimeUnit.SECONDS);
+            }
+            return timed("plain Netty WebSocket echo", echoed, load);
+        } finally {
+            for (Channel ch : open) {
+                ch.close();
+            }
+            clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            serverLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     private static ByteBuf frame(ChannelHandlerContext ctx, byte[] payload) {
         ByteBuf b = ctx.alloc().ioBuffer(4 + payload.length);
         return b.writeInt(payload.length).writeBytes(payload);
     }
 
-    /** A Baton server hosting {@code echo}, and Baton clients over the client SDK. */
+    /** A Baton server hosting {@code echo}, and Baton clients over the client SDK, over TCP. */
     public static Result baton(Load load) throws Exception {
+        return baton(load, false);
+    }
+
+    /** As {@link #baton(Load)}, the clients over WebSocket at the client port's {@code /baton} if {@code webSocket}. */
+    public static Result baton(Load load, boolean webSocket) throws Exception {
         ServerConfig cfg = ServerConfig.defaults(new EchoFactory(), new ServiceConfig(30, Map.of()), SECRET);
         try (BatonServer server = BatonServer.start(cfg,
                 new BatonServer.Options("127.0.0.1", 0, -1, "127.0.0.1", -1, null, false));
              ClientRuntime runtime = ClientRuntime.create(1)) {
             LongAdder echoed = new LongAdder();
+            java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
             byte[] payload = new byte[load.payloadBytes()];
             List<BatonClient> clients = new ArrayList<>();
             for (int i = 0; i < load.connections(); i++) {
                 AtomicReference<BatonClient> self = new AtomicReference<>();
                 int[] owed = {0}; // sends the bounded buffer refused, made up on the next echo
-                BatonClient c = runtime.connect(ClientOptions.builder("127.0.0.1", server.clientPort())
+                ClientOptions.Builder options = webSocket
+                        ? ClientOptions.builder("ws://127.0.0.1:" + server.clientPort() + "/baton")
+                        : ClientOptions.builder("127.0.0.1", server.clientPort());
+                BatonClient c = runtime.connect(options
                         .maxPendingInputs(Math.max(4096, 4 * load.window())).build(), message -> {
                             echoed.increment();
                             owed[0]++;
                             BatonClient me = self.get();
-                            while (owed[0] > 0 && me != null && me.trySend(payload)) {
+                            while (owed[0] > 0 && me != null && !stopped.get() && me.trySend(payload)) {
                                 owed[0]--;
                             }
                         }).get(10, TimeUnit.SECONDS);
@@ -169,7 +283,8 @@ public final class Throughput {
                     c.send(payload);
                 }
             }
-            Result r = timed("Baton session", echoed, load);
+            Result r = timed(webSocket ? "Baton session over WebSocket" : "Baton session", echoed, load);
+            stopped.set(true); // echoes still on their way are not answered: a closed client refuses sends
             for (BatonClient c : clients) {
                 c.close();
             }

@@ -100,6 +100,10 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--json", description = "Print exactly one JSON object on stdout (progress goes to stderr).")
         boolean json;
 
+        @Option(names = "--websocket", description = "Also measure both over WebSocket, in the same alternating "
+                + "rounds: Baton on its client port's /baton against a plain Netty WebSocket echo of binary messages.")
+        boolean webSocket;
+
         @Override
         public Integer call() throws Exception {
             if (rounds < 1) {
@@ -109,6 +113,8 @@ final class BenchCommand implements Callable<Integer> {
                     Duration.ofMillis((long) (warmupS * 1000)), Duration.ofMillis((long) (measureS * 1000)));
             List<Double> netty = new ArrayList<>();
             List<Double> baton = new ArrayList<>();
+            List<Double> nettyWs = new ArrayList<>();
+            List<Double> batonWs = new ArrayList<>();
             for (int r = 1; r <= rounds; r++) {
                 Throughput.Result n = Throughput.plainNetty(load);
                 say("round %d/%d: plain Netty echo %,.0f msg/s", r, rounds, n.perSecond());
@@ -116,6 +122,14 @@ final class BenchCommand implements Callable<Integer> {
                 Throughput.Result b = Throughput.baton(load);
                 say("round %d/%d: Baton session    %,.0f msg/s", r, rounds, b.perSecond());
                 baton.add(b.perSecond());
+                if (webSocket) {
+                    Throughput.Result nw = Throughput.plainNettyWebSocket(load);
+                    say("round %d/%d: plain Netty WebSocket echo %,.0f msg/s", r, rounds, nw.perSecond());
+                    nettyWs.add(nw.perSecond());
+                    Throughput.Result bw = Throughput.baton(load, true);
+                    say("round %d/%d: Baton over WebSocket    %,.0f msg/s", r, rounds, bw.perSecond());
+                    batonWs.add(bw.perSecond());
+                }
             }
             double nettyMedian = median(netty);
             double batonMedian = median(baton);
@@ -129,6 +143,19 @@ final class BenchCommand implements Callable<Integer> {
             out.put("plain_netty_median", Math.round(nettyMedian));
             out.put("baton_median", Math.round(batonMedian));
             out.put("ratio", Math.round(batonMedian / nettyMedian * 1000) / 1000.0);
+            String wsRows = "";
+            if (webSocket) {
+                double nettyWsMedian = median(nettyWs);
+                double batonWsMedian = median(batonWs);
+                out.put("plain_netty_websocket_msgs_per_s", round(nettyWs));
+                out.put("baton_websocket_msgs_per_s", round(batonWs));
+                out.put("plain_netty_websocket_median", Math.round(nettyWsMedian));
+                out.put("baton_websocket_median", Math.round(batonWsMedian));
+                out.put("websocket_ratio", Math.round(batonWsMedian / nettyWsMedian * 1000) / 1000.0);
+                wsRows = String.format("  plain Netty WebSocket echo  %,d msg/s%n  Baton over WebSocket        %,d msg/s"
+                                + "  (%.2f x plain Netty WebSocket)%n", Math.round(nettyWsMedian),
+                        Math.round(batonWsMedian), batonWsMedian / nettyWsMedian);
+            }
             if (idleSessions > 0) {
                 out.put("idle_sessions", idleSessions);
                 out.put("heap_bytes_per_idle_session", heapPerIdleSession());
@@ -137,9 +164,9 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println(JSON.writeValueAsString(out));
             } else {
                 System.out.printf("throughput (%d connections x %d in flight, %d-byte payload, median of %d rounds)%n"
-                                + "  plain Netty echo  %,d msg/s%n  Baton session     %,d msg/s  (%.2f x plain Netty)%n%s",
+                                + "  plain Netty echo  %,d msg/s%n  Baton session     %,d msg/s  (%.2f x plain Netty)%n%s%s",
                         connections, window, payload, rounds, Math.round(nettyMedian), Math.round(batonMedian),
-                        batonMedian / nettyMedian, idleSessions > 0
+                        batonMedian / nettyMedian, wsRows, idleSessions > 0
                                 ? String.format("heap per idle session  %,d bytes (%d sessions)%n",
                                 out.get("heap_bytes_per_idle_session"), idleSessions) : "");
             }

@@ -33,6 +33,14 @@ final class BotsCommand implements Callable<Integer> {
     @Option(names = "--server", defaultValue = "127.0.0.1:7000", description = "Server client endpoint (default: ${DEFAULT-VALUE}).")
     String server;
 
+    /** How the bots reach the server's client port. */
+    enum ClientTransport { tcp, websocket }
+
+    @Option(names = "--transport", defaultValue = "tcp", paramLabel = "tcp|websocket",
+            description = "Baton over TCP, or over WebSocket at ws://SERVER/baton on the same port (default: "
+                    + "${DEFAULT-VALUE}).")
+    ClientTransport transport;
+
     @Option(names = "--clients", defaultValue = "100", description = "Number of bots (default: ${DEFAULT-VALUE}).")
     int clients;
 
@@ -69,9 +77,14 @@ final class BotsCommand implements Callable<Integer> {
         reachable(at);
         BotFleet.Builder builder = BotFleet.builder(at.getHostString(), at.getPort())
                 .clients(clients).inputHz(inputHz).tickHz(tickHz).bindAddresses(bindAddresses)
+                .webSocket(transport == ClientTransport.websocket)
                 .progress(line -> System.err.println("bots: " + line));
         ReconnectingClient.Runtime baseline = null;
         if (reconnectTo != null) {
+            if (transport != ClientTransport.tcp) {
+                throw new IllegalArgumentException("--reconnect-to plays the restart baseline's client, which speaks "
+                        + "TCP only; leave out --transport " + transport + " or --reconnect-to");
+            }
             InetSocketAddress to = hostPort(reconnectTo, "--reconnect-to");
             baseline = new ReconnectingClient.Runtime(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
                     to.getHostString(), to.getPort());

@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--browser", description = "Arena pages in headless Chromium as the clients instead of bots "
             + "(--clients pages, each playing by itself over WebSocket), driven by clients/browser-test (run npm ci "
             + "there first); the report is counted from what the pages verified, with screenshots of one page before, "
-            + "during and after the handoff in the run's directory. One handoff, no --fault; --after-s defaults to "
+            + "during and after the handoff in the run's directory; the report's transport is websocket. One handoff, no --fault; --after-s defaults to "
             + BrowserClients.AFTER_S + " s.")
     boolean browser;
 
@@ -99,6 +99,11 @@ final class DemoCommand implements Callable<Integer> {
                     + "pacer get N+1. 0 for the normal scheduler, as serve runs by default (default: ${DEFAULT-VALUE}).")
     int realtimePriority;
 
+    @Option(names = "--transport", defaultValue = "tcp", paramLabel = "tcp|websocket",
+            description = "How the bots reach the source: Baton over TCP, or over WebSocket on the same port "
+                    + "(bots --transport; default: ${DEFAULT-VALUE}).")
+    BotsCommand.ClientTransport transport;
+
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
@@ -129,7 +134,8 @@ final class DemoCommand implements Callable<Integer> {
         DemoSettings settings = new DemoSettings(clients, tickHz, stateMb, m, inputHz, warmupS, afterS,
                 Fault.named(fault), handoffs, traceStalls, redirectPerSecond, realtimePriority, botProcesses,
                 serverJvm == null ? DemoSettings.launcherServerJvm() : serverJvm,
-                botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false);
+                botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false,
+                browser || transport == BotsCommand.ClientTransport.websocket);
         if (browser) {
             BrowserClients.Run run = Demo.runInBrowsers(settings, Main.class, browserOptions);
             if (json) {

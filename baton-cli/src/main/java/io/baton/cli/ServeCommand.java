@@ -149,6 +149,13 @@ final class ServeCommand implements Callable<Integer> {
             + "bound; with --host 0.0.0.0, this machine's address, logged at start).")
     String advertise;
 
+    @Option(names = "--advertise-ws", paramLabel = "URL",
+            description = "Where clients on WebSocket reach this server when it is not ws://ADVERTISE/baton (a proxy in "
+                    + "front that takes another path, or TLS ended elsewhere): a source that hands off to it sends this "
+                    + "URL to its WebSocket clients in MOVE (default: none; they then upgrade at the --advertise "
+                    + "endpoint with the scheme and path they already use).")
+    String advertiseWebSocket;
+
     @Option(names = "--successor", defaultValue = "${env:BATON_SUCCESSOR}",
             description = "The standby that SIGTERM hands off to, host:peerPort; a name with several addresses (a pool "
                     + "behind one DNS name or Kubernetes Service) is tried address by address until one accepts "
@@ -175,7 +182,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--page", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Serve the service's browser page, if it has one, on the client port beside the WebSocket "
                     + "at /baton (the arena's: /, /index.html, /arena/arena.js); --no-page answers every path but "
-                    + "/baton 404 (default: on).")
+                    + "/baton 404 (default: ${DEFAULT-VALUE}).")
     boolean page;
 
     @Mixin
@@ -187,7 +194,8 @@ final class ServeCommand implements Callable<Integer> {
         ServiceFactory factory = findService(service);
         BatonServer.Options listen = new BatonServer.Options(host, port, peerPort, adminHost, adminPort,
                 adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby,
-                new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs), advertise, ioThreads);
+                new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs), advertise, ioThreads,
+                advertiseWebSocket);
         BatonServer.checkPorts(listen); // before the rehearsal: a port in use is said at once, not seconds later
         if (rehearseMs > 0) {
             long t = System.nanoTime();

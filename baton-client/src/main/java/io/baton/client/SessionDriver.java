@@ -165,6 +165,15 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
 
     @Override
     public long connect(String host, int port) {
+        return connect(host, port, "");
+    }
+
+    /**
+     * Over TCP to host:port; over WebSocket to the URL the server named ({@code webSocket}), or, if it named
+     * none, to host:port with the scheme, path and query of the URL this client was given.
+     */
+    @Override
+    public long connect(String host, int port, String webSocket) {
         long id = nextConn++;
         java.util.function.BiConsumer<Channel, Throwable> done = (ch, cause) -> {
             if (ch != null) {
@@ -181,16 +190,18 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
             Transport.connect(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), host, port, options.bindAddress(),
                     connector, done);
         } else {
-            // Wherever the core goes (its server, a handoff's target from MOVE or TARGET_HINT): the same upgrade.
-            java.net.URI url;
             try {
-                url = new java.net.URI(ws.getScheme(), null, host, port, ws.getPath(), ws.getQuery(), null);
-            } catch (java.net.URISyntaxException e) {
+                java.net.URI url = webSocket.isEmpty()
+                        ? new java.net.URI(ws.getScheme(), null, host, port, ws.getPath(), ws.getQuery(), null)
+                        : new java.net.URI(webSocket);
+                Transport.connectWebSocket(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), url,
+                        options.bindAddress(), connector, done);
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                LOG.warn("cannot connect over WebSocket to {}: {}", webSocket.isEmpty()
+                        ? host + ":" + port + " (with the scheme and path of " + ws + ")"
+                        : webSocket + " (the URL the server named)", e.getMessage());
                 loop.execute(() -> done.accept(null, e));
-                return id;
             }
-            Transport.connectWebSocket(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), url,
-                    options.bindAddress(), connector, done);
         }
         return id;
     }

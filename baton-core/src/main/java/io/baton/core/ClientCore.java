@@ -31,6 +31,15 @@ public final class ClientCore {
         /** Opens a connection; the driver reports {@link #connected} or {@link #disconnected} for the id. */
         long connect(String host, int port);
 
+        /**
+         * Opens a connection to a server that named its WebSocket URL ({@code webSocket}, empty if it named
+         * none): a driver on WebSocket connects there when it is not empty; one on TCP, and by default, to
+         * host:port.
+         */
+        default long connect(String host, int port, String webSocket) {
+            return connect(host, port);
+        }
+
         void send(long conn, Frame frame);
 
         void close(long conn);
@@ -373,7 +382,7 @@ public final class ClientCore {
     // ---------------------------------------------------------------- connections and the phase
 
     private ClientLink open(HostPort server, long now) {
-        return new ClientLink(out.connect(server.host(), server.port()), server, timing, now);
+        return new ClientLink(out.connect(server.host(), server.port(), server.webSocket()), server, timing, now);
     }
 
     /** The serving connection if it is ready for inputs and acks, else null. */

@@ -60,14 +60,14 @@ final class ClientHandoff {
         } else {
             hintWithdrawn = false;
             if (target == null) {
-                target = new HostPort(t.host(), t.port()); // no ticket: it is where to resume, not to attach
+                target = new HostPort(t.host(), t.port(), t.webSocket()); // no ticket: it is where to resume, not to attach
             }
         }
     }
 
     void announced(Frame.Move m) {
         handoffId = m.handoffId();
-        target = new HostPort(m.host(), m.port());
+        target = new HostPort(m.host(), m.port(), m.webSocket());
         ticket = m.ticket();
     }
 
@@ -76,7 +76,7 @@ final class ClientHandoff {
         if (preConnection != null) {
             out.close(preConnection.conn);
         }
-        preConnection = new ClientLink(out.connect(target.host(), target.port()), target, timing, now);
+        preConnection = new ClientLink(out.connect(target.host(), target.port(), target.webSocket()), target, timing, now);
         out.event(ClientCore.Event.MOVE_ANNOUNCED, target.toString());
     }
 

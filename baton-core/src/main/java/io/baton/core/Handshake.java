@@ -58,7 +58,8 @@ final class Handshake {
         HandoffRequest request = core.source.request;
         if (role == Role.RETIRED && request != null) {
             // Sent on, like the sessions were: a client that arrives late still finds the game.
-            core.out.send(conn, new Frame.TargetHint(request.clientHost(), request.clientPort()));
+            core.out.send(conn, new Frame.TargetHint(request.clientHost(), request.clientPort(),
+                    core.source.webSocket));
         }
         if (role != Role.AUTHORITY || core.stopped()) {
             core.reject(conn, ErrorCode.NOT_AUTHORITY, core.notAuthorityReason(), now);

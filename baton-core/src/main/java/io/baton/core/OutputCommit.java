@@ -221,7 +221,7 @@ final class OutputCommit {
     void hint(Session s) {
         if (s.conn >= 0 && core.conns.isBound(s)) {
             HandoffRequest req = core.source.request;
-            core.out.send(s.conn, new Frame.TargetHint(req.clientHost(), req.clientPort()));
+            core.out.send(s.conn, new Frame.TargetHint(req.clientHost(), req.clientPort(), core.source.webSocket));
             s.hintedAt = s.outputSeq; // an acknowledged output after this one proves the hint arrived
         }
     }

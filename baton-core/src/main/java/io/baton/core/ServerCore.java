@@ -141,7 +141,17 @@ public final class ServerCore {
             throw new IllegalArgumentException("an advertised client endpoint needs a host and a port within 1..65535, "
                     + "was '" + host + "' and " + port);
         }
-        advertised = new HostPort(host, port);
+        advertised = new HostPort(host, port, advertised.webSocket());
+    }
+
+    /**
+     * The WebSocket URL this server advertises beside its client endpoint ({@code serve --advertise-ws}), for a
+     * source to pass on in MOVE and TARGET_HINT: where clients on WebSocket reach it when that is not
+     * {@code ws://host:port/baton} at the advertised endpoint (a proxy in front). Empty, the default, for none.
+     */
+    public void advertiseWebSocket(String url) {
+        Objects.requireNonNull(url, "url");
+        advertised = new HostPort(advertised.host(), advertised.port(), url);
     }
 
     HostPort advertised() {

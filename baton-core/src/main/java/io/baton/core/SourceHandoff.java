@@ -22,6 +22,12 @@ final class SourceHandoff {
      * PEER_CHALLENGE if the operator gave none.
      */
     HandoffRequest request;
+    /**
+     * The WebSocket URL clients on WebSocket go to, as MOVE and TARGET_HINT carry it: the target's, from its
+     * PEER_CHALLENGE, when the clients go where it advertises; empty when the operator gave the client endpoint
+     * (a client on WebSocket then upgrades at that host and port with its own URL's scheme and path).
+     */
+    String webSocket = "";
     long handoffId;
     final PeerLink link = new PeerLink();
     private byte[] nonce;
@@ -100,7 +106,8 @@ final class SourceHandoff {
 
     /** A MOVE for the session: the target's endpoint and the session's single-use ticket. */
     Frame.Move move(Session s) {
-        return new Frame.Move(handoffId, core.tokens.ticket(handoffId, s.id), request.clientHost(), request.clientPort());
+        return new Frame.Move(handoffId, core.tokens.ticket(handoffId, s.id), request.clientHost(), request.clientPort(),
+                webSocket);
     }
 
     /** Applied an event; while shipping, it goes to the target too. */
@@ -146,7 +153,8 @@ final class SourceHandoff {
             abort("unexpected PEER_CHALLENGE in phase " + phase, now);
             return;
         }
-        if (!Tokens.same(ch.mac(), core.tokens.targetProof(nonce, ch.nonce(), ch.host(), ch.port()))) {
+        if (!Tokens.same(ch.mac(), core.tokens.targetProof(nonce, ch.nonce(), ch.host(), ch.port(),
+                ch.webSocket()))) {
             abort("authentication failed: the target could not prove it knows the peer secret; no state was sent", now);
             return;
         }
@@ -163,8 +171,10 @@ final class SourceHandoff {
                     + "; clients will use the given " + request.clientHost() + ":" + request.clientPort()
                     + " once it proves to reach the target");
             core.probe.start(request.clientHost(), request.clientPort(), now);
+            webSocket = "";
         } else {
             request = request.withClientEndpoint(ch.host(), ch.port());
+            webSocket = ch.webSocket();
             core.out.note("clients will use " + ch.host() + ":" + ch.port() + ", the client endpoint the target advertises");
         }
         if (request.mode() == Frame.Mode.LIVE) {

@@ -148,8 +148,8 @@ final class TargetHandoff {
             moveTo(TargetPhase.AUTHENTICATING);
         }
         HostPort ad = core.advertised();
-        core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(h.nonce(), nonce, ad.host(), ad.port()),
-                ad.host(), ad.port()));
+        core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(h.nonce(), nonce, ad.host(), ad.port(),
+                ad.webSocket()), ad.host(), ad.port(), ad.webSocket()));
     }
 
     /**

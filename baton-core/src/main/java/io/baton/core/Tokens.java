@@ -32,13 +32,16 @@ final class Tokens {
     }
 
     /**
-     * The target's proof in PEER_CHALLENGE. It covers the client endpoint the target advertises, so that what
-     * the source tells its clients comes from the target that proved itself, unchanged.
+     * The target's proof in PEER_CHALLENGE. It covers the client endpoint and the WebSocket URL the target
+     * advertises, so that what the source tells its clients comes from the target that proved itself, unchanged.
      */
-    byte[] targetProof(byte[] sourceNonce, byte[] targetNonce, String advertisedHost, int advertisedPort) {
+    byte[] targetProof(byte[] sourceNonce, byte[] targetNonce, String advertisedHost, int advertisedPort,
+                       String advertisedWebSocket) {
         byte[] host = advertisedHost.getBytes(StandardCharsets.UTF_8);
-        byte[] rest = ByteBuffer.allocate(targetNonce.length + 2 + host.length + 2).put(targetNonce)
-                .putShort((short) host.length).put(host).putShort((short) advertisedPort).array();
+        byte[] ws = advertisedWebSocket.getBytes(StandardCharsets.UTF_8);
+        byte[] rest = ByteBuffer.allocate(targetNonce.length + 2 + host.length + 2 + 2 + ws.length).put(targetNonce)
+                .putShort((short) host.length).put(host).putShort((short) advertisedPort)
+                .putShort((short) ws.length).put(ws).array();
         return mac(TARGET, sourceNonce, rest);
     }
 

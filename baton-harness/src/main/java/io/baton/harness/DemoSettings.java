@@ -24,11 +24,12 @@ import java.util.Locale;
  * @param serverJvm         JVM options of the servers
  * @param botJvm            JVM options of the bot processes
  * @param measureHeap       measure the source's heap per session (with jcmd, before the warm-up)
+ * @param webSocket         the bots play over WebSocket ({@code bots --transport websocket}) instead of TCP
  */
 public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
                            double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
                            int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
-                           boolean measureHeap) {
+                           boolean measureHeap, boolean webSocket) {
 
     public static final int CLIENTS = 200;
     public static final int TICK_HZ = 30;
@@ -85,12 +86,30 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
         }
     }
 
+    /** The bots over TCP. */
+    public DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
+                        double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
+                        int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
+                        boolean measureHeap) {
+        this(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
+                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, false);
+    }
+
+    /** The bots' transport as the demo's JSON names it. */
+    public String transport() {
+        return webSocket ? "websocket" : "tcp";
+    }
+
     /** Refuses a run that cannot be made, in the words of the demo's options. */
     public DemoSettings {
         serverJvm = List.copyOf(serverJvm);
         botJvm = List.copyOf(botJvm);
         if (mode == Mode.RESTART && (fault != Fault.NONE || handoffs != 1)) {
             throw new IllegalArgumentException("--mode restart is the baseline without Baton: no --fault, one --handoffs");
+        }
+        if (mode == Mode.RESTART && webSocket) {
+            throw new IllegalArgumentException("--mode restart plays the baseline's client, which speaks TCP only: "
+                    + "leave out --transport websocket");
         }
         if (clients < 1 || botProcesses < 1 || botProcesses > clients) {
             throw new IllegalArgumentException("need at least one client per bot process");

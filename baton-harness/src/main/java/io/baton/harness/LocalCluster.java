@@ -94,6 +94,9 @@ final class LocalCluster implements AutoCloseable {
             if (settings.mode() == DemoSettings.Mode.RESTART) {
                 args = plus(args, "--reconnect-to", "127.0.0.1:" + target.clientPort());
             }
+            if (settings.webSocket()) {
+                args = plus(args, "--transport", "websocket");
+            }
             bots.add(ChildProcess.start(product, "bots-" + k, dir, settings.botJvm(), args, BOTS_READY_S));
         }
     }

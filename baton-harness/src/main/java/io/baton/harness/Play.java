@@ -97,8 +97,9 @@ public final class Play implements AutoCloseable {
     }
 
     /**
-     * Plays until {@code settings.handoffs()} handoffs are done, a line {@code q} (or the end) comes on
-     * {@code in}, or the process is interrupted; any other line on {@code in} hands off at once. Returns
+     * Plays until {@code settings.handoffs()} handoffs are done, a line {@code q} comes on {@code in} (or its
+     * end, when handoffs come only from it), or the process is interrupted; any other line on {@code in} hands
+     * off at once. Returns
      * whether every handoff completed and the bots verified clean.
      */
     public static boolean run(Settings settings, Class<?> product, InputStream in, PrintStream out) throws Exception {
@@ -128,6 +129,9 @@ public final class Play implements AutoCloseable {
         while (settings.handoffs() == 0 || done < settings.handoffs()) {
             String line = settings.every().isZero() ? lines.take()
                     : lines.poll(settings.every().toMillis(), TimeUnit.MILLISECONDS);
+            if (line == EOF && !settings.every().isZero()) {
+                continue; // no keyboard (input closed or redirected): the timer goes on handing off
+            }
             if (line != null && (line.trim().equals("q") || line == EOF)) {
                 break;
             }
@@ -268,6 +272,16 @@ public final class Play implements AutoCloseable {
                 p.close();
             }
         }
+        // A server still starting when play was stopped has no ChildProcess yet: every process this one
+        // started is its child, so stop whichever is left.
+        ProcessHandle.current().children().forEach(child -> {
+            child.destroy();
+            try {
+                child.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                child.destroyForcibly();
+            }
+        });
         Demo.say("stopped; logs in %s", dir);
     }
 }

@@ -58,9 +58,12 @@ public final class BatonServer implements AutoCloseable {
      *                   the core's loop (which runs the service and the peer link) being one of them; 0 or 1:
      *                   the core's loop alone (one thread for everything, as before); {@link #DEFAULT_IO_THREADS}
      *                   by default
+     * @param advertiseWebSocket where clients on WebSocket reach this server, a ws:// or wss:// URL, as it tells a
+     *                   source that hands off to it; null for none (they upgrade at the advertised endpoint)
      */
     public record Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
-                          String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads) {
+                          String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads,
+                          String advertiseWebSocket) {
 
         /**
          * One loop for everything unless the operator asks for more. Spread over the processors' loops, a tick's
@@ -92,6 +95,16 @@ public final class BatonServer implements AutoCloseable {
             if (advertise != null) {
                 hostPort(advertise, "--advertise");
             }
+            if (advertiseWebSocket != null) {
+                webSocketUrl(advertiseWebSocket);
+            }
+        }
+
+        /** Without a WebSocket URL to advertise. */
+        public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
+                       String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads) {
+            this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, limits, advertise,
+                    ioThreads, null);
         }
 
         /** With the default {@link SocketLimits}, advertising what the server binds. */
@@ -159,6 +172,25 @@ public final class BatonServer implements AutoCloseable {
                     + "e.g. game-7.example.net:7000; was '" + value + "'");
         }
         return new String[] {host, Integer.toString(port)};
+    }
+
+    /**
+     * Checks a {@code --advertise-ws} URL: ws:// or wss://, a host, and short enough for MOVE's string.
+     *
+     * @throws IllegalArgumentException naming the option, the value and the form expected
+     */
+    static void webSocketUrl(String value) {
+        java.net.URI uri = null;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        if (uri == null || uri.getHost() == null || !("ws".equals(uri.getScheme()) || "wss".equals(uri.getScheme()))
+                || value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1024) {
+            throw new IllegalArgumentException("--advertise-ws must be a ws:// or wss:// URL with a host, at most 1024 "
+                    + "bytes, e.g. wss://game-7.example.net/baton; was '" + value + "'");
+        }
     }
 
     /**
@@ -304,6 +336,9 @@ public final class BatonServer implements AutoCloseable {
             String[] ad = advertised(opts, port(client));
             driver.call(core -> {
                 core.advertise(ad[0], Integer.parseInt(ad[1]));
+                if (opts.advertiseWebSocket() != null) {
+                    core.advertiseWebSocket(opts.advertiseWebSocket());
+                }
                 return null;
             }).join();
             Channel peer = null;

@@ -64,4 +64,55 @@ class HandoffOverWebSocketTest {
                             LifecycleListener.Event.CLOSED);
         }
     }
+
+    @Test
+    void webSocketClientsFollowTheUrlTheTargetAdvertisesNotItsHostAndPort() throws Exception {
+        int clientPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            clientPort = free.getLocalPort();
+        }
+        BatonServer source = env.start(false);
+        // The endpoint it advertises leads nowhere (port 1): only the URL reaches it, with a query to tell it by.
+        BatonServer target = env.add(BatonServer.start(
+                io.baton.core.ServerConfig.defaults(new io.baton.arena.ArenaFactory(),
+                        new io.baton.service.ServiceConfig(TestServers.TICK_HZ, java.util.Map.of()), TestServers.PEER_SECRET),
+                new BatonServer.Options("127.0.0.1", clientPort, 0, "127.0.0.1", -1, null, true,
+                        BatonServer.SocketLimits.DEFAULTS, "127.0.0.1:1", BatonServer.Options.DEFAULT_IO_THREADS,
+                        "ws://127.0.0.1:" + clientPort + "/baton?via=advertise-ws")));
+        ClientRuntime runtime = env.add(ClientRuntime.create(1));
+        Bystander a = env.add(Bystander.connectWebSocket(runtime, source.clientPort()));
+        Bystander b = env.add(Bystander.connectWebSocket(runtime, source.clientPort()));
+        for (Bystander c : List.of(a, b)) {
+            c.movePerUpdate(true);
+            c.awaitUpdatesBeyond(0, 5);
+        }
+
+        // No client endpoint in the order: the clients go where the target advertises.
+        assertThat(source.startHandoff(io.baton.core.HandoffRequest.toAdvertised("127.0.0.1", target.peerPort(),
+                io.baton.wire.Frame.Mode.LIVE)).get(5, TimeUnit.SECONDS)).isEmpty();
+        TestServers.awaitHandoffDone(source, target);
+        assertThat(TestServers.status(target).connected()).isEqualTo(2);
+        for (Bystander c : List.of(a, b)) {
+            c.awaitUpdatesBeyond(c.updateCount(), 5);
+            c.movePerUpdate(false);
+        }
+        for (Bystander c : List.of(a, b)) {
+            c.awaitUpdatesBeyond(c.updateCount(), 2);
+            long sent = c.lastInputId();
+            c.awaitInputsApplied(sent);
+            c.assertConsecutiveTicks();
+            assertThat(c.appliedInputIds()).isEqualTo(LongStream.rangeClosed(1, sent).boxed().collect(Collectors.toList()));
+            assertThat(c.events()).contains(LifecycleListener.Event.ATTACHED_TO_TARGET, LifecycleListener.Event.SWITCHED)
+                    .doesNotContain(LifecycleListener.Event.ATTACH_FAILED, LifecycleListener.Event.DISCONNECTED);
+        }
+    }
+
+    @Test
+    void anAdvertisedWebSocketUrlThatIsNotOneIsRefusedNamingTheOption() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatonServer.Options("127.0.0.1", 0, 0,
+                        "127.0.0.1", -1, null, true, BatonServer.SocketLimits.DEFAULTS, null,
+                        BatonServer.Options.DEFAULT_IO_THREADS, "http://game/baton"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--advertise-ws")
+                .hasMessageContaining("http://game/baton");
+    }
 }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
 class WebSocketClientPortTest {
 
     private static final long HELLO_MS = 600;
+    private static final long IDLE_MS = 1_500;
     private static final byte[] ZERO_TOKEN = new byte[Frame.TOKEN_LENGTH];
 
     private final TestServers env = new TestServers();
@@ -41,7 +42,8 @@ class WebSocketClientPortTest {
     void startServerAndBystander() throws Exception {
         ServerConfig d = ServerConfig.defaults(new ArenaFactory(), new ServiceConfig(TestServers.TICK_HZ, Map.of()),
                 TestServers.PEER_SECRET);
-        server = env.start(d.withLimits(d.limits().withHelloTimeout(TimeUnit.MILLISECONDS.toNanos(HELLO_MS))), false);
+        server = env.start(d.withLimits(d.limits().withHelloTimeout(TimeUnit.MILLISECONDS.toNanos(HELLO_MS))
+                .withIdleTimeout(TimeUnit.MILLISECONDS.toNanos(IDLE_MS))), false);
         ClientRuntime runtime = env.add(ClientRuntime.create(1));
         bystander = env.add(Bystander.connectWebSocket(runtime, server.clientPort()));
         bystander.awaitUpdatesBeyond(0, 3);
@@ -180,6 +182,35 @@ class WebSocketClientPortTest {
             http.expectEof();
         }
         assertThat(TestServers.status(server).refusals()).containsEntry("hello-timeout", 2L);
+    }
+
+    @Test
+    void aWebSocketClientThatFallsSilentIsPingedThenClosedWithIdleTimeoutAndCanResume() throws Exception {
+        Frame.Welcome welcome;
+        boolean pinged = false;
+        long t;
+        try (RawWebSocket ws = env.add(RawWebSocket.open(server.clientPort()))) {
+            ws.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, ZERO_TOKEN, 0));
+            welcome = (Frame.Welcome) ws.read();
+            t = System.nanoTime();
+            Frame f;
+            do { // ticks' outputs and the server's pings, until it gives up on the silence
+                f = ws.read();
+                pinged |= f instanceof Frame.Ping;
+            } while (!(f instanceof Frame.Error));
+            assertThat(((Frame.Error) f).code()).isEqualTo(ErrorCode.IDLE_TIMEOUT);
+            assertThat((System.nanoTime() - t) / 1_000_000).isGreaterThanOrEqualTo(IDLE_MS - 100);
+            RawWebSocket.Message close = ws.readMessage();
+            assertThat(close.opcode()).isEqualTo(RawWebSocket.CLOSE);
+            assertThat(close.closeCode()).isEqualTo(1000);
+            ws.expectEof();
+        }
+        assertThat(pinged).as("the server pinged the silent client first").isTrue();
+        try (RawWebSocket ws = env.add(RawWebSocket.open(server.clientPort()))) {
+            ws.send(new Frame.Hello(Frame.VERSION, Frame.HelloKind.RESUME, welcome.sessionId(), welcome.secret(), 0));
+            assertThat(((Frame.Welcome) ws.read()).sessionId()).isEqualTo(welcome.sessionId());
+        }
+        assertBystanderUnharmed();
     }
 
     @Test

@@ -15,9 +15,9 @@ public sealed interface Frame {
     /**
      * Protocol version spoken by this build; carried in every hello. Version 2 added the target's client
      * endpoint to PEER_CHALLENGE, the PROBE / PROBE_PROOF pair and COMMIT's electorate, which a version 1
-     * peer cannot read.
+     * peer cannot read. Version 3 added the target's WebSocket URL to MOVE, TARGET_HINT and PEER_CHALLENGE.
      */
-    int VERSION = 2;
+    int VERSION = 3;
     /** Length of tickets, secrets and nonces. */
     int TOKEN_LENGTH = 16;
     /** Length of an HMAC-SHA256. */
@@ -153,21 +153,29 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0          8                24                   26+n       28+n
-     *  +----------+----------------+--------------------+----------+
-     *  | u64      | 16 bytes       | str (u16 n, bytes) | u16      |
-     *  | handoff  | ticket         | host               | port     |
-     *  +----------+----------------+--------------------+----------+
+     *  0          8                24                   26+n       28+n                 30+n+m
+     *  +----------+----------------+--------------------+----------+--------------------+
+     *  | u64      | 16 bytes       | str (u16 n, bytes) | u16      | str (u16 m, bytes) |
+     *  | handoff  | ticket         | host               | port     | webSocket          |
+     *  +----------+----------------+--------------------+----------+--------------------+
      * </pre>
      * Pre-connect to host:port and attach there with the ticket. The port follows the host, at
-     * {@code HOST_FIELD_OFFSET + 2 + n}.
+     * {@code HOST_FIELD_OFFSET + 2 + n}, and the target's WebSocket URL follows the port: a client on WebSocket
+     * connects to that URL if it is not empty, else to host:port with its own URL's scheme and path.
      */
-    record Move(long handoffId, byte[] ticket, String host, int port) implements Frame {
+    record Move(long handoffId, byte[] ticket, String host, int port, String webSocket) implements Frame {
         static final int HANDOFF_ID_FIELD_OFFSET = 0;
         static final int TICKET_FIELD_OFFSET = 8;
         static final int HOST_FIELD_OFFSET = 24;
         static final int HEADER_LENGTH = HOST_FIELD_OFFSET;
         static final int PORT_FIELD_LENGTH = 2;
+        /** A str: at least its u16 length. */
+        static final int WEB_SOCKET_FIELD_LENGTH = 2;
+
+        /** A target without a WebSocket URL of its own. */
+        public Move(long handoffId, byte[] ticket, String host, int port) {
+            this(handoffId, ticket, host, port, "");
+        }
 
         public int type() {
             return FrameType.MOVE;
@@ -307,22 +315,30 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0                    2+n      4+n
-     *  +--------------------+--------+
-     *  | str (u16 n, bytes) | u16    |
-     *  | host               | port   |
-     *  +--------------------+--------+
+     *  0                    2+n      4+n                  6+n+m
+     *  +--------------------+--------+--------------------+
+     *  | str (u16 n, bytes) | u16    | str (u16 m, bytes) |
+     *  | host               | port   | webSocket          |
+     *  +--------------------+--------+--------------------+
      * </pre>
-     * If this client loses the source while a handoff is under way, it resumes its session at host:port
-     * (sent to every client once the target holds all they have seen). An empty host with port 0 withdraws
-     * the hint: the target is behind what this client is about to see, so the client must not resume there
-     * on its own (it still follows a SWITCH).
+     * If this client loses the source while a handoff is under way, it resumes its session at host:port, or
+     * at the WebSocket URL if it is on WebSocket and the URL is not empty (sent to every client once the target
+     * holds all they have seen). An empty host with port 0 (and an empty URL) withdraws the hint: the target
+     * is behind what this client is about to see, so the client must not resume there on its own (it still
+     * follows a SWITCH).
      */
-    record TargetHint(String host, int port) implements Frame {
+    record TargetHint(String host, int port, String webSocket) implements Frame {
         /** The hint that withdraws any earlier one. */
-        public static final TargetHint WITHDRAWN = new TargetHint("", 0);
+        public static final TargetHint WITHDRAWN = new TargetHint("", 0, "");
         static final int HOST_FIELD_OFFSET = 0;
         static final int PORT_FIELD_LENGTH = 2;
+        /** A str: at least its u16 length. */
+        static final int WEB_SOCKET_FIELD_LENGTH = 2;
+
+        /** A target without a WebSocket URL of its own. */
+        public TargetHint(String host, int port) {
+            this(host, port, "");
+        }
 
         public int type() {
             return FrameType.TARGET_HINT;
@@ -415,23 +431,31 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0                16                                 48                   50+n     52+n
-     *  +----------------+----------------------------------+--------------------+--------+
-     *  | 16 bytes       | 32 bytes                         | str (u16 n, bytes) | u16    |
-     *  | targetNonce    | mac                              | host               | port   |
-     *  +----------------+----------------------------------+--------------------+--------+
+     *  0                16                                 48                   50+n     52+n                 54+n+m
+     *  +----------------+----------------------------------+--------------------+--------+--------------------+
+     *  | 16 bytes       | 32 bytes                         | str (u16 n, bytes) | u16    | str (u16 m, bytes) |
+     *  | targetNonce    | mac                              | host               | port   | webSocket          |
+     *  +----------------+----------------------------------+--------------------+--------+--------------------+
      * </pre>
-     * mac = HMAC-SHA256(secret, "baton-target" || sourceNonce || targetNonce || u16 n || host || u16 port).
-     * The source checks it before it sends any state: only the real target gets the state, and the client
-     * endpoint it advertises (host:port, where its clients reach it; empty host and port 0 for none) comes
-     * from that target. The port follows the host, at {@code HOST_FIELD_OFFSET + 2 + n}.
+     * mac = HMAC-SHA256(secret, "baton-target" || sourceNonce || targetNonce || u16 n || host || u16 port
+     * || u16 m || webSocket). The source checks it before it sends any state: only the real target gets the
+     * state, and the client endpoint it advertises (host:port, where its clients reach it; empty host and
+     * port 0 for none) and its WebSocket URL (empty for none: {@code serve --advertise-ws}) come from that
+     * target. The port follows the host, at {@code HOST_FIELD_OFFSET + 2 + n}, and the URL the port.
      */
-    record PeerChallenge(byte[] nonce, byte[] mac, String host, int port) implements Frame {
+    record PeerChallenge(byte[] nonce, byte[] mac, String host, int port, String webSocket) implements Frame {
         static final int NONCE_FIELD_OFFSET = 0;
         static final int MAC_FIELD_OFFSET = 16;
         static final int HOST_FIELD_OFFSET = 48;
         static final int HEADER_LENGTH = HOST_FIELD_OFFSET;
         static final int PORT_FIELD_LENGTH = 2;
+        /** A str: at least its u16 length. */
+        static final int WEB_SOCKET_FIELD_LENGTH = 2;
+
+        /** A target without a WebSocket URL of its own. */
+        public PeerChallenge(byte[] nonce, byte[] mac, String host, int port) {
+            this(nonce, mac, host, port, "");
+        }
 
         public int type() {
             return FrameType.PEER_CHALLENGE;

@@ -62,7 +62,7 @@ public final class FrameCodec {
             case FrameType.OUTPUT -> Frame.Output.HEADER_LENGTH + ((Frame.Output) frame).payload().length;
             case FrameType.ACK -> Frame.Ack.BODY_LENGTH;
             case FrameType.MOVE -> Frame.Move.HEADER_LENGTH + stringSize(((Frame.Move) frame).host())
-                    + Frame.Move.PORT_FIELD_LENGTH;
+                    + Frame.Move.PORT_FIELD_LENGTH + stringSize(((Frame.Move) frame).webSocket());
             case FrameType.ATTACHED -> Frame.Attached.BODY_LENGTH;
             case FrameType.SWITCH -> Frame.Switch.BODY_LENGTH;
             case FrameType.MOVE_ABORTED -> Frame.MoveAborted.BODY_LENGTH;
@@ -71,11 +71,12 @@ public final class FrameCodec {
             case FrameType.CLOSE -> Frame.Close.BODY_LENGTH;
             case FrameType.ERROR -> Frame.Error.HEADER_LENGTH + stringSize(((Frame.Error) frame).message());
             case FrameType.TARGET_HINT -> stringSize(((Frame.TargetHint) frame).host())
-                    + Frame.TargetHint.PORT_FIELD_LENGTH;
+                    + Frame.TargetHint.PORT_FIELD_LENGTH + stringSize(((Frame.TargetHint) frame).webSocket());
             case FrameType.COMMIT -> Frame.Commit.HEADER_LENGTH + 8 * ((Frame.Commit) frame).electorate().length;
             case FrameType.PEER_HELLO -> Frame.PeerHello.BODY_LENGTH;
             case FrameType.PEER_CHALLENGE -> Frame.PeerChallenge.HEADER_LENGTH
-                    + stringSize(((Frame.PeerChallenge) frame).host()) + Frame.PeerChallenge.PORT_FIELD_LENGTH;
+                    + stringSize(((Frame.PeerChallenge) frame).host()) + Frame.PeerChallenge.PORT_FIELD_LENGTH
+                    + stringSize(((Frame.PeerChallenge) frame).webSocket());
             case FrameType.PROBE -> Frame.Probe.BODY_LENGTH;
             case FrameType.PROBE_PROOF -> Frame.ProbeProof.BODY_LENGTH;
             case FrameType.PEER_AUTH -> Frame.PeerAuth.BODY_LENGTH;
@@ -154,6 +155,7 @@ public final class FrameCodec {
                 putToken(out, at + Frame.Move.TICKET_FIELD_OFFSET, m.ticket(), Frame.TOKEN_LENGTH);
                 writeString(out, m.host());
                 writeU16(out, m.port(), "port");
+                writeString(out, m.webSocket());
             }
             case FrameType.ATTACHED -> out.setLong(reserve(out, Frame.Attached.BODY_LENGTH)
                     + Frame.Attached.HANDOFF_ID_FIELD_OFFSET, ((Frame.Attached) frame).handoffId());
@@ -179,6 +181,7 @@ public final class FrameCodec {
                 Frame.TargetHint t = (Frame.TargetHint) frame;
                 writeString(out, t.host());
                 writeU16(out, t.port(), "port");
+                writeString(out, t.webSocket());
             }
             case FrameType.COMMIT -> {
                 Frame.Commit c = (Frame.Commit) frame;
@@ -205,6 +208,7 @@ public final class FrameCodec {
                 putToken(out, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, c.mac(), Frame.MAC_LENGTH);
                 writeString(out, c.host());
                 writeU16(out, c.port(), "port");
+                writeString(out, c.webSocket());
             }
             case FrameType.PROBE -> {
                 Frame.Probe p = (Frame.Probe) frame;
@@ -348,9 +352,10 @@ public final class FrameCodec {
                 int at = fixed(in, Frame.Move.HEADER_LENGTH, type);
                 String host = readString(in, type);
                 need(in, Frame.Move.PORT_FIELD_LENGTH, type);
+                int port = in.readUnsignedShort();
                 yield new Frame.Move(in.getLong(at + Frame.Move.HANDOFF_ID_FIELD_OFFSET),
-                        getToken(in, at + Frame.Move.TICKET_FIELD_OFFSET, Frame.TOKEN_LENGTH), host,
-                        in.readUnsignedShort());
+                        getToken(in, at + Frame.Move.TICKET_FIELD_OFFSET, Frame.TOKEN_LENGTH), host, port,
+                        readString(in, type));
             }
             case FrameType.ATTACHED -> new Frame.Attached(
                     in.getLong(fixed(in, Frame.Attached.BODY_LENGTH, type) + Frame.Attached.HANDOFF_ID_FIELD_OFFSET));
@@ -374,7 +379,8 @@ public final class FrameCodec {
             case FrameType.TARGET_HINT -> {
                 String host = readString(in, type);
                 need(in, Frame.TargetHint.PORT_FIELD_LENGTH, type);
-                yield new Frame.TargetHint(host, in.readUnsignedShort());
+                int port = in.readUnsignedShort();
+                yield new Frame.TargetHint(host, port, readString(in, type));
             }
             case FrameType.COMMIT -> {
                 int at = fixed(in, Frame.Commit.HEADER_LENGTH, type);
@@ -400,9 +406,10 @@ public final class FrameCodec {
                 int at = fixed(in, Frame.PeerChallenge.HEADER_LENGTH, type);
                 String host = readString(in, type);
                 need(in, Frame.PeerChallenge.PORT_FIELD_LENGTH, type);
+                int port = in.readUnsignedShort();
                 yield new Frame.PeerChallenge(getToken(in, at + Frame.PeerChallenge.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH),
-                        getToken(in, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, Frame.MAC_LENGTH), host,
-                        in.readUnsignedShort());
+                        getToken(in, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, Frame.MAC_LENGTH), host, port,
+                        readString(in, type));
             }
             case FrameType.PROBE -> {
                 int at = fixed(in, Frame.Probe.BODY_LENGTH, type);

@@ -37,18 +37,18 @@ class FrameDecoderBadInputTest {
         MIN_BODY.put(FrameType.INPUT, 8 + 8);
         MIN_BODY.put(FrameType.OUTPUT, 8 + 8);
         MIN_BODY.put(FrameType.ACK, 8);
-        MIN_BODY.put(FrameType.MOVE, 8 + 16 + 2 + 2);
+        MIN_BODY.put(FrameType.MOVE, 8 + 16 + 2 + 2 + 2);
         MIN_BODY.put(FrameType.ATTACHED, 8);
         MIN_BODY.put(FrameType.SWITCH, 8 + 8);
         MIN_BODY.put(FrameType.MOVE_ABORTED, 8);
-        MIN_BODY.put(FrameType.TARGET_HINT, 2 + 2);
+        MIN_BODY.put(FrameType.TARGET_HINT, 2 + 2 + 2);
         MIN_BODY.put(FrameType.COMMIT, 12); // index and an electorate count of 0
         MIN_BODY.put(FrameType.PING, 8);
         MIN_BODY.put(FrameType.PONG, 8);
         MIN_BODY.put(FrameType.CLOSE, 0);
         MIN_BODY.put(FrameType.ERROR, 2 + 2);
         MIN_BODY.put(FrameType.PEER_HELLO, 2 + 8 + 1 + 16);
-        MIN_BODY.put(FrameType.PEER_CHALLENGE, 16 + 32 + 2 + 2);
+        MIN_BODY.put(FrameType.PEER_CHALLENGE, 16 + 32 + 2 + 2 + 2);
         MIN_BODY.put(FrameType.PROBE, 8 + 16);
         MIN_BODY.put(FrameType.PROBE_PROOF, 8 + 32);
         MIN_BODY.put(FrameType.PEER_AUTH, 32);
@@ -313,11 +313,17 @@ class FrameDecoderBadInputTest {
     @Test
     void invalidUtf8InEveryStringFieldIsMalformed() {
         byte[] bad = hex("0002 c328");
-        byte[] move = concat(new byte[8 + 16], bad, hex("0050"));
+        byte[] move = concat(new byte[8 + 16], bad, hex("0050 0000"));
+        byte[] moveUrl = concat(new byte[8 + 16], hex("0000 0050"), bad);
+        byte[] hintUrl = concat(hex("0000 0050"), bad);
         byte[] error = concat(hex("0001"), bad);
         byte[] begin = concat(new byte[8 + 8 + 4 + 8 + 2], bad);
 
         assertThat(onlyBadFrame(decode(MAX, rawFrame(FrameType.MOVE, move))).code())
+                .isEqualTo(ErrorCode.MALFORMED_FRAME);
+        assertThat(onlyBadFrame(decode(MAX, rawFrame(FrameType.MOVE, moveUrl))).code())
+                .isEqualTo(ErrorCode.MALFORMED_FRAME);
+        assertThat(onlyBadFrame(decode(MAX, rawFrame(FrameType.TARGET_HINT, hintUrl))).code())
                 .isEqualTo(ErrorCode.MALFORMED_FRAME);
         assertThat(onlyBadFrame(decode(MAX, rawFrame(FrameType.ERROR, error))).code())
                 .isEqualTo(ErrorCode.MALFORMED_FRAME);

@@ -41,13 +41,18 @@ class FrameLayoutTest {
                 layout("OUTPUT", new Frame.Output(A, B, hex("deadbeef")),
                         "00000015 | 04 | 0102030405060708 | a1a2a3a4a5a6a7a8 | deadbeef"),
                 layout("ACK", new Frame.Ack(A), "00000009 | 05 | 0102030405060708"),
-                // handoff(u64) ticket(16) host(str: u16 n + UTF-8) port(u16); "hé" is 68 c3 a9
-                layout("MOVE", new Frame.Move(A, TOKEN, "hé", 8080),
-                        "00000020 | 06 | 0102030405060708 | " + TOKEN_HEX + " | 0003 68c3a9 | 1f90"),
+                // handoff(u64) ticket(16) host(str: u16 n + UTF-8) port(u16) webSocket(str); "hé" is 68 c3 a9,
+                // "ws://x" 77 73 3a 2f 2f 78: 1 + 24 + 5 + 2 + 8 = 40 = 0x28
+                layout("MOVE", new Frame.Move(A, TOKEN, "hé", 8080, "ws://x"),
+                        "00000028 | 06 | 0102030405060708 | " + TOKEN_HEX + " | 0003 68c3a9 | 1f90 | 0006 77733a2f2f78"),
+                layout("MOVE no WebSocket URL", new Frame.Move(A, TOKEN, "hé", 8080),
+                        "00000022 | 06 | 0102030405060708 | " + TOKEN_HEX + " | 0003 68c3a9 | 1f90 | 0000"),
                 layout("ATTACHED", new Frame.Attached(A), "00000009 | 07 | 0102030405060708"),
                 layout("SWITCH", new Frame.Switch(A, -1L), "00000011 | 08 | 0102030405060708 | ffffffffffffffff"),
                 layout("MOVE_ABORTED", new Frame.MoveAborted(A), "00000009 | 09 | 0102030405060708"),
-                layout("TARGET_HINT", new Frame.TargetHint("hé", 8080), "00000008 | 0e | 0003 68c3a9 | 1f90"),
+                layout("TARGET_HINT", new Frame.TargetHint("hé", 8080, "ws://x"),
+                        "00000010 | 0e | 0003 68c3a9 | 1f90 | 0006 77733a2f2f78"),
+                layout("TARGET_HINT withdrawn", Frame.TargetHint.WITHDRAWN, "00000007 | 0e | 0000 | 0000 | 0000"),
                 layout("PING", new Frame.Ping(A), "00000009 | 0a | 0102030405060708"),
                 layout("PONG", new Frame.Pong(B), "00000009 | 0b | a1a2a3a4a5a6a7a8"),
                 layout("CLOSE", new Frame.Close(), "00000001 | 0c"),
@@ -56,11 +61,11 @@ class FrameLayoutTest {
                 // ver(u16) handoff(u64) mode(u8) nonce(16)
                 layout("PEER_HELLO", new Frame.PeerHello(1, A, Frame.Mode.STOPCOPY, TOKEN),
                         "0000001c | 20 | 0001 | 0102030405060708 | 01 | " + TOKEN_HEX),
-                // targetNonce(16) mac(32) host(str) port(u16): 1 + 48 + 2 + 3 + 2 = 56 = 0x38
-                layout("PEER_CHALLENGE", new Frame.PeerChallenge(TOKEN, MAC, "hé", 8080),
-                        "00000038 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0003 68c3a9 | 1f90"),
+                // targetNonce(16) mac(32) host(str) port(u16) webSocket(str): 1 + 48 + 5 + 2 + 8 = 64 = 0x40
+                layout("PEER_CHALLENGE", new Frame.PeerChallenge(TOKEN, MAC, "hé", 8080, "ws://x"),
+                        "00000040 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0003 68c3a9 | 1f90 | 0006 77733a2f2f78"),
                 layout("PEER_CHALLENGE no endpoint", new Frame.PeerChallenge(TOKEN, MAC, "", 0),
-                        "00000035 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0000 | 0000"),
+                        "00000037 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0000 | 0000 | 0000"),
                 // handoff(u64) nonce(16): 1 + 24 = 25 = 0x19
                 layout("PROBE", new Frame.Probe(A, TOKEN), "00000019 | 0f | 0102030405060708 | " + TOKEN_HEX),
                 // handoff(u64) mac(32): 1 + 40 = 41 = 0x29
@@ -145,12 +150,12 @@ class FrameLayoutTest {
     void unsignedSixteenBitFieldsUseTheFullRange() {
         assertThat(toHex(encode(new Frame.Hello(0xFFFF, Frame.HelloKind.NEW, 0, null, 0))).substring(10, 14))
                 .isEqualTo("ffff");
-        assertThat(toHex(encode(new Frame.Move(0, null, "", 0xFFFF)))).endsWith("0000ffff");
+        assertThat(toHex(encode(new Frame.Move(0, null, "", 0xFFFF)))).endsWith("0000ffff0000");
     }
 
     @Test
     void protocolConstantsAreAsDocumented() {
-        assertThat(Frame.VERSION).isEqualTo(2);
+        assertThat(Frame.VERSION).isEqualTo(3);
         assertThat(Frame.TOKEN_LENGTH).isEqualTo(16);
         assertThat(Frame.MAC_LENGTH).isEqualTo(32);
         assertThat(FrameCodec.LENGTH_FIELD).isEqualTo(4);
