@@ -161,6 +161,13 @@ export async function awaitPlaying(pages, timeoutMs, pollMs = 100) {
     if (waiting.length === 0) {
       return reports;
     }
+    // A page that reports an error before it plays has already failed the run (a refused session, say):
+    // say so now rather than at the deadline.
+    const failed = waiting.find(([r]) => r !== null && Array.isArray(r.errors) && r.errors.length > 0);
+    if (failed) {
+      const [r, i] = failed;
+      throw new Error(`page ${i} (${pages[i].url}) failed before it played: ${r.errors.join('; ')}`);
+    }
     if (Date.now() >= deadline) {
       const [r, i] = waiting[0];
       throw new Error(`${waiting.length} of ${pages.length} pages did not start playing within ${timeoutMs} ms; `

@@ -18,12 +18,12 @@ let base;
 
 // A fixture page: plays (by the contract's definition) once its script has run for `afterMs` ms, or never,
 // and settles 200 ms after it is told to stop, or never.
-const fixture = (afterMs, settles) => `<!doctype html><title>fixture</title><script>
+const fixture = (afterMs, settles, broken) => `<!doctype html><title>fixture</title><script>
   const t0 = performance.now();
   let stopped = null;
   window.arenaStop = () => { stopped = performance.now(); };
   window.arenaReport = () => performance.now() - t0 < ${afterMs}
-    ? { ticks_seen: 0, inputs_acked: 0 } : { ticks_seen: 3, inputs_acked: 1, endpoint: location.host,
+    ? { ticks_seen: 0, inputs_acked: 0, errors: ${broken} ? ['could not open a session'] : [] } : { ticks_seen: 3, inputs_acked: 1, endpoint: location.host,
       settled: ${settles} && stopped !== null && performance.now() - stopped > 200 };
 </script>`;
 
@@ -39,7 +39,7 @@ before(async () => {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(fixture(u.searchParams.get('never') ? 1e12 : 300, !u.searchParams.get('unsettled')));
+    res.end(fixture(u.searchParams.get('never') ? 1e12 : 300, !u.searchParams.get('unsettled'), !!u.searchParams.get('broken')));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   base = `https://127.0.0.1:${server.address().port}/`;
@@ -137,6 +137,18 @@ test('stopping the pages waits for each to settle, and gives up on one that does
     assert.equal((await report(good)).settled, true);
     const t = Date.now();
     assert.equal(await stopAndSettle([good, stuck], 600, 50), 1);
+    assert.ok(Date.now() - t < 5_000);
+  } finally {
+    await shutdown(browser);
+  }
+});
+
+test('a page that reports an error before it plays fails the wait at once, with the error', async () => {
+  const browser = await launch({ trustCertFile: cert });
+  try {
+    const p = await openPage(browser, base + '?never=1&broken=1', 10_000);
+    const t = Date.now();
+    await assert.rejects(awaitPlaying([p], 30_000, 50), /page 0 .* failed before it played: could not open a session/);
     assert.ok(Date.now() - t < 5_000);
   } finally {
     await shutdown(browser);
