@@ -1,6 +1,7 @@
 package io.baton.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.baton.harness.BrowserClients;
 import io.baton.harness.Demo;
 import io.baton.harness.DemoResult;
 import io.baton.harness.DemoSettings;
@@ -65,6 +66,24 @@ final class DemoCommand implements Callable<Integer> {
             description = "Play on the target after the handoff (default: ${DEFAULT-VALUE}).")
     double afterS;
 
+    @Option(names = "--browser", description = "Arena pages in headless Chromium as the clients instead of bots "
+            + "(--clients pages, each playing by itself over WebSocket), driven by clients/browser-test (run npm ci "
+            + "there first); the report is counted from what the pages verified, with screenshots of one page before, "
+            + "during and after the handoff in the run's directory; the report's transport is websocket. One handoff, no --fault; --after-s defaults to "
+            + BrowserClients.AFTER_S + " s.")
+    boolean browser;
+
+    @Option(names = "--node", defaultValue = "node", paramLabel = "PATH",
+            description = "With --browser: the Node executable that runs the browser driver (default: ${DEFAULT-VALUE}).")
+    String node;
+
+    @Option(names = "--chromium", defaultValue = BrowserClients.Options.CHROMIUM, paramLabel = "PATH",
+            description = "With --browser: the Chromium it drives (default: ${DEFAULT-VALUE}, Debian's chromium package).")
+    String chromium;
+
+    @CommandLine.Spec
+    CommandSpec spec;
+
     @Option(names = "--json", description = "Print exactly one JSON object on stdout (logs go to stderr).")
     boolean json;
 
@@ -116,11 +135,25 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DemoSettings.Mode m = DemoSettings.Mode.named(mode);
         RealtimeOption.check(realtimePriority);
+        // Checked before any server starts: a missing Node, npm ci or Chromium is named at once.
+        BrowserClients.Options browserOptions = browser ? new BrowserClients.Options(driverDir(), node, chromium) : null;
+        if (browser && !spec.commandLine().getParseResult().hasMatchedOption("--after-s")) {
+            afterS = BrowserClients.AFTER_S;
+        }
         DemoSettings settings = new DemoSettings(clients, tickHz, stateMb, m, inputHz, warmupS, afterS,
                 Fault.named(fault), handoffs, traceStalls, redirectPerSecond, realtimePriority, botProcesses,
                 serverJvm == null ? DemoSettings.launcherServerJvm() : serverJvm,
                 botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false,
-                transport == BotsCommand.ClientTransport.websocket);
+                browser || transport == BotsCommand.ClientTransport.websocket);
+        if (browser) {
+            BrowserClients.Run run = Demo.runInBrowsers(settings, Main.class, browserOptions);
+            if (json) {
+                System.out.println(new ObjectMapper().writeValueAsString(run.toJson()));
+            } else {
+                System.out.print(run.text());
+            }
+            return run.passed() ? 0 : 1;
+        }
         DemoResult result = Demo.run(settings, Main.class);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(result.toJson()));
@@ -128,6 +161,15 @@ final class DemoCommand implements Callable<Integer> {
             System.out.print(result.text());
         }
         return result.passed() ? 0 : 1;
+    }
+
+    /**
+     * {@code clients/browser-test} of the checkout this command runs from: ./baton runs
+     * {@code baton-cli/target/baton.jar}, and the build's tests {@code baton-cli/target/classes}.
+     */
+    static java.nio.file.Path driverDir() throws java.net.URISyntaxException {
+        java.nio.file.Path code = java.nio.file.Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        return code.toAbsolutePath().getParent().getParent().getParent().resolve("clients").resolve("browser-test");
     }
 
     /** Writes the description of {@code --fault} from {@link Fault}: one line per fault, its name and what it does. */

@@ -61,6 +61,15 @@ public final class ChildProcess implements AutoCloseable {
         cmd.add(absoluteClassPath()); // the child runs in another directory: `java -jar relative/baton.jar` must work
         cmd.add(main.getName());
         cmd.addAll(args);
+        return startCommand(cmd, name, dir, readySeconds);
+    }
+
+    /**
+     * Starts any program ({@code cmd}: the executable and its arguments) that speaks the same JSON lines (the
+     * browser driver, a Node script), in {@code dir}, and waits (at most {@code readySeconds}) for its ready line.
+     */
+    static ChildProcess startCommand(List<String> cmd, String name, Path dir, int readySeconds)
+            throws IOException, InterruptedException {
         Path log = dir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).directory(dir.toFile()).start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -27,11 +27,16 @@ public final class Demo {
     private final HandoffWatch watch;
     private final AdminClient sourceAdmin;
     private final AdminClient targetAdmin;
+    /** Browser pages instead of bots; null for bots. */
+    private final BrowserClients.Options browser;
+    /** What the browser driver reported at the end; null for bots. */
+    private JsonNode browserReport;
 
-    private Demo(DemoSettings settings, LocalCluster cluster, HandoffWatch watch) {
+    private Demo(DemoSettings settings, LocalCluster cluster, HandoffWatch watch, BrowserClients.Options browser) {
         this.settings = settings;
         this.cluster = cluster;
         this.watch = watch;
+        this.browser = browser;
         this.sourceAdmin = cluster.admin(cluster.source());
         this.targetAdmin = cluster.admin(cluster.target());
     }
@@ -40,11 +45,36 @@ public final class Demo {
     public static DemoResult run(DemoSettings settings, Class<?> product) throws Exception {
         LocalCluster cluster = LocalCluster.start(product, settings);
         try (cluster; HandoffWatch watch = new HandoffWatch(settings.fault())) {
-            return new Demo(settings, cluster, watch).play();
+            return new Demo(settings, cluster, watch, null).play();
         } finally {
-            // Kept, whatever the outcome: a run that passed may still be worth a look (a stall, a phase).
-            say("the run's directory is kept: %s (each process's log, both journals, the secrets); delete it "
-                    + "when done", cluster.dir());
+            keptDirectory(cluster);
+        }
+    }
+
+    /** Said at the end of every run, whatever the outcome: a run that passed may still be worth a look (a stall, a phase). */
+    private static void keptDirectory(LocalCluster cluster) {
+        say("the run's directory is kept: %s (each process's log, both journals, the secrets); delete it "
+                + "when done", cluster.dir());
+    }
+
+    /**
+     * Runs the demo with {@code settings.clients()} arena pages in headless Chromium as the clients
+     * ({@link BrowserClients}) instead of bots: one handoff, no fault, live or stop-and-copy.
+     */
+    public static BrowserClients.Run runInBrowsers(DemoSettings settings, Class<?> product, BrowserClients.Options browser)
+            throws Exception {
+        if (settings.fault() != Fault.NONE || settings.handoffs() != 1 || settings.mode() == DemoSettings.Mode.RESTART
+                || settings.botProcesses() != 1) {
+            throw new IllegalArgumentException("--browser runs one live or stopcopy handoff without --fault, "
+                    + "--handoffs or --bot-processes: the pages report on one handoff, and no fault acts on a browser");
+        }
+        LocalCluster cluster = LocalCluster.start(product, settings);
+        try (cluster; HandoffWatch watch = new HandoffWatch(settings.fault())) {
+            Demo demo = new Demo(settings, cluster, watch, browser);
+            DemoResult result = demo.play();
+            return new BrowserClients.Run(result, BrowserClients.summary(demo.browserReport));
+        } finally {
+            keptDirectory(cluster);
         }
     }
 
@@ -65,7 +95,11 @@ public final class Demo {
         Map<String, List<Long>> groups = new LinkedHashMap<>();
         groups.put("source", List.of(cluster.source().pid()));
         groups.put("target", List.of(cluster.target().pid()));
-        groups.put("clients", cluster.bots().stream().map(ChildProcess::pid).toList());
+        List<Long> clients = new ArrayList<>(cluster.bots().stream().map(ChildProcess::pid).toList());
+        for (ChildProcess b : cluster.bots()) {
+            b.ready().path("chromium_pids").forEach(pid -> clients.add(pid.asLong())); // the browser and its renderers
+        }
+        groups.put("clients", clients);
         return groups;
     }
 
@@ -76,6 +110,9 @@ public final class Demo {
         Double sourceRssBefore = source.rssMb();
         Double targetRssBefore = target.rssMb();
         HandoffWatch.Route route = watch.route(source.clientPort(), target.peerPort(), target.clientPort());
+        if (browser != null) {
+            BrowserClients.mark(cluster.bots().get(0)); // the pages' baseline window ends here, just before the command
+        }
         cpu.sampleNow(); // the baseline window's end and the handoff window's start, sampled, not interpolated
         long t0 = System.nanoTime();
         HandoffWatch.Watched w = handOff(route, t0);
@@ -152,7 +189,11 @@ public final class Demo {
     private Long startPlayers() throws IOException, InterruptedException {
         long sourcePid = cluster.source().ready().path("pid").asLong();
         long heapEmpty = settings.measureHeap() ? Jcmd.heapUsedAfterGc(sourcePid) : 0; // rehearsed, no session yet
-        cluster.startBots();
+        if (browser == null) {
+            cluster.startBots();
+        } else {
+            cluster.startBrowsers(browser, null); // in the clear until the demo has TLS
+        }
         cluster.startStandbys();
         int connected = cluster.connected();
         Long heapPerSession = null;
@@ -164,7 +205,12 @@ public final class Demo {
             heapPerSession = grown < HEAP_RESOLUTION ? null : grown / Math.max(1, connected);
             Thread.sleep(3000); // the workload runs on: not a wait for a condition
         }
-        say("%d of %d bots connected in %d process(es)", connected, settings.clients(), cluster.bots().size());
+        if (browser == null) {
+            say("%d of %d bots connected in %d process(es)", connected, settings.clients(), cluster.bots().size());
+        } else {
+            say("%d of %d browser pages playing in %s", connected, settings.clients(),
+                    cluster.bots().get(0).ready().path("chromium").asText());
+        }
         List<ChildProcess> measured = new ArrayList<>(List.of(cluster.source(), cluster.target()));
         measured.addAll(cluster.bots());
         for (ChildProcess p : measured) {
@@ -194,11 +240,18 @@ public final class Demo {
         if (!r.ok()) {
             throw new IllegalStateException("handoff refused: " + r.error());
         }
+        if (browser != null) {
+            BrowserClients.during(cluster.bots().get(0));
+        }
         return watch.watch(sourceAdmin, targetAdmin, t0, cluster.source(), cluster.target(), cluster.bots());
     }
 
     /** Lets the bots play on for the settings' after-time, then collects what each process verified. */
     private List<JsonNode> finishPlay(long t0, String outcome) throws IOException, InterruptedException {
+        if (browser != null) {
+            browserReport = BrowserClients.finish(cluster.bots().get(0), (long) (settings.afterS() * 1000));
+            return List.of(BrowserClients.asBotReport(browserReport, cluster.target().clientPort()));
+        }
         long tDone = System.nanoTime();
         for (ChildProcess b : cluster.bots()) {
             b.command("finish " + t0 + " " + tDone + " " + (long) (settings.afterS() * 1000) + " "

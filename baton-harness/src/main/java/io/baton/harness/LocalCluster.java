@@ -101,6 +101,18 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the browser driver with a page per client, each playing on the source over WebSocket: over
+     * https and wss, Chromium trusting the key of {@code serverCert}, when it is given; in the clear when it
+     * is null. The driver joins the bot processes (stopped with them, its ready line counted the same way).
+     */
+    void startBrowsers(BrowserClients.Options options, Path serverCert) throws IOException, InterruptedException {
+        String hostPort = "127.0.0.1:" + source.clientPort();
+        String s = serverCert == null ? "" : "s";
+        bots.add(BrowserClients.start(options, settings, "http" + s + "://" + hostPort + "/",
+                "ws" + s + "://" + hostPort + "/baton", serverCert, dir));
+    }
+
     /** Starts a standby for each handoff after the first. */
     void startStandbys() throws IOException, InterruptedException {
         for (int k = 2; k <= settings.handoffs(); k++) {

@@ -44,6 +44,7 @@ final class Scoring {
         if (ds.equals("0") && sourceHistory.cutDigest() != 0) {
             ds = Long.toHexString(sourceHistory.cutDigest()); // it died after cutting over: its journal kept the digest
         }
+        // 0 when no report has the time (browser pages keep no clock shared with the demo): handoff_ms unknown.
         long movedAt = reports.stream().mapToLong(b -> b.path("moved_at").asLong()).max().orElse(0);
         boolean aborted = outcome.equals(Fault.Outcome.ABORTED.word());
         // Recovery: from the fault to the last client on the target, or to the abort (seen by polling every
@@ -58,7 +59,7 @@ final class Scoring {
         }
         return new DemoResult(settings, outcome, counts, ds, tgt.path("cutover_digest").asText(),
                 Math.max(src.path("cutover_index").asLong(), sourceHistory.cutIndex()),
-                aborted ? null : Demo.round((movedAt - t0) / 1e6), cutoverPauseMs(src, tgt),
+                aborted || movedAt == 0 ? null : Demo.round((movedAt - t0) / 1e6), cutoverPauseMs(src, tgt),
                 src.path("longest_commit_wait_ms").asDouble(), src.path("commit_suspensions").asInt(),
                 distribution(nanos("stalls")), distribution(nanos("baseline_stalls")), earlierBaseline(),
                 struckAt == 0 ? null : Demo.round((struckAt - t0) / 1e6),
