@@ -156,6 +156,21 @@ public final class Transport {
                                String host, int port, java.net.SocketAddress local,
                                java.util.concurrent.Executor connector,
                                java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> done) {
+        connect(loop, maxFrame, handler, host, port, local, null, connector, done);
+    }
+
+    /**
+     * As {@link #connect(io.netty.channel.EventLoop, int, io.netty.channel.ChannelHandler, String, int,
+     * java.net.SocketAddress, java.util.concurrent.Executor, java.util.function.BiConsumer)}, over TLS when
+     * {@code tls} is not null: an {@link io.netty.handler.ssl.SslHandler} for {@code host} (its name checked
+     * against the server's certificate) goes first, and {@code done} runs once the handshake completed, or
+     * with why it failed (a refused certificate is a failed connection, as a refused connect is).
+     */
+    public static void connect(io.netty.channel.EventLoop loop, int maxFrame, io.netty.channel.ChannelHandler handler,
+                               String host, int port, java.net.SocketAddress local,
+                               io.netty.handler.ssl.SslContext tls,
+                               java.util.concurrent.Executor connector,
+                               java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> done) {
         io.netty.bootstrap.Bootstrap bootstrap = new io.netty.bootstrap.Bootstrap()
                 .group(loop)
                 .channel(channel())
@@ -164,6 +179,9 @@ public final class Transport {
                 .handler(new io.netty.channel.ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, port));
+                        }
                         ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE, handler);
                     }
                 });
@@ -176,8 +194,19 @@ public final class Transport {
                 return;
             }
             var future = local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
-            future.addListener((io.netty.channel.ChannelFutureListener) f -> loop.execute(
-                    () -> done.accept(f.isSuccess() ? f.channel() : null, f.cause())));
+            future.addListener((io.netty.channel.ChannelFutureListener) f -> {
+                if (!f.isSuccess() || tls == null) {
+                    loop.execute(() -> done.accept(f.isSuccess() ? f.channel() : null, f.cause()));
+                    return;
+                }
+                io.netty.channel.Channel ch = f.channel();
+                ch.pipeline().get(io.netty.handler.ssl.SslHandler.class).handshakeFuture().addListener(h -> {
+                    if (!h.isSuccess()) {
+                        ch.close();
+                    }
+                    loop.execute(() -> done.accept(h.isSuccess() ? ch : null, h.cause()));
+                });
+            });
         });
     }
 }
