@@ -1,7 +1,11 @@
 package io.baton.client;
 
+import io.baton.transport.Tls;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,13 +17,18 @@ import java.util.Objects;
  * @param maxPendingInputs how many unacknowledged inputs may wait before {@link BatonClient#send} refuses
  * @param resumeWindow     how long the client keeps trying to resume a lost session before giving up
  * @param lifecycle        optional observer of connects, moves, switches and resumes
+ * @param trust            the certificates (a CA's) that a server's must chain to: when given, every connection
+ *                         of the session (to the server, and to any target a MOVE or a resume sends it to) is
+ *                         TLS 1.3, with the host dialled checked against the server certificate's names; empty
+ *                         for every connection in the clear
  */
 public record ClientOptions(
         InetSocketAddress server,
         InetSocketAddress bindAddress,
         int maxPendingInputs,
         Duration resumeWindow,
-        LifecycleListener lifecycle) {
+        LifecycleListener lifecycle,
+        List<X509Certificate> trust) {
 
     public ClientOptions {
         Objects.requireNonNull(server, "server");
@@ -28,6 +37,18 @@ public record ClientOptions(
         }
         Objects.requireNonNull(resumeWindow, "resumeWindow");
         lifecycle = lifecycle == null ? (e, d) -> { } : lifecycle;
+        trust = trust == null ? List.of() : List.copyOf(trust);
+    }
+
+    /** Every connection in the clear. */
+    public ClientOptions(InetSocketAddress server, InetSocketAddress bindAddress, int maxPendingInputs,
+                         Duration resumeWindow, LifecycleListener lifecycle) {
+        this(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle, List.of());
+    }
+
+    /** Whether the session's connections are TLS. */
+    public boolean tls() {
+        return !trust.isEmpty();
     }
 
     public static Builder builder(String host, int port) {
@@ -41,6 +62,7 @@ public record ClientOptions(
         private int maxPendingInputs = 4096;
         private Duration resumeWindow = Duration.ofSeconds(30);
         private LifecycleListener lifecycle;
+        private List<X509Certificate> trust = List.of();
 
         private Builder(InetSocketAddress server) {
             this.server = server;
@@ -66,8 +88,24 @@ public record ClientOptions(
             return this;
         }
 
+        /** TLS, trusting the certificates in {@code certificates} (e.g. the operator's CA); empty: in the clear. */
+        public Builder trust(List<X509Certificate> certificates) {
+            this.trust = certificates;
+            return this;
+        }
+
+        /**
+         * TLS, trusting the CA certificates of the PEM file {@code caPem} ({@code ./baton certs} writes ca.pem).
+         *
+         * @throws IllegalArgumentException naming the file, if it cannot be read or holds no certificate
+         */
+        public Builder trust(Path caPem) {
+            this.trust = Tls.certificates(caPem);
+            return this;
+        }
+
         public ClientOptions build() {
-            return new ClientOptions(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle);
+            return new ClientOptions(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle, trust);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.baton.server;
 import io.baton.core.ServerCore;
 import io.baton.core.ServerOutbox;
 import io.baton.transport.FrameBatcher;
+import io.baton.transport.Tls;
 import io.baton.transport.Transport;
 import io.baton.wire.Frame;
 import io.baton.wire.FrameDecoder;
@@ -11,6 +12,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,9 +69,17 @@ final class CoreDriver implements ServerOutbox {
     /** The index of a CUTOVER sent in this burst, for the observer once the burst is flushed; 0 if none. */
     private long cutoverUnflushed;
     private PollObserver polls = PollObserver.NONE;
+    /** This server's TLS: what the peer link it dials presents and verifies ({@link Secured#OFF} in the clear). */
+    private final Secured tls;
 
     CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.SocketLimits limits,
                BatonServer.Diagnostics diagnostics, ServerObserver observer) {
+        this(loop, peerLoop, peerMaxFrame, limits, diagnostics, observer, Secured.OFF);
+    }
+
+    CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.SocketLimits limits,
+               BatonServer.Diagnostics diagnostics, ServerObserver observer, Secured tls) {
+        this.tls = tls;
         this.loop = loop;
         this.peerLoop = peerLoop;
         this.peerMaxFrame = peerMaxFrame;
@@ -152,6 +163,9 @@ final class CoreDriver implements ServerOutbox {
                     if (peerPort) {
                         peerChannels.add(ch);
                         core.peerAccepted(conn, now());
+                        if (!tls.on()) {
+                            peerSecured(conn, NO_BINDING);
+                        }
                     } else {
                         core.clientConnected(conn, addressKey(ch), now());
                     }
@@ -165,7 +179,32 @@ final class CoreDriver implements ServerOutbox {
                     handover(ctx).add(opened);
                 }
             }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                // A peer's handshake is done before any of its frames can be decoded: the binding reaches the
+                // core ahead of PEER_HELLO. (Peer channels live on the core's loop.)
+                if (peerPort && evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+                    byte[] binding = Tls.binding(ctx.pipeline().get(SslHandler.class));
+                    onCore(() -> peerSecured(conn, binding));
+                }
+                ctx.fireUserEventTriggered(evt);
+            }
         };
+    }
+
+    /** The binding of a peer link in the clear (contract: empty). */
+    private static final byte[] NO_BINDING = new byte[0];
+
+    /**
+     * A peer connection's TLS handshake completed ({@code binding}: {@link Tls#binding}), or, in the clear, the
+     * connection opened ({@code binding} empty): what the peer link's proofs are to be bound to, told to the
+     * core before any PEER_HELLO on {@code conn} is handled. The core's side (ServerCore.peerSecured, which MACs
+     * the binding into the proofs) belongs to the "proof" part of issue 14 and is not on this branch: until
+     * it is merged, this is where that one call goes, and the binding is computed but not yet used.
+     */
+    void peerSecured(long conn, byte[] binding) {
+        // ServerCore.peerSecured(conn, binding) once the proof part is merged.
     }
 
     /**
@@ -532,13 +571,26 @@ final class CoreDriver implements ServerOutbox {
         long id = nextConn++;
         Inbound inbound = new Inbound();
         inbound.conn = id;
-        Transport.connect(peerLoop, peerMaxFrame, inbound, host, port, null, CONNECTOR, (ch, cause) -> onCore(() -> {
+        if (tls.cannotDial()) {
+            loop.execute(() -> timed(() -> {
+                LOG.warn("not dialling the peer at {}:{}: this server has TLS on (--tls-cert) but no CA to verify the "
+                        + "target with; give --tls-ca FILE, the CA that signed the target's certificate", host, port);
+                core.disconnected(id, now());
+                afterBatch();
+            }));
+            return id;
+        }
+        Transport.connect(peerLoop, peerMaxFrame, inbound, host, port, null, tls.dial(), CONNECTOR,
+                (ch, cause) -> onCore(() -> {
             if (ch != null) {
                 channels.put(id, ch);
                 peerChannels.add(ch);
+                SslHandler ssl = ch.pipeline().get(SslHandler.class);
+                peerSecured(id, ssl == null ? NO_BINDING : Tls.binding(ssl));
                 core.peerConnected(id, now());
             } else {
-                LOG.warn("cannot reach the peer at {}:{}: {}", host, port, cause.toString());
+                LOG.warn("cannot reach the peer at {}:{}{}: {}", host, port, tls.on() ? " over TLS" : "",
+                        cause.toString());
                 core.disconnected(id, now());
             }
             afterBatch();
@@ -554,7 +606,7 @@ final class CoreDriver implements ServerOutbox {
     void connectAndClose(String host, int port) throws InterruptedException {
         java.util.concurrent.CompletableFuture<Channel> opened = new java.util.concurrent.CompletableFuture<>();
         Transport.connect(peerLoop, peerMaxFrame, new ChannelInboundHandlerAdapter(), host, port,
-                null, CONNECTOR, (ch, cause) -> {
+                null, tls.selfCheck(), CONNECTOR, (ch, cause) -> {
                     if (ch != null) {
                         opened.complete(ch);
                     } else {

@@ -33,8 +33,15 @@ final class Bystander implements AutoCloseable {
     }
 
     static Bystander connect(ClientRuntime runtime, int port) throws Exception {
+        return connect(runtime, port, List.of());
+    }
+
+    /** Over TLS when {@code trust} is not empty. */
+    static Bystander connect(ClientRuntime runtime, int port, List<java.security.cert.X509Certificate> trust)
+            throws Exception {
         Bystander b = new Bystander();
         ClientOptions options = ClientOptions.builder("127.0.0.1", port)
+                .trust(trust)
                 .resumeWindow(Duration.ofSeconds(10))
                 .lifecycle((event, detail) -> b.events.add(event))
                 .build();
