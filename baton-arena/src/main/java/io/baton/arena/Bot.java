@@ -36,10 +36,12 @@ final class Bot {
     private volatile boolean closed;
 
     /** {@code onFirstMove} gets the System.nanoTime() of the first switch or resume; called on an I/O thread. */
-    Bot(String host, int port, String bindAddress, long seed, LongConsumer onFirstMove) {
+    Bot(String host, int port, String bindAddress, java.util.List<java.security.cert.X509Certificate> trust, long seed,
+        LongConsumer onFirstMove) {
         this.random = new SplittableRandom(seed);
         this.onFirstMove = onFirstMove;
-        this.options = ClientOptions.builder(host, port).bindAddress(bindAddress).lifecycle(this::onLifecycle).build();
+        this.options = ClientOptions.builder(host, port).bindAddress(bindAddress).trust(trust)
+                .lifecycle(this::onLifecycle).build();
     }
 
     /** Connects; the future completes either way, and a failure is kept for the report. */

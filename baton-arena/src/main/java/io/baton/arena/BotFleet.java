@@ -59,6 +59,8 @@ public final class BotFleet implements AutoCloseable {
     private int moves;
 
     private final Connector suppliedConnector;
+    /** What the bots' TLS trusts; empty: in the clear. */
+    private final List<java.security.cert.X509Certificate> trust;
     private ClientRuntime runtime;
     private long connectedNanos;
     private boolean started;
@@ -72,6 +74,7 @@ public final class BotFleet implements AutoCloseable {
         this.tickPeriodNanos = 1_000_000_000L / b.tickHz;
         this.connectRate = b.connectRate;
         this.bindAddresses = b.bindAddresses;
+        this.trust = b.trust;
         this.ioThreads = b.ioThreads;
         this.seed = b.seed;
         this.settleTimeout = b.settleTimeout;
@@ -122,7 +125,7 @@ public final class BotFleet implements AutoCloseable {
         List<Bot> fleet = new ArrayList<>(clients);
         for (int i = 0; i < clients; i++) {
             String bind = bindAddresses == 0 ? null : "127.0.0." + (1 + i % bindAddresses);
-            fleet.add(new Bot(host, port, bind, Hash64.mix(seed, i), this::recordMove));
+            fleet.add(new Bot(host, port, bind, trust, Hash64.mix(seed, i), this::recordMove));
         }
         bots = List.copyOf(fleet);
         for (int i = 0; i < clients; i++) {
@@ -384,6 +387,7 @@ public final class BotFleet implements AutoCloseable {
         private int tickHz = 30;
         private int connectRate = 500;
         private int bindAddresses;
+        private List<java.security.cert.X509Certificate> trust = List.of();
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         private long seed = 1;
         private Duration settleTimeout = Duration.ofSeconds(10);
@@ -433,6 +437,12 @@ public final class BotFleet implements AutoCloseable {
          */
         public Builder bindAddresses(int n) {
             this.bindAddresses = n;
+            return this;
+        }
+
+        /** TLS for every bot, trusting {@code certificates} (the operator's CA); empty (the default): in the clear. */
+        public Builder trust(List<java.security.cert.X509Certificate> certificates) {
+            this.trust = List.copyOf(certificates);
             return this;
         }
 

@@ -80,6 +80,11 @@ final class DemoCommand implements Callable<Integer> {
                     + "pacer get N+1. 0 for the normal scheduler, as serve runs by default (default: ${DEFAULT-VALUE}).")
     int realtimePriority;
 
+    @Option(names = "--no-tls", description = "Every link in the clear. By default the demo makes a CA and a server "
+            + "certificate in its run directory (as ./baton certs does), both servers serve TLS 1.3 on every port with "
+            + "them (the peer link mutual), and the bots and the orchestrator trust the CA.")
+    boolean noTls;
+
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
@@ -105,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
         DemoSettings settings = new DemoSettings(clients, tickHz, stateMb, m, inputHz, warmupS, afterS,
                 Fault.named(fault), handoffs, traceStalls, redirectPerSecond, realtimePriority, botProcesses,
                 serverJvm == null ? DemoSettings.launcherServerJvm() : serverJvm,
-                botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false);
+                botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false).withTls(!noTls);
         DemoResult result = Demo.run(settings, Main.class);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(result.toJson()));

@@ -194,6 +194,8 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
         m.put("tick_hz", settings.tickHz());
         m.put("state_bytes", (long) settings.stateMb() << 20);
         m.put("mode", settings.mode().word());
+        m.put("tls", settings.tls());
+        m.put("transport", "tcp");
         m.put("outcome", outcome);
         m.put("clients_switched", counts.switched());
         m.put("clients_resumed", counts.resumed());

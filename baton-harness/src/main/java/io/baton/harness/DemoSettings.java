@@ -28,7 +28,7 @@ import java.util.Locale;
 public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
                            double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
                            int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
-                           boolean measureHeap) {
+                           boolean measureHeap, boolean tls) {
 
     public static final int CLIENTS = 200;
     public static final int TICK_HZ = 30;
@@ -101,6 +101,21 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
         if (fault == Fault.KILL_CLIENT && botProcesses < 2) {
             throw new IllegalArgumentException("--fault kill-client needs --bot-processes 2 or more");
         }
+    }
+
+    /** With TLS on every link, as the demo runs by default. */
+    public DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
+                        double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
+                        int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
+                        boolean measureHeap) {
+        this(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls, redirectPerSecond,
+                realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, true);
+    }
+
+    /** These settings with TLS on every link ({@code tls}) or every link in the clear. */
+    public DemoSettings withTls(boolean on) {
+        return new DemoSettings(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
+                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, on);
     }
 
     /** The demo's defaults, for a workload of {@code clients} bots in {@code mode} over {@code stateMb} MiB. */

@@ -177,7 +177,9 @@ public final class Tls {
      * and JDK 17's engine has none either, so the binding is the pair of certificates, not the session: it
      * stops a relay by someone who holds one of the two certificates and its key but not the other's.
      *
-     * @throws IllegalStateException if the handshake is not complete or either end presented no certificate
+     * <p>Empty if either end presented no certificate: a connection that is not a peer link (the source's
+     * PROBE of a target's client port, which asks for no client certificate), or a "target" that did not ask
+     * for the source's, which a real peer port always does.
      */
     public static byte[] binding(SslHandler handler) {
         SSLSession session = handler.engine().getSession();
@@ -186,11 +188,10 @@ public final class Tls {
         try {
             peer = session.getPeerCertificates();
         } catch (SSLPeerUnverifiedException e) {
-            throw new IllegalStateException("the peer link's TLS peer presented no verified certificate", e);
+            return new byte[0];
         }
         if (local == null || local.length == 0 || peer.length == 0) {
-            throw new IllegalStateException("a peer link's TLS binding needs a certificate at both ends; this end "
-                    + "presented " + (local == null ? 0 : local.length) + ", the peer " + peer.length);
+            return new byte[0];
         }
         boolean dialled = handler.engine().getUseClientMode();
         Certificate source = dialled ? local[0] : peer[0];
