@@ -206,7 +206,7 @@ final class ServeCommand implements Callable<Integer> {
             long inMemory = (System.nanoTime() - t) / 1_000_000;
             try {
                 LoopbackRehearsal.Outcome sockets = LoopbackRehearsal.run(factory, tickHz, ioThreads,
-                        rehearseMs - rehearseMs / 3);
+                        rehearseMs - rehearseMs / 3, listen.tls() != null);
                 System.err.printf("baton: rehearsed %d handoffs in memory in %d ms and %d (%d completed) over "
                         + "loopback sockets in %d ms, so the first real one runs warm%n", n, inMemory,
                         sockets.handoffs(), sockets.completed(), sockets.millis());

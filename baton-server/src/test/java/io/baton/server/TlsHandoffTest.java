@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.arena.ArenaFactory;
 import io.baton.client.ClientRuntime;
+import io.baton.client.LifecycleListener;
 import io.baton.core.Role;
 import io.baton.core.ServerConfig;
 import io.baton.core.ServerStatus;
@@ -81,6 +82,9 @@ class TlsHandoffTest {
         b.awaitInputsApplied(sentB);
 
         for (Bystander c : List.of(a, b)) {
+            // Pre-connected over TLS to the target, and switched there: not resumed after the switch.
+            assertThat(c.events()).contains(LifecycleListener.Event.ATTACHED_TO_TARGET, LifecycleListener.Event.SWITCHED)
+                    .doesNotContain(LifecycleListener.Event.ATTACH_FAILED, LifecycleListener.Event.DISCONNECTED);
             c.assertConsecutiveTicks();
             long sent = c.lastInputId();
             assertThat(c.appliedInputIds()).as("inputs applied once each, in order")
