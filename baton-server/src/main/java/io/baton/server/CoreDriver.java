@@ -476,8 +476,18 @@ final class CoreDriver implements ServerOutbox {
 
     // ---------------------------------------------------------------- ServerOutbox
 
+    /**
+     * Diagnostics for checking a capture of the wire (docs/protocol.md, "Security"), never on in production:
+     * {@code -Dbaton.debug.secrets=true} logs, at WARN, every session secret (WELCOME) and ticket (MOVE) this
+     * server sends, so a search of a packet capture can look for exactly those bytes.
+     */
+    private static final boolean LOG_SECRETS = Boolean.getBoolean("baton.debug.secrets");
+
     @Override
     public void send(long conn, Frame frame) {
+        if (LOG_SECRETS) {
+            logSecret(frame);
+        }
         Channel ch = channels.get(conn);
         if (frame instanceof Frame.Cutover c) {
             if (journal != null) {
@@ -487,6 +497,15 @@ final class CoreDriver implements ServerOutbox {
         }
         if (ch != null && ch.isActive()) { // one cut for a slow reader is reported closed a moment later
             batcher.add(ch, frame);
+        }
+    }
+
+    private static void logSecret(Frame frame) {
+        if (frame instanceof Frame.Welcome w) {
+            LOG.warn("baton.debug.secrets: WELCOME session {} secret {}", w.sessionId(),
+                    java.util.HexFormat.of().formatHex(w.secret()));
+        } else if (frame instanceof Frame.Move m) {
+            LOG.warn("baton.debug.secrets: MOVE ticket {}", java.util.HexFormat.of().formatHex(m.ticket()));
         }
     }
 
