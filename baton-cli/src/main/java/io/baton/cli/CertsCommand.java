@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "certs", mixinStandardHelpOptions = true,
         description = {
@@ -32,18 +34,23 @@ final class CertsCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace certificates already in --out.")
     boolean force;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         Tls.CertificateFiles f = Tls.writeDevelopmentCertificates(out, hosts, days, force);
-        System.out.printf("wrote %s (the CA: clients and servers trust it)%n", f.ca());
-        System.out.printf("wrote %s (the CA's key: keep it off the servers)%n", f.caKey());
-        System.out.printf("wrote %s (the server certificate, valid %d days, for %s)%n", f.cert(), days,
+        java.io.PrintWriter o = spec.commandLine().getOut();
+        o.printf("wrote %s (the CA: clients and servers trust it)%n", f.ca());
+        o.printf("wrote %s (the CA's key: keep it off the servers)%n", f.caKey());
+        o.printf("wrote %s (the server certificate, valid %d days, for %s)%n", f.cert(), days,
                 String.join(", ", hosts));
-        System.out.printf("wrote %s (its key)%n", f.key());
-        System.out.printf("serve with:   ./baton serve --tls-cert %s --tls-key %s --tls-ca %s%n", f.cert(), f.key(),
+        o.printf("wrote %s (its key)%n", f.key());
+        o.printf("serve with:   ./baton serve --tls-cert %s --tls-key %s --tls-ca %s%n", f.cert(), f.key(),
                 f.ca());
-        System.out.printf("clients with: ./baton bots --tls-ca %s   (./baton handoff/status --tls-ca %s)%n", f.ca(),
+        o.printf("clients with: ./baton bots --tls-ca %s   (./baton handoff/status --tls-ca %s)%n", f.ca(),
                 f.ca());
+        o.flush();
         return 0;
     }
 }
