@@ -204,7 +204,15 @@ public final class Transport {
                     if (!h.isSuccess()) {
                         ch.close();
                     }
-                    loop.execute(() -> done.accept(h.isSuccess() ? ch : null, h.cause()));
+                    loop.execute(() -> {
+                        // Closed between the handshake and now (a TLS 1.3 server refuses a client's certificate
+                        // after the client's side of the handshake ended): a failed connect, not an open one.
+                        if (h.isSuccess() && !ch.isActive()) {
+                            done.accept(null, new java.nio.channels.ClosedChannelException());
+                        } else {
+                            done.accept(h.isSuccess() ? ch : null, h.cause());
+                        }
+                    });
                 });
             });
         });
