@@ -33,6 +33,12 @@ public final class HandoffBench {
      */
     public static Result run(List<Integer> clients, List<Integer> stateMb, List<String> modes, int tickHz,
                              int perBotProcess, Path report, Class<?> product) throws Exception {
+        return run(clients, stateMb, modes, tickHz, perBotProcess, report, product, true);
+    }
+
+    /** As above, with TLS on every link of every row ({@code tls}, the default) or every link in the clear. */
+    public static Result run(List<Integer> clients, List<Integer> stateMb, List<String> modes, int tickHz,
+                             int perBotProcess, Path report, Class<?> product, boolean tls) throws Exception {
         for (String m : modes) {
             if (!m.equals("baton") && !m.equals("stopcopy") && !m.equals("restart")) {
                 throw new IllegalArgumentException("unknown mode '" + m + "'; modes are baton, stopcopy and restart");
@@ -49,7 +55,8 @@ public final class HandoffBench {
                     n++;
                     System.err.printf("bench: row %d/%d: %s, %d clients, %d MiB, %d Hz%n", n, total, mode, c, mb, tickHz);
                     DemoResult r = Demo.run(DemoSettings.of(c, mb, DemoSettings.Mode.named(mode.equals("baton")
-                            ? "live" : mode), tickHz, Math.max(1, (c + perBotProcess - 1) / perBotProcess), true), product);
+                            ? "live" : mode), tickHz, Math.max(1, (c + perBotProcess - 1) / perBotProcess), true).withTls(tls),
+                            product);
                     allPassed &= r.passed();
                     Map<String, Object> json = r.toJson();
                     Map<String, Object> row = new LinkedHashMap<>();
@@ -57,6 +64,7 @@ public final class HandoffBench {
                     row.put("clients", c);
                     row.put("state_mb", mb);
                     row.put("tick_hz", tickHz);
+                    row.put("tls", tls);
                     for (String field : FROM_DEMO) {
                         row.put(field, json.get(field));
                     }
