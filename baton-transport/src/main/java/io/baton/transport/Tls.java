@@ -92,14 +92,18 @@ public final class Tls {
         }
     }
 
-    /** The context of a client that trusts {@code trust} (the SDK's {@code ClientOptions.trust}), presenting none. */
+    /**
+     * The context of a client that trusts {@code trust} (the SDK's {@code ClientOptions.trust}), presenting none.
+     * It remembers the server chains it accepted ({@link RememberingTrustManager}), so the sessions of one
+     * process that share the context validate each server's chain once, and after that check its dates only.
+     */
     public static SslContext client(List<X509Certificate> trust) {
         if (trust.isEmpty()) {
             throw new IllegalArgumentException("a TLS client needs at least one certificate to trust");
         }
         try {
-            return clientBuilder().trustManager(trust).build();
-        } catch (SSLException e) {
+            return clientBuilder().trustManager(RememberingTrustManager.of(trust)).build();
+        } catch (java.security.GeneralSecurityException | IOException e) {
             throw unusable("the certificates to trust (" + trust.get(0).getSubjectX500Principal() + "...)", e);
         }
     }

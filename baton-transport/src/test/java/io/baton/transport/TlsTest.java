@@ -141,6 +141,26 @@ class TlsTest {
         assertThat(Tls.provider()).matches("OpenSSL \\(BoringSSL\\)|JDK");
     }
 
+    @Test
+    void aRememberedChainIsAcceptedOnlyForTheSameHostAndWhileValid(@TempDir Path dir) throws Exception {
+        Tls.CertificateFiles f = Tls.writeDevelopmentCertificates(dir, List.of("localhost"), 1, false);
+        Channel server = listen(Tls.server(f.cert(), f.key(), null), new CompletableFuture<>());
+        try {
+            SslContext shared = Tls.client(Tls.certificates(f.ca()));
+            for (int i = 0; i < 3; i++) { // the first validates, the next two are remembered
+                assertThat(dial(shared, "localhost", port(server))).succeedsWithin(10, TimeUnit.SECONDS)
+                        .satisfies(Channel::close);
+            }
+            // Remembered for "localhost", not for another name: 127.0.0.1 is still refused by the full check.
+            assertThat(dial(shared, "127.0.0.1", port(server))).failsWithin(10, TimeUnit.SECONDS);
+        } finally {
+            server.close().sync();
+        }
+        assertThat(RememberingTrustManager.key(new X509Certificate[] {Tls.certificates(f.cert()).get(0)}, "EC",
+                "localhost", "HTTPS")).isNotEqualTo(RememberingTrustManager.key(
+                new X509Certificate[] {Tls.certificates(f.cert()).get(0)}, "EC", "127.0.0.1", "HTTPS"));
+    }
+
     private static Channel listen(SslContext ctx, CompletableFuture<byte[]> binding) throws InterruptedException {
         return new ServerBootstrap().group(group).channel(Transport.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
