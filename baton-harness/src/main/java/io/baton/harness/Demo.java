@@ -39,7 +39,8 @@ public final class Demo {
     /** Runs the demo; {@code product} is the main class of {@code baton}, whose commands start each process. */
     public static DemoResult run(DemoSettings settings, Class<?> product) throws Exception {
         try (LocalCluster cluster = LocalCluster.start(product, settings);
-             HandoffWatch watch = new HandoffWatch(settings.fault())) {
+             HandoffWatch watch = new HandoffWatch(settings.fault(),
+                     settings.tls() ? cluster.certs().ca() : null)) {
             return new Demo(settings, cluster, watch).play();
         }
     }

@@ -103,8 +103,22 @@ final class Strangers implements AutoCloseable {
     /** When the operator's command was given (System.nanoTime), once {@link #awaitInPlace} returned. */
     private volatile long commandAt;
 
+    /**
+     * TLS when the cluster runs it: a stranger completes the handshake any client may (trusting the CA, presenting
+     * no certificate), so its act reaches the protocol behind TLS; on the peer port it is refused at the handshake.
+     */
+    private io.netty.handler.ssl.SslContext tls;
+
     private Strangers(Fault.Action act) {
         this.act = act;
+    }
+
+    /** As {@link #start(Fault.Action, int, int)}, over TLS with {@code tls} (null: in the clear). */
+    static Strangers start(Fault.Action act, int sourceClientPort, int targetPeerPort,
+                           io.netty.handler.ssl.SslContext tls) throws InterruptedException {
+        Strangers s = new Strangers(act);
+        s.tls = tls;
+        return s.begin(sourceClientPort, targetPeerPort);
     }
 
     /**
@@ -112,7 +126,11 @@ final class Strangers implements AutoCloseable {
      * ({@link Fault.Action#SQUAT_STANDBY}).
      */
     static Strangers start(Fault.Action act, int sourceClientPort, int targetPeerPort) throws InterruptedException {
-        Strangers s = new Strangers(act);
+        return new Strangers(act).begin(sourceClientPort, targetPeerPort);
+    }
+
+    private Strangers begin(int sourceClientPort, int targetPeerPort) throws InterruptedException {
+        Strangers s = this;
         switch (act) {
             case HUGE_INPUT -> s.hugeInput(sourceClientPort);
             case SLOW_READER -> s.slowReader(sourceClientPort);
@@ -380,6 +398,9 @@ final class Strangers implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", port));
+                        }
                         ch.pipeline().addLast(new FrameDecoder(MAX_INBOUND), FrameEncoder.INSTANCE, frames);
                     }
                 });
