@@ -466,7 +466,11 @@ final class Strangers implements AutoCloseable {
                     && (commandAt == 0 || proxy.lastUpstreamClosedAt() < commandAt);
             case HELLO_FLOOD -> errors.containsKey("HELLO_RATE") && answered.get() + connectFailures.get() >= HELLO_FLOOD;
             case HUGE_INPUT -> welcomed.get() == 1 && errors.isEmpty() && framesSent.get() > 1;
-            case SQUAT_STANDBY -> challenged.get() + errors.size() > 0;
+            // Over TLS the squatter has no certificate from the CA: the peer port refuses it at the handshake,
+            // every time, and it never reaches PEER_HELLO's challenge.
+            case SQUAT_STANDBY -> tls != null
+                    ? connections.get() > 0 && closedByServer.get() == connections.get() && challenged.get() == 0
+                    : challenged.get() + errors.size() > 0;
             case ABANDON_SESSIONS_KILL_TARGET -> welcomed.get() == ABANDONED_SESSIONS && errors.isEmpty()
                     && closedByServer.get() == 0;
             default -> false;
@@ -491,7 +495,8 @@ final class Strangers implements AutoCloseable {
      */
     void awaitInPlace() throws InterruptedException {
         if (act == Fault.Action.SQUAT_STANDBY) {
-            waitFor(() -> challenged.get() + errors.size() > 0, SQUAT_IN_PLACE_MS);
+            waitFor(() -> tls != null ? closedByServer.get() > 0 : challenged.get() + errors.size() > 0,
+                    SQUAT_IN_PLACE_MS);
         } else if (act == Fault.Action.VANISH_CLIENT) {
             waitFor(() -> welcomed.get() == 1, SQUAT_IN_PLACE_MS);
             waitFor(() -> proxy.upstreamClosedByServer() > 0, VANISH_NOTICE_MS);
