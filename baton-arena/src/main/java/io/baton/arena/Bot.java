@@ -37,17 +37,28 @@ final class Bot {
 
     /** {@code onFirstMove} gets the System.nanoTime() of the first switch or resume; called on an I/O thread. */
     Bot(String host, int port, String bindAddress, long seed, LongConsumer onFirstMove) {
-        this(host, port, false, bindAddress, seed, onFirstMove);
+        this(host, port, false, bindAddress, java.util.List.of(), seed, onFirstMove);
     }
 
-    /** As above, over WebSocket at {@code ws://host:port/baton} if {@code webSocket}, else over TCP. */
-    Bot(String host, int port, boolean webSocket, String bindAddress, long seed, LongConsumer onFirstMove) {
+    /** Over TCP, TLS trusting {@code trust} unless it is empty. */
+    Bot(String host, int port, String bindAddress, java.util.List<java.security.cert.X509Certificate> trust, long seed,
+        LongConsumer onFirstMove) {
+        this(host, port, false, bindAddress, trust, seed, onFirstMove);
+    }
+
+    /**
+     * As above, over WebSocket at {@code ws://host:port/baton} if {@code webSocket} ({@code wss://} with TLS), else
+     * over TCP; TLS, trusting {@code trust}, unless it is empty.
+     */
+    Bot(String host, int port, boolean webSocket, String bindAddress,
+        java.util.List<java.security.cert.X509Certificate> trust, long seed, LongConsumer onFirstMove) {
         this.random = new SplittableRandom(seed);
         this.onFirstMove = onFirstMove;
+        String h = host.contains(":") ? "[" + host + "]" : host;
         ClientOptions.Builder b = webSocket
-                ? ClientOptions.builder("ws://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/baton")
+                ? ClientOptions.builder((trust.isEmpty() ? "ws://" : "wss://") + h + ":" + port + "/baton")
                 : ClientOptions.builder(host, port);
-        this.options = b.bindAddress(bindAddress).lifecycle(this::onLifecycle).build();
+        this.options = b.bindAddress(bindAddress).trust(trust).lifecycle(this::onLifecycle).build();
     }
 
     /** Connects; the future completes either way, and a failure is kept for the report. */

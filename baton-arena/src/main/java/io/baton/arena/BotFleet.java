@@ -60,6 +60,8 @@ public final class BotFleet implements AutoCloseable {
     private int moves;
 
     private final Connector suppliedConnector;
+    /** What the bots' TLS trusts; empty: in the clear. */
+    private final List<java.security.cert.X509Certificate> trust;
     private ClientRuntime runtime;
     private long connectedNanos;
     private boolean started;
@@ -74,6 +76,7 @@ public final class BotFleet implements AutoCloseable {
         this.tickPeriodNanos = 1_000_000_000L / b.tickHz;
         this.connectRate = b.connectRate;
         this.bindAddresses = b.bindAddresses;
+        this.trust = b.trust;
         this.ioThreads = b.ioThreads;
         this.seed = b.seed;
         this.settleTimeout = b.settleTimeout;
@@ -124,7 +127,7 @@ public final class BotFleet implements AutoCloseable {
         List<Bot> fleet = new ArrayList<>(clients);
         for (int i = 0; i < clients; i++) {
             String bind = bindAddresses == 0 ? null : "127.0.0." + (1 + i % bindAddresses);
-            fleet.add(new Bot(host, port, webSocket, bind, Hash64.mix(seed, i), this::recordMove));
+            fleet.add(new Bot(host, port, webSocket, bind, trust, Hash64.mix(seed, i), this::recordMove));
         }
         bots = List.copyOf(fleet);
         for (int i = 0; i < clients; i++) {
@@ -387,6 +390,7 @@ public final class BotFleet implements AutoCloseable {
         private int tickHz = 30;
         private int connectRate = 500;
         private int bindAddresses;
+        private List<java.security.cert.X509Certificate> trust = List.of();
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         private long seed = 1;
         private Duration settleTimeout = Duration.ofSeconds(10);
@@ -440,11 +444,17 @@ public final class BotFleet implements AutoCloseable {
         }
 
         /**
-         * Whether the bots play over WebSocket ({@code ws://host:port/baton}, on the server's client port) instead
-         * of TCP (default false).
+         * Whether the bots play over WebSocket ({@code ws://host:port/baton}, or {@code wss://} with TLS, on the
+         * server's client port) instead of TCP (default false).
          */
         public Builder webSocket(boolean on) {
             this.webSocket = on;
+            return this;
+        }
+
+        /** TLS for every bot, trusting {@code certificates} (the operator's CA); empty (the default): in the clear. */
+        public Builder trust(List<java.security.cert.X509Certificate> certificates) {
+            this.trust = List.copyOf(certificates);
             return this;
         }
 

@@ -78,7 +78,7 @@ class BotTest {
 
     @Test
     void botVerifiesACleanRunAgainstTheGame() throws InterruptedException {
-        Bot bot = new Bot("localhost", 1, null, 3, t -> { });
+        Bot bot = new Bot("localhost", 1, null, java.util.List.of(), 3, t -> { });
         QueueClient client = new QueueClient(100);
         bot.attach(client);
         FakeContext game = wire(bot);
@@ -106,7 +106,7 @@ class BotTest {
 
     @Test
     void botCatchesAGameThatNeverAppliesAnInput() throws InterruptedException {
-        Bot bot = new Bot("localhost", 1, null, 3, t -> { });
+        Bot bot = new Bot("localhost", 1, null, java.util.List.of(), 3, t -> { });
         QueueClient client = new QueueClient(100);
         bot.attach(client);
         FakeContext game = wire(bot);
@@ -128,7 +128,7 @@ class BotTest {
 
     @Test
     void refusedSendIsNotCountedAsSent() {
-        Bot bot = new Bot("localhost", 1, null, 3, t -> { });
+        Bot bot = new Bot("localhost", 1, null, java.util.List.of(), 3, t -> { });
         QueueClient client = new QueueClient(2);
         bot.attach(client);
         for (int i = 0; i < 5; i++) {
@@ -140,7 +140,7 @@ class BotTest {
 
     @Test
     void garbageOutputIsAMalformedUpdate() {
-        Bot bot = new Bot("localhost", 1, null, 3, t -> { });
+        Bot bot = new Bot("localhost", 1, null, java.util.List.of(), 3, t -> { });
         bot.onMessage(new byte[] {9, 9, 9});
         assertThat(bot.ledger().verdict().malformedUpdates()).isEqualTo(1);
         assertThat(bot.ledger().verdict().ok()).isFalse();

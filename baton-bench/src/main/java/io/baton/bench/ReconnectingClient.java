@@ -141,9 +141,18 @@ public final class ReconnectingClient implements BatonClient {
         });
     }
 
+    /** One TLS context per set of trusted certificates, as the SDK keeps them; null for a client in the clear. */
+    private static final java.util.Map<java.util.List<java.security.cert.X509Certificate>,
+            io.netty.handler.ssl.SslContext> CONTEXTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The restart baseline's client speaks TLS when its options trust a CA, as the SDK's sessions do. */
+    private static io.netty.handler.ssl.SslContext tls(ClientOptions options) {
+        return options.tls() ? CONTEXTS.computeIfAbsent(options.trust(), io.baton.transport.Tls::client) : null;
+    }
+
     private void open(String host, int port) {
         Transport.connect(loop, FrameCodec.DEFAULT_MAX_FRAME, new Handler(), host, port,
-                options.bindAddress(), runtime.connector, (ch, cause) -> {
+                options.bindAddress(), tls(options), runtime.connector, (ch, cause) -> {
                     if (ch == null) {
                         lost();
                     } else if (closed) {

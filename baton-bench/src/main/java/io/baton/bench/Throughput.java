@@ -6,6 +6,7 @@ import io.baton.client.ClientRuntime;
 import io.baton.core.ServerConfig;
 import io.baton.server.BatonServer;
 import io.baton.service.ServiceConfig;
+import io.baton.transport.Tls;
 import io.baton.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -68,6 +69,16 @@ public final class Throughput {
 
     /** The plain Netty echo: {@code [u32 length][payload]} frames written back as they come. */
     public static Result plainNetty(Load load) throws InterruptedException {
+        return plainNetty(load, null);
+    }
+
+    /**
+     * The plain Netty echo over TLS 1.3 when {@code tls} is given: the same {@link Tls} contexts (so the same
+     * provider) as Baton's server and SDK, an {@link io.netty.handler.ssl.SslHandler} first in both pipelines.
+     */
+    public static Result plainNetty(Load load, Tls.CertificateFiles tls) throws InterruptedException {
+        io.netty.handler.ssl.SslContext serverTls = tls == null ? null : Tls.server(tls.cert(), tls.key(), null);
+        io.netty.handler.ssl.SslContext clientTls = tls == null ? null : Tls.client(Tls.certificates(tls.ca()));
         EventLoopGroup serverLoop = Transport.group(1, "echo-server", Thread.NORM_PRIORITY);
         EventLoopGroup clientLoop = Transport.group(1, "echo-client", Thread.NORM_PRIORITY);
         List<Channel> open = new ArrayList<>();
@@ -79,6 +90,9 @@ public final class Throughput {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (serverTls != null) {
+                                ch.pipeline().addLast(serverTls.newHandler(ch.alloc()));
+                            }
                             ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 0),
                                     new ChannelInboundHandlerAdapter() {
                                         @Override
@@ -106,6 +120,9 @@ public final class Throughput {
                         .handler(new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel ch) {
+                                if (clientTls != null) {
+                                    ch.pipeline().addLast(clientTls.newHandler(ch.alloc(), "127.0.0.1", port));
+                                }
                                 ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 0),
                                         new ChannelInboundHandlerAdapter() {
                                             @Override
@@ -133,7 +150,7 @@ public final class Throughput {
                         .connect("127.0.0.1", port).sync().channel();
                 open.add(ch);
             }
-            return timed("plain Netty echo", echoed, load);
+            return timed(tls == null ? "plain Netty echo" : "plain Netty TLS echo", echoed, load);
         } finally {
             for (Channel ch : open) {
                 ch.close();
@@ -247,14 +264,26 @@ public final class Throughput {
 
     /** A Baton server hosting {@code echo}, and Baton clients over the client SDK, over TCP. */
     public static Result baton(Load load) throws Exception {
-        return baton(load, false);
+        return baton(load, false, null);
     }
 
     /** As {@link #baton(Load)}, the clients over WebSocket at the client port's {@code /baton} if {@code webSocket}. */
     public static Result baton(Load load, boolean webSocket) throws Exception {
+        return baton(load, webSocket, null);
+    }
+
+    /** As {@link #baton(Load)}, over TLS 1.3 when {@code tls} is given (the server's client port, the SDK's trust). */
+    public static Result baton(Load load, Tls.CertificateFiles tls) throws Exception {
+        return baton(load, false, tls);
+    }
+
+    /** Over WebSocket if {@code webSocket} (wss with {@code tls}), else TCP; TLS 1.3 when {@code tls} is given. */
+    public static Result baton(Load load, boolean webSocket, Tls.CertificateFiles tls) throws Exception {
         ServerConfig cfg = ServerConfig.defaults(new EchoFactory(), new ServiceConfig(30, Map.of()), SECRET);
+        List<java.security.cert.X509Certificate> trust = tls == null ? List.of() : Tls.certificates(tls.ca());
         try (BatonServer server = BatonServer.start(cfg,
-                new BatonServer.Options("127.0.0.1", 0, -1, "127.0.0.1", -1, null, false));
+                new BatonServer.Options("127.0.0.1", 0, -1, "127.0.0.1", -1, null, false)
+                        .withTls(tls == null ? null : new BatonServer.TlsFiles(tls.cert(), tls.key(), null)));
              ClientRuntime runtime = ClientRuntime.create(1)) {
             LongAdder echoed = new LongAdder();
             java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
@@ -264,9 +293,9 @@ public final class Throughput {
                 AtomicReference<BatonClient> self = new AtomicReference<>();
                 int[] owed = {0}; // sends the bounded buffer refused, made up on the next echo
                 ClientOptions.Builder options = webSocket
-                        ? ClientOptions.builder("ws://127.0.0.1:" + server.clientPort() + "/baton")
+                        ? ClientOptions.builder((tls == null ? "ws://" : "wss://") + "127.0.0.1:" + server.clientPort() + "/baton")
                         : ClientOptions.builder("127.0.0.1", server.clientPort());
-                BatonClient c = runtime.connect(options
+                BatonClient c = runtime.connect(options.trust(trust)
                         .maxPendingInputs(Math.max(4096, 4 * load.window())).build(), message -> {
                             echoed.increment();
                             owed[0]++;
@@ -283,7 +312,8 @@ public final class Throughput {
                     c.send(payload);
                 }
             }
-            Result r = timed(webSocket ? "Baton session over WebSocket" : "Baton session", echoed, load);
+            Result r = timed((webSocket ? "Baton session over WebSocket" : "Baton session")
+                    + (tls == null ? "" : " over TLS"), echoed, load);
             stopped.set(true); // echoes still on their way are not answered: a closed client refuses sends
             for (BatonClient c : clients) {
                 c.close();

@@ -16,8 +16,14 @@ final class AdminOptions {
             description = "File holding the server's admin token (default: ${DEFAULT-VALUE}).")
     Path tokenFile;
 
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "Talk HTTPS to the admin API, trusting the CA certificate(s) in FILE (PEM; ./baton certs "
+                    + "writes ca.pem): for a server started with --tls-cert. Default: plain HTTP.")
+    Path tlsCa;
+
     AdminClient client() throws IOException {
-        String at = AdminClient.endpoint(url).toString(); // a mistyped address is said before the token is read
-        return new AdminClient(at, Secrets.read(tokenFile, "admin token"));
+        // A mistyped address is said before the token is read.
+        String at = AdminClient.endpoint(url, tlsCa != null).toString();
+        return new AdminClient(at, Secrets.read(tokenFile, "admin token"), tlsCa);
     }
 }

@@ -104,6 +104,10 @@ final class BenchCommand implements Callable<Integer> {
                 + "rounds: Baton on its client port's /baton against a plain Netty WebSocket echo of binary messages.")
         boolean webSocket;
 
+        @Option(names = "--no-tls", description = "Skip the TLS rows (Baton over TLS against a plain Netty TLS echo, "
+                + "in the same rounds, with throwaway certificates and the same TLS provider).")
+        boolean noTls;
+
         @Override
         public Integer call() throws Exception {
             if (rounds < 1) {
@@ -115,6 +119,11 @@ final class BenchCommand implements Callable<Integer> {
             List<Double> baton = new ArrayList<>();
             List<Double> nettyWs = new ArrayList<>();
             List<Double> batonWs = new ArrayList<>();
+            List<Double> nettyTls = new ArrayList<>();
+            List<Double> batonTls = new ArrayList<>();
+            java.nio.file.Path certDir = noTls ? null : java.nio.file.Files.createTempDirectory("baton-bench-tls-");
+            io.baton.transport.Tls.CertificateFiles certs = noTls ? null
+                    : io.baton.transport.Tls.writeDevelopmentCertificates(certDir, List.of("127.0.0.1"), 1, false);
             for (int r = 1; r <= rounds; r++) {
                 Throughput.Result n = Throughput.plainNetty(load);
                 say("round %d/%d: plain Netty echo %,.0f msg/s", r, rounds, n.perSecond());
@@ -129,6 +138,14 @@ final class BenchCommand implements Callable<Integer> {
                     Throughput.Result bw = Throughput.baton(load, true);
                     say("round %d/%d: Baton over WebSocket    %,.0f msg/s", r, rounds, bw.perSecond());
                     batonWs.add(bw.perSecond());
+                }
+                if (certs != null) {
+                    Throughput.Result nt = Throughput.plainNetty(load, certs);
+                    say("round %d/%d: plain Netty TLS echo   %,.0f msg/s", r, rounds, nt.perSecond());
+                    nettyTls.add(nt.perSecond());
+                    Throughput.Result bt = Throughput.baton(load, certs);
+                    say("round %d/%d: Baton session over TLS %,.0f msg/s", r, rounds, bt.perSecond());
+                    batonTls.add(bt.perSecond());
                 }
             }
             double nettyMedian = median(netty);
@@ -156,6 +173,23 @@ final class BenchCommand implements Callable<Integer> {
                                 + "  (%.2f x plain Netty WebSocket)%n", Math.round(nettyWsMedian),
                         Math.round(batonWsMedian), batonWsMedian / nettyWsMedian);
             }
+            String tlsRows = "";
+            if (certs != null) {
+                double nt = median(nettyTls);
+                double bt = median(batonTls);
+                out.put("tls_provider", io.baton.transport.Tls.provider());
+                out.put("plain_netty_tls_msgs_per_s", round(nettyTls));
+                out.put("baton_tls_msgs_per_s", round(batonTls));
+                out.put("plain_netty_tls_median", Math.round(nt));
+                out.put("baton_tls_median", Math.round(bt));
+                out.put("tls_ratio", Math.round(bt / nt * 1000) / 1000.0);
+                tlsRows = String.format("  plain Netty TLS echo   %,d msg/s%n  Baton session over TLS %,d msg/s  "
+                        + "(%.2f x plain Netty TLS; TLS 1.3 via %s)%n", Math.round(nt), Math.round(bt), bt / nt,
+                        io.baton.transport.Tls.provider());
+                for (java.nio.file.Path p : List.of(certs.ca(), certs.caKey(), certs.cert(), certs.key(), certDir)) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
             if (idleSessions > 0) {
                 out.put("idle_sessions", idleSessions);
                 out.put("heap_bytes_per_idle_session", heapPerIdleSession());
@@ -166,7 +200,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("throughput (%d connections x %d in flight, %d-byte payload, median of %d rounds)%n"
                                 + "  plain Netty echo  %,d msg/s%n  Baton session     %,d msg/s  (%.2f x plain Netty)%n%s%s",
                         connections, window, payload, rounds, Math.round(nettyMedian), Math.round(batonMedian),
-                        batonMedian / nettyMedian, wsRows, idleSessions > 0
+                        batonMedian / nettyMedian, wsRows + tlsRows, idleSessions > 0
                                 ? String.format("heap per idle session  %,d bytes (%d sessions)%n",
                                 out.get("heap_bytes_per_idle_session"), idleSessions) : "");
             }

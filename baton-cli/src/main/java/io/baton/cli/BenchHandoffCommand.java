@@ -49,12 +49,17 @@ final class BenchHandoffCommand implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "bench-handoff.html", description = "Where to write the HTML report (default: ${DEFAULT-VALUE}).")
     Path report;
 
+    @Option(names = "--no-tls", description = "Every link in the clear; by default every row runs TLS 1.3 on every "
+            + "link, with certificates made in its run directory, as ./baton demo does.")
+    boolean noTls;
+
     @Option(names = "--json", description = "Print exactly one JSON object on stdout (progress goes to stderr).")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        HandoffBench.Result r = HandoffBench.run(clients, stateMb, modes, tickHz, perBotProcess, report, Main.class);
+        HandoffBench.Result r = HandoffBench.run(clients, stateMb, modes, tickHz, perBotProcess, report, Main.class,
+                !noTls);
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("tick_hz", tickHz);

@@ -63,6 +63,12 @@ final class BotsCommand implements Callable<Integer> {
                     + "'bench handoff'; expect lost inputs).")
     String reconnectTo;
 
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "Connect over TLS 1.3, trusting the CA certificate(s) in FILE (PEM; ./baton certs writes "
+                    + "ca.pem); the server's certificate must name the host of --server (and of any target a "
+                    + "handoff sends the bots to). Default: in the clear.")
+    java.nio.file.Path tlsCa;
+
     @Option(names = "--control", hidden = true,
             description = "Driven by another process (the demo): JSON lines out, commands in on stdin.")
     boolean control;
@@ -78,6 +84,7 @@ final class BotsCommand implements Callable<Integer> {
         BotFleet.Builder builder = BotFleet.builder(at.getHostString(), at.getPort())
                 .clients(clients).inputHz(inputHz).tickHz(tickHz).bindAddresses(bindAddresses)
                 .webSocket(transport == ClientTransport.websocket)
+                .trust(tlsCa == null ? java.util.List.of() : io.baton.transport.Tls.certificates(tlsCa))
                 .progress(line -> System.err.println("bots: " + line));
         ReconnectingClient.Runtime baseline = null;
         if (reconnectTo != null) {

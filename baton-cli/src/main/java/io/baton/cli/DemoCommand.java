@@ -113,6 +113,11 @@ final class DemoCommand implements Callable<Integer> {
                     + "(bots --transport; default: ${DEFAULT-VALUE}).")
     BotsCommand.ClientTransport transport;
 
+    @Option(names = "--no-tls", description = "Every link in the clear. By default the demo makes a CA and a server "
+            + "certificate in its run directory (as ./baton certs does), both servers serve TLS 1.3 on every port with "
+            + "them (the peer link mutual), and the bots and the orchestrator trust the CA.")
+    boolean noTls;
+
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
@@ -144,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
                 Fault.named(fault), handoffs, traceStalls, redirectPerSecond, realtimePriority, botProcesses,
                 serverJvm == null ? DemoSettings.launcherServerJvm() : serverJvm,
                 botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false,
-                browser || transport == BotsCommand.ClientTransport.websocket);
+                browser || transport == BotsCommand.ClientTransport.websocket).withTls(!noTls);
         if (browser) {
             BrowserClients.Run run = Demo.runInBrowsers(settings, Main.class, browserOptions);
             if (json) {

@@ -58,6 +58,42 @@ final class LoopbackRehearsal {
      * @param ioThreads the client I/O loops the real server will run, so that their code is rehearsed too
      */
     static Outcome run(ServiceFactory factory, int tickHz, int ioThreads, long budgetMillis) throws Exception {
+        return run(factory, tickHz, ioThreads, budgetMillis, false);
+    }
+
+    /**
+     * As {@link #run(ServiceFactory, int, int, long)}; with {@code tls}, every link of the rehearsal is TLS as the
+     * real server's will be (handshakes, certificate checks and record layer run warm at its first handoff), with
+     * throwaway certificates for 127.0.0.1 made for the rehearsal and deleted after it.
+     */
+    static Outcome run(ServiceFactory factory, int tickHz, int ioThreads, long budgetMillis, boolean tls)
+            throws Exception {
+        java.nio.file.Path certDir = tls ? java.nio.file.Files.createTempDirectory("baton-rehearsal-tls-") : null;
+        try {
+            BatonServer.TlsFiles files = null;
+            List<java.security.cert.X509Certificate> trust = List.of();
+            if (tls) {
+                io.baton.transport.Tls.CertificateFiles f = io.baton.transport.Tls.writeDevelopmentCertificates(
+                        certDir, List.of("127.0.0.1"), 1, false);
+                files = new BatonServer.TlsFiles(f.cert(), f.key(), f.ca());
+                trust = io.baton.transport.Tls.certificates(f.ca());
+            }
+            return rehearse(factory, tickHz, ioThreads, budgetMillis, files, trust);
+        } finally {
+            if (certDir != null) {
+                try (var files = java.nio.file.Files.list(certDir)) {
+                    for (java.nio.file.Path p : files.toList()) {
+                        java.nio.file.Files.deleteIfExists(p);
+                    }
+                }
+                java.nio.file.Files.deleteIfExists(certDir);
+            }
+        }
+    }
+
+    private static Outcome rehearse(ServiceFactory factory, int tickHz, int ioThreads, long budgetMillis,
+                                    BatonServer.TlsFiles tls, List<java.security.cert.X509Certificate> trust)
+            throws Exception {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(budgetMillis);
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -78,14 +114,15 @@ final class LoopbackRehearsal {
         int completed = 0;
         ClientRuntime runtime = ClientRuntime.create(1);
         try {
-            source = BatonServer.start(cfg, options(false, ioThreads), BatonServer.Diagnostics.REHEARSAL);
+            source = BatonServer.start(cfg, options(false, ioThreads).withTls(tls), BatonServer.Diagnostics.REHEARSAL);
             List<CompletableFuture<BatonClient>> pending = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 // Every other one over WebSocket: the client port's HTTP and WebSocket path runs warm too.
+                String scheme = trust.isEmpty() ? "ws://" : "wss://";
                 ClientOptions.Builder options = i % 2 == 0
                         ? ClientOptions.builder("127.0.0.1", source.clientPort())
-                        : ClientOptions.builder("ws://127.0.0.1:" + source.clientPort() + "/baton");
-                pending.add(runtime.connect(options.build(), m -> { }));
+                        : ClientOptions.builder(scheme + "127.0.0.1:" + source.clientPort() + "/baton");
+                pending.add(runtime.connect(options.trust(trust).build(), m -> { }));
             }
             for (CompletableFuture<BatonClient> c : pending) {
                 clients.add(c.get(5, TimeUnit.SECONDS));
@@ -98,7 +135,8 @@ final class LoopbackRehearsal {
                 }
             }, period, period, TimeUnit.MILLISECONDS);
             do {
-                BatonServer target = BatonServer.start(cfg, options(true, ioThreads), BatonServer.Diagnostics.REHEARSAL);
+                BatonServer target = BatonServer.start(cfg, options(true, ioThreads).withTls(tls),
+                        BatonServer.Diagnostics.REHEARSAL);
                 handoffs++;
                 boolean moved = false;
                 try {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
             "Start a source with 'serve', a target with 'serve --standby', then 'handoff'.",
             "'demo' does all of that on this machine and reports what the clients saw."
         },
-        subcommands = {ServeCommand.class, HandoffCommand.class, StatusCommand.class, BotsCommand.class,
+        subcommands = {ServeCommand.class, HandoffCommand.class, StatusCommand.class, BotsCommand.class, CertsCommand.class,
             DemoCommand.class, PlayCommand.class, SimCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -185,6 +185,23 @@ final class ServeCommand implements Callable<Integer> {
                     + "/baton 404 (default: ${DEFAULT-VALUE}).")
     boolean page;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "TLS 1.3 on every port (client, peer, admin) with this certificate (PEM, leaf first; "
+                    + "./baton certs writes server.pem); needs --tls-key, and --tls-ca unless --peer-port is -1. "
+                    + "Default: every port in the clear.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The private key of --tls-cert (PEM, PKCS#8: BEGIN PRIVATE KEY; ./baton certs writes "
+                    + "server-key.pem).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "The operator's CA (PEM): the peer link is mutual TLS, the source presenting --tls-cert to "
+                    + "its target and each end verifying the other's certificate against this CA (and the source "
+                    + "the target's host name).")
+    Path tlsCa;
+
     @Mixin
     RealtimeOption realtime;
 
@@ -195,7 +212,7 @@ final class ServeCommand implements Callable<Integer> {
         BatonServer.Options listen = new BatonServer.Options(host, port, peerPort, adminHost, adminPort,
                 adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby,
                 new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs), advertise, ioThreads,
-                advertiseWebSocket);
+                advertiseWebSocket).withTls(tls());
         BatonServer.checkPorts(listen); // before the rehearsal: a port in use is said at once, not seconds later
         if (rehearseMs > 0) {
             long t = System.nanoTime();
@@ -203,7 +220,7 @@ final class ServeCommand implements Callable<Integer> {
             long inMemory = (System.nanoTime() - t) / 1_000_000;
             try {
                 LoopbackRehearsal.Outcome sockets = LoopbackRehearsal.run(factory, tickHz, ioThreads,
-                        rehearseMs - rehearseMs / 3);
+                        rehearseMs - rehearseMs / 3, listen.tls() != null);
                 System.err.printf("baton: rehearsed %d handoffs in memory in %d ms and %d (%d completed) over "
                         + "loopback sockets in %d ms, so the first real one runs warm%n", n, inMemory,
                         sockets.handoffs(), sockets.completed(), sockets.millis());
@@ -243,6 +260,7 @@ final class ServeCommand implements Callable<Integer> {
         ready.put("peer_port", server.peerPort());
         ready.put("admin_port", server.adminPort());
         ready.put("advertise", server.advertised());
+        ready.put("tls", tlsCert != null);
         ready.put("pid", ProcessHandle.current().pid());
         realtime.describe(ready);
         System.out.println(new ObjectMapper().writeValueAsString(ready));
@@ -265,6 +283,24 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
         }
         return term.exitCode();
+    }
+
+    /** The TLS files given, or null for every port in the clear; a half-given pair is named. */
+    private BatonServer.TlsFiles tls() {
+        if (tlsCert == null && tlsKey == null) {
+            if (tlsCa != null) {
+                throw new IllegalArgumentException("--tls-ca without --tls-cert: the CA verifies the other end of "
+                        + "the peer link, but this server would present no certificate; give --tls-cert FILE and "
+                        + "--tls-key FILE too (./baton certs writes server.pem and server-key.pem)");
+            }
+            return null;
+        }
+        if (tlsCert == null || tlsKey == null) {
+            throw new IllegalArgumentException((tlsCert == null ? "--tls-key without --tls-cert" : "--tls-cert without "
+                    + "--tls-key") + ": TLS needs both the certificate and its private key (./baton certs writes "
+                    + "server.pem and server-key.pem)");
+        }
+        return new BatonServer.TlsFiles(tlsCert, tlsKey, tlsCa);
     }
 
     /** The limits given by the flags; a value out of range is named with its flag. */

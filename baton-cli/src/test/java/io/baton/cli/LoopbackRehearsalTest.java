@@ -51,4 +51,10 @@ class LoopbackRehearsalTest {
                         .map(Thread::getName).collect(Collectors.toList()))
                 .as("threads the rehearsal started and left running").isEmpty());
     }
+
+    @Test
+    void rehearsesOverTlsWhenTheServerServesTls() throws Exception {
+        LoopbackRehearsal.Outcome o = LoopbackRehearsal.run(new ArenaFactory(), 30, 1, 1500, true);
+        assertThat(o.completed()).as("TLS rehearsal handoffs completed (of %d)", o.handoffs()).isPositive();
+    }
 }

@@ -1,7 +1,11 @@
 package io.baton.client;
 
+import io.baton.transport.Tls;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,6 +23,10 @@ import java.util.Objects;
  *                         connection (a resume, a handoff's target) upgrades the same way at the host and port
  *                         it goes to, with this URL's scheme, path and query: a server listens for WebSocket
  *                         on its client port itself (docs/protocol.md, "WebSocket")
+ * @param trust            the certificates (a CA's) that a server's must chain to: when given, every connection
+ *                         of the session (to the server, and to any target a MOVE or a resume sends it to) is
+ *                         TLS 1.3 (wss:// for a WebSocket session), with the host dialled checked against the
+ *                         server certificate's names; empty for every connection in the clear
  */
 public record ClientOptions(
         InetSocketAddress server,
@@ -26,7 +34,8 @@ public record ClientOptions(
         int maxPendingInputs,
         Duration resumeWindow,
         LifecycleListener lifecycle,
-        java.net.URI webSocket) {
+        java.net.URI webSocket,
+        List<X509Certificate> trust) {
 
     public ClientOptions {
         Objects.requireNonNull(server, "server");
@@ -35,17 +44,26 @@ public record ClientOptions(
         }
         Objects.requireNonNull(resumeWindow, "resumeWindow");
         lifecycle = lifecycle == null ? (e, d) -> { } : lifecycle;
-        if (webSocket != null && !"ws".equals(webSocket.getScheme())) {
-            // The TLS support adds wss here: the same upgrade with an SslHandler first.
-            throw new IllegalArgumentException("cannot connect to " + webSocket + ": this client speaks ws:// only "
-                    + "(wss:// needs the TLS support); give ws://host:port/baton");
+        trust = trust == null ? List.of() : List.copyOf(trust);
+        if (webSocket != null && "wss".equals(webSocket.getScheme()) && trust.isEmpty()) {
+            throw new IllegalArgumentException("cannot connect to " + webSocket + ": wss:// needs the certificates "
+                    + "to trust (trust(...), --tls-ca)");
+        }
+        if (webSocket != null && "ws".equals(webSocket.getScheme()) && !trust.isEmpty()) {
+            throw new IllegalArgumentException("cannot connect to " + webSocket + " with certificates to trust: "
+                    + "give wss:// for WebSocket over TLS");
         }
     }
 
-    /** Without a WebSocket: Baton over TCP. */
+    /** Baton over TCP, every connection in the clear. */
     public ClientOptions(InetSocketAddress server, InetSocketAddress bindAddress, int maxPendingInputs,
                          Duration resumeWindow, LifecycleListener lifecycle) {
-        this(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle, null);
+        this(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle, null, List.of());
+    }
+
+    /** Whether the session's connections are TLS. */
+    public boolean tls() {
+        return !trust.isEmpty();
     }
 
     public static Builder builder(String host, int port) {
@@ -90,6 +108,7 @@ public record ClientOptions(
         private int maxPendingInputs = 4096;
         private Duration resumeWindow = Duration.ofSeconds(30);
         private LifecycleListener lifecycle;
+        private List<X509Certificate> trust = List.of();
 
         private Builder(InetSocketAddress server, java.net.URI webSocket) {
             this.server = server;
@@ -116,8 +135,24 @@ public record ClientOptions(
             return this;
         }
 
+        /** TLS, trusting the certificates in {@code certificates} (e.g. the operator's CA); empty: in the clear. */
+        public Builder trust(List<X509Certificate> certificates) {
+            this.trust = certificates;
+            return this;
+        }
+
+        /**
+         * TLS, trusting the CA certificates of the PEM file {@code caPem} ({@code ./baton certs} writes ca.pem).
+         *
+         * @throws IllegalArgumentException naming the file, if it cannot be read or holds no certificate
+         */
+        public Builder trust(Path caPem) {
+            this.trust = Tls.certificates(caPem);
+            return this;
+        }
+
         public ClientOptions build() {
-            return new ClientOptions(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle, webSocket);
+            return new ClientOptions(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle, webSocket, trust);
         }
     }
 }

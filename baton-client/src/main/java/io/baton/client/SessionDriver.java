@@ -48,6 +48,15 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     private long nextConn = 1;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
+    /** TLS for every connection of this session, to whichever server; null in the clear. */
+    private final io.netty.handler.ssl.SslContext tls;
+
+    /**
+     * One context per set of trusted certificates, shared by every session of the process: a fleet of a
+     * thousand sessions builds one, not a thousand (each holds its trust store and, for OpenSSL, native state).
+     */
+    private static final Map<java.util.List<java.security.cert.X509Certificate>, io.netty.handler.ssl.SslContext>
+            CONTEXTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     SessionDriver(EventLoop loop, java.util.concurrent.Executor connector, ClientOptions options,
                   MessageListener listener, CompletableFuture<BatonClient> established) {
@@ -56,6 +65,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
         this.options = options;
         this.listener = listener;
         this.established = established;
+        this.tls = options.tls() ? CONTEXTS.computeIfAbsent(options.trust(), io.baton.transport.Tls::client) : null;
         this.core = new ClientCore(options.server().getHostString(), options.server().getPort(),
                 ClientCore.Timing.defaults(options.resumeWindow().toNanos()), this);
     }
@@ -180,7 +190,14 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
                 channels.put(id, ch);
                 core.connected(id, now());
             } else {
-                LOG.debug("cannot connect to {}:{}: {}", host, port, String.valueOf(cause));
+                if (cause instanceof javax.net.ssl.SSLException || cause != null
+                        && cause.getCause() instanceof javax.net.ssl.SSLException) {
+                    LOG.warn("TLS to {}:{} failed: {}; retrying within the resume window (does the trusted CA, "
+                            + "ClientOptions.trust or --tls-ca, sign this server's certificate, and does that "
+                            + "certificate name {}?)", host, port, cause.getMessage(), host);
+                } else {
+                    LOG.debug("cannot connect to {}:{}: {}", host, port, String.valueOf(cause));
+                }
                 core.disconnected(id, now());
             }
             afterBatch();
@@ -188,14 +205,14 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
         java.net.URI ws = options.webSocket();
         if (ws == null) {
             Transport.connect(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), host, port, options.bindAddress(),
-                    connector, done);
+                    tls, connector, done);
         } else {
             try {
                 java.net.URI url = webSocket.isEmpty()
                         ? new java.net.URI(ws.getScheme(), null, host, port, ws.getPath(), ws.getQuery(), null)
                         : new java.net.URI(webSocket);
                 Transport.connectWebSocket(loop, FrameCodec.DEFAULT_MAX_FRAME, new Inbound(id), url,
-                        options.bindAddress(), connector, done);
+                        options.bindAddress(), tls, connector, done);
             } catch (java.net.URISyntaxException | IllegalArgumentException e) {
                 LOG.warn("cannot connect over WebSocket to {}: {}", webSocket.isEmpty()
                         ? host + ":" + port + " (with the scheme and path of " + ws + ")"

@@ -44,7 +44,8 @@ public final class Demo {
     /** Runs the demo; {@code product} is the main class of {@code baton}, whose commands start each process. */
     public static DemoResult run(DemoSettings settings, Class<?> product) throws Exception {
         LocalCluster cluster = LocalCluster.start(product, settings);
-        try (cluster; HandoffWatch watch = new HandoffWatch(settings.fault())) {
+        try (cluster; HandoffWatch watch = new HandoffWatch(settings.fault(),
+                settings.tls() ? cluster.certs().ca() : null)) {
             return new Demo(settings, cluster, watch, null).play();
         } finally {
             keptDirectory(cluster);
@@ -69,7 +70,8 @@ public final class Demo {
                     + "--handoffs or --bot-processes: the pages report on one handoff, and no fault acts on a browser");
         }
         LocalCluster cluster = LocalCluster.start(product, settings);
-        try (cluster; HandoffWatch watch = new HandoffWatch(settings.fault())) {
+        try (cluster; HandoffWatch watch = new HandoffWatch(settings.fault(),
+                settings.tls() ? cluster.certs().ca() : null)) {
             Demo demo = new Demo(settings, cluster, watch, browser);
             DemoResult result = demo.play();
             return new BrowserClients.Run(result, BrowserClients.summary(demo.browserReport));
@@ -192,7 +194,7 @@ public final class Demo {
         if (browser == null) {
             cluster.startBots();
         } else {
-            cluster.startBrowsers(browser, null); // in the clear until the demo has TLS
+            cluster.startBrowsers(browser, settings.tls() ? cluster.certs().cert() : null);
         }
         cluster.startStandbys();
         int connected = cluster.connected();

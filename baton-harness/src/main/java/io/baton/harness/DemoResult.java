@@ -196,6 +196,7 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
         m.put("tick_hz", settings.tickHz());
         m.put("state_bytes", (long) settings.stateMb() << 20);
         m.put("mode", settings.mode().word());
+        m.put("tls", settings.tls());
         m.put("transport", settings.transport());
         m.put("outcome", outcome);
         if (abortReason != null) {

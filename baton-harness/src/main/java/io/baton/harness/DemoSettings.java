@@ -25,11 +25,13 @@ import java.util.Locale;
  * @param botJvm            JVM options of the bot processes
  * @param measureHeap       measure the source's heap per session (with jcmd, before the warm-up)
  * @param webSocket         the bots play over WebSocket ({@code bots --transport websocket}) instead of TCP
+ * @param tls               TLS on every link (the servers' ports, the bots, the orchestrator), as by default; false
+ *                          for every link in the clear ({@code --no-tls})
  */
 public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
                            double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
                            int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
-                           boolean measureHeap, boolean webSocket) {
+                           boolean measureHeap, boolean webSocket, boolean tls) {
 
     public static final int CLIENTS = 200;
     public static final int TICK_HZ = 30;
@@ -86,13 +88,13 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
         }
     }
 
-    /** The bots over TCP. */
+    /** The bots over TCP ({@code webSocket} false) or WebSocket, with TLS on every link, as the demo runs by default. */
     public DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
                         double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
                         int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
-                        boolean measureHeap) {
+                        boolean measureHeap, boolean webSocket) {
         this(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
-                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, false);
+                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, true);
     }
 
     /** The bots' transport as the demo's JSON names it. */
@@ -120,6 +122,21 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
         if (fault == Fault.KILL_CLIENT && botProcesses < 2) {
             throw new IllegalArgumentException("--fault kill-client needs --bot-processes 2 or more");
         }
+    }
+
+    /** The bots over TCP, with TLS on every link, as the demo runs by default. */
+    public DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
+                        double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
+                        int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
+                        boolean measureHeap) {
+        this(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls, redirectPerSecond,
+                realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, false, true);
+    }
+
+    /** These settings with TLS on every link ({@code tls}) or every link in the clear. */
+    public DemoSettings withTls(boolean on) {
+        return new DemoSettings(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
+                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, on);
     }
 
     /** The demo's defaults, for a workload of {@code clients} bots in {@code mode} over {@code stateMb} MiB. */

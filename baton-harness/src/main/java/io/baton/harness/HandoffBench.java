@@ -33,6 +33,12 @@ public final class HandoffBench {
      */
     public static Result run(List<Integer> clients, List<Integer> stateMb, List<String> modes, int tickHz,
                              int perBotProcess, Path report, Class<?> product) throws Exception {
+        return run(clients, stateMb, modes, tickHz, perBotProcess, report, product, true);
+    }
+
+    /** As above, with TLS on every link of every row ({@code tls}, the default) or every link in the clear. */
+    public static Result run(List<Integer> clients, List<Integer> stateMb, List<String> modes, int tickHz,
+                             int perBotProcess, Path report, Class<?> product, boolean tls) throws Exception {
         List<DemoSettings.Mode> kinds = new ArrayList<>();
         for (String m : modes) {
             try {
@@ -55,7 +61,7 @@ public final class HandoffBench {
                     System.err.printf("bench: row %d/%d: %s, %d clients, %d MiB, %d Hz%n", n, total, mode.word(), c, mb,
                             tickHz);
                     DemoResult r = Demo.run(DemoSettings.of(c, mb, mode, tickHz,
-                            Math.max(1, (c + perBotProcess - 1) / perBotProcess), true), product);
+                            Math.max(1, (c + perBotProcess - 1) / perBotProcess), true).withTls(tls), product);
                     allPassed &= r.passed();
                     Map<String, Object> json = r.toJson();
                     Map<String, Object> row = new LinkedHashMap<>();
@@ -63,6 +69,7 @@ public final class HandoffBench {
                     row.put("clients", c);
                     row.put("state_mb", mb);
                     row.put("tick_hz", tickHz);
+                    row.put("tls", tls);
                     for (String field : FROM_DEMO) {
                         row.put(field, json.get(field));
                     }

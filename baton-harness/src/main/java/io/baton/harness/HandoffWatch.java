@@ -35,6 +35,14 @@ final class HandoffWatch implements AutoCloseable {
     private long struckAt;
     private long abortSeenAt;
 
+    /** What the strangers trust when the cluster runs TLS (they speak it too, as any client could); null: clear. */
+    private java.nio.file.Path tlsCa;
+
+    HandoffWatch(Fault fault, java.nio.file.Path tlsCa) {
+        this(fault);
+        this.tlsCa = tlsCa;
+    }
+
     HandoffWatch(Fault fault) {
         this.fault = fault;
     }
@@ -48,7 +56,8 @@ final class HandoffWatch implements AutoCloseable {
         Fault.Action action = fault.action();
         if (action.strangers()) {
             // In place before the operator's command, as a proxy is: the strangers are there when it comes.
-            strangers = Strangers.start(action, sourceClientPort, peerPort);
+            strangers = Strangers.start(action, sourceClientPort, peerPort,
+                    tlsCa == null ? null : io.baton.transport.Tls.client(io.baton.transport.Tls.certificates(tlsCa)));
             strangers.awaitInPlace();
         }
         if (action.proxiesPeerLink()) {

@@ -1,6 +1,7 @@
 package io.baton.harness;
 
 import io.baton.server.AdminClient;
+import io.baton.transport.Tls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,13 +38,30 @@ final class LocalCluster implements AutoCloseable {
         this.settings = settings;
         this.dir = dir;
         this.token = token;
-        this.serve = List.of("serve", "--host", "127.0.0.1", "--port", "0", "--peer-port", "0",
+        List<String> serve = List.of("serve", "--host", "127.0.0.1", "--port", "0", "--peer-port", "0",
                 "--admin-port", "0", "--tick-hz", Integer.toString(settings.tickHz()),
                 "--state-mb", Integer.toString(settings.stateMb()),
                 "--redirect-per-second", Integer.toString(settings.redirectPerSecond()),
                 "--realtime-priority", Integer.toString(settings.realtimePriority()),
                 "--peer-secret-file", dir.resolve("peer-secret").toString(),
                 "--admin-token-file", dir.resolve("admin-token").toString());
+        this.serve = settings.tls() ? plus(serve, "--tls-cert", certs().cert().toString(), "--tls-key",
+                certs().key().toString(), "--tls-ca", certs().ca().toString()) : serve;
+    }
+
+    /**
+     * The run's certificates (TLS on): a CA and one server certificate for 127.0.0.1, made in the run directory
+     * by the code {@code ./baton certs} runs; every server presents it, the bots and the admin client trust the CA.
+     */
+    Tls.CertificateFiles certs() {
+        Path d = dir.resolve("tls");
+        return new Tls.CertificateFiles(d.resolve("ca.pem"), d.resolve("ca-key.pem"), d.resolve("server.pem"),
+                d.resolve("server-key.pem"));
+    }
+
+    /** What a bots process or an admin client is told to trust: the run's CA, or nothing (in the clear). */
+    private List<String> trustArgs() {
+        return settings.tls() ? List.of("--tls-ca", certs().ca().toString()) : List.of();
     }
 
     /**
@@ -55,6 +73,9 @@ final class LocalCluster implements AutoCloseable {
         Files.writeString(dir.resolve("peer-secret"), randomHex() + "\n", StandardCharsets.UTF_8);
         String token = randomHex();
         Files.writeString(dir.resolve("admin-token"), token + "\n", StandardCharsets.UTF_8);
+        if (settings.tls()) {
+            Tls.writeDevelopmentCertificates(dir.resolve("tls"), List.of("127.0.0.1", "localhost"), 1, false);
+        }
         LocalCluster cluster = new LocalCluster(product, settings, dir, token);
         Demo.say("starting source and target in %s", dir);
         try {
@@ -91,6 +112,7 @@ final class LocalCluster implements AutoCloseable {
                     "--input-hz", Double.toString(settings.inputHz()), "--tick-hz", Integer.toString(settings.tickHz()),
                     "--realtime-priority", Integer.toString(DemoSettings.forPlayers(settings.realtimePriority())),
                     "--bind-addresses", processes > 1 ? Integer.toString(Math.min(250, processes)) : "0");
+            args = plus(args, trustArgs().toArray(String[]::new));
             if (settings.mode() == DemoSettings.Mode.RESTART) {
                 args = plus(args, "--reconnect-to", "127.0.0.1:" + target.clientPort());
             }
@@ -132,7 +154,8 @@ final class LocalCluster implements AutoCloseable {
 
     /** The admin API of a server of this cluster. */
     AdminClient admin(ChildProcess server) {
-        return new AdminClient("http://127.0.0.1:" + server.adminPort(), token);
+        return settings.tls() ? new AdminClient("https://127.0.0.1:" + server.adminPort(), token, certs().ca())
+                : new AdminClient("http://127.0.0.1:" + server.adminPort(), token);
     }
 
     ChildProcess source() {

@@ -106,8 +106,22 @@ final class Strangers implements AutoCloseable {
     /** When the operator's command was given (System.nanoTime), once {@link #awaitInPlace} returned. */
     private volatile long commandAt;
 
+    /**
+     * TLS when the cluster runs it: a stranger completes the handshake any client may (trusting the CA, presenting
+     * no certificate), so its act reaches the protocol behind TLS; on the peer port it is refused at the handshake.
+     */
+    private io.netty.handler.ssl.SslContext tls;
+
     private Strangers(Fault.Action act) {
         this.act = act;
+    }
+
+    /** As {@link #start(Fault.Action, int, int)}, over TLS with {@code tls} (null: in the clear). */
+    static Strangers start(Fault.Action act, int sourceClientPort, int targetPeerPort,
+                           io.netty.handler.ssl.SslContext tls) throws InterruptedException {
+        Strangers s = new Strangers(act);
+        s.tls = tls;
+        return s.begin(sourceClientPort, targetPeerPort);
     }
 
     /**
@@ -115,7 +129,11 @@ final class Strangers implements AutoCloseable {
      * ({@link Fault.Action#SQUAT_STANDBY}).
      */
     static Strangers start(Fault.Action act, int sourceClientPort, int targetPeerPort) throws InterruptedException {
-        Strangers s = new Strangers(act);
+        return new Strangers(act).begin(sourceClientPort, targetPeerPort);
+    }
+
+    private Strangers begin(int sourceClientPort, int targetPeerPort) throws InterruptedException {
+        Strangers s = this;
         switch (act) {
             case HUGE_INPUT -> s.hugeInput(sourceClientPort);
             case SLOW_READER -> s.slowReader(sourceClientPort);
@@ -217,6 +235,10 @@ final class Strangers implements AutoCloseable {
 
     /** 1,000 connections, each sending HELLO NEW, opened evenly over 0.4 s; each reads what comes. */
     private void helloFlood(int port) {
+        if (tls != null) {
+            floodAfterHandshakes(port);
+            return;
+        }
         int batches = 40;
         for (int b = 0; b < batches; b++) {
             group.next().schedule(() -> {
@@ -230,6 +252,35 @@ final class Strangers implements AutoCloseable {
                     });
                 }
             }, b * HELLO_FLOOD_MS / batches, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The flood over TLS: 2,000 handshakes take the server (and this process) seconds on a small machine, and
+     * HELLOs sent as each completes would trickle in at the handshakes' pace, under the rate limit. So every
+     * connection completes its handshake first, and then all of them send {@code HELLO NEW} at once: the same
+     * flood the limit meets in the clear, behind TLS.
+     */
+    private void floodAfterHandshakes(int port) {
+        java.util.List<Channel> ready = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger handshakes = new AtomicInteger();
+        for (int i = 0; i < HELLO_FLOOD; i++) {
+            connect(port, true, false, new Frames() {
+                @Override
+                void active(Channel ch) {
+                    ch.pipeline().get(io.netty.handler.ssl.SslHandler.class).handshakeFuture().addListener(f -> {
+                        if (f.isSuccess()) {
+                            ready.add(ch);
+                        }
+                        if (handshakes.incrementAndGet() == HELLO_FLOOD) {
+                            floodFirstSentAt.compareAndSet(0, System.nanoTime());
+                            for (Channel c : ready) {
+                                c.eventLoop().execute(() -> send(c, hello()));
+                            }
+                        }
+                    });
+                }
+            });
         }
     }
 
@@ -385,6 +436,9 @@ final class Strangers implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), "127.0.0.1", port));
+                        }
                         ch.pipeline().addLast(new FrameDecoder(MAX_INBOUND), FrameEncoder.INSTANCE, frames);
                     }
                 });
@@ -450,7 +504,11 @@ final class Strangers implements AutoCloseable {
                     && (commandAt == 0 || proxy.lastUpstreamClosedAt() < commandAt);
             case HELLO_FLOOD -> answered.get() + connectFailures.get() >= HELLO_FLOOD && floodWithinRate();
             case HUGE_INPUT -> welcomed.get() == 1 && errors.isEmpty() && framesSent.get() > 1;
-            case SQUAT_STANDBY -> challenged.get() + errors.size() > 0;
+            // Over TLS the squatter has no certificate from the CA: the peer port refuses it at the handshake,
+            // every time, and it never reaches PEER_HELLO's challenge.
+            case SQUAT_STANDBY -> tls != null
+                    ? connections.get() > 0 && closedByServer.get() == connections.get() && challenged.get() == 0
+                    : challenged.get() + errors.size() > 0;
             case ABANDON_SESSIONS_KILL_TARGET -> welcomed.get() == ABANDONED_SESSIONS && errors.isEmpty()
                     && closedByServer.get() == 0;
             default -> false;
@@ -488,7 +546,8 @@ final class Strangers implements AutoCloseable {
      */
     void awaitInPlace() throws InterruptedException {
         if (act == Fault.Action.SQUAT_STANDBY) {
-            waitFor(() -> challenged.get() + errors.size() > 0, SQUAT_IN_PLACE_MS);
+            waitFor(() -> tls != null ? closedByServer.get() > 0 : challenged.get() + errors.size() > 0,
+                    SQUAT_IN_PLACE_MS);
         } else if (act == Fault.Action.VANISH_CLIENT) {
             waitFor(() -> welcomed.get() == 1, SQUAT_IN_PLACE_MS);
             waitFor(() -> proxy.upstreamClosedByServer() > 0, VANISH_NOTICE_MS);

@@ -9,10 +9,10 @@ import org.junit.jupiter.api.Test;
 class DemoResultTest {
 
     /**
-     * The fields of {@code ./baton demo --json} as they were when the demo lived in the CLI, in order, with the
-     * bots' transport after the mode.
+     * The fields of {@code ./baton demo --json} as they were when the demo lived in the CLI, in order, with
+     * whether TLS was on and the bots' transport after the mode.
      */
-    private static final List<String> FIELDS = List.of("clients", "tick_hz", "state_bytes", "mode", "transport", "outcome",
+    private static final List<String> FIELDS = List.of("clients", "tick_hz", "state_bytes", "mode", "tls", "transport", "outcome",
             "clients_switched", "clients_resumed", "inputs_sent", "inputs_lost", "inputs_duplicated", "outputs_lost",
             "outputs_duplicated", "out_of_order", "failed_verifications", "digest_source", "digest_target",
             "state_equal", "cutover_index", "handoff_ms", "cutover_pause_ms", "longest_commit_wait_ms",
@@ -30,13 +30,15 @@ class DemoResultTest {
         assertThat(r.toJson().keySet()).containsExactlyElementsOf(FIELDS);
         assertThat(r.toJson().get("stall_ms")).hasToString("{p50=1.0, p99=2.0, max=3.0}");
         assertThat(r.toJson()).containsEntry("state_bytes", 0L).containsEntry("expected_outcome", "completed")
-                .containsEntry("transport", "tcp");
+                .containsEntry("tls", true).containsEntry("transport", "tcp");
+        assertThat(result(settings(Fault.NONE, 1, false).withTls(false), "completed", counts(0), List.of()).toJson())
+                .containsEntry("tls", false);
     }
 
     @Test
     void aFaultAChainAndTheHeapEachAddTheirFieldsWhereTheDemoPutThem() {
         DemoResult faulty = result(settings(Fault.PAUSE_SOURCE, 1, false), "failed-over", counts(0), List.of());
-        assertThat(List.copyOf(faulty.toJson().keySet()).subList(32, 35))
+        assertThat(List.copyOf(faulty.toJson().keySet()).subList(33, 36))
                 .containsExactly("acked_inputs_lost", "fault_at_ms", "recovery_ms");
         assertThat(faulty.toJson()).containsEntry("expected_outcome", "failed-over or completed")
                 .containsEntry("fault", "pause-source");

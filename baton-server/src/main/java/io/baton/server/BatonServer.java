@@ -5,6 +5,7 @@ import io.baton.core.HandoffRequest;
 import io.baton.core.ServerConfig;
 import io.baton.core.ServerCore;
 import io.baton.core.ServerStatus;
+import io.baton.transport.Tls;
 import io.baton.transport.Transport;
 import io.baton.wire.FrameCodec;
 import io.baton.wire.FrameDecoder;
@@ -60,10 +61,12 @@ public final class BatonServer implements AutoCloseable {
      *                   by default
      * @param advertiseWebSocket where clients on WebSocket reach this server, a ws:// or wss:// URL, as it tells a
      *                   source that hands off to it; null for none (they upgrade at the advertised endpoint)
+     * @param tls        the certificate every port presents and the operator CA of the peer link, or null for
+     *                   every port in the clear
      */
     public record Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
                           String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads,
-                          String advertiseWebSocket) {
+                          String advertiseWebSocket, TlsFiles tls) {
 
         /**
          * One loop for everything unless the operator asks for more. Spread over the processors' loops, a tick's
@@ -98,13 +101,34 @@ public final class BatonServer implements AutoCloseable {
             if (advertiseWebSocket != null) {
                 webSocketUrl(advertiseWebSocket);
             }
+            if (tls != null && tls.ca() == null && peerPort >= 0) {
+                throw new IllegalArgumentException("--tls-cert without --tls-ca: the peer port (--peer-port "
+                        + peerPort + ") speaks mutual TLS only, each end presenting a certificate from the operator's "
+                        + "CA and verifying the other's; give --tls-ca FILE (the CA that signed every server's "
+                        + "certificate; ./baton certs writes ca.pem), or --peer-port -1 for a server that takes no "
+                        + "handoff");
+            }
         }
 
-        /** Without a WebSocket URL to advertise. */
+        /** Everything in the clear. */
+        public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
+                       String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads,
+                       String advertiseWebSocket) {
+            this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, limits, advertise,
+                    ioThreads, advertiseWebSocket, null);
+        }
+
+        /** Everything in the clear, without a WebSocket URL to advertise. */
         public Options(String bindHost, int clientPort, int peerPort, String adminHost, int adminPort,
                        String adminToken, boolean standby, SocketLimits limits, String advertise, int ioThreads) {
             this(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, limits, advertise,
-                    ioThreads, null);
+                    ioThreads, (String) null);
+        }
+
+        /** These options with {@code tls} (null: in the clear). */
+        public Options withTls(TlsFiles tls) {
+            return new Options(bindHost, clientPort, peerPort, adminHost, adminPort, adminToken, standby, limits,
+                    advertise, ioThreads, advertiseWebSocket, tls);
         }
 
         /** With the default {@link SocketLimits}, advertising what the server binds. */
@@ -146,6 +170,34 @@ public final class BatonServer implements AutoCloseable {
             }
             if (writeStallMillis < 1) {
                 throw new IllegalArgumentException("--write-stall-ms must be at least 1, was " + writeStallMillis);
+            }
+        }
+    }
+
+    /**
+     * TLS 1.3 on every port (docs/protocol.md, "Security"): {@code cert} (PEM, leaf first) and its PKCS#8
+     * {@code key} are presented on the client, peer and admin ports, and by this server when it dials a target's
+     * peer port; with {@code ca} the peer link is mutual, each end verifying the other's certificate against it
+     * (and the source the target's host name).
+     *
+     * @throws IllegalArgumentException naming the option whose file is missing or unreadable
+     */
+    public record TlsFiles(Path cert, Path key, Path ca) {
+        public TlsFiles {
+            Objects.requireNonNull(cert, "--tls-cert");
+            Objects.requireNonNull(key, "--tls-key");
+            readable(cert, "--tls-cert");
+            readable(key, "--tls-key");
+            if (ca != null) {
+                readable(ca, "--tls-ca");
+            }
+        }
+
+        private static void readable(Path file, String option) {
+            if (!java.nio.file.Files.isReadable(file)) {
+                throw new IllegalArgumentException(option + " " + file + ": no such file, or not readable by this "
+                        + "user; ./baton certs --out DIR --hosts ... writes a development CA (ca.pem) and a server "
+                        + "certificate (server.pem, server-key.pem)");
             }
         }
     }
@@ -320,8 +372,9 @@ public final class BatonServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         Probes probes = new Probes(opts.peerPort() >= 0);
         try {
+            Secured tls = Secured.of(opts.tls(), TimeUnit.NANOSECONDS.toMillis(cfg.limits().helloTimeout()));
             CoreDriver driver = new CoreDriver(coreLoop, coreLoop, PEER_MAX_FRAME, opts.limits(), diagnostics,
-                    diagnostics.observed() ? observer : ServerObserver.NONE);
+                    diagnostics.observed() ? observer : ServerObserver.NONE, tls);
             MeteredOutbox outbox = new MeteredOutbox(driver, metrics);
             driver.observePolls(outbox);
             driver.loop().submit(() -> driver.core(opts.standby()
@@ -330,7 +383,7 @@ public final class BatonServer implements AutoCloseable {
             CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
             Channel client = listening(bind(driver, spread ? group : null, opts, opts.clientPort(), false, metrics,
-                    routes),
+                    routes, tls),
                     CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
             String[] ad = advertised(opts, port(client));
@@ -343,7 +396,7 @@ public final class BatonServer implements AutoCloseable {
             }).join();
             Channel peer = null;
             if (opts.peerPort() >= 0) {
-                peer = listening(bind(driver, null, opts, opts.peerPort(), true, metrics, HttpRoutes.NONE), PEER_PORT,
+                peer = listening(bind(driver, null, opts, opts.peerPort(), true, metrics, HttpRoutes.NONE, tls), PEER_PORT,
                         opts.bindHost(), opts.peerPort());
                 bound.add(peer);
             }
@@ -356,8 +409,14 @@ public final class BatonServer implements AutoCloseable {
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel ch) {
+                                if (tls.on()) {
+                                    ch.pipeline().addLast(tls.accepted(ch, "admin"));
+                                }
                                 ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
                                         new AdminHandler(driver, opts.adminToken(), saved, probes, metrics));
+                                if (tls.on()) {
+                                    ch.pipeline().addLast(Secured.CLOSE_ON_ERROR);
+                                }
                             }
                         })
                         .bind(opts.adminHost(), opts.adminPort()), ADMIN_PORT, opts.adminHost(), opts.adminPort());
@@ -371,6 +430,11 @@ public final class BatonServer implements AutoCloseable {
             driver.loop().execute(driver::afterBatch);
             driver.startWatchdog();
             selfCheck(driver, opts.bindHost(), server.clientPort);
+            if (tls.on()) {
+                LOG.info("TLS 1.3 via {} on the client{} and admin ports{}", Tls.provider(),
+                        opts.peerPort() >= 0 ? ", peer (mutual, CA " + opts.tls().ca() + ")" : "",
+                        opts.tls().ca() != null ? "; handoffs from here dial the target over mutual TLS" : "");
+            }
             LOG.info("{} on {}:{} (peer port {}, admin {}:{}, advertises {}:{}), service {} at {} Hz, transport {}, "
                     + "client connections on {}", opts.standby() ? "standby target" : "serving", opts.bindHost(),
                     server.clientPort, server.peerPort, opts.adminHost(), server.adminPort, ad[0], ad[1],
@@ -441,7 +505,7 @@ public final class BatonServer implements AutoCloseable {
      * if it is null.
      */
     private static ChannelFuture bind(CoreDriver driver, EventLoopGroup clientLoops, Options opts, int port,
-                                      boolean peer, ServerMetrics metrics, HttpRoutes routes) {
+                                      boolean peer, ServerMetrics metrics, HttpRoutes routes, Secured tls) {
         int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
         ServerBootstrap bootstrap = new ServerBootstrap();
         if (peer || clientLoops == null) {
@@ -458,6 +522,10 @@ public final class BatonServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls.on()) {
+                            // First, so everything behind it (and whatever sniffs the first bytes) sees plaintext.
+                            ch.pipeline().addLast(peer ? tls.acceptedPeer(ch) : tls.accepted(ch, "client"));
+                        }
                         ch.pipeline().addLast(new OutboundLimit(opts.limits(), metrics::socketCut));
                         if (peer) {
                             ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE);

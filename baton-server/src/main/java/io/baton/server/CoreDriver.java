@@ -3,6 +3,7 @@ package io.baton.server;
 import io.baton.core.ServerCore;
 import io.baton.core.ServerOutbox;
 import io.baton.transport.FrameBatcher;
+import io.baton.transport.Tls;
 import io.baton.transport.Transport;
 import io.baton.wire.Frame;
 import io.baton.wire.FrameDecoder;
@@ -11,6 +12,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,8 +36,6 @@ import org.slf4j.LoggerFactory;
 final class CoreDriver implements ServerOutbox {
 
     private static final Logger LOG = LoggerFactory.getLogger("baton.server");
-    /** The channel binding of a peer link in the clear: the proofs cover no channel (docs/protocol.md). */
-    private static final byte[] NO_CHANNEL_BINDING = new byte[0];
     private static final java.util.concurrent.ExecutorService CONNECTOR =
             java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "baton-connector");
@@ -68,9 +69,17 @@ final class CoreDriver implements ServerOutbox {
     /** The index of a CUTOVER sent in this burst, for the observer once the burst is flushed; 0 if none. */
     private long cutoverUnflushed;
     private PollObserver polls = PollObserver.NONE;
+    /** This server's TLS: what the peer link it dials presents and verifies ({@link Secured#OFF} in the clear). */
+    private final Secured tls;
 
     CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.SocketLimits limits,
                BatonServer.Diagnostics diagnostics, ServerObserver observer) {
+        this(loop, peerLoop, peerMaxFrame, limits, diagnostics, observer, Secured.OFF);
+    }
+
+    CoreDriver(EventLoop loop, EventLoop peerLoop, int peerMaxFrame, BatonServer.SocketLimits limits,
+               BatonServer.Diagnostics diagnostics, ServerObserver observer, Secured tls) {
+        this.tls = tls;
         this.loop = loop;
         this.peerLoop = peerLoop;
         this.peerMaxFrame = peerMaxFrame;
@@ -154,7 +163,9 @@ final class CoreDriver implements ServerOutbox {
                     if (peerPort) {
                         peerChannels.add(ch);
                         core.peerAccepted(conn, now());
-                        core.peerSecured(conn, NO_CHANNEL_BINDING); // in the clear until TLS reports its binding
+                        if (!tls.on()) {
+                            peerSecured(conn, NO_BINDING); // in the clear: TLS reports its binding once its handshake is done
+                        }
                     } else {
                         core.clientConnected(conn, addressKey(ch), now());
                     }
@@ -168,7 +179,31 @@ final class CoreDriver implements ServerOutbox {
                     handover(ctx).add(opened);
                 }
             }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                // A peer's handshake is done before any of its frames can be decoded: the binding reaches the
+                // core ahead of PEER_HELLO. (Peer channels live on the core's loop.)
+                if (peerPort && evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+                    byte[] binding = Tls.binding(ctx.pipeline().get(SslHandler.class));
+                    onCore(() -> peerSecured(conn, binding));
+                }
+                ctx.fireUserEventTriggered(evt);
+            }
         };
+    }
+
+    /** The channel binding of a peer link in the clear: the proofs cover no channel (docs/protocol.md). */
+    private static final byte[] NO_BINDING = new byte[0];
+
+    /**
+     * A peer connection's TLS handshake completed ({@code binding}: {@link Tls#binding}), or, in the clear, the
+     * connection opened ({@code binding} empty): what the peer link's proofs are to be bound to, told to the
+     * core before any PEER_HELLO on {@code conn} is handled ({@link ServerCore#peerSecured}, which MACs the
+     * binding into the proofs and fails closed without it).
+     */
+    void peerSecured(long conn, byte[] binding) {
+        core.peerSecured(conn, binding);
     }
 
     /**
@@ -440,8 +475,18 @@ final class CoreDriver implements ServerOutbox {
 
     // ---------------------------------------------------------------- ServerOutbox
 
+    /**
+     * Diagnostics for checking a capture of the wire (docs/protocol.md, "Security"), never on in production:
+     * {@code -Dbaton.debug.secrets=true} logs, at WARN, every session secret (WELCOME) and ticket (MOVE) this
+     * server sends, so a search of a packet capture can look for exactly those bytes.
+     */
+    private static final boolean LOG_SECRETS = Boolean.getBoolean("baton.debug.secrets");
+
     @Override
     public void send(long conn, Frame frame) {
+        if (LOG_SECRETS) {
+            logSecret(frame);
+        }
         Channel ch = channels.get(conn);
         if (frame instanceof Frame.Cutover c) {
             if (journal != null) {
@@ -451,6 +496,15 @@ final class CoreDriver implements ServerOutbox {
         }
         if (ch != null && ch.isActive()) { // one cut for a slow reader is reported closed a moment later
             batcher.add(ch, frame);
+        }
+    }
+
+    private static void logSecret(Frame frame) {
+        if (frame instanceof Frame.Welcome w) {
+            LOG.warn("baton.debug.secrets: WELCOME session {} secret {}", w.sessionId(),
+                    java.util.HexFormat.of().formatHex(w.secret()));
+        } else if (frame instanceof Frame.Move m) {
+            LOG.warn("baton.debug.secrets: MOVE ticket {}", java.util.HexFormat.of().formatHex(m.ticket()));
         }
     }
 
@@ -535,14 +589,26 @@ final class CoreDriver implements ServerOutbox {
         long id = nextConn++;
         Inbound inbound = new Inbound();
         inbound.conn = id;
-        Transport.connect(peerLoop, peerMaxFrame, inbound, host, port, null, CONNECTOR, (ch, cause) -> onCore(() -> {
+        if (tls.cannotDial()) {
+            loop.execute(() -> timed(() -> {
+                LOG.warn("not dialling the peer at {}:{}: this server has TLS on (--tls-cert) but no CA to verify the "
+                        + "target with; give --tls-ca FILE, the CA that signed the target's certificate", host, port);
+                core.disconnected(id, now());
+                afterBatch();
+            }));
+            return id;
+        }
+        Transport.connect(peerLoop, peerMaxFrame, inbound, host, port, null, tls.dial(), CONNECTOR,
+                (ch, cause) -> onCore(() -> {
             if (ch != null) {
                 channels.put(id, ch);
                 peerChannels.add(ch);
-                core.peerSecured(id, NO_CHANNEL_BINDING); // in the clear until TLS reports its binding
+                SslHandler ssl = ch.pipeline().get(SslHandler.class);
+                peerSecured(id, ssl == null ? NO_BINDING : Tls.binding(ssl));
                 core.peerConnected(id, now());
             } else {
-                LOG.warn("cannot reach the peer at {}:{}: {}", host, port, cause.toString());
+                LOG.warn("cannot reach the peer at {}:{}{}: {}", host, port, tls.on() ? " over TLS" : "",
+                        cause.toString());
                 core.disconnected(id, now());
             }
             afterBatch();
@@ -558,7 +624,7 @@ final class CoreDriver implements ServerOutbox {
     void connectAndClose(String host, int port) throws InterruptedException {
         java.util.concurrent.CompletableFuture<Channel> opened = new java.util.concurrent.CompletableFuture<>();
         Transport.connect(peerLoop, peerMaxFrame, new ChannelInboundHandlerAdapter(), host, port,
-                null, CONNECTOR, (ch, cause) -> {
+                null, tls.selfCheck(), CONNECTOR, (ch, cause) -> {
                     if (ch != null) {
                         opened.complete(ch);
                     } else {

@@ -33,17 +33,25 @@ final class Bystander implements AutoCloseable {
     }
 
     static Bystander connect(ClientRuntime runtime, int port) throws Exception {
-        return connect(runtime, ClientOptions.builder("127.0.0.1", port));
+        return connect(runtime, ClientOptions.builder("127.0.0.1", port), List.of());
     }
 
     /** A bystander over Baton over WebSocket, at the server's client port. */
     static Bystander connectWebSocket(ClientRuntime runtime, int port) throws Exception {
-        return connect(runtime, ClientOptions.builder("ws://127.0.0.1:" + port + "/baton"));
+        return connect(runtime, ClientOptions.builder("ws://127.0.0.1:" + port + "/baton"), List.of());
     }
 
-    private static Bystander connect(ClientRuntime runtime, ClientOptions.Builder builder) throws Exception {
+    /** Over TLS when {@code trust} is not empty. */
+    static Bystander connect(ClientRuntime runtime, int port, List<java.security.cert.X509Certificate> trust)
+            throws Exception {
+        return connect(runtime, ClientOptions.builder("127.0.0.1", port), trust);
+    }
+
+    private static Bystander connect(ClientRuntime runtime, ClientOptions.Builder builder,
+                                     List<java.security.cert.X509Certificate> trust) throws Exception {
         Bystander b = new Bystander();
         ClientOptions options = builder
+                .trust(trust)
                 .resumeWindow(Duration.ofSeconds(10))
                 .lifecycle((event, detail) -> b.events.add(event))
                 .build();

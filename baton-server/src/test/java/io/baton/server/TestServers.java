@@ -40,8 +40,13 @@ final class TestServers implements AutoCloseable {
     }
 
     BatonServer start(ServerConfig cfg, boolean standby) throws InterruptedException {
+        return start(cfg, standby, null);
+    }
+
+    /** With {@code tls} on every port (null: in the clear). */
+    BatonServer start(ServerConfig cfg, boolean standby, BatonServer.TlsFiles tls) throws InterruptedException {
         BatonServer server = BatonServer.start(cfg,
-                new BatonServer.Options("127.0.0.1", 0, 0, "127.0.0.1", 0, ADMIN_TOKEN, standby));
+                new BatonServer.Options("127.0.0.1", 0, 0, "127.0.0.1", 0, ADMIN_TOKEN, standby).withTls(tls));
         resources.push(server);
         return server;
     }

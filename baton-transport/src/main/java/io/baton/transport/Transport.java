@@ -156,8 +156,23 @@ public final class Transport {
                                String host, int port, java.net.SocketAddress local,
                                java.util.concurrent.Executor connector,
                                java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> done) {
+        connect(loop, maxFrame, handler, host, port, local, null, connector, done);
+    }
+
+    /**
+     * As {@link #connect(io.netty.channel.EventLoop, int, io.netty.channel.ChannelHandler, String, int,
+     * java.net.SocketAddress, java.util.concurrent.Executor, java.util.function.BiConsumer)}, over TLS when
+     * {@code tls} is not null: an {@link io.netty.handler.ssl.SslHandler} for {@code host} (its name checked
+     * against the server's certificate) goes first, and {@code done} runs once the handshake completed, or
+     * with why it failed (a refused certificate is a failed connection, as a refused connect is).
+     */
+    public static void connect(io.netty.channel.EventLoop loop, int maxFrame, io.netty.channel.ChannelHandler handler,
+                               String host, int port, java.net.SocketAddress local,
+                               io.netty.handler.ssl.SslContext tls,
+                               java.util.concurrent.Executor connector,
+                               java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> done) {
         open(loop, ch -> ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE, handler),
-                host, port, local, connector, (ch, cause) -> loop.execute(() -> done.accept(ch, cause)));
+                host, port, local, tls, connector, (ch, cause) -> loop.execute(() -> done.accept(ch, cause)));
     }
 
     /**
@@ -165,18 +180,24 @@ public final class Transport {
      * upgrades with a request for {@code url}'s path and query (its host and port go in the {@code Host}
      * header), and hands {@code done} the channel only once the server has accepted the upgrade, so the first
      * frame the caller writes is the first WebSocket message. A refused upgrade, or none within the connect
-     * timeout, is a failed connect. Only {@code ws} is built here; {@code wss} is the same with an
-     * {@code SslHandler} first in the pipeline (the TLS part's).
+     * timeout, is a failed connect. {@code wss} is the same over TLS ({@code tls}, which it requires), the
+     * upgrade sent once the TLS handshake completed.
      */
     public static void connectWebSocket(io.netty.channel.EventLoop loop, int maxFrame,
                                         io.netty.channel.ChannelHandler handler, java.net.URI url,
-                                        java.net.SocketAddress local, java.util.concurrent.Executor connector,
+                                        java.net.SocketAddress local, io.netty.handler.ssl.SslContext tls,
+                                        java.util.concurrent.Executor connector,
                                         java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> done) {
-        if (!"ws".equals(url.getScheme())) {
-            throw new IllegalArgumentException("cannot connect to " + url + ": only ws:// URLs are built in (wss:// "
-                    + "needs the TLS support); give ws://host:port/baton");
+        boolean secure = "wss".equals(url.getScheme());
+        if (!secure && !"ws".equals(url.getScheme())) {
+            throw new IllegalArgumentException("cannot connect to " + url + ": give ws://host:port/baton or "
+                    + "wss://host:port/baton");
         }
-        int port = url.getPort() > 0 ? url.getPort() : 80;
+        if (secure && tls == null) {
+            throw new IllegalArgumentException("cannot connect to " + url + ": wss:// needs the certificates to "
+                    + "trust (ClientOptions trust, --tls-ca)");
+        }
+        int port = url.getPort() > 0 ? url.getPort() : secure ? 443 : 80;
         io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig config =
                 io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig.newBuilder()
                         .webSocketUri(url)
@@ -230,7 +251,7 @@ public final class Transport {
                         ctx.fireChannelInactive();
                     }
                 },
-                handler), url.getHost(), port, local, connector, (ch, cause) -> {
+                handler), url.getHost(), port, local, secure ? tls : null, connector, (ch, cause) -> {
                     if (ch == null) {
                         once.accept(null, cause);
                     }
@@ -243,11 +264,13 @@ public final class Transport {
     private static final int HTTP_MAX_RESPONSE = 8192;
 
     /**
-     * Resolves and connects on {@code connector}; {@code opened} runs with the connected channel, or with the
-     * cause of the failure, on whichever thread completed the connect.
+     * Resolves and connects on {@code connector}; {@code opened} runs with the connected channel (under TLS,
+     * once the handshake completed), or with the cause of the failure, on whichever thread completed it. With
+     * {@code tls}, an {@link io.netty.handler.ssl.SslHandler} for {@code host} goes first in the pipeline.
      */
     private static void open(io.netty.channel.EventLoop loop, java.util.function.Consumer<SocketChannel> pipeline,
                              String host, int port, java.net.SocketAddress local,
+                             io.netty.handler.ssl.SslContext tls,
                              java.util.concurrent.Executor connector,
                              java.util.function.BiConsumer<io.netty.channel.Channel, Throwable> opened) {
         io.netty.bootstrap.Bootstrap bootstrap = new io.netty.bootstrap.Bootstrap()
@@ -258,6 +281,9 @@ public final class Transport {
                 .handler(new io.netty.channel.ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, port));
+                        }
                         pipeline.accept(ch);
                     }
                 });
@@ -270,8 +296,27 @@ public final class Transport {
                 return;
             }
             var future = local == null ? bootstrap.connect(address) : bootstrap.connect(address, local);
-            future.addListener((io.netty.channel.ChannelFutureListener) f ->
-                    opened.accept(f.isSuccess() ? f.channel() : null, f.cause()));
+            future.addListener((io.netty.channel.ChannelFutureListener) f -> {
+                if (!f.isSuccess() || tls == null) {
+                    opened.accept(f.isSuccess() ? f.channel() : null, f.cause());
+                    return;
+                }
+                io.netty.channel.Channel ch = f.channel();
+                ch.pipeline().get(io.netty.handler.ssl.SslHandler.class).handshakeFuture().addListener(h -> {
+                    if (!h.isSuccess()) {
+                        ch.close();
+                    }
+                    loop.execute(() -> {
+                        // Closed between the handshake and now (a TLS 1.3 server refuses a client's certificate
+                        // after the client's side of the handshake ended): a failed connect, not an open one.
+                        if (h.isSuccess() && !ch.isActive()) {
+                            opened.accept(null, new java.nio.channels.ClosedChannelException());
+                        } else {
+                            opened.accept(h.isSuccess() ? ch : null, h.cause());
+                        }
+                    });
+                });
+            });
         });
     }
 }

@@ -1,5 +1,5 @@
 /**
  * The Netty plumbing both runtimes share: which event loop (native epoll, io_uring or NIO), its
- * scheduling ({@code SCHED_FIFO} where asked for and allowed), and write batching.
+ * scheduling ({@code SCHED_FIFO} where asked for and allowed), write batching, and TLS ({@link io.baton.transport.Tls}).
  */
 package io.baton.transport;
