@@ -104,6 +104,14 @@ function draw(): void {
     g.lineTo(canvas.width, i * scale);
     g.stroke();
   }
+  // The other players the game shows this one (the first 64 by session id), dimmer than your own dot.
+  const others = latest?.others ?? [];
+  g.fillStyle = 'rgba(120, 170, 220, 0.55)';
+  for (let i = 0; i + 1 < others.length; i += 2) {
+    g.beginPath();
+    g.arc(others[i] * scale, others[i + 1] * scale, 4, 0, 2 * Math.PI);
+    g.fill();
+  }
   trail.forEach(([x, y], i) => {
     g.fillStyle = `rgba(255, 196, 0, ${(0.15 + (0.5 * i) / trail.length).toFixed(2)})`;
     g.fillRect(x * scale - 1.5, y * scale - 1.5, 3, 3);
@@ -123,6 +131,9 @@ function draw(): void {
   g.fillText(`${state.endpoint ?? 'connecting'}  tick ${latest ? latest.tick : '-'}`, 8, 18);
   if (latest) {
     g.fillText('you', latest.x * scale + 10, latest.y * scale - 8);
+  }
+  if (player.viewError) {
+    g.fillText(player.viewError, 8, canvas.height - 10);
   }
   if (pointer) {
     g.strokeStyle = '#5aa0ff';

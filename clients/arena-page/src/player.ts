@@ -3,7 +3,7 @@
  * are drawn from. The page (page.ts) gives it the SDK's client and the clock; tests give it fakes.
  */
 import { Ledger } from './ledger.js';
-import { decodeUpdate, encodeMove, Update } from './protocol.js';
+import { decodeUpdate, encodeMove, encodeView, MAX_VIEW, Update } from './protocol.js';
 import { PageState, report } from './report.js';
 
 /** What the player needs of the SDK's BatonClient (contract 4). */
@@ -27,6 +27,8 @@ export class Player {
   latest: Update | null = null;
   /** The last positions, oldest first, at most `trailLength`. */
   readonly trail: Array<[number, number]> = [];
+  /** Why the other players are not drawn, when the VIEW could not be sent; null when it went out. */
+  viewError: string | null = null;
   private session: Session | null = null;
   private delivered = 0;
 
@@ -37,12 +39,21 @@ export class Player {
       tickPeriodMs: 1000 / tickHz, sending: false };
   }
 
-  /** The session is open: sending starts. */
+  /**
+   * The session is open: sending starts, after one VIEW asking for the other players (MAX_VIEW of them) that
+   * the canvas draws. The VIEW is no move, so the ledger and the report never see it; a VIEW the SDK refuses
+   * only costs the drawing of the others (`viewError` says why), not the verification.
+   */
   attach(session: Session): void {
     this.session = session;
     this.state.session = session.sessionId.toString();
     this.state.endpoint = session.endpoint;
     this.state.sending = true;
+    try {
+      session.send(encodeView(MAX_VIEW));
+    } catch (e) {
+      this.viewError = `asking to see the other players failed: ${String(e)}; only your dot is drawn`;
+    }
   }
 
   /** One output from the SDK: its index must be the next, its bytes an update, which the ledger checks. */

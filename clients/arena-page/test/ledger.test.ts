@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hashInput, mix } from '../src/hash64.js';
 import { Ledger, percentile, problems } from '../src/ledger.js';
-import { decodeUpdate, encodeMove, encodeUpdate, Update } from '../src/protocol.js';
+import { decodeUpdate, encodeMove, encodeUpdate, encodeView, MAX_VIEW, Update } from '../src/protocol.js';
 import { report, PageState } from '../src/report.js';
 
 /** The game's side for one player, as baton-arena's Player: applies moves, and each tick reports them. */
@@ -71,6 +71,23 @@ test('an update round-trips, and a truncated or mislabelled one is refused', () 
   const wrongType = bytes.slice();
   wrongType[0] = 2;
   assert.throws(() => decodeUpdate(wrongType), /not an update/);
+});
+
+// The same bytes baton-arena's ArenaProtocolTest checks its encoder against.
+const VIEW_UPDATE_HEX = '01' + '0000000000000007' + '0'.repeat(32) + '00000001' + '00000002' + '00000002' + '0000'
+  + '0001' + '0005' + '03ff';
+
+test('a VIEW and an update with a world view are the bytes the Java game reads and writes', () => {
+  assert.equal(Buffer.from(encodeView(64)).toString('hex'), '020040');
+  assert.throws(() => encodeView(MAX_VIEW + 1), /0\.\.64 other players, asked for 65/);
+  const bytes = Uint8Array.from(Buffer.from(VIEW_UPDATE_HEX, 'hex'));
+  const u = decodeUpdate(bytes);
+  assert.deepEqual(u.others, [5, 1023]);
+  assert.deepEqual(u.inputIds, []);
+  assert.equal(Buffer.from(encodeUpdate(u)).toString('hex'), VIEW_UPDATE_HEX);
+  assert.throws(() => decodeUpdate(bytes.subarray(0, bytes.length - 1)), /a view of 1 players but is 44 bytes/);
+  assert.throws(() => decodeUpdate(bytes.subarray(0, 40)), /a view of -1 players but is 40 bytes/);
+  assert.equal(decodeUpdate(bytes.subarray(0, 39)).others, undefined);
 });
 
 test('a clean run: every input applied once and in order, every tick seen once, count and hash agree', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hashInput } from '../src/hash64.js';
 import { Player, Session } from '../src/player.js';
-import { encodeUpdate } from '../src/protocol.js';
+import { encodeUpdate, MAX_VIEW, VIEW } from '../src/protocol.js';
 
 class BufferFull extends Error {}
 
@@ -18,11 +18,19 @@ class FakeSession implements Session {
   private pending: number[] = [];
   private tickNo = 500;
   private index = 0;
+  /** The VIEW's want, as the game keeps it; -1 until one arrives. */
+  view = -1;
+  /** The other players the game has, x and y in turn; a view shows the first `view` of them. */
+  world = [10, 20, 30, 40, 1000, 3];
   constructor(private readonly player: () => Player) {}
   send(payload: Uint8Array): void {
     if (this.refuse === 'full') throw new BufferFull('send buffer full');
     if (this.refuse === 'closed') throw new Error('the session is closed');
     const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+    if (payload[0] === VIEW) {
+      this.view = v.getUint16(1);
+      return;
+    }
     const id = Number(v.getBigUint64(1));
     this.applied++;
     this.hash = hashInput(this.hash, id, v.getInt8(9), v.getInt8(10));
@@ -30,7 +38,7 @@ class FakeSession implements Session {
   }
   tick(nowMs: number, skipIndex = false): void {
     const u = { tick: this.tickNo++, inputsApplied: this.applied, inputHash: this.hash, x: 1, y: 2, players: 1,
-      inputIds: this.pending };
+      inputIds: this.pending, others: this.view > 0 ? this.world.slice(0, 2 * this.view) : undefined };
     this.pending = [];
     this.index += skipIndex ? 2 : 1;
     this.player().onMessage(encodeUpdate(u), this.index, nowMs);
@@ -105,4 +113,35 @@ test('an output index the SDK skipped is an error, an output that is not an upda
   assert.deepEqual(player.state.errors, ['the SDK delivered output 3 after 1']);
   player.onMessage(new Uint8Array([9, 9]), 4, 66);
   assert.equal(player.report(70).malformed_updates, 1);
+});
+
+test('the page asks to see the others once, draws what the updates show, and verifies exactly as before', () => {
+  const [player, session] = setUp();
+  assert.equal(session.view, MAX_VIEW);
+  assert.equal(player.viewError, null);
+  for (let i = 0; i < 5; i++) {
+    player.send(1, -1);
+    session.tick(i * 33);
+  }
+  assert.deepEqual(player.latest?.others, [10, 20, 30, 40, 1000, 3]);
+  player.stop();
+  session.tick(5 * 33);
+  const r = player.report(6 * 33);
+  assert.equal(r.verified, true, JSON.stringify(r));
+  assert.equal(r.inputs_sent, 5);
+});
+
+test('a VIEW the SDK refuses costs only the drawing of the others', () => {
+  const player = new Player(30, (e) => e instanceof BufferFull);
+  const session = new FakeSession(() => player);
+  session.refuse = 'full';
+  player.attach(session);
+  assert.match(player.viewError ?? '', /asking to see the other players failed: .*send buffer full/);
+  session.refuse = 'none';
+  player.send(2, 2);
+  session.tick(0);
+  assert.equal(player.latest?.others, undefined);
+  player.stop();
+  session.tick(33);
+  assert.equal(player.report(66).verified, true);
 });

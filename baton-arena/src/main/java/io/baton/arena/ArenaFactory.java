@@ -33,10 +33,12 @@ public final class ArenaFactory implements ServiceFactory {
 
     @Override
     public Service restore(ServiceConfig config, int schemaVersion, InputStream in) throws IOException {
-        // Upgraders go here: a build writing version 2 reads version 1 and converts it in its own case.
+        // Upgraders go here: this build writes version 2 and still reads version 1 (no views) in its own case.
         switch (schemaVersion) {
             case 1:
                 return ArenaSnapshot.readV1(in);
+            case 2:
+                return ArenaSnapshot.readV2(in);
             default:
                 throw new UnsupportedSchemaException(NAME, schemaVersion, ArenaService.SCHEMA_VERSION);
         }

@@ -13,8 +13,11 @@ public final class ArenaProtocol {
     /** The world is a torus of this many units on each side: positions wrap around. */
     public static final int WORLD_SIZE = 1024;
 
-    /** Type byte of the only input. */
+    /** Type byte of the input that moves the player. */
     public static final byte MOVE = 1;
+
+    /** Type byte of the input that asks to see the world (or stops seeing it). */
+    public static final byte VIEW = 2;
 
     /** Type byte of the only output. */
     public static final byte UPDATE = 1;
@@ -31,6 +34,25 @@ public final class ArenaProtocol {
     public static final int MOVE_LENGTH = 11;
 
     /**
+     * VIEW, client to game, 3 bytes: from the next tick on, this player's updates also carry the positions of
+     * up to {@code want} other players (0 stops it). It is not a move: it is neither counted in inputsApplied
+     * nor hashed, so a client's move verification is the same whether it views or not. A {@code want} above
+     * {@link #MAX_VIEW} is malformed and ignored (counted as a rejected event).
+     * <pre>
+     * 0  u8   type = 2
+     * 1  u16  want     others to see, 0..{@link #MAX_VIEW}
+     * </pre>
+     */
+    public static final int VIEW_LENGTH = 3;
+
+    /**
+     * The most other players one update shows. The view is the first players in session-id order, the viewer
+     * left out, not the nearest: the page draws the whole world, and the first ones cost O(want) per viewer
+     * per tick however many players there are, where the nearest would cost a scan of every player.
+     */
+    public static final int MAX_VIEW = 64;
+
+    /**
      * UPDATE, game to client, once per tick to every player, 39 + 8n bytes:
      * <pre>
      * 0  u8   type = 1
@@ -44,6 +66,13 @@ public final class ArenaProtocol {
      * 39 n x u64 inputId      the inputs applied since the previous update, in the order applied
      * </pre>
      * An update lists at most {@link #MAX_IDS_PER_UPDATE} ids; any beyond follow in the next updates.
+     *
+     * <p>A player that asked to see the world ({@link #VIEW} with want &gt; 0) gets 2 + 4m bytes more:
+     * <pre>
+     * 39+8n      u16  m            others shown, at most want
+     * 41+8n      m x (u16 x, u16 y) their positions, in session-id order
+     * </pre>
+     * A player that never asked, or asked for 0, gets exactly the 39 + 8n bytes above.
      */
     static final int UPDATE_HEADER = 39;
 
@@ -61,8 +90,16 @@ public final class ArenaProtocol {
      * A decoded UPDATE.
      *
      * @param inputIds owned by the record: do not modify
+     * @param others   the world view, x and y of each other player shown in turn; null when the update has
+     *                 none (the player did not ask); owned by the record: do not modify
      */
-    public record Update(long tick, long inputsApplied, long inputHash, int x, int y, long players, long[] inputIds) {
+    public record Update(long tick, long inputsApplied, long inputHash, int x, int y, long players, long[] inputIds,
+                         int[] others) {
+
+        /** An update without a world view, as every client that does not ask for one gets. */
+        public Update(long tick, long inputsApplied, long inputHash, int x, int y, long players, long[] inputIds) {
+            this(tick, inputsApplied, inputHash, x, y, players, inputIds, null);
+        }
     }
 
     /** Encodes a MOVE; {@code dx} and {@code dy} must fit a signed byte. */
@@ -71,6 +108,23 @@ public final class ArenaProtocol {
             throw new IllegalArgumentException("dx and dy must fit a signed byte, were " + dx + ", " + dy);
         }
         return ByteBuffer.allocate(MOVE_LENGTH).put(MOVE).putLong(inputId).put((byte) dx).put((byte) dy).array();
+    }
+
+    /** Encodes a VIEW asking for up to {@code want} others, 0..{@link #MAX_VIEW}. */
+    public static byte[] view(int want) {
+        if (want < 0 || want > MAX_VIEW) {
+            throw new IllegalArgumentException("a view shows 0.." + MAX_VIEW + " other players, asked for " + want);
+        }
+        return ByteBuffer.allocate(VIEW_LENGTH).put(VIEW).putShort((short) want).array();
+    }
+
+    /** Decodes a VIEW's want, or returns -1 when the payload is not a well-formed one. */
+    static int decodeView(byte[] payload) {
+        if (payload == null || payload.length != VIEW_LENGTH || payload[0] != VIEW) {
+            return -1;
+        }
+        int want = ((payload[1] & 0xFF) << 8) | (payload[2] & 0xFF);
+        return want <= MAX_VIEW ? want : -1;
     }
 
     /** Decodes a MOVE, or returns null when the payload is not a well-formed one. */
@@ -84,11 +138,27 @@ public final class ArenaProtocol {
 
     static byte[] encodeUpdate(long tick, long inputsApplied, long inputHash, int x, int y, int players,
                                long[] ids, int idCount) {
-        ByteBuffer b = ByteBuffer.allocate(UPDATE_HEADER + 8 * idCount)
+        return encodeUpdate(tick, inputsApplied, inputHash, x, y, players, ids, idCount, null, -1);
+    }
+
+    /**
+     * Encodes an UPDATE; with {@code otherCount} &ge; 0 it carries a world view of that many others, whose x
+     * and y alternate in {@code others}; with -1 it carries none.
+     */
+    static byte[] encodeUpdate(long tick, long inputsApplied, long inputHash, int x, int y, int players,
+                               long[] ids, int idCount, int[] others, int otherCount) {
+        int viewBytes = otherCount < 0 ? 0 : 2 + 4 * otherCount;
+        ByteBuffer b = ByteBuffer.allocate(UPDATE_HEADER + 8 * idCount + viewBytes)
                 .put(UPDATE).putLong(tick).putLong(inputsApplied).putLong(inputHash)
                 .putInt(x).putInt(y).putInt(players).putShort((short) idCount);
         for (int i = 0; i < idCount; i++) {
             b.putLong(ids[i]);
+        }
+        if (otherCount >= 0) {
+            b.putShort((short) otherCount);
+            for (int i = 0; i < 2 * otherCount; i++) {
+                b.putShort((short) others[i]);
+            }
         }
         return b.array();
     }
@@ -111,14 +181,27 @@ public final class ArenaProtocol {
             int y = b.getInt();
             long players = Integer.toUnsignedLong(b.getInt());
             int n = Short.toUnsignedInt(b.getShort());
-            if (payload.length != UPDATE_HEADER + 8 * n) {
+            int withIds = UPDATE_HEADER + 8 * n;
+            if (payload.length < withIds) {
                 throw new IllegalArgumentException("update announces " + n + " ids but is " + payload.length + " bytes");
             }
             long[] ids = new long[n];
             for (int i = 0; i < n; i++) {
                 ids[i] = b.getLong();
             }
-            return new Update(tick, applied, hash, x, y, players, ids);
+            if (payload.length == withIds) {
+                return new Update(tick, applied, hash, x, y, players, ids, null);
+            }
+            int m = Short.toUnsignedInt(b.getShort());
+            if (payload.length != withIds + 2 + 4 * m) {
+                throw new IllegalArgumentException("update announces " + n + " ids and a view of " + m
+                        + " players but is " + payload.length + " bytes");
+            }
+            int[] others = new int[2 * m];
+            for (int i = 0; i < 2 * m; i++) {
+                others[i] = Short.toUnsignedInt(b.getShort());
+            }
+            return new Update(tick, applied, hash, x, y, players, ids, others);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated update", e);
         }

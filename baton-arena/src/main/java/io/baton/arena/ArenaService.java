@@ -19,7 +19,8 @@ import java.util.random.RandomGenerator;
  */
 final class ArenaService implements Service {
 
-    static final int SCHEMA_VERSION = 1;
+    /** 2 added each player's view (the VIEW input); {@link ArenaSnapshot#readV1} still reads 1. */
+    static final int SCHEMA_VERSION = 2;
     /** Page writes per tick and their size: enough to keep copy-on-write honest, small enough to cost nothing. */
     static final int WRITES_PER_TICK = 4;
     static final int WRITE_BYTES = 64;
@@ -27,6 +28,8 @@ final class ArenaService implements Service {
     private final NavigableMap<Long, Player> players;
     private final PageStore pages;
     private final byte[] scratch = new byte[WRITE_BYTES];
+    /** The positions one viewer's update shows, x and y alternating; refilled for each viewer. */
+    private final int[] seen = new int[2 * ArenaProtocol.MAX_VIEW];
     private long lastTick;
     private long rejectedEvents;
     /** The sum of every player's fingerprint, kept up to date at each change so that digest() is O(1). */
@@ -66,6 +69,17 @@ final class ArenaService implements Service {
     @Override
     public void onInput(long sessionId, byte[] payload, Context ctx) {
         Player p = players.get(sessionId);
+        if (payload != null && payload.length > 0 && payload[0] == ArenaProtocol.VIEW) {
+            int want = ArenaProtocol.decodeView(payload);
+            if (p == null || want < 0) {
+                rejectedEvents++;
+                return;
+            }
+            playerSum -= p.fingerprint();
+            p.view = want;
+            playerSum += p.fingerprint();
+            return;
+        }
         ArenaProtocol.Move move = ArenaProtocol.decodeMove(payload);
         if (p == null || move == null) {
             rejectedEvents++;
@@ -92,14 +106,34 @@ final class ArenaService implements Service {
         }
         int count = players.size();
         for (Player p : players.values()) {
+            int shown = p.view == 0 ? -1 : look(p);
             if (p.hasPending()) {
                 playerSum -= p.fingerprint();
-                ctx.send(p.sessionId, p.update(lastTick, count));
+                ctx.send(p.sessionId, p.update(lastTick, count, seen, shown));
                 playerSum += p.fingerprint();
             } else {
-                ctx.send(p.sessionId, p.update(lastTick, count));
+                ctx.send(p.sessionId, p.update(lastTick, count, seen, shown));
             }
         }
+    }
+
+    /**
+     * Fills {@link #seen} with the first {@code viewer.view} other players in session-id order (positions as of
+     * this tick, before any update is sent, so every viewer sees the same world) and returns how many.
+     */
+    private int look(Player viewer) {
+        int m = 0;
+        for (Player o : players.values()) {
+            if (m == viewer.view) {
+                break;
+            }
+            if (o != viewer) {
+                seen[2 * m] = o.x;
+                seen[2 * m + 1] = o.y;
+                m++;
+            }
+        }
+        return m;
     }
 
     @Override
@@ -119,7 +153,12 @@ final class ArenaService implements Service {
 
     @Override
     public long digest() {
-        long h = Hash64.mix(SCHEMA_VERSION, lastTick);
+        return digest(SCHEMA_VERSION);
+    }
+
+    /** The digest as schema {@code version} computed it: a restored version 1 snapshot checks against its own. */
+    long digest(int version) {
+        long h = Hash64.mix(version, lastTick);
         h = Hash64.mix(h, rejectedEvents);
         h = Hash64.mix(h, players.size());
         h = Hash64.mix(h, playerSum);

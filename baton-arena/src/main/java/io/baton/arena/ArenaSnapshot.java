@@ -9,7 +9,8 @@ import java.util.Collection;
 import java.util.TreeMap;
 
 /**
- * The arena's state as bytes, schema version 1. Big-endian:
+ * The arena's state as bytes, schema version 2 (version 1 had no view field; {@link #readV1} reads it with
+ * every view off). Big-endian:
  * <pre>
  * 0   u32  magic 0x4152454E ("AREN")
  * 4   u64  lastTick
@@ -18,7 +19,7 @@ import java.util.TreeMap;
  * 24  u32  playerCount
  * 28  u32  tableBytes          length of the player table that follows
  * 32  player table, by ascending session id, one record per player:
- *         u64 sessionId, i32 x, i32 y, u64 inputsApplied, u64 inputHash,
+ *         u64 sessionId, i32 x, i32 y, u64 inputsApplied, u64 inputHash, u16 view (0..64, 0 = off),
  *         u32 pendingCount, pendingCount x u64 inputId (applied, not yet reported)
  *     pageCount x 65536 bytes of world pages
  *     u64  digest of the state   the source's digest(); restore recomputes it and refuses a mismatch
@@ -30,7 +31,8 @@ final class ArenaSnapshot implements Snapshot {
 
     static final int MAGIC = 0x4152454E;
     private static final int HEADER = 32;
-    private static final int PLAYER_FIXED = 36;
+    private static final int PLAYER_FIXED_V1 = 36;
+    private static final int PLAYER_FIXED = 38;
     /** Bounds that a corrupt header cannot talk us past: 64 GiB of pages, 2^24 players. */
     private static final int MAX_PAGES = 1 << 20;
     private static final int MAX_PLAYERS = 1 << 24;
@@ -57,7 +59,7 @@ final class ArenaSnapshot implements Snapshot {
                 .putInt(store.count()).putInt(players.size()).putInt(tableBytes);
         for (Player p : players) {
             b.putLong(p.sessionId).putInt(p.x).putInt(p.y).putLong(p.inputsApplied).putLong(p.inputHash)
-                    .putInt(p.pendingCount());
+                    .putShort((short) p.view).putInt(p.pendingCount());
             for (int i = 0; i < p.pendingCount(); i++) {
                 b.putLong(p.pending(i));
             }
@@ -79,8 +81,18 @@ final class ArenaSnapshot implements Snapshot {
         return head.length + (long) pages.length * PageStore.PAGE_SIZE + tail.length;
     }
 
-    /** Reads a version 1 snapshot and checks that the restored state has the digest the source recorded. */
+    /** Reads a version 2 snapshot and checks that the restored state has the digest the source recorded. */
+    static ArenaService readV2(InputStream in) throws IOException {
+        return read(in, 2);
+    }
+
+    /** Reads a version 1 snapshot (no views: every player's is off) and checks it against its version 1 digest. */
     static ArenaService readV1(InputStream in) throws IOException {
+        return read(in, 1);
+    }
+
+    private static ArenaService read(InputStream in, int version) throws IOException {
+        int fixed = version == 1 ? PLAYER_FIXED_V1 : PLAYER_FIXED;
         ByteBuffer h = ByteBuffer.wrap(readExactly(in, HEADER));
         if (h.getInt() != MAGIC) {
             throw new IOException("not an arena snapshot (bad magic)");
@@ -91,28 +103,29 @@ final class ArenaSnapshot implements Snapshot {
         int playerCount = h.getInt();
         int tableBytes = h.getInt();
         if (pageCount < 0 || pageCount > MAX_PAGES || playerCount < 0 || playerCount > MAX_PLAYERS
-                || tableBytes < (long) playerCount * PLAYER_FIXED) {
+                || tableBytes < (long) playerCount * fixed) {
             throw new IOException("corrupt arena snapshot header: pages " + pageCount + ", players " + playerCount
                     + ", table " + tableBytes + " bytes");
         }
-        TreeMap<Long, Player> players = readPlayers(ByteBuffer.wrap(readExactly(in, tableBytes)), playerCount);
+        TreeMap<Long, Player> players = readPlayers(ByteBuffer.wrap(readExactly(in, tableBytes)), playerCount, version);
         byte[][] pages = new byte[pageCount][];
         for (int i = 0; i < pageCount; i++) {
             pages[i] = readExactly(in, PageStore.PAGE_SIZE);
         }
         long recorded = ByteBuffer.wrap(readExactly(in, 8)).getLong();
         ArenaService service = new ArenaService(PageStore.of(pages), lastTick, rejected, players);
-        if (service.digest() != recorded) {
+        if (service.digest(version) != recorded) {
             throw new IOException("arena snapshot does not restore to its recorded digest: corrupt in transit?");
         }
         return service;
     }
 
-    private static TreeMap<Long, Player> readPlayers(ByteBuffer t, int count) throws IOException {
+    private static TreeMap<Long, Player> readPlayers(ByteBuffer t, int count, int version) throws IOException {
+        int fixed = version == 1 ? PLAYER_FIXED_V1 : PLAYER_FIXED;
         TreeMap<Long, Player> players = new TreeMap<>();
         long previous = 0;
         for (int i = 0; i < count; i++) {
-            if (t.remaining() < PLAYER_FIXED) {
+            if (t.remaining() < fixed) {
                 throw new IOException("corrupt arena snapshot: player table too short");
             }
             long sessionId = t.getLong();
@@ -120,9 +133,10 @@ final class ArenaSnapshot implements Snapshot {
             int y = t.getInt();
             long applied = t.getLong();
             long hash = t.getLong();
+            int view = version == 1 ? 0 : Short.toUnsignedInt(t.getShort());
             int pendingCount = t.getInt();
             if ((i > 0 && Long.compare(sessionId, previous) <= 0) || x < 0 || x >= ArenaProtocol.WORLD_SIZE
-                    || y < 0 || y >= ArenaProtocol.WORLD_SIZE || pendingCount < 0
+                    || y < 0 || y >= ArenaProtocol.WORLD_SIZE || view > ArenaProtocol.MAX_VIEW || pendingCount < 0
                     || pendingCount > t.remaining() / 8) {
                 throw new IOException("corrupt arena snapshot: player record " + i);
             }
@@ -130,7 +144,9 @@ final class ArenaSnapshot implements Snapshot {
             for (int k = 0; k < pendingCount; k++) {
                 pending[k] = t.getLong();
             }
-            players.put(sessionId, new Player(sessionId, x, y, applied, hash, pending));
+            Player p = new Player(sessionId, x, y, applied, hash, pending);
+            p.view = view;
+            players.put(sessionId, p);
             previous = sessionId;
         }
         if (t.hasRemaining()) {

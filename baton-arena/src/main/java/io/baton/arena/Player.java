@@ -13,6 +13,8 @@ final class Player {
     int y;
     long inputsApplied;
     long inputHash;
+    /** How many others this player's updates show (a VIEW's want), 0 when it did not ask. */
+    int view;
     /** Input ids applied since this player's last update, reported and cleared by the next one. */
     private long[] pending = NONE;
     private int pendingCount;
@@ -59,10 +61,14 @@ final class Player {
         return pending[i];
     }
 
-    /** This tick's update; it reports the pending ids (as many as fit) and forgets them. */
-    byte[] update(long tick, int players) {
+    /**
+     * This tick's update; it reports the pending ids (as many as fit) and forgets them. With {@code otherCount}
+     * &ge; 0 it also shows that many others, x and y alternating in {@code others}; -1 shows none.
+     */
+    byte[] update(long tick, int players, int[] others, int otherCount) {
         int n = Math.min(pendingCount, ArenaProtocol.MAX_IDS_PER_UPDATE);
-        byte[] out = ArenaProtocol.encodeUpdate(tick, inputsApplied, inputHash, x, y, players, pending, n);
+        byte[] out = ArenaProtocol.encodeUpdate(tick, inputsApplied, inputHash, x, y, players, pending, n,
+                others, otherCount);
         if (n == pendingCount) {
             pendingCount = 0;
             pendingHash = 0;
@@ -81,7 +87,9 @@ final class Player {
         h = Hash64.mix(h, inputsApplied);
         h = Hash64.mix(h, inputHash);
         h = Hash64.mix(h, pendingCount);
-        return Hash64.mix(h, pendingHash);
+        h = Hash64.mix(h, pendingHash);
+        // Mixed in only when set, so that a player who never asked has the fingerprint schema 1 gave it.
+        return view == 0 ? h : Hash64.mix(h, view);
     }
 
     private static long hashOf(long[] ids, int from, int to) {

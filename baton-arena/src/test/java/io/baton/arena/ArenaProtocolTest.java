@@ -69,4 +69,21 @@ class ArenaProtocolTest {
         assertThat(ArenaProtocol.hashInput(0, 2, 2, 3)).isNotEqualTo(base);
         assertThat(ArenaProtocol.hashInput(0, 1, -1, -1)).isNotEqualTo(ArenaProtocol.hashInput(0, 1, 0, -1));
     }
+
+    @Test
+    void viewAndAnUpdateWithAWorldViewHaveTheBytesThePageChecks() {
+        // The same hex as clients/arena-page/test/ledger.test.ts's VIEW_UPDATE_HEX.
+        String hex = "01" + "0000000000000007" + "0".repeat(32) + "00000001" + "00000002" + "00000002" + "0000"
+                + "0001" + "0005" + "03ff";
+        byte[] bytes = ArenaProtocol.encodeUpdate(7, 0, 0, 1, 2, 2, new long[0], 0, new int[] {5, 1023}, 1);
+        assertThat(java.util.HexFormat.of().formatHex(bytes)).isEqualTo(hex);
+        assertThat(ArenaProtocol.decodeUpdate(bytes).others()).containsExactly(5, 1023);
+        assertThat(ArenaProtocol.decodeUpdate(Arrays.copyOf(bytes, 39)).others()).isNull();
+        assertThatThrownBy(() -> ArenaProtocol.decodeUpdate(Arrays.copyOf(bytes, 40)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ArenaProtocol.decodeUpdate(Arrays.copyOf(bytes, bytes.length + 4)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("view of 1 players");
+        assertThat(java.util.HexFormat.of().formatHex(ArenaProtocol.view(64))).isEqualTo("020040");
+        assertThat(ArenaProtocol.decodeView(ArenaProtocol.view(64))).isEqualTo(64);
+    }
 }

@@ -124,7 +124,7 @@ class ArenaServiceTest {
         assertThat(service.digest()).isNotEqualTo(atCapture);
         assertThat(concurrent).isEqualTo(beforeTicking);
         assertThat(afterwards).isEqualTo(beforeTicking);
-        Service restored = FACTORY.restore(config(0), 1, new ByteArrayInputStream(afterwards));
+        Service restored = FACTORY.restore(config(0), ArenaService.SCHEMA_VERSION, new ByteArrayInputStream(afterwards));
         assertThat(restored.digest()).isEqualTo(atCapture);
         // The pages really changed after capture: the current state serialises differently.
         assertThat(bytesOf(service.snapshot())).isNotEqualTo(afterwards);
@@ -163,7 +163,7 @@ class ArenaServiceTest {
     @Test
     void unknownSchemaVersionIsRejected() {
         byte[] valid = bytesOf(create(0).snapshot());
-        for (int version : new int[] {0, 2, -1, 99}) {
+        for (int version : new int[] {0, 3, -1, 99}) {
             assertThatThrownBy(() -> FACTORY.restore(config(0), version, new ByteArrayInputStream(valid)))
                     .isInstanceOf(UnsupportedSchemaException.class)
                     .hasMessageContaining("arena").hasMessageContaining(Integer.toString(version));
@@ -177,17 +177,17 @@ class ArenaServiceTest {
         byte[] bytes = bytesOf(service.snapshot());
 
         byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 100);
-        assertThatThrownBy(() -> FACTORY.restore(config(0), 1, new ByteArrayInputStream(truncated)))
+        assertThatThrownBy(() -> FACTORY.restore(config(0), ArenaService.SCHEMA_VERSION, new ByteArrayInputStream(truncated)))
                 .isInstanceOf(EOFException.class);
 
         byte[] flipped = bytes.clone();
         flipped[bytes.length / 2] ^= 1;
-        assertThatThrownBy(() -> FACTORY.restore(config(0), 1, new ByteArrayInputStream(flipped)))
+        assertThatThrownBy(() -> FACTORY.restore(config(0), ArenaService.SCHEMA_VERSION, new ByteArrayInputStream(flipped)))
                 .isInstanceOf(IOException.class).hasMessageContaining("digest");
 
         byte[] badMagic = bytes.clone();
         badMagic[0] = 0;
-        assertThatThrownBy(() -> FACTORY.restore(config(0), 1, new ByteArrayInputStream(badMagic)))
+        assertThatThrownBy(() -> FACTORY.restore(config(0), ArenaService.SCHEMA_VERSION, new ByteArrayInputStream(badMagic)))
                 .isInstanceOf(IOException.class).hasMessageContaining("magic");
     }
 
@@ -287,7 +287,7 @@ class ArenaServiceTest {
                 .filter(f -> f.name().equals("arena"))
                 .findFirst().orElseThrow();
         assertThat(found).isInstanceOf(ArenaFactory.class);
-        assertThat(found.create(config(0)).schemaVersion()).isEqualTo(1);
+        assertThat(found.create(config(0)).schemaVersion()).isEqualTo(ArenaService.SCHEMA_VERSION);
     }
 
     @Test

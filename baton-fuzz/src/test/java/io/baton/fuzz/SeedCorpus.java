@@ -46,7 +46,9 @@ final class SeedCorpus {
         write("ServerCoreFuzzTest", "peerConnection", peerScripts());
         byte[] save = CoreStage.authority(new ArenaFactory(), 2, false).core.saveAndStop(0).readAllBytes();
         write("RestoreFuzzTest", "saveFile", Map.of("arena-two-sessions", save));
-        ByteBuf arena = Unpooled.buffer().writeByte(1).writeBytes(Layouts.serviceOfSave(save));
+        // Byte 0 is the schema version the arena writes now, so that the seed restores rather than being refused.
+        int schema = new ArenaFactory().create(new io.baton.service.ServiceConfig(30, Map.of())).schemaVersion();
+        ByteBuf arena = Unpooled.buffer().writeByte(schema).writeBytes(Layouts.serviceOfSave(save));
         write("RestoreFuzzTest", "arenaSnapshot", Map.of("two-players", ByteBufUtil.getBytes(arena)));
         write("RestoreFuzzTest", "handoffSnapshot", Map.of("arena-two-sessions", handoffSnapshot()));
     }
