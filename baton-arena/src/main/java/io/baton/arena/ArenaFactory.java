@@ -23,6 +23,11 @@ public final class ArenaFactory implements ServiceFactory {
     }
 
     @Override
+    public int schemaVersion() {
+        return ArenaService.SCHEMA_VERSION;
+    }
+
+    @Override
     public Service create(ServiceConfig config) {
         long mb = config.longOption("state-mb", 0);
         if (mb < 0 || mb > MAX_STATE_MB) {

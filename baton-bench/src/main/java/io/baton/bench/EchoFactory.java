@@ -20,6 +20,11 @@ public final class EchoFactory implements ServiceFactory {
     }
 
     @Override
+    public int schemaVersion() {
+        return 1;
+    }
+
+    @Override
     public Service create(ServiceConfig config) {
         return new Echo();
     }

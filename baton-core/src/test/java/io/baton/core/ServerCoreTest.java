@@ -601,6 +601,11 @@ class ServerCoreTest {
                 }
 
                 @Override
+                public int schemaVersion() {
+                    return 1;
+                }
+
+                @Override
                 public io.baton.service.Service create(io.baton.service.ServiceConfig config) {
                     return new TallyFactory().create(config);
                 }

@@ -33,6 +33,11 @@ final class TallyFactory implements ServiceFactory {
     }
 
     @Override
+    public int schemaVersion() {
+        return 1;
+    }
+
+    @Override
     public Service create(ServiceConfig config) {
         return new Tally(config.options().get("ignore"), new TreeMap<>(), ballast(config));
     }

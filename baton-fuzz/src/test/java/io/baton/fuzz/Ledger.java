@@ -35,6 +35,11 @@ final class Ledger implements ServiceFactory {
     }
 
     @Override
+    public int schemaVersion() {
+        return 1;
+    }
+
+    @Override
     public Service create(ServiceConfig config) {
         last = new Book(new TreeMap<>(), 0);
         return last;

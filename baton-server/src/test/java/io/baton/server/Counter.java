@@ -42,6 +42,7 @@ public final class Counter implements Service {
     /** Registered in META-INF/services/io.baton.service.ServiceFactory; picked with --service counter. */
     public static final class Factory implements ServiceFactory {
         @Override public String name() { return "counter"; }
+        @Override public int schemaVersion() { return 1; }
         @Override public Service create(ServiceConfig config) { return new Counter(); }
 
         @Override public Service restore(ServiceConfig config, int version, InputStream in) throws IOException {

@@ -63,6 +63,7 @@ final class StuckService implements Service {
         }
 
         @Override public String name() { return "stuck-counter"; }
+        @Override public int schemaVersion() { return 1; }
         @Override public Service create(ServiceConfig config) { return new StuckService(this); }
 
         @Override

@@ -11,7 +11,11 @@ package io.baton.service;
  */
 public interface Service {
 
-    /** The version of the snapshot format this code writes; a newer build restores older versions. */
+    /**
+     * The schema version whose rules this service applies and whose format {@link #snapshot()} writes: its
+     * factory's {@link ServiceFactory#schemaVersion()}, except on a service restored from an older version
+     * and not yet {@link #upgrade() upgraded}, which answers that older version.
+     */
     int schemaVersion();
 
     /** A new session joined. */
@@ -38,4 +42,17 @@ public interface Service {
      * service thread, so it should be incremental rather than a pass over all of the state.
      */
     long digest();
+
+    /**
+     * Called once on a service that {@link ServiceFactory#restore} returned for an older schema version, at
+     * the moment this server takes authority (its digest, as the older version's, has just matched the
+     * source's): from the next event on, apply this build's rules, and answer {@link #schemaVersion()},
+     * {@link #digest()} and {@link #snapshot()} as this build. A rule change therefore applies from the first
+     * tick this server owns, never to an event the older build already applied. Clients are waiting while it
+     * runs, so it must not be proportional to the state: convert in restore.
+     */
+    default void upgrade() {
+        throw new UnsupportedOperationException(getClass().getName() + " was restored from an older schema version but"
+                + " does not implement Service.upgrade(); its factory must refuse that version (ServiceFactory.upgradeFrom)");
+    }
 }
