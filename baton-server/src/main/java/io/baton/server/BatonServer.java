@@ -319,11 +319,13 @@ public final class BatonServer implements AutoCloseable {
     private final CompletableFuture<Path> saved;
     private final Probes probes;
     private final ServerMetrics metrics;
+    private final Handoffs handoffs;
 
     private BatonServer(EventLoopGroup group, int otherIoLoops, EventLoopGroup adminGroup, CoreDriver driver,
                         int clientPort,
                         int peerPort, int adminPort, CompletableFuture<Path> saved, Probes probes,
-                        ServerMetrics metrics) {
+                        ServerMetrics metrics, Handoffs handoffs) {
+        this.handoffs = handoffs;
         this.saved = saved;
         this.probes = probes;
         this.metrics = metrics;
@@ -375,7 +377,9 @@ public final class BatonServer implements AutoCloseable {
             Secured tls = Secured.of(opts.tls(), TimeUnit.NANOSECONDS.toMillis(cfg.limits().helloTimeout()));
             CoreDriver driver = new CoreDriver(coreLoop, coreLoop, PEER_MAX_FRAME, opts.limits(), diagnostics,
                     diagnostics.observed() ? observer : ServerObserver.NONE, tls);
-            MeteredOutbox outbox = new MeteredOutbox(driver, metrics);
+            // A handoff's listeners hear of it on the admin thread: never the core's, which every client waits on.
+            Handoffs handoffs = new Handoffs(driver, adminGroup.next());
+            MeteredOutbox outbox = new MeteredOutbox(driver, metrics, handoffs);
             driver.observePolls(outbox);
             driver.loop().submit(() -> driver.core(opts.standby()
                     ? ServerCore.standby(cfg, outbox, entropy)
@@ -413,7 +417,8 @@ public final class BatonServer implements AutoCloseable {
                                     ch.pipeline().addLast(tls.accepted(ch, "admin"));
                                 }
                                 ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                        new AdminHandler(driver, opts.adminToken(), saved, probes, metrics));
+                                        new AdminHandler(driver, handoffs, opts.adminToken(), saved, probes,
+                                                metrics));
                                 if (tls.on()) {
                                     ch.pipeline().addLast(Secured.CLOSE_ON_ERROR);
                                 }
@@ -424,7 +429,7 @@ public final class BatonServer implements AutoCloseable {
             }
             BatonServer server = new BatonServer(group, spread ? opts.ioThreads() - 1 : 0, adminGroup, driver,
                     port(client), peer == null ? -1 : port(peer),
-                    admin == null ? -1 : port(admin), saved, probes, metrics);
+                    admin == null ? -1 : port(admin), saved, probes, metrics, handoffs);
             server.listeners.addAll(bound);
             server.advertised = ad[0] + ":" + ad[1];
             driver.loop().execute(driver::afterBatch);
@@ -583,9 +588,24 @@ public final class BatonServer implements AutoCloseable {
         return driver.call(ServerCore::status);
     }
 
-    /** Starts a handoff; completes with the reason if it could not start. */
+    /**
+     * Orders this server, the authority, to hand off to the target the request names, as the admin API's
+     * {@code POST /handoff} does (it is this same call): completes, once the core took or refused the order, with
+     * the {@link Handoff} to watch (its phase, each phase as it is entered, and its {@link Handoff#outcome()}:
+     * completed, aborted with the reason, fenced, or refused at once).
+     */
+    public CompletableFuture<Handoff> handoff(HandoffRequest request) {
+        Objects.requireNonNull(request, "request");
+        return handoffs.start(request);
+    }
+
+    /** {@link #handoff}, answering only whether it started: empty, or the reason it was refused. */
     public CompletableFuture<Optional<String>> startHandoff(HandoffRequest request) {
-        return driver.call(core -> core.startHandoff(request, CoreDriver.now()));
+        return handoff(request).thenApply(Handoff::refusal);
+    }
+
+    Handoffs handoffs() {
+        return handoffs;
     }
 
     public CompletableFuture<Optional<String>> abortHandoff() {
