@@ -67,6 +67,8 @@ public final class Handoff {
 
     private final Executor listeners;
     private final List<Consumer<Progress>> onProgress = new CopyOnWriteArrayList<>();
+    /** Every phase told so far (at most one per phase of a handoff), for a listener added late; listeners' thread only. */
+    private final List<Progress> told = new java.util.ArrayList<>();
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     private volatile long id;
     private volatile SourcePhase phase = SourcePhase.IDLE;
@@ -86,12 +88,34 @@ public final class Handoff {
     }
 
     /**
-     * Calls {@code listener} with every phase entered from now on, in order, on the server's admin thread.
-     * Returns this handle.
+     * Calls {@code listener} with every phase this handoff entered, in order, on the server's admin thread: first
+     * those entered before it was added (the handoff runs on while the caller receives its handle), then each as
+     * it is entered. Returns this handle.
      */
     public Handoff onProgress(Consumer<Progress> listener) {
-        onProgress.add(Objects.requireNonNull(listener, "listener"));
+        Objects.requireNonNull(listener, "listener");
+        Runnable add = () -> {
+            for (Progress p : told) {
+                tellOne(listener, p);
+            }
+            onProgress.add(listener);
+        };
+        try {
+            listeners.execute(add); // on the thread that tells the phases, so none is missed or told twice
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            onProgress.add(listener); // the server is closing: nothing more will be told
+        }
         return this;
+    }
+
+    private static void tellOne(Consumer<Progress> listener, Progress p) {
+        try {
+            listener.accept(p);
+        } catch (RuntimeException e) {
+            // One listener's bug neither stops the others nor the handoff.
+            org.slf4j.LoggerFactory.getLogger("baton.server").warn("a handoff listener failed on {}: {}",
+                    p.phase(), e.toString());
+        }
     }
 
     /**
@@ -132,14 +156,9 @@ public final class Handoff {
         };
         Progress p = new Progress(next, status);
         Runnable tell = () -> {
+            told.add(p);
             for (Consumer<Progress> l : onProgress) {
-                try {
-                    l.accept(p);
-                } catch (RuntimeException e) {
-                    // One listener's bug neither stops the others nor the handoff.
-                    org.slf4j.LoggerFactory.getLogger("baton.server").warn("a handoff listener failed on {}: {}",
-                            next, e.toString());
-                }
+                tellOne(l, p);
             }
             if (end != null) {
                 outcome.complete(new Outcome(end, end == Result.COMPLETED ? "" : status.lastError(), status));
