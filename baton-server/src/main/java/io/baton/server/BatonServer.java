@@ -651,7 +651,10 @@ public final class BatonServer implements AutoCloseable {
         }
         adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         try {
-            driver.loop().submit(driver::closeJournal).await(2, TimeUnit.SECONDS);
+            driver.loop().submit(() -> {
+                handoffs.closing(); // a caller waiting on a Handoff's outcome hears that it never will
+                driver.closeJournal();
+            }).await(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -82,7 +82,7 @@ public final class Handoff {
         return id;
     }
 
-    /** The last phase entered ({@link SourcePhase#IDLE} if it was refused). */
+    /** The last phase told ({@link SourcePhase#IDLE} until the first is, and if it was refused). */
     public SourcePhase phase() {
         return phase;
     }
@@ -120,11 +120,18 @@ public final class Handoff {
 
     /**
      * Completes once the handoff ended: completed, aborted, fenced, or refused at once. After every
-     * {@link #onProgress} call about it. An aborted handoff's source may later fence itself too (faults.md, the
+     * {@link #onProgress} call about it. Completes exceptionally (an {@link IllegalStateException}) if the server
+     * is closed before the handoff ended. An aborted handoff's source may later fence itself too (faults.md, the
      * fence watch): that is a new phase of the server, not a change of this outcome.
      */
     public CompletableFuture<Outcome> outcome() {
         return outcome;
+    }
+
+    /** Its server closed before it ended: whatever it had done, nothing more will be told of it. */
+    void closed() {
+        outcome.completeExceptionally(new IllegalStateException("the server closed in phase " + phase
+                + " before " + this + " ended; its status at the end was never read"));
     }
 
     /** The order was refused: nothing moved. */

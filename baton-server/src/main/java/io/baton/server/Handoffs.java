@@ -47,6 +47,14 @@ final class Handoffs {
         return handle;
     }
 
+    /** The server is closing, on the core's loop: a handoff under way will never be told its end. */
+    void closing() {
+        if (current != null) {
+            current.closed();
+            current = null;
+        }
+    }
+
     /**
      * The core's source entered {@code next}, on its loop, in the middle of an event: the status is read in
      * the loop's next task, once that event is whole, and ordered after every earlier phase's.

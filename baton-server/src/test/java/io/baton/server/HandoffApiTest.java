@@ -84,6 +84,23 @@ class HandoffApiTest {
     }
 
     @Test
+    void closingTheServerMidHandoffEndsItsOutcomeExceptionallyRatherThanNever() throws Exception {
+        BatonServer source = BatonServer.start(io.baton.core.ServerConfig.defaults(new io.baton.arena.ArenaFactory(),
+                new io.baton.service.ServiceConfig(TestServers.TICK_HZ, java.util.Map.of()), TestServers.PEER_SECRET),
+                new BatonServer.Options("127.0.0.1", 0, 0,
+                "127.0.0.1", -1, null, false));
+        // A peer port that accepts and never answers: the handoff stays CONNECTING/AUTHENTICATING until its silence.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Handoff handoff = source.handoff(io.baton.core.HandoffRequest.toAdvertised("127.0.0.1",
+                    silent.getLocalPort(), io.baton.wire.Frame.Mode.LIVE)).get(5, TimeUnit.SECONDS);
+            source.close();
+            assertThat(handoff.outcome()).failsWithin(5, TimeUnit.SECONDS)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOf(IllegalStateException.class).withMessageContaining("server closed");
+        }
+    }
+
+    @Test
     void theAdminApiOrdersThroughTheSamePathAndAnswersTheHandlesId() throws Exception {
         BatonServer source = env.start(false);
         BatonServer target = env.start(true);
