@@ -140,13 +140,13 @@ final class CoreDriver implements ServerOutbox {
     }
 
     private void timed(Runnable r) {
-        if (!SLOW) {
+        if (!CoreWatchdog.ON) {
             r.run();
             return;
         }
-        callStarted = now();
+        watchdog.started(now());
         r.run();
-        callStarted = 0;
+        watchdog.ended();
     }
 
     /** The handler at the end of an accepted connection's pipeline: registered with the core when active. */
@@ -416,55 +416,22 @@ final class CoreDriver implements ServerOutbox {
         timer = null;
         timerAt = Long.MAX_VALUE;
         long t = now();
-        callStarted = t;
+        watchdog.started(t);
         polls.polling();
         core.poll(t);
         polls.polled(due, t);
         afterBatch();
-        callStarted = 0;
-        if (SLOW && now() - t > 2_000_000L) {
+        watchdog.ended();
+        if (CoreWatchdog.ON && now() - t > 2_000_000L) {
             LOG.info("slow poll: {} us", (now() - t) / 1000);
         }
     }
 
-    private static final boolean SLOW = Boolean.getBoolean("baton.slow");
-
     /** Diagnostics (-Dbaton.slow=true): samples the core's thread when one call into it runs long. */
-    private volatile long callStarted;
+    private final CoreWatchdog watchdog = new CoreWatchdog();
 
     void startWatchdog() {
-        if (!SLOW) {
-            return;
-        }
-        Thread[] coreThread = new Thread[1];
-        try {
-            loop.submit(() -> coreThread[0] = Thread.currentThread()).sync();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        Thread dog = new Thread(() -> {
-            long reported = 0;
-            while (true) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                long started = callStarted;
-                if (started != 0 && now() - started > 6_000_000L && started != reported) {
-                    reported = started;
-                    StringBuilder b = new StringBuilder("core thread busy for " + (now() - started) / 1000 + " us at:");
-                    StackTraceElement[] st = coreThread[0].getStackTrace();
-                    for (int i = 0; i < Math.min(14, st.length); i++) {
-                        b.append("\n    ").append(st[i]);
-                    }
-                    LOG.info(b.toString());
-                }
-            }
-        }, "baton-watchdog");
-        dog.setDaemon(true);
-        dog.start();
+        watchdog.start(loop);
     }
 
     // ---------------------------------------------------------------- ServerOutbox
