@@ -11,9 +11,8 @@ import io.baton.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -35,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * Messages per second through an echo, two ways on the same machine in the same run: a Baton session
@@ -83,72 +83,24 @@ public final class Throughput {
         EventLoopGroup clientLoop = Transport.group(1, "echo-client", Thread.NORM_PRIORITY);
         List<Channel> open = new ArrayList<>();
         try {
-            Channel server = new ServerBootstrap()
-                    .group(serverLoop)
-                    .channel(Transport.serverChannel())
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            if (serverTls != null) {
-                                ch.pipeline().addLast(serverTls.newHandler(ch.alloc()));
-                            }
-                            ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 0),
-                                    new ChannelInboundHandlerAdapter() {
-                                        @Override
-                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                            ctx.write(msg, ctx.voidPromise());
-                                        }
-
-                                        @Override
-                                        public void channelReadComplete(ChannelHandlerContext ctx) {
-                                            ctx.flush();
-                                        }
-                                    });
-                        }
-                    })
-                    .bind("127.0.0.1", 0).sync().channel();
+            Channel server = listen(serverLoop, ch -> {
+                if (serverTls != null) {
+                    ch.pipeline().addLast(serverTls.newHandler(ch.alloc()));
+                }
+                ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 0), EchoHandler.INSTANCE);
+            });
             open.add(server);
             int port = ((InetSocketAddress) server.localAddress()).getPort();
             LongAdder echoed = new LongAdder();
             byte[] payload = new byte[load.payloadBytes()];
             for (int i = 0; i < load.connections(); i++) {
-                Channel ch = new Bootstrap()
-                        .group(clientLoop)
-                        .channel(Transport.channel())
-                        .option(ChannelOption.TCP_NODELAY, true)
-                        .handler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                if (clientTls != null) {
-                                    ch.pipeline().addLast(clientTls.newHandler(ch.alloc(), "127.0.0.1", port));
-                                }
-                                ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 0),
-                                        new ChannelInboundHandlerAdapter() {
-                                            @Override
-                                            public void channelActive(ChannelHandlerContext ctx) {
-                                                for (int k = 0; k < load.window(); k++) {
-                                                    ctx.write(frame(ctx, payload), ctx.voidPromise());
-                                                }
-                                                ctx.flush();
-                                            }
-
-                                            @Override
-                                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                                ((ByteBuf) msg).release();
-                                                echoed.increment();
-                                                ctx.write(frame(ctx, payload), ctx.voidPromise());
-                                            }
-
-                                            @Override
-                                            public void channelReadComplete(ChannelHandlerContext ctx) {
-                                                ctx.flush();
-                                            }
-                                        });
-                            }
-                        })
-                        .connect("127.0.0.1", port).sync().channel();
-                open.add(ch);
+                open.add(connect(clientLoop, port, ch -> {
+                    if (clientTls != null) {
+                        ch.pipeline().addLast(clientTls.newHandler(ch.alloc(), "127.0.0.1", port));
+                    }
+                    ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 0),
+                            new EchoLoad(load.window(), echoed, alloc -> frame(alloc, payload), false));
+                }));
             }
             return timed(tls == null ? "plain Netty echo" : "plain Netty TLS echo", echoed, load);
         } finally {
@@ -169,83 +121,27 @@ public final class Throughput {
         EventLoopGroup clientLoop = Transport.group(1, "echo-client", Thread.NORM_PRIORITY);
         List<Channel> open = new ArrayList<>();
         try {
-            Channel server = new ServerBootstrap()
-                    .group(serverLoop)
-                    .channel(Transport.serverChannel())
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
-                                    new WebSocketServerProtocolHandler("/echo", null, false, 1 << 20),
-                                    new ChannelInboundHandlerAdapter() {
-                                        @Override
-                                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                            ctx.write(msg, ctx.voidPromise()); // the binary message itself
-                                        }
-
-                                        @Override
-                                        public void channelReadComplete(ChannelHandlerContext ctx) {
-                                            ctx.flush();
-                                        }
-                                    });
-                        }
-                    })
-                    .bind("127.0.0.1", 0).sync().channel();
+            Channel server = listen(serverLoop, ch -> ch.pipeline().addLast(new HttpServerCodec(),
+                    new HttpObjectAggregator(8192), new WebSocketServerProtocolHandler("/echo", null, false, 1 << 20),
+                    EchoHandler.INSTANCE));
             open.add(server);
             int port = ((InetSocketAddress) server.localAddress()).getPort();
             LongAdder echoed = new LongAdder();
             byte[] payload = new byte[load.payloadBytes()];
             java.net.URI uri = java.net.URI.create("ws://127.0.0.1:" + port + "/echo");
-            List<java.util.concurrent.CompletableFuture<Void>> upgraded = new ArrayList<>();
+            List<EchoLoad> loads = new ArrayList<>();
             for (int i = 0; i < load.connections(); i++) {
-                java.util.concurrent.CompletableFuture<Void> up = new java.util.concurrent.CompletableFuture<>();
-                upgraded.add(up);
-                Channel ch = new Bootstrap()
-                        .group(clientLoop)
-                        .channel(Transport.channel())
-                        .option(ChannelOption.TCP_NODELAY, true)
-                        .handler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
-                                        new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                                                .webSocketUri(uri).maxFramePayloadLength(1 << 20).build()),
-                                        new ChannelInboundHandlerAdapter() {
-                                            @Override
-                                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                                                if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent
-                                                        .HANDSHAKE_COMPLETE) {
-                                                    up.complete(null);
-                                                    for (int k = 0; k < load.window(); k++) {
-                                                        ctx.write(new BinaryWebSocketFrame(
-                                                                ctx.alloc().ioBuffer().writeBytes(payload)), ctx.voidPromise());
-                                                    }
-                                                    ctx.flush();
-                                                }
-                                                ctx.fireUserEventTriggered(evt);
-                                            }
-
-                                            @Override
-                                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                                io.netty.util.ReferenceCountUtil.release(msg);
-                                                echoed.increment();
-                                                ctx.write(new BinaryWebSocketFrame(
-                                                        ctx.alloc().ioBuffer().writeBytes(payload)), ctx.voidPromise());
-                                            }
-
-                                            @Override
-                                            public void channelReadComplete(ChannelHandlerContext ctx) {
-                                                ctx.flush();
-                                            }
-                                        });
-                            }
-                        })
-                        .connect("127.0.0.1", port).sync().channel();
-                open.add(ch);
+                EchoLoad l = new EchoLoad(load.window(), echoed,
+                        alloc -> new BinaryWebSocketFrame(alloc.ioBuffer().writeBytes(payload)), true);
+                loads.add(l);
+                open.add(connect(clientLoop, port, ch -> ch.pipeline().addLast(new HttpClientCodec(),
+                        new HttpObjectAggregator(8192),
+                        new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+                                .webSocketUri(uri).maxFramePayloadLength(1 << 20).build()),
+                        l)));
             }
-            for (java.util.concurrent.CompletableFuture<Void> up : upgraded) {
-                up.get(10, TimeUnit.SECONDS);
+            for (EchoLoad l : loads) {
+                l.started().get(10, TimeUnit.SECONDS);
             }
             return timed("plain Netty WebSocket echo", echoed, load);
         } finally {
@@ -257,8 +153,38 @@ public final class Throughput {
         }
     }
 
-    private static ByteBuf frame(ChannelHandlerContext ctx, byte[] payload) {
-        ByteBuf b = ctx.alloc().ioBuffer(4 + payload.length);
+    /** A plain echo's server: one event loop, {@code pipeline} on each accepted connection, any free port. */
+    private static Channel listen(EventLoopGroup loop, Consumer<SocketChannel> pipeline) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(loop)
+                .channel(Transport.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer(pipeline))
+                .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    /** One connection of a plain echo's client to {@code port}, {@code pipeline} on it, once it is connected. */
+    private static Channel connect(EventLoopGroup loop, int port, Consumer<SocketChannel> pipeline)
+            throws InterruptedException {
+        return new Bootstrap()
+                .group(loop)
+                .channel(Transport.channel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(initializer(pipeline))
+                .connect("127.0.0.1", port).sync().channel();
+    }
+
+    private static ChannelInitializer<SocketChannel> initializer(Consumer<SocketChannel> pipeline) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                pipeline.accept(ch);
+            }
+        };
+    }
+
+    private static ByteBuf frame(ByteBufAllocator alloc, byte[] payload) {
+        ByteBuf b = alloc.ioBuffer(4 + payload.length);
         return b.writeInt(payload.length).writeBytes(payload);
     }
 

@@ -8,17 +8,9 @@ import io.baton.core.ServerStatus;
 import io.baton.transport.Tls;
 import io.baton.transport.Transport;
 import io.baton.wire.FrameCodec;
-import io.baton.wire.FrameDecoder;
-import io.baton.wire.FrameEncoder;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -386,8 +378,8 @@ public final class BatonServer implements AutoCloseable {
                     : ServerCore.authority(cfg, outbox, entropy, CoreDriver.now()))).sync();
             CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
-            Channel client = listening(bind(driver, spread ? group : null, opts, opts.clientPort(), false, metrics,
-                    routes, tls),
+            Channel client = listening(Pipelines.bind(driver, spread ? group : null, opts, opts.clientPort(), false,
+                    metrics, routes, tls),
                     CLIENT_PORT, opts.bindHost(), opts.clientPort());
             bound.add(client);
             String[] ad = advertised(opts, port(client));
@@ -400,31 +392,15 @@ public final class BatonServer implements AutoCloseable {
             }).join();
             Channel peer = null;
             if (opts.peerPort() >= 0) {
-                peer = listening(bind(driver, null, opts, opts.peerPort(), true, metrics, HttpRoutes.NONE, tls), PEER_PORT,
-                        opts.bindHost(), opts.peerPort());
+                peer = listening(Pipelines.bind(driver, null, opts, opts.peerPort(), true, metrics, HttpRoutes.NONE,
+                        tls), PEER_PORT, opts.bindHost(), opts.peerPort());
                 bound.add(peer);
             }
             Channel admin = null;
             CompletableFuture<Path> saved = new CompletableFuture<>();
             if (opts.adminPort() >= 0) {
-                admin = listening(new ServerBootstrap()
-                        .group(adminGroup)
-                        .channel(Transport.serverChannel())
-                        .childHandler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                if (tls.on()) {
-                                    ch.pipeline().addLast(tls.accepted(ch, "admin"));
-                                }
-                                ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                        new AdminHandler(driver, handoffs, opts.adminToken(), saved, probes,
-                                                metrics));
-                                if (tls.on()) {
-                                    ch.pipeline().addLast(Secured.CLOSE_ON_ERROR);
-                                }
-                            }
-                        })
-                        .bind(opts.adminHost(), opts.adminPort()), ADMIN_PORT, opts.adminHost(), opts.adminPort());
+                admin = listening(Pipelines.admin(adminGroup, driver, handoffs, opts, saved, probes, metrics, tls),
+                        ADMIN_PORT, opts.adminHost(), opts.adminPort());
                 bound.add(admin);
             }
             BatonServer server = new BatonServer(group, spread ? opts.ioThreads() - 1 : 0, adminGroup, driver,
@@ -501,47 +477,6 @@ public final class BatonServer implements AutoCloseable {
                 : m.contains("ssign") || cause instanceof java.nio.channels.UnresolvedAddressException
                         ? "no such address on this machine (--host, --admin-host)" : m;
         return new IllegalStateException("cannot listen on " + host + ":" + port + " (" + what + "): " + why, cause);
-    }
-
-    /**
-     * Listens for clients or peers. Every accepted connection is unwritable above {@link OutboundLimit}'s high
-     * water mark, and is not read while unwritable; past the options' limits it is closed. Peers stay on the
-     * core's loop; clients go to {@code clientLoops} in turn (accepted on one of them), or to the core's loop
-     * if it is null.
-     */
-    private static ChannelFuture bind(CoreDriver driver, EventLoopGroup clientLoops, Options opts, int port,
-                                      boolean peer, ServerMetrics metrics, HttpRoutes routes, Secured tls) {
-        int maxFrame = peer ? PEER_MAX_FRAME : FrameCodec.DEFAULT_MAX_FRAME;
-        ServerBootstrap bootstrap = new ServerBootstrap();
-        if (peer || clientLoops == null) {
-            bootstrap.group(peer ? driver.peerLoop() : driver.loop());
-        } else {
-            bootstrap.group(clientLoops.next(), clientLoops);
-        }
-        return bootstrap
-                .channel(Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OutboundLimit.WATER_MARK)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (tls.on()) {
-                            // First, so everything behind it (and whatever sniffs the first bytes) sees plaintext.
-                            ch.pipeline().addLast(peer ? tls.acceptedPeer(ch) : tls.accepted(ch, "client"));
-                        }
-                        ch.pipeline().addLast(new OutboundLimit(opts.limits(), metrics::socketCut));
-                        if (peer) {
-                            ch.pipeline().addLast(new FrameDecoder(maxFrame), FrameEncoder.INSTANCE);
-                        } else {
-                            // Baton over TCP, or HTTP and WebSocket, told apart by the first bytes.
-                            ch.pipeline().addLast(new ClientPortSniffer(maxFrame, routes));
-                        }
-                        ch.pipeline().addLast(driver.handler(peer));
-                    }
-                })
-                .bind(opts.bindHost(), port);
     }
 
     /**

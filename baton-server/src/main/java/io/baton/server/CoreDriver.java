@@ -3,7 +3,6 @@ package io.baton.server;
 import io.baton.core.ServerCore;
 import io.baton.core.ServerOutbox;
 import io.baton.transport.FrameBatcher;
-import io.baton.transport.Tls;
 import io.baton.transport.Transport;
 import io.baton.wire.Frame;
 import io.baton.wire.FrameDecoder;
@@ -12,8 +11,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -143,13 +140,13 @@ final class CoreDriver implements ServerOutbox {
     }
 
     private void timed(Runnable r) {
-        if (!SLOW) {
+        if (!CoreWatchdog.ON) {
             r.run();
             return;
         }
-        callStarted = now();
+        watchdog.started(now());
         r.run();
-        callStarted = 0;
+        watchdog.ended();
     }
 
     /** The handler at the end of an accepted connection's pipeline: registered with the core when active. */
@@ -164,7 +161,7 @@ final class CoreDriver implements ServerOutbox {
                         peerChannels.add(ch);
                         core.peerAccepted(conn, now());
                         if (!tls.on()) {
-                            peerSecured(conn, NO_BINDING); // in the clear: TLS reports its binding once its handshake is done
+                            peerSecured(conn, Pipelines.NO_BINDING); // in the clear: TLS reports its binding once its handshake is done
                         }
                     } else {
                         core.clientConnected(conn, addressKey(ch), now());
@@ -184,8 +181,8 @@ final class CoreDriver implements ServerOutbox {
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                 // A peer's handshake is done before any of its frames can be decoded: the binding reaches the
                 // core ahead of PEER_HELLO. (Peer channels live on the core's loop.)
-                if (peerPort && evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
-                    byte[] binding = Tls.binding(ctx.pipeline().get(SslHandler.class));
+                byte[] binding = peerPort ? Pipelines.handshakeBinding(ctx, evt) : null;
+                if (binding != null) {
                     onCore(() -> peerSecured(conn, binding));
                 }
                 ctx.fireUserEventTriggered(evt);
@@ -193,14 +190,11 @@ final class CoreDriver implements ServerOutbox {
         };
     }
 
-    /** The channel binding of a peer link in the clear: the proofs cover no channel (docs/protocol.md). */
-    private static final byte[] NO_BINDING = new byte[0];
-
     /**
-     * A peer connection's TLS handshake completed ({@code binding}: {@link Tls#binding}), or, in the clear, the
-     * connection opened ({@code binding} empty): what the peer link's proofs are to be bound to, told to the
-     * core before any PEER_HELLO on {@code conn} is handled ({@link ServerCore#peerSecured}, which MACs the
-     * binding into the proofs and fails closed without it).
+     * A peer connection's TLS handshake completed ({@code binding}: {@link Pipelines#handshakeBinding} or
+     * {@link Pipelines#peerBinding}), or, in the clear, the connection opened ({@code binding} empty): what the
+     * peer link's proofs are to be bound to, told to the core before any PEER_HELLO on {@code conn} is handled
+     * ({@link ServerCore#peerSecured}, which MACs the binding into the proofs and fails closed without it).
      */
     void peerSecured(long conn, byte[] binding) {
         core.peerSecured(conn, binding);
@@ -422,55 +416,22 @@ final class CoreDriver implements ServerOutbox {
         timer = null;
         timerAt = Long.MAX_VALUE;
         long t = now();
-        callStarted = t;
+        watchdog.started(t);
         polls.polling();
         core.poll(t);
         polls.polled(due, t);
         afterBatch();
-        callStarted = 0;
-        if (SLOW && now() - t > 2_000_000L) {
+        watchdog.ended();
+        if (CoreWatchdog.ON && now() - t > 2_000_000L) {
             LOG.info("slow poll: {} us", (now() - t) / 1000);
         }
     }
 
-    private static final boolean SLOW = Boolean.getBoolean("baton.slow");
-
     /** Diagnostics (-Dbaton.slow=true): samples the core's thread when one call into it runs long. */
-    private volatile long callStarted;
+    private final CoreWatchdog watchdog = new CoreWatchdog();
 
     void startWatchdog() {
-        if (!SLOW) {
-            return;
-        }
-        Thread[] coreThread = new Thread[1];
-        try {
-            loop.submit(() -> coreThread[0] = Thread.currentThread()).sync();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        Thread dog = new Thread(() -> {
-            long reported = 0;
-            while (true) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                long started = callStarted;
-                if (started != 0 && now() - started > 6_000_000L && started != reported) {
-                    reported = started;
-                    StringBuilder b = new StringBuilder("core thread busy for " + (now() - started) / 1000 + " us at:");
-                    StackTraceElement[] st = coreThread[0].getStackTrace();
-                    for (int i = 0; i < Math.min(14, st.length); i++) {
-                        b.append("\n    ").append(st[i]);
-                    }
-                    LOG.info(b.toString());
-                }
-            }
-        }, "baton-watchdog");
-        dog.setDaemon(true);
-        dog.start();
+        watchdog.start(loop);
     }
 
     // ---------------------------------------------------------------- ServerOutbox
@@ -603,8 +564,7 @@ final class CoreDriver implements ServerOutbox {
             if (ch != null) {
                 channels.put(id, ch);
                 peerChannels.add(ch);
-                SslHandler ssl = ch.pipeline().get(SslHandler.class);
-                peerSecured(id, ssl == null ? NO_BINDING : Tls.binding(ssl));
+                peerSecured(id, Pipelines.peerBinding(ch));
                 core.peerConnected(id, now());
             } else {
                 LOG.warn("cannot reach the peer at {}:{}{}: {}", host, port, tls.on() ? " over TLS" : "",

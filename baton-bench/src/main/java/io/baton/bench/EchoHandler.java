@@ -1,0 +1,30 @@
+package io.baton.bench;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * The server end of {@link Throughput}'s plain Netty echoes, over TCP, TLS and WebSocket alike: each message
+ * the pipeline decoded is written back as it is (a length-framed buffer, or the binary WebSocket message
+ * itself), and flushed once per read burst, as a tuned Netty server does. It holds no state, so one instance
+ * serves every connection.
+ */
+@ChannelHandler.Sharable
+final class EchoHandler extends ChannelInboundHandlerAdapter {
+
+    static final EchoHandler INSTANCE = new EchoHandler();
+
+    private EchoHandler() {
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ctx.write(msg, ctx.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+}
