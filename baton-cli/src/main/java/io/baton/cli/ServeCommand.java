@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +38,14 @@ final class ServeCommand implements Callable<Integer> {
     private static final ServerConfig.Limits LIMITS = ServerConfig.Limits.defaults();
     private static final int DEFAULT_MAX_UNACKED_OUTPUTS = ServerConfig.DEFAULT_MAX_UNACKED_OUTPUTS;
 
-    @Option(names = "--service", defaultValue = "arena", description = "Service to host (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--service", defaultValue = "arena", description = "Service to host, by its factory's name: "
+            + "one built in (arena, echo) or one of a --service-jar (default: ${DEFAULT-VALUE}).")
     String service;
+
+    @Option(names = "--service-jar", paramLabel = "FILE", description = "A jar that holds a service of your own, its "
+            + "ServiceFactory registered in META-INF/services/io.baton.service.ServiceFactory (repeatable: also each "
+            + "jar it needs beyond Baton's own). Default: none, only the built-in services.")
+    java.util.List<Path> serviceJars = new java.util.ArrayList<>();
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address for the client and peer ports (default: ${DEFAULT-VALUE}).")
     String host;
@@ -208,7 +213,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         realtime.apply();
-        ServiceFactory factory = findService(service);
+        ServiceFactory factory = ServiceJars.find(service, serviceJars);
         BatonServer.Options listen = new BatonServer.Options(host, port, peerPort, adminHost, adminPort,
                 adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby,
                 new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs), advertise, ioThreads,
@@ -317,14 +322,4 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    static ServiceFactory findService(String name) {
-        StringBuilder known = new StringBuilder();
-        for (ServiceFactory f : ServiceLoader.load(ServiceFactory.class)) {
-            if (f.name().equals(name)) {
-                return f;
-            }
-            known.append(known.length() == 0 ? "" : ", ").append(f.name());
-        }
-        throw new IllegalArgumentException("no service named '" + name + "' (known: " + known + ")");
-    }
 }

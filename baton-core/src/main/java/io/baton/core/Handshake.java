@@ -77,11 +77,14 @@ final class Handshake {
         Session s = core.log.sessions.get(id);
         s.secret = secret;
         core.conns.bind(conn, c, s);
+        // Nothing has gone out on it yet: what the service sent from onSessionOpened follows the WELCOME.
+        s.sentSeq = 0;
         s.lastHeard = now;
         if (core.commit.holds()) {
             core.delivery.holdWelcome(s, core.log.appliedIndex); // WELCOME is this OPEN's output
         } else {
             greet(s);
+            core.delivery.pump(s);
         }
     }
 

@@ -63,13 +63,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Set<String> WITHOUT_TOKEN = Set.of("/healthz", "/readyz", "/metrics");
 
     private final CoreDriver driver;
+    private final Handoffs handoffs;
     private final byte[] expectedAuth;
     private final CompletableFuture<Path> saved;
     private final Probes probes;
     private final ServerMetrics metrics;
 
-    AdminHandler(CoreDriver driver, String token, CompletableFuture<Path> saved, Probes probes, ServerMetrics metrics) {
+    AdminHandler(CoreDriver driver, Handoffs handoffs, String token, CompletableFuture<Path> saved, Probes probes,
+                 ServerMetrics metrics) {
         this.driver = driver;
+        this.handoffs = handoffs;
         this.saved = saved;
         this.probes = probes;
         this.metrics = metrics;
@@ -225,10 +228,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (IllegalArgumentException e) {
             return done(error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         }
-        return driver.call(core -> core.startHandoff(request, CoreDriver.now()).map(
-                        why -> error(HttpResponseStatus.CONFLICT, why))
-                .orElseGet(() -> json(HttpResponseStatus.ACCEPTED,
-                        Map.of("handoff_id", Long.toHexString(core.status().handoffId())))));
+        // The same order as BatonServer.handoff from Java: one path, one handle.
+        return handoffs.start(request).thenApply(h -> h.refusal()
+                .map(why -> error(HttpResponseStatus.CONFLICT, why))
+                .orElseGet(() -> json(HttpResponseStatus.ACCEPTED, Map.of("handoff_id", Long.toHexString(h.id())))));
     }
 
     /** Writes saves: a slow disk holds up neither the core's loop nor the admin API. */

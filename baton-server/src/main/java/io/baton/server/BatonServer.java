@@ -311,11 +311,13 @@ public final class BatonServer implements AutoCloseable {
     private final CompletableFuture<Path> saved;
     private final Probes probes;
     private final ServerMetrics metrics;
+    private final Handoffs handoffs;
 
     private BatonServer(EventLoopGroup group, int otherIoLoops, EventLoopGroup adminGroup, CoreDriver driver,
                         int clientPort,
                         int peerPort, int adminPort, CompletableFuture<Path> saved, Probes probes,
-                        ServerMetrics metrics) {
+                        ServerMetrics metrics, Handoffs handoffs) {
+        this.handoffs = handoffs;
         this.saved = saved;
         this.probes = probes;
         this.metrics = metrics;
@@ -367,7 +369,9 @@ public final class BatonServer implements AutoCloseable {
             Secured tls = Secured.of(opts.tls(), TimeUnit.NANOSECONDS.toMillis(cfg.limits().helloTimeout()));
             CoreDriver driver = new CoreDriver(coreLoop, coreLoop, PEER_MAX_FRAME, opts.limits(), diagnostics,
                     diagnostics.observed() ? observer : ServerObserver.NONE, tls);
-            MeteredOutbox outbox = new MeteredOutbox(driver, metrics);
+            // A handoff's listeners hear of it on the admin thread: never the core's, which every client waits on.
+            Handoffs handoffs = new Handoffs(driver, adminGroup.next());
+            MeteredOutbox outbox = new MeteredOutbox(driver, metrics, handoffs);
             driver.observePolls(outbox);
             driver.loop().submit(() -> driver.core(opts.standby()
                     ? ServerCore.standby(cfg, outbox, entropy)
@@ -395,13 +399,13 @@ public final class BatonServer implements AutoCloseable {
             Channel admin = null;
             CompletableFuture<Path> saved = new CompletableFuture<>();
             if (opts.adminPort() >= 0) {
-                admin = listening(Pipelines.admin(adminGroup, driver, opts, saved, probes, metrics, tls), ADMIN_PORT,
-                        opts.adminHost(), opts.adminPort());
+                admin = listening(Pipelines.admin(adminGroup, driver, handoffs, opts, saved, probes, metrics, tls),
+                        ADMIN_PORT, opts.adminHost(), opts.adminPort());
                 bound.add(admin);
             }
             BatonServer server = new BatonServer(group, spread ? opts.ioThreads() - 1 : 0, adminGroup, driver,
                     port(client), peer == null ? -1 : port(peer),
-                    admin == null ? -1 : port(admin), saved, probes, metrics);
+                    admin == null ? -1 : port(admin), saved, probes, metrics, handoffs);
             server.listeners.addAll(bound);
             server.advertised = ad[0] + ":" + ad[1];
             driver.loop().execute(driver::afterBatch);
@@ -519,9 +523,24 @@ public final class BatonServer implements AutoCloseable {
         return driver.call(ServerCore::status);
     }
 
-    /** Starts a handoff; completes with the reason if it could not start. */
+    /**
+     * Orders this server, the authority, to hand off to the target the request names, as the admin API's
+     * {@code POST /handoff} does (it is this same call): completes, once the core took or refused the order, with
+     * the {@link Handoff} to watch (its phase, each phase as it is entered, and its {@link Handoff#outcome()}:
+     * completed, aborted with the reason, fenced, or refused at once).
+     */
+    public CompletableFuture<Handoff> handoff(HandoffRequest request) {
+        Objects.requireNonNull(request, "request");
+        return handoffs.start(request);
+    }
+
+    /** {@link #handoff}, answering only whether it started: empty, or the reason it was refused. */
     public CompletableFuture<Optional<String>> startHandoff(HandoffRequest request) {
-        return driver.call(core -> core.startHandoff(request, CoreDriver.now()));
+        return handoff(request).thenApply(Handoff::refusal);
+    }
+
+    Handoffs handoffs() {
+        return handoffs;
     }
 
     public CompletableFuture<Optional<String>> abortHandoff() {
@@ -567,7 +586,10 @@ public final class BatonServer implements AutoCloseable {
         }
         adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         try {
-            driver.loop().submit(driver::closeJournal).await(2, TimeUnit.SECONDS);
+            driver.loop().submit(() -> {
+                handoffs.closing(); // a caller waiting on a Handoff's outcome hears that it never will
+                driver.closeJournal();
+            }).await(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -150,7 +150,8 @@ final class GracefulStop {
         boolean underWay = before != null && before.sourcePhase().active();
         if (!underWay) {
             HandoffRequest req = HandoffRequest.toAdvertised(address, port, Frame.Mode.LIVE);
-            Optional<String> refused = call(core -> core.startHandoff(req, CoreDriver.now()));
+            Handoff ordered = call(core -> server.handoffs().startOnLoop(core, req));
+            Optional<String> refused = ordered == null ? null : ordered.refusal();
             if (refused == null) {
                 return new Attempt(false, false, "", "the core did not answer");
             }

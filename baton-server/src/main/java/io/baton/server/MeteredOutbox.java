@@ -7,8 +7,8 @@ import io.baton.wire.Frame;
 
 /**
  * The driver's outbox with {@link ServerMetrics} listening in: it passes every call through and takes the
- * core's phase changes from its {@code phaseChanged} calls, and from {@code applied} the ticks that a poll
- * ran.
+ * core's phase changes from its {@code phaseChanged} calls (telling the source's to {@link Handoffs} too), and
+ * from {@code applied} the ticks that a poll ran.
  *
  * <p>Per frame and per event it adds one call and, for ticks, one increment: nothing is allocated.
  */
@@ -16,12 +16,15 @@ final class MeteredOutbox implements ServerOutbox, PollObserver {
 
     private final ServerOutbox driver;
     private final ServerMetrics metrics;
+    /** The handles of handoffs ordered through this runtime, told of every source phase. */
+    private final Handoffs handoffs;
     /** Ticks applied since the driver's poll began; only the core's loop touches it. */
     private int ticksInPoll;
 
-    MeteredOutbox(ServerOutbox driver, ServerMetrics metrics) {
+    MeteredOutbox(ServerOutbox driver, ServerMetrics metrics, Handoffs handoffs) {
         this.driver = driver;
         this.metrics = metrics;
+        this.handoffs = handoffs;
     }
 
     @Override
@@ -60,6 +63,7 @@ final class MeteredOutbox implements ServerOutbox, PollObserver {
     @Override
     public void phaseChanged(SourcePhase next) {
         metrics.sourceEntered(next, CoreDriver.now());
+        handoffs.sourceEntered(next);
         driver.phaseChanged(next);
     }
 

@@ -79,7 +79,7 @@ final class Pipelines {
     }
 
     /** Listens for the operator: HTTPS when TLS is on, else HTTP, on the admin group's own thread. */
-    static ChannelFuture admin(EventLoopGroup adminGroup, CoreDriver driver, Options opts,
+    static ChannelFuture admin(EventLoopGroup adminGroup, CoreDriver driver, Handoffs handoffs, Options opts,
                                CompletableFuture<Path> saved, Probes probes, ServerMetrics metrics, Secured tls) {
         return new ServerBootstrap()
                 .group(adminGroup)
@@ -91,7 +91,7 @@ final class Pipelines {
                             ch.pipeline().addLast(tls.accepted(ch, "admin"));
                         }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                new AdminHandler(driver, opts.adminToken(), saved, probes, metrics));
+                                new AdminHandler(driver, handoffs, opts.adminToken(), saved, probes, metrics));
                         if (tls.on()) {
                             ch.pipeline().addLast(Secured.CLOSE_ON_ERROR);
                         }

@@ -13,8 +13,10 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.TreeMap;
 
-// README:BEGIN (README.md shows the code from here to README:END; ReadmeServiceExampleTest keeps them equal)
-/** Counts the bytes each player sent and tells each player its count every tick. */
+/**
+ * Counts the bytes each player sent and tells each player its count every tick: the server tests' small service
+ * (the README's example was this once; it is examples/chat's room now).
+ */
 public final class Counter implements Service {
     private final TreeMap<Long, Long> counts = new TreeMap<>(); // session -> bytes applied
 
@@ -56,4 +58,3 @@ public final class Counter implements Service {
         }
     }
 }
-// README:END

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The README's service example is real code: {@link Counter} is what the README shows, it is found by
- * name through the service loader as the README says, and it rides a live handoff between two servers
- * with every byte counted exactly once and every tick's output delivered once, in order.
+ * The README's service example is real code: what the README shows is examples/chat's room, verbatim; and a
+ * service registered as the README says ({@link Counter}) is found by name through the service loader and rides
+ * a live handoff between two servers with every byte counted exactly once and every tick's output delivered once,
+ * in order.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ReadmeServiceExampleTest {
@@ -41,13 +42,18 @@ class ReadmeServiceExampleTest {
         env.close();
     }
 
+    /**
+     * The README's service is the example project's room, examples/chat (its own Maven project, built and tested
+     * against the installed artifacts by .ci/run): the code between its markers, verbatim.
+     */
     @Test
-    void readmeShowsTheCounterSourceVerbatim() throws IOException {
-        String source = Files.readString(Path.of("src/test/java/io/baton/server/Counter.java"));
+    void readmeShowsTheChatRoomOfTheExampleProjectVerbatim() throws IOException {
+        String source = Files.readString(Path.of("../examples/chat/src/main/java/com/example/chat/ChatRoom.java"));
         Matcher between = Pattern.compile("// README:BEGIN[^\\n]*\\n(.*?)// README:END", Pattern.DOTALL).matcher(source);
-        assertThat(between.find()).as("Counter.java has its README markers").isTrue();
+        assertThat(between.find()).as("ChatRoom.java has its README markers").isTrue();
         String readme = Files.readString(Path.of("../README.md"));
-        assertThat(readme).as("README.md shows Counter.java between its markers").contains(between.group(1));
+        assertThat(readme).as("README.md shows examples/chat's ChatRoom.java between its markers")
+                .contains("```java\n" + between.group(1) + "```\n");
     }
 
     @Test
