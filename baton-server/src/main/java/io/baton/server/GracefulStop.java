@@ -53,6 +53,9 @@ final class GracefulStop {
     BatonServer.Stop run(String successor, long boundNanos) throws InterruptedException {
         long deadline = System.nanoTime() + boundNanos;
         ServerStatus now = status();
+        if (now != null && now.role() == Role.RETIRED && now.sourcePhase() == SourcePhase.DRAINING) {
+            return followDrain(now, deadline);
+        }
         if (now != null && now.role() != Role.AUTHORITY) {
             String what = now.role() == Role.STANDBY
                     ? "a standby (target phase " + now.targetPhase() + "): it serves no client yet"
@@ -108,6 +111,28 @@ final class GracefulStop {
         }
         return new BatonServer.Stop(false, "no successor behind " + successor + " took over within "
                 + boundNanos / 1_000_000 + " ms; tried: " + String.join("; ", tail(refusals)));
+    }
+
+    /**
+     * The signal came after a cutover the operator started, while the source drains (forwarding the inputs of
+     * clients that have not switched yet): exiting now would cut those clients off, so the stop follows the
+     * drain to its end, within the bound, as it follows a handoff still under way.
+     */
+    private BatonServer.Stop followDrain(ServerStatus now, long deadline) throws InterruptedException {
+        String id = Long.toHexString(now.handoffId());
+        LOG.info("SIGTERM: handoff {}, started before the signal, has cut over and drains ({} sessions left): "
+                + "following the drain before exiting", id, now.sessions());
+        ServerStatus s = now;
+        while (s != null && s.sourcePhase() == SourcePhase.DRAINING && System.nanoTime() < deadline) {
+            Thread.sleep(POLL_MILLIS); // reading progress, as attempt() does
+            s = status();
+        }
+        if (s != null && s.sourcePhase() == SourcePhase.DONE) {
+            return new BatonServer.Stop(true, "handed off (handoff " + id + ", started before the signal) and drained");
+        }
+        return new BatonServer.Stop(false, "handoff " + id + " cut over before the signal, but its drain did not end "
+                + "within the stop's bound (phase " + (s == null ? "unknown: the core did not answer" : s.sourcePhase())
+                + ")");
     }
 
     /**
