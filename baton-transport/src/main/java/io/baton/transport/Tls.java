@@ -147,6 +147,19 @@ public final class Tls {
         return CertificateMaker.write(dir, hosts, days, overwrite);
     }
 
+    /**
+     * As {@link #writeDevelopmentCertificates(Path, List, int, boolean)}, but one certificate per name in {@code
+     * names}, each with its own key, written as {@code NAME.pem} and {@code NAME-key.pem} next to the CA; returned
+     * in the order of {@code names}. Give each server its own: the peer link's binding (SHA-256 of the source's
+     * certificate, then the target's) then tells the two apart, so a relay holding one of them cannot pass.
+     *
+     * @throws IllegalArgumentException if a name is not a plain file name or appears twice, or as above
+     */
+    public static List<CertificateFiles> writeDevelopmentCertificates(Path dir, List<String> hosts, List<String> names,
+                                                                      int days, boolean overwrite) throws IOException {
+        return CertificateMaker.write(dir, hosts, names, days, overwrite);
+    }
+
     private static SslContextBuilder clientBuilder() {
         return SslContextBuilder.forClient().sslProvider(sslProvider()).protocols(PROTOCOL)
                 .endpointIdentificationAlgorithm("HTTPS");
