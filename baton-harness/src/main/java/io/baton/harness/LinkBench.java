@@ -52,7 +52,7 @@ public final class LinkBench {
 
     /** What a row takes from its demo run, as the demo names it. */
     private static final List<String> FROM_DEMO = List.of("outcome", "handoff_ms", "stall_ms", "baseline_stall_ms",
-            "stall_excess_ms", "inputs_lost", "outputs_lost");
+            "stall_excess_ms", "handoff_cpu_us_per_client", "inputs_lost", "outputs_lost");
     private static final List<String> POINTS = List.of("p50", "p99", "max");
 
     private LinkBench() {
