@@ -128,8 +128,8 @@ class TlsPeerSecretTest {
         try (ScriptedTlsTarget target = new ScriptedTlsTarget(tls("target"), TestServers.PEER_SECRET)) {
             assertThat(source.startHandoff(handoffToPort(target.port())).get(5, TimeUnit.SECONDS)).isEmpty();
             TestServers.await(Duration.ofSeconds(15)).untilAsserted(() ->
-                    assertThat(target.beyondTheHello()).extracting(f -> (Class) f.getClass())
-                            .contains(Frame.PeerAuth.class, Frame.SnapshotBegin.class));
+                    assertThat(target.beyondTheHello()).hasAtLeastOneElementOfType(Frame.PeerAuth.class)
+                            .hasAtLeastOneElementOfType(Frame.SnapshotBegin.class));
         }
     }
 
