@@ -85,7 +85,14 @@ public final class Tls {
             if (certPemOrNull != null) {
                 b.keyManager(certPemOrNull.toFile(), keyPemOrNull.toFile());
             }
-            return b.build();
+            SslContext ctx = b.build();
+            if (certPemOrNull != null && ctx.sessionContext() instanceof io.netty.handler.ssl.OpenSslSessionContext o) {
+                // A peer link never resumes a TLS session: a resumed session does not give back both
+                // certificates as a full handshake does, so its binding (below) differed from the target's and a second handoff to
+                // the same target would fail its proofs.
+                o.setSessionCacheEnabled(false);
+            }
+            return ctx;
         } catch (SSLException | IllegalArgumentException e) {
             throw unusable("the CA " + caPem + (certPemOrNull == null ? ""
                     : " with the certificate " + certPemOrNull + " and its key " + keyPemOrNull), e);
