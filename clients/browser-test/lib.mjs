@@ -1,6 +1,6 @@
 // The pieces of the browser driver, apart from its line protocol (drive.mjs) so that tests can use them:
 // starting Debian's Chromium headless through puppeteer-core (which never downloads a browser), trusting
-// exactly one server key, opening arena pages in bot mode and reading what they report (contract 7 of
+// exactly the server keys it is given, opening arena pages in bot mode and reading what they report (contract 7 of
 // issue 14: window.arenaReport(), window.arenaMark()).
 import { createHash, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,7 +20,19 @@ export function spkiHash(certPem) {
 }
 
 /**
- * Starts Chromium headless. {@code trustCertFile}: a PEM whose key the browser accepts for TLS although no
+ * {@link spkiHash} of every certificate in a PEM file, in order: the demo gives each server its own
+ * certificate and key, and a page that follows a handoff must accept the target's key as well as the source's.
+ */
+export function spkiHashes(pemText) {
+  const blocks = pemText.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) || [];
+  if (blocks.length === 0) {
+    throw new Error('no -----BEGIN CERTIFICATE----- block in the --trust-cert file: give the servers\' PEM certificates');
+  }
+  return blocks.map(spkiHash);
+}
+
+/**
+ * Starts Chromium headless. {@code trustCertFile}: a PEM whose keys (one per certificate in it) the browser accepts for TLS although no
  * CA it knows signed it (null: the normal checks only). Background pages are not throttled, so every page
  * plays at the tick rate, not only the one in front.
  */
@@ -39,7 +51,7 @@ export async function launch({ chromium = DEFAULT_CHROMIUM, trustCertFile = null
     args.push('--no-sandbox');
   }
   if (trustCertFile) {
-    args.push('--ignore-certificate-errors-spki-list=' + spkiHash(readFileSync(trustCertFile, 'utf8')));
+    args.push('--ignore-certificate-errors-spki-list=' + spkiHashes(readFileSync(trustCertFile, 'utf8')).join(','));
   }
   try {
     return await puppeteer.launch({

@@ -8,7 +8,7 @@ import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { awaitPlaying, botPageUrl, launch, openPage, report, shutdown, spkiHash, stopAndSettle } from '../lib.mjs';
+import { awaitPlaying, botPageUrl, launch, openPage, report, shutdown, spkiHash, spkiHashes, stopAndSettle } from '../lib.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-browser-test-'));
 const cert = join(dir, 'cert.pem');
@@ -51,6 +51,15 @@ test('spkiHash is what openssl computes for the certificate key', () => {
   const der = execFileSync('sh', ['-c', `openssl x509 -in ${cert} -pubkey -noout | openssl pkey -pubin -outform der `
     + '| openssl dgst -sha256 -binary | base64']).toString().trim();
   assert.equal(spkiHash(readFileSync(cert, 'utf8')), der);
+});
+
+test('spkiHashes hashes every certificate of a bundle, in order, and refuses a file without one', () => {
+  const pem = readFileSync(cert, 'utf8');
+  const other = execFileSync('sh', ['-c', `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes `
+    + `-keyout /dev/null -subj /CN=other -days 1 2>/dev/null`]).toString();
+  assert.deepEqual(spkiHashes(pem + other), [spkiHash(pem), spkiHash(other)]);
+  assert.notEqual(spkiHash(pem), spkiHash(other));
+  assert.throws(() => spkiHashes('nothing'), /BEGIN CERTIFICATE/);
 });
 
 test('botPageUrl puts bot mode, the server and a seed per page in the query', () => {

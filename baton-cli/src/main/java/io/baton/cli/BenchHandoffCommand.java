@@ -3,6 +3,7 @@ package io.baton.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.baton.harness.DemoSettings;
 import io.baton.harness.HandoffBench;
+import io.baton.harness.LinkBench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,22 +54,45 @@ final class BenchHandoffCommand implements Callable<Integer> {
             + "link, with certificates made in its run directory, as ./baton demo does.")
     boolean noTls;
 
+    @Option(names = "--links", split = ",", paramLabel = "LINK",
+            description = "Also the link comparison: live handoffs of the --clients counts with the bots on each "
+                    + "link given, tcp (clear), tls (TCP in TLS 1.3), wss, ws (WebSocket with and without TLS), "
+                    + "alternating within each of --link-rounds rounds, each row's stall p50/p99/max also as a ratio "
+                    + "to the tcp row of its round (tcp is always run; default: none).")
+    List<String> links = new ArrayList<>();
+
+    @Option(names = "--link-rounds", defaultValue = "3",
+            description = "Rounds of the link comparison, each running every --links kind once (default: ${DEFAULT-VALUE}).")
+    int linkRounds;
+
     @Option(names = "--json", description = "Print exactly one JSON object on stdout (progress goes to stderr).")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        if (!links.isEmpty()) {
+            LinkBench.kinds(links, linkRounds); // refuses a bad --links before the first run, not after the rows
+        }
         HandoffBench.Result r = HandoffBench.run(clients, stateMb, modes, tickHz, perBotProcess, report, Main.class,
                 !noTls);
+        HandoffBench.Result linkRows = links.isEmpty() ? null
+                : LinkBench.run(clients, links, linkRounds, tickHz, perBotProcess, Main.class);
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("tick_hz", tickHz);
             out.put("rows", r.rows());
+            if (linkRows != null) {
+                out.put("link_rows", linkRows.rows());
+            }
             out.put("report", report.toAbsolutePath().toString());
             System.out.println(new ObjectMapper().writeValueAsString(out));
         } else {
             System.out.print(HandoffBench.table(r.rows()));
+            if (linkRows != null) {
+                System.out.println();
+                System.out.print(LinkBench.table(linkRows.rows()));
+            }
         }
-        return r.allPassed() ? 0 : 1;
+        return r.allPassed() && (linkRows == null || linkRows.allPassed()) ? 0 : 1;
     }
 }

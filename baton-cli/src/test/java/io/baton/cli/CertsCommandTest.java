@@ -50,6 +50,23 @@ class CertsCommandTest {
     }
 
     @Test
+    void namesGiveEachServerItsOwnCertificateAndKeyFromOneCa(@TempDir Path dir) throws Exception {
+        String[] r = run("certs", "--out", dir.toString(), "--hosts", "127.0.0.1", "--names", "source,target");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        X509Certificate ca = Tls.certificates(dir.resolve("ca.pem")).get(0);
+        for (String name : List.of("source", "target")) {
+            assertThat(r[1]).contains("--tls-cert " + dir.resolve(name + ".pem"))
+                    .contains("--tls-key " + dir.resolve(name + "-key.pem"));
+            Tls.certificates(dir.resolve(name + ".pem")).get(0).verify(ca.getPublicKey());
+        }
+        assertThat(Tls.certificates(dir.resolve("source.pem")).get(0).getPublicKey())
+                .isNotEqualTo(Tls.certificates(dir.resolve("target.pem")).get(0).getPublicKey());
+        String[] bad = run("certs", "--out", dir.resolve("x").toString(), "--names", "source,source");
+        assertThat(bad[0]).isNotEqualTo("0");
+        assertThat(bad[2]).contains("--names").contains("twice");
+    }
+
+    @Test
     void refusesToReplaceCertificatesUnlessForced(@TempDir Path dir) throws Exception {
         assertThat(run("certs", "--out", dir.toString())[0]).isEqualTo("0");
         String ca = Files.readString(dir.resolve("ca.pem"));

@@ -121,8 +121,8 @@ public final class BrowserClients {
 
     /**
      * Starts the driver with {@code clients} pages of the page at {@code pageUrl}, each playing on the
-     * server at {@code serverUrl}, and returns once every page plays. {@code trustCert}: the server's
-     * certificate (PEM) whose key Chromium accepts, null in the clear.
+     * server at {@code serverUrl}, and returns once every page plays. {@code trustCert}: the servers'
+     * certificates (one PEM file) whose keys Chromium accepts, null in the clear.
      */
     static ChildProcess start(Options o, DemoSettings settings, String pageUrl, String serverUrl, Path trustCert,
                               Path dir) throws IOException, InterruptedException {

@@ -45,7 +45,7 @@ public final class Demo {
     public static DemoResult run(DemoSettings settings, Class<?> product) throws Exception {
         LocalCluster cluster = LocalCluster.start(product, settings);
         try (cluster; HandoffWatch watch = new HandoffWatch(settings.fault(),
-                settings.tls() ? cluster.certs().ca() : null)) {
+                settings.tls() ? cluster.ca() : null)) {
             return new Demo(settings, cluster, watch, null).play();
         } finally {
             keptDirectory(cluster);
@@ -71,7 +71,7 @@ public final class Demo {
         }
         LocalCluster cluster = LocalCluster.start(product, settings);
         try (cluster; HandoffWatch watch = new HandoffWatch(settings.fault(),
-                settings.tls() ? cluster.certs().ca() : null)) {
+                settings.tls() ? cluster.ca() : null)) {
             Demo demo = new Demo(settings, cluster, watch, browser);
             DemoResult result = demo.play();
             return new BrowserClients.Run(result, BrowserClients.summary(demo.browserReport));
@@ -194,7 +194,7 @@ public final class Demo {
         if (browser == null) {
             cluster.startBots();
         } else {
-            cluster.startBrowsers(browser, settings.tls() ? cluster.certs().cert() : null);
+            cluster.startBrowsers(browser, settings.tls() ? cluster.serverCertificates() : null);
         }
         cluster.startStandbys();
         int connected = cluster.connected();

@@ -139,6 +139,12 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
                 redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, on);
     }
 
+    /** These settings with the bots over WebSocket ({@code on}) or TCP. */
+    public DemoSettings withWebSocket(boolean on) {
+        return new DemoSettings(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
+                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, on, tls);
+    }
+
     /** The demo's defaults, for a workload of {@code clients} bots in {@code mode} over {@code stateMb} MiB. */
     public static DemoSettings of(int clients, int stateMb, Mode mode, int tickHz, int botProcesses,
                                   boolean measureHeap) {

@@ -45,23 +45,61 @@ final class LocalCluster implements AutoCloseable {
                 "--realtime-priority", Integer.toString(settings.realtimePriority()),
                 "--peer-secret-file", dir.resolve("peer-secret").toString(),
                 "--admin-token-file", dir.resolve("admin-token").toString());
-        this.serve = settings.tls() ? plus(serve, "--tls-cert", certs().cert().toString(), "--tls-key",
-                certs().key().toString(), "--tls-ca", certs().ca().toString()) : serve;
+        this.serve = serve;
     }
 
     /**
-     * The run's certificates (TLS on): a CA and one server certificate for 127.0.0.1, made in the run directory
-     * by the code {@code ./baton certs} runs; every server presents it, the bots and the admin client trust the CA.
+     * The run's certificates (TLS on): a CA and one certificate per server ({@link #serverNames}), each with its
+     * own key, made in the run directory by the code {@code ./baton certs --names} runs, so the peer link's
+     * channel binding differs for every pair of servers (docs/protocol.md, "Security"). The bots and the admin
+     * client trust the CA, whose file this is.
      */
-    Tls.CertificateFiles certs() {
+    Path ca() {
+        return certs("source").ca();
+    }
+
+    /** The certificate and key the server {@code name} presents (one of {@link #serverNames}). */
+    private Tls.CertificateFiles certs(String name) {
         Path d = dir.resolve("tls");
-        return new Tls.CertificateFiles(d.resolve("ca.pem"), d.resolve("ca-key.pem"), d.resolve("server.pem"),
-                d.resolve("server-key.pem"));
+        return new Tls.CertificateFiles(d.resolve("ca.pem"), d.resolve("ca-key.pem"), d.resolve(name + ".pem"),
+                d.resolve(name + "-key.pem"));
+    }
+
+    /** Every server of a run, as its process and its certificate are named: source, target, server-2... */
+    private static List<String> serverNames(DemoSettings settings) {
+        List<String> names = new ArrayList<>(List.of("source", "target"));
+        for (int k = 2; k <= settings.handoffs(); k++) {
+            names.add("server-" + k);
+        }
+        return names;
+    }
+
+    /**
+     * Every server certificate of the run in one PEM file: what a browser is told to accept the keys of, since a
+     * page that follows a handoff meets the target's certificate after the source's.
+     */
+    Path serverCertificates() throws IOException {
+        Path bundle = dir.resolve("tls").resolve("servers.pem");
+        if (!Files.exists(bundle)) {
+            StringBuilder all = new StringBuilder();
+            for (String name : serverNames(settings)) {
+                all.append(Files.readString(certs(name).cert(), StandardCharsets.US_ASCII));
+            }
+            Files.writeString(bundle, all, StandardCharsets.US_ASCII);
+        }
+        return bundle;
+    }
+
+    /** {@code serve} as the server {@code name} runs it: with its own certificate when TLS is on. */
+    private List<String> serveAs(String name) {
+        Tls.CertificateFiles c = certs(name);
+        return settings.tls() ? plus(serve, "--tls-cert", c.cert().toString(), "--tls-key", c.key().toString(),
+                "--tls-ca", c.ca().toString()) : serve;
     }
 
     /** What a bots process or an admin client is told to trust: the run's CA, or nothing (in the clear). */
     private List<String> trustArgs() {
-        return settings.tls() ? List.of("--tls-ca", certs().ca().toString()) : List.of();
+        return settings.tls() ? List.of("--tls-ca", ca().toString()) : List.of();
     }
 
     /**
@@ -74,13 +112,15 @@ final class LocalCluster implements AutoCloseable {
         String token = randomHex();
         Files.writeString(dir.resolve("admin-token"), token + "\n", StandardCharsets.UTF_8);
         if (settings.tls()) {
-            Tls.writeDevelopmentCertificates(dir.resolve("tls"), List.of("127.0.0.1", "localhost"), 1, false);
+            Tls.writeDevelopmentCertificates(dir.resolve("tls"), List.of("127.0.0.1", "localhost"),
+                    serverNames(settings), 1, false);
         }
         LocalCluster cluster = new LocalCluster(product, settings, dir, token);
         Demo.say("starting source and target in %s", dir);
         try {
-            List<String> sourceArgs = plus(cluster.serve, "--journal", cluster.sourceJournal().toString());
-            List<String> targetArgs = plus(cluster.serve, "--standby", "--journal", cluster.targetJournal().toString());
+            List<String> sourceArgs = plus(cluster.serveAs("source"), "--journal", cluster.sourceJournal().toString());
+            List<String> targetArgs = plus(cluster.serveAs("target"), "--standby", "--journal",
+                    cluster.targetJournal().toString());
             if (settings.fault().action() == Fault.Action.SIGTERM_SOURCE) {
                 // The target first: the source is told at start where SIGTERM sends its clients.
                 cluster.target = ChildProcess.start(product, "target", dir, settings.serverJvm(), targetArgs,
@@ -125,7 +165,7 @@ final class LocalCluster implements AutoCloseable {
 
     /**
      * Starts the browser driver with a page per client, each playing on the source over WebSocket: over
-     * https and wss, Chromium trusting the key of {@code serverCert}, when it is given; in the clear when it
+     * https and wss, Chromium trusting the keys of the certificates in {@code serverCert}, when it is given; in the clear when it
      * is null. The driver joins the bot processes (stopped with them, its ready line counted the same way).
      */
     void startBrowsers(BrowserClients.Options options, Path serverCert) throws IOException, InterruptedException {
@@ -138,8 +178,9 @@ final class LocalCluster implements AutoCloseable {
     /** Starts a standby for each handoff after the first. */
     void startStandbys() throws IOException, InterruptedException {
         for (int k = 2; k <= settings.handoffs(); k++) {
-            standbys.add(ChildProcess.start(product, "server-" + k, dir, settings.serverJvm(), plus(serve, "--standby",
-                    "--journal", journalOf("server-" + k).toString()), SERVER_READY_S));
+            standbys.add(ChildProcess.start(product, "server-" + k, dir, settings.serverJvm(),
+                    plus(serveAs("server-" + k), "--standby", "--journal", journalOf("server-" + k).toString()),
+                    SERVER_READY_S));
         }
     }
 
@@ -154,7 +195,7 @@ final class LocalCluster implements AutoCloseable {
 
     /** The admin API of a server of this cluster. */
     AdminClient admin(ChildProcess server) {
-        return settings.tls() ? new AdminClient("https://127.0.0.1:" + server.adminPort(), token, certs().ca())
+        return settings.tls() ? new AdminClient("https://127.0.0.1:" + server.adminPort(), token, ca())
                 : new AdminClient("http://127.0.0.1:" + server.adminPort(), token);
     }
 

@@ -44,6 +44,15 @@ final class StallTrace {
                     marks.path(0).asLong(), marks.path(1).asLong(), marks.path(2).asLong()});
             }
         }
+        // Every client's MOVE-to-attached time: how long its pre-connection to the target took to open, upgrade
+        // (WebSocket) and be welcomed, the part of the redirect a transport can lengthen.
+        long[] attach = worst.stream().filter(w -> w[2] != 0 && w[3] != 0).mapToLong(w -> w[3] - w[2]).sorted().toArray();
+        if (attach.length > 0) {
+            Demo.say("MOVE heard to attached, %d clients: min %.1f, p50 %.1f, p99 %.1f, max %.1f ms", attach.length,
+                    attach[0] / 1e6, attach[attach.length / 2] / 1e6,
+                    attach[Math.min(attach.length - 1, (int) Math.ceil(attach.length * 0.99) - 1)] / 1e6,
+                    attach[attach.length - 1] / 1e6);
+        }
         worst.sort((a, b) -> Long.compare(b[0], a[0]));
         LongFunction<String> at = n -> n == 0 ? "-" : String.valueOf((n - t0) / 1_000_000);
         for (long[] w : worst.subList(0, Math.min(5, worst.size()))) {

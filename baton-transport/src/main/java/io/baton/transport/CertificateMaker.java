@@ -45,8 +45,6 @@ final class CertificateMaker {
 
     static final String CA = "ca.pem";
     static final String CA_KEY = "ca-key.pem";
-    static final String CERT = "server.pem";
-    static final String KEY = "server-key.pem";
     /** A development CA's lifetime ends before any certificate it signed could be renewed from it unnoticed. */
     static final int MAX_DAYS = 3650;
 
@@ -54,6 +52,18 @@ final class CertificateMaker {
     }
 
     static Tls.CertificateFiles write(Path dir, List<String> hosts, int days, boolean overwrite) throws IOException {
+        return write(dir, hosts, List.of(SERVER), days, overwrite).get(0);
+    }
+
+    /** The name of the one certificate {@code ./baton certs} makes without {@code --names}: server.pem. */
+    static final String SERVER = "server";
+
+    /**
+     * A CA, then one certificate per name in {@code names}, each with a key of its own, all naming every host:
+     * {@code NAME.pem} and {@code NAME-key.pem}, returned in the order of {@code names}.
+     */
+    static List<Tls.CertificateFiles> write(Path dir, List<String> hosts, List<String> names, int days,
+                                            boolean overwrite) throws IOException {
         if (hosts.isEmpty() || hosts.stream().anyMatch(h -> h.isBlank())) {
             throw new IllegalArgumentException("--hosts needs at least one host name or address, comma separated, "
                     + "e.g. localhost,127.0.0.1,game-7.example.net; was " + hosts);
@@ -61,12 +71,19 @@ final class CertificateMaker {
         if (days < 1 || days > MAX_DAYS) {
             throw new IllegalArgumentException("--days must be within 1.." + MAX_DAYS + ", was " + days);
         }
-        Tls.CertificateFiles files = new Tls.CertificateFiles(dir.resolve(CA), dir.resolve(CA_KEY), dir.resolve(CERT), dir.resolve(KEY));
+        checkNames(names);
+        List<Tls.CertificateFiles> out = new ArrayList<>();
+        for (String name : names) {
+            out.add(new Tls.CertificateFiles(dir.resolve(CA), dir.resolve(CA_KEY), dir.resolve(name + ".pem"),
+                    dir.resolve(name + "-key.pem")));
+        }
         if (!overwrite) {
-            for (Path p : List.of(files.ca(), files.caKey(), files.cert(), files.key())) {
+            List<Path> all = new ArrayList<>(List.of(dir.resolve(CA), dir.resolve(CA_KEY)));
+            out.forEach(f -> all.addAll(List.of(f.cert(), f.key())));
+            for (Path p : all) {
                 if (Files.exists(p)) {
                     throw new IllegalArgumentException(p + " exists already; give --force to replace the CA and "
-                            + "certificate in " + dir + " (servers and clients using the old ones will then "
+                            + "certificates in " + dir + " (servers and clients using the old ones will then "
                             + "need the new ones), or choose another --out");
                 }
             }
@@ -87,27 +104,44 @@ final class CertificateMaker {
                     .addExtension(Extension.subjectKeyIdentifier, false,
                             ext.createSubjectKeyIdentifier(caKeys.getPublic()));
             X509Certificate caCert = sign(ca, caKeys);
+            writePublic(dir.resolve(CA), pem(caCert));
+            writePrivate(dir.resolve(CA_KEY), pem(new JcaPKCS8Generator(caKeys.getPrivate(), null)));
 
-            KeyPair keys = keyPair(random);
-            X509v3CertificateBuilder leaf = new JcaX509v3CertificateBuilder(caCert, serial(random), from, until,
-                    new X500Name("CN=" + hosts.get(0).strip()), keys.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    // A server's certificate is also what it presents when it dials a target's peer port.
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
-                    .addExtension(Extension.subjectAlternativeName, false, names(hosts))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()))
-                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
-            X509Certificate cert = sign(leaf, caKeys);
-
-            writePublic(files.ca(), pem(caCert));
-            writePrivate(files.caKey(), pem(new JcaPKCS8Generator(caKeys.getPrivate(), null)));
-            writePublic(files.cert(), pem(cert));
-            writePrivate(files.key(), pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
-            return files;
+            for (Tls.CertificateFiles f : out) {
+                KeyPair keys = keyPair(random); // each server its own key: what the peer link's binding tells apart
+                X509v3CertificateBuilder leaf = new JcaX509v3CertificateBuilder(caCert, serial(random), from, until,
+                        new X500Name("CN=" + hosts.get(0).strip()), keys.getPublic())
+                        .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                        // A server's certificate is also what it presents when it dials a target's peer port.
+                        .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                                new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                        .addExtension(Extension.subjectAlternativeName, false, names(hosts))
+                        .addExtension(Extension.subjectKeyIdentifier, false,
+                                ext.createSubjectKeyIdentifier(keys.getPublic()))
+                        .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
+                writePublic(f.cert(), pem(sign(leaf, caKeys)));
+                writePrivate(f.key(), pem(new JcaPKCS8Generator(keys.getPrivate(), null)));
+            }
+            return List.copyOf(out);
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IllegalStateException("cannot make an ECDSA P-256 certificate with this JDK: " + e, e);
+        }
+    }
+
+    /** File-name safe, distinct, and not the CA's: each becomes NAME.pem and NAME-key.pem next to ca.pem. */
+    private static void checkNames(List<String> names) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("--names needs at least one certificate name, e.g. source,target");
+        }
+        for (String n : names) {
+            if (!n.matches("[a-z0-9][a-z0-9_-]{0,63}") || n.equals("ca") || n.endsWith("-key")) {
+                throw new IllegalArgumentException("--names: '" + n + "' cannot name a certificate file; use "
+                        + "lower-case letters, digits, '-' and '_' (not 'ca', not ending in '-key'), e.g. source,target");
+            }
+        }
+        if (new java.util.HashSet<>(names).size() != names.size()) {
+            throw new IllegalArgumentException("--names lists a name twice: " + names + "; give each server its own");
         }
     }
 

@@ -85,7 +85,14 @@ public final class Tls {
             if (certPemOrNull != null) {
                 b.keyManager(certPemOrNull.toFile(), keyPemOrNull.toFile());
             }
-            return b.build();
+            SslContext ctx = b.build();
+            if (certPemOrNull != null && ctx.sessionContext() instanceof io.netty.handler.ssl.OpenSslSessionContext o) {
+                // A peer link never resumes a TLS session: a resumed session does not give back both
+                // certificates as a full handshake does, so its binding (below) differed from the target's and a second handoff to
+                // the same target would fail its proofs.
+                o.setSessionCacheEnabled(false);
+            }
+            return ctx;
         } catch (SSLException | IllegalArgumentException e) {
             throw unusable("the CA " + caPem + (certPemOrNull == null ? ""
                     : " with the certificate " + certPemOrNull + " and its key " + keyPemOrNull), e);
@@ -145,6 +152,19 @@ public final class Tls {
     public static CertificateFiles writeDevelopmentCertificates(Path dir, List<String> hosts, int days, boolean overwrite)
             throws IOException {
         return CertificateMaker.write(dir, hosts, days, overwrite);
+    }
+
+    /**
+     * As {@link #writeDevelopmentCertificates(Path, List, int, boolean)}, but one certificate per name in {@code
+     * names}, each with its own key, written as {@code NAME.pem} and {@code NAME-key.pem} next to the CA; returned
+     * in the order of {@code names}. Give each server its own: the peer link's binding (SHA-256 of the source's
+     * certificate, then the target's) then tells the two apart, so a relay holding one of them cannot pass.
+     *
+     * @throws IllegalArgumentException if a name is not a plain file name or appears twice, or as above
+     */
+    public static List<CertificateFiles> writeDevelopmentCertificates(Path dir, List<String> hosts, List<String> names,
+                                                                      int days, boolean overwrite) throws IOException {
+        return CertificateMaker.write(dir, hosts, names, days, overwrite);
     }
 
     private static SslContextBuilder clientBuilder() {

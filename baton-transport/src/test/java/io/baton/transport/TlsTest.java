@@ -78,6 +78,51 @@ class TlsTest {
     }
 
     @Test
+    void oneCertificatePerNameEachWithItsOwnKeyFromOneCa(@TempDir Path dir) throws Exception {
+        List<Tls.CertificateFiles> fs = Tls.writeDevelopmentCertificates(dir, List.of("127.0.0.1"),
+                List.of("source", "target"), 1, false);
+        assertThat(fs).extracting(f -> f.cert().getFileName().toString()).containsExactly("source.pem", "target.pem");
+        assertThat(fs).extracting(f -> f.key().getFileName().toString())
+                .containsExactly("source-key.pem", "target-key.pem");
+        X509Certificate ca = Tls.certificates(fs.get(0).ca()).get(0);
+        X509Certificate a = Tls.certificates(fs.get(0).cert()).get(0);
+        X509Certificate b = Tls.certificates(fs.get(1).cert()).get(0);
+        a.verify(ca.getPublicKey());
+        b.verify(ca.getPublicKey());
+        assertThat(a.getPublicKey()).as("each server its own key").isNotEqualTo(b.getPublicKey());
+        assertThat(Files.readString(fs.get(0).key())).isNotEqualTo(Files.readString(fs.get(1).key()));
+        assertThat(Files.exists(dir.resolve("server.pem"))).isFalse();
+
+        // Mutual TLS between the two: both ends bind (source's certificate, target's), and that is not what
+        // either certificate bound with itself gives.
+        CompletableFuture<byte[]> accepted = new CompletableFuture<>();
+        Channel server = listen(Tls.server(fs.get(1).cert(), fs.get(1).key(), fs.get(1).ca()), accepted);
+        try {
+            Channel ch = dial(Tls.client(fs.get(0).ca(), fs.get(0).cert(), fs.get(0).key()), port(server))
+                    .get(10, TimeUnit.SECONDS);
+            byte[] mine = Tls.binding(ch.pipeline().get(SslHandler.class));
+            assertThat(accepted.get(10, TimeUnit.SECONDS)).isEqualTo(mine);
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(a.getEncoded());
+            sha.update(b.getEncoded());
+            assertThat(mine).isEqualTo(sha.digest());
+            ch.close();
+        } finally {
+            server.close().sync();
+        }
+    }
+
+    @Test
+    void certificateNamesMustBePlainDistinctFileNames(@TempDir Path dir) {
+        for (List<String> bad : List.of(List.<String>of(), List.of("ca"), List.of("../x"), List.of("a", "a"),
+                List.of("source-key"))) {
+            assertThatThrownBy(() -> Tls.writeDevelopmentCertificates(dir, List.of("localhost"), bad, 1, false))
+                    .as("%s", bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--names");
+        }
+        assertThat(dir.toFile().list()).as("nothing written for a refused list").isEmpty();
+    }
+
+    @Test
     void mutualHandshakeGivesBothEndsTheSameBinding(@TempDir Path dir) throws Exception {
         Tls.CertificateFiles f = Tls.writeDevelopmentCertificates(dir, List.of("127.0.0.1"), 1, false);
         CompletableFuture<byte[]> accepted = new CompletableFuture<>();
