@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Strangers implements AutoCloseable {
 
+    private static final io.baton.service.ServiceFactory ARENA = new io.baton.arena.ArenaFactory();
+
     /** How long any act lasts at most, and how long the demo waits for a server to close its connections. */
     static final long LIFETIME_MS = 20_000;
     static final int IDLE_CONNECTIONS = 3000;
@@ -296,8 +298,9 @@ final class Strangers implements AutoCloseable {
                     if (ch.isActive() && !stopping) {
                         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
                         random.nextBytes(nonce);
+                        // Naming the demo's service and version, as the real source does: it gets a challenge.
                         send(ch, new Frame.PeerHello(Frame.PEER_VERSION, random.nextLong() & Long.MAX_VALUE,
-                                Frame.Mode.LIVE, nonce));
+                                Frame.Mode.LIVE, nonce, ARENA.name(), ARENA.schemaVersion()));
                     }
                 }, 0, SQUAT_EVERY_MS, TimeUnit.MILLISECONDS);
             }
