@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +40,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--service", defaultValue = "arena", description = "Service to host (default: ${DEFAULT-VALUE}).")
     String service;
+
+    @Option(names = "--service-version", defaultValue = "0", paramLabel = "N",
+            description = "The release of --service to host, by its schema version, when the class path carries "
+                    + "several (docs/upgrades.md); 0, the default, picks the newest.")
+    int serviceVersion;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address for the client and peer ports (default: ${DEFAULT-VALUE}).")
     String host;
@@ -208,7 +212,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         realtime.apply();
-        ServiceFactory factory = findService(service);
+        ServiceFactory factory = findService(service, serviceVersion);
         BatonServer.Options listen = new BatonServer.Options(host, port, peerPort, adminHost, adminPort,
                 adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby,
                 new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs), advertise, ioThreads,
@@ -317,14 +321,8 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    static ServiceFactory findService(String name) {
-        StringBuilder known = new StringBuilder();
-        for (ServiceFactory f : ServiceLoader.load(ServiceFactory.class)) {
-            if (f.name().equals(name)) {
-                return f;
-            }
-            known.append(known.length() == 0 ? "" : ", ").append(f.name());
-        }
-        throw new IllegalArgumentException("no service named '" + name + "' (known: " + known + ")");
+    /** The release of service {@code name} at schema {@code version} (0: the newest): ServiceLookup decides. */
+    static ServiceFactory findService(String name, int version) {
+        return io.baton.service.ServiceLookup.find(ServeCommand.class.getClassLoader(), name, version);
     }
 }
