@@ -156,7 +156,7 @@ final class Claims {
     private void failOver(int claimed, int voters, long now) {
         EventLog log = core.log;
         long digest = log.stateDigest(); // as the source's version, before any upgrade
-        String upgradeFailed = SchemaUpgrade.atTakeOver(log.service, core.cfg.factory());
+        String upgradeFailed = SchemaUpgrade.atTakeOver(log, core.cfg);
         if (!upgradeFailed.isEmpty()) {
             core.target.discardReplica(upgradeFailed + ": this replica cannot take over", now);
             return;

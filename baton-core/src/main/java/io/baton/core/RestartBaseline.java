@@ -95,7 +95,7 @@ final class RestartBaseline {
                         .schemaVersion() ? " (restored from schema " + h.schemaVersion() + " into "
                         + cfg.factory().schemaVersion() + ": the upgrader does not keep the older state)" : ""));
             }
-            String upgradeFailed = SchemaUpgrade.atTakeOver(log.service, cfg.factory());
+            String upgradeFailed = SchemaUpgrade.atTakeOver(log, cfg);
             if (!upgradeFailed.isEmpty()) {
                 throw new IOException(upgradeFailed);
             }

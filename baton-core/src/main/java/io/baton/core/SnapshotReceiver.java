@@ -88,6 +88,10 @@ final class SnapshotReceiver {
         if (!wrongVersion.isEmpty()) {
             throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, wrongVersion);
         }
+        if (core.cfg.defects().contains(Defect.UPGRADE_AT_RESTORE)
+                && log.service.schemaVersion() < core.cfg.factory().schemaVersion()) {
+            log.service.upgrade(); // broken on purpose: the newer rules before this server owns anything
+        }
         // Unconditional: a state restored from an older version answers that version's digest, so a wrong
         // upgrader is caught here, before any client moves (docs/upgrades.md).
         long digest = log.stateDigest();

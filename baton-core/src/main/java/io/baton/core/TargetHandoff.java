@@ -323,7 +323,7 @@ final class TargetHandoff {
             return;
         }
         // The digest just matched as the older version's: the new rules apply from the first tick we own.
-        String upgradeFailed = SchemaUpgrade.atTakeOver(log.service, core.cfg.factory());
+        String upgradeFailed = SchemaUpgrade.atTakeOver(log, core.cfg);
         if (!upgradeFailed.isEmpty()) {
             core.out.send(link.conn, new Frame.PeerAbort(upgradeFailed + "; the source carries on"));
             discardReplica(upgradeFailed, now);
