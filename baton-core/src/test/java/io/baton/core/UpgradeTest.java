@@ -168,6 +168,32 @@ class UpgradeTest {
     }
 
     @Test
+    void aTargetOfSchemaTwoThatFailsOverAppliesTheNewRuleFromItsFirstOwnEvent() {
+        // A source that waits a minute for its clients to attach stays redirecting: the target can take over.
+        ServerConfig longRedirect = Rig.config(60 * SECOND, Rig.config().commitWait());
+        Server source = rig.authority("source", longRedirect);
+        Server target = rig.standby("target", v2(Upgrade.LIVE));
+        java.util.List<Client> clients = java.util.List.of(rig.join(source), rig.join(source), rig.join(source));
+        clients.forEach(c -> c.follows = false);
+        handoff(source, target, Frame.Mode.LIVE);
+        until(source, SourcePhase.REDIRECTING);
+        rig.runUntil(() -> target.status().canTakeOver(), 5 * SECOND);
+        Client c = clients.get(0);
+        c.input("+seen"); // the source's, schema 1: +1
+        rig.advance(Rig.TICK);
+        rig.kill(source);
+        long claimedAt = rig.now;
+        clients.get(0).resume(target);
+        clients.get(1).resume(target);
+        rig.runUntil(claimedAt + Rig.CLAIM_HOLD);
+
+        assertThat(target.status().failedOver()).isTrue();
+        assertThat(target.status().role()).isEqualTo(Role.AUTHORITY);
+        c.input("+after"); // the target's, schema 2: +2
+        assertThat(c.outputs()).containsExactly("+seen#1", "+after#3");
+    }
+
+    @Test
     void aSaveOfSchemaOneIsRestoredBySchemaTwoCheckedAsSchemaOneAndThenAppliesTheNewRule() throws IOException {
         Server old = rig.authority("old", v1());
         Client c = rig.join(old);
