@@ -78,10 +78,16 @@ final class HandoffCommand implements Callable<Integer> {
                 + targetPeer + ", clients to " + (clientEndpoint != null ? clientEndpoint + " (probed first)"
                         : "the endpoint the target advertises"));
         String lastLine = "";
+        String upgradeShown = "";
         long deadline = start + timeoutS * 1_000_000_000L;
         while (System.nanoTime() < deadline) {
             JsonNode s = client.status().body();
             String phase = s.path("source_phase").asText();
+            String upgrade = s.path("upgrade").asText("");
+            if (!upgrade.isEmpty() && !upgrade.equals(upgradeShown)) {
+                System.out.println(upgrade); // before any client moves: the target answered the handshake with it
+                upgradeShown = upgrade;
+            }
             String line = String.format("%7.0f ms  %-13s moved %d, attached %d, switched %d, replica lag %d",
                     (System.nanoTime() - start) / 1e6, phase, s.path("clients_moved").asLong(),
                     s.path("clients_attached").asLong(), s.path("clients_switched").asLong(),

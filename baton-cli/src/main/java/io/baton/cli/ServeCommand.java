@@ -47,6 +47,11 @@ final class ServeCommand implements Callable<Integer> {
             + "jar it needs beyond Baton's own). Default: none, only the built-in services.")
     java.util.List<Path> serviceJars = new java.util.ArrayList<>();
 
+    @Option(names = "--service-version", defaultValue = "0", paramLabel = "N",
+            description = "The release of --service to host, by its schema version, when the class path carries "
+                    + "several (docs/upgrades.md); 0, the default, picks the newest.")
+    int serviceVersion;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address for the client and peer ports (default: ${DEFAULT-VALUE}).")
     String host;
 
@@ -213,7 +218,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         realtime.apply();
-        ServiceFactory factory = ServiceJars.find(service, serviceJars);
+        ServiceFactory factory = ServiceJars.find(service, serviceVersion, serviceJars);
         BatonServer.Options listen = new BatonServer.Options(host, port, peerPort, adminHost, adminPort,
                 adminPort >= 0 ? Secrets.readOrCreate(adminTokenFile, "admin token") : null, standby,
                 new BatonServer.SocketLimits(maxOutboundBytes, writeStallMs), advertise, ioThreads,
@@ -322,4 +327,8 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** The release of service {@code name} at schema {@code version} (0: the newest): ServiceJars and ServiceLookup decide. */
+    static ServiceFactory findService(String name, int version) {
+        return ServiceJars.find(name, version, java.util.List.of());
+    }
 }

@@ -1,6 +1,7 @@
 package io.baton.cli;
 
 import io.baton.service.ServiceFactory;
+import io.baton.service.ServiceLookup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.MalformedURLException;
@@ -36,12 +37,14 @@ final class ServiceJars {
     }
 
     /**
-     * The factory named {@code name}: from the jars if any registers it, else built in.
+     * The factory named {@code name} in release {@code version} ({@link ServiceLookup#NEWEST}: the newest), among
+     * those built in and those the jars register; {@link ServiceLookup} chooses among the releases.
      *
      * @throws IllegalArgumentException naming the jar that is missing or not a jar, or, when no factory has
-     *                                  that name, every name found (built in and per jar) and the fix
+     *                                  that name, every name found (built in and per jar) and the fix, or, when
+     *                                  no release has that version, the versions there are
      */
-    static ServiceFactory find(String name, List<Path> jars) {
+    static ServiceFactory find(String name, int version, List<Path> jars) {
         List<URL> urls = new ArrayList<>();
         Map<Path, List<String>> registered = new LinkedHashMap<>();
         for (Path jar : jars) {
@@ -54,11 +57,12 @@ final class ServiceJars {
         try {
             for (ServiceFactory f : ServiceLoader.load(ServiceFactory.class, loader)) {
                 if (f.name().equals(name)) {
+                    ServiceFactory release = ServiceLookup.find(loader, name, version);
                     if (loader != baton) {
                         // The service's own threads (the core's loop is made after this) see its jars.
                         Thread.currentThread().setContextClassLoader(loader);
                     }
-                    return f;
+                    return release;
                 }
                 if (f.getClass().getClassLoader() == loader && loader != baton) {
                     byJar.computeIfAbsent(String.valueOf(f.getClass().getProtectionDomain().getCodeSource()

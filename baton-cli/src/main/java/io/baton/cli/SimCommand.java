@@ -46,10 +46,12 @@ final class SimCommand implements Callable<Integer> {
         long violations = 0;
         List<Long> failing = new ArrayList<>();
         Map<String, Long> outcomes = new LinkedHashMap<>();
+        Map<String, Long> versions = new LinkedHashMap<>();
         long nextProgress = start + 5_000_000_000L;
         for (long s = firstSeed; s < firstSeed + seeds; s++) {
             Simulation.Result r = Simulation.run(s);
             outcomes.merge(r.outcome(), 1L, Long::sum);
+            versions.merge(r.versions().isEmpty() ? "same" : r.versions(), 1L, Long::sum);
             if (!r.passed()) {
                 violations += r.violations().size();
                 if (failing.size() < 100) {
@@ -69,12 +71,14 @@ final class SimCommand implements Callable<Integer> {
         out.put("violations", violations);
         out.put("failing_seeds", failing);
         out.put("outcomes", outcomes);
+        out.put("versions", versions);
         out.put("runs_per_s", Math.round(seeds / secs * 10) / 10.0);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(out));
         } else {
             System.out.printf("%d seeds in %.1f s (%.0f runs/s): %d violations%s%n", seeds, secs, seeds / secs,
                     violations, failing.isEmpty() ? "" : " in seeds " + failing);
+            System.out.println("versions (source -> target): " + versions);
         }
         return failing.isEmpty() ? 0 : 1;
     }

@@ -155,10 +155,16 @@ final class Claims {
 
     private void failOver(int claimed, int voters, long now) {
         EventLog log = core.log;
+        long digest = log.stateDigest(); // as the source's version, before any upgrade
+        String upgradeFailed = SchemaUpgrade.atTakeOver(log, core.cfg);
+        if (!upgradeFailed.isEmpty()) {
+            core.target.discardReplica(upgradeFailed + ": this replica cannot take over", now);
+            return;
+        }
         core.moveRole(Role.AUTHORITY);
         core.target.moveTo(TargetPhase.AUTHORITY);
         failedOver = true;
-        core.milestones.tookAuthority(log.appliedIndex, log.stateDigest(), now);
+        core.milestones.tookAuthority(log.appliedIndex, digest, now);
         log.ticksFrom(now + core.tickPeriod);
         core.target.becomeAuthority(now);
         core.out.note("failed over: took authority at index " + log.appliedIndex + " with " + claimed + " of the "

@@ -22,5 +22,15 @@ public enum Defect {
      * The log holds each session's secret itself (padded to a verifier's length) instead of its verifier, as
      * before verifiers: it reaches the target in EVENT OPEN and in snapshots (and no resume is accepted).
      */
-    LOG_SESSION_SECRETS
+    LOG_SESSION_SECRETS,
+    /**
+     * A server that takes over state of an older schema calls {@link io.baton.service.Service#upgrade()} only after
+     * its first own tick, which it applies under the older rules: the cutover digest cannot tell, the clients can.
+     */
+    UPGRADE_ONE_TICK_LATE,
+    /**
+     * A target upgrades the state it restored from an older schema at once, so that it would replay the source's
+     * events under the newer rules: the SNAPSHOT_END digest, the older version's, no longer matches.
+     */
+    UPGRADE_AT_RESTORE
 }

@@ -85,6 +85,9 @@ final class EventLog {
         }
     }
 
+    /** Set only by the planted defect {@link Defect#UPGRADE_ONE_TICK_LATE}: upgrade after the next tick. */
+    boolean upgradeAfterTick;
+
     /** Applies one event: the single path for the authority and for a replica, so both compute the same. */
     void apply(Frame.EventKind kind, long sessionId, long seq, byte[] payload, long now) {
         long index = ++appliedIndex;
@@ -110,6 +113,10 @@ final class EventLog {
                 tick = seq;
                 lastTickIndex = index;
                 service.onTick(ctx);
+                if (upgradeAfterTick) { // the planted defect UPGRADE_ONE_TICK_LATE
+                    upgradeAfterTick = false;
+                    service.upgrade();
+                }
                 if (core.role() == Role.STANDBY) {
                     core.target.pingAttached();
                 }
@@ -189,6 +196,7 @@ final class EventLog {
     /** Forgets the whole state: a clean standby. */
     void reset() {
         service = null;
+        upgradeAfterTick = false;
         sessions.clear();
         core.conns.forgetAllSessions();
         appliedIndex = tick = 0;

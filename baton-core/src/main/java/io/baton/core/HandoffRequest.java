@@ -46,6 +46,11 @@ public record HandoffRequest(String peerHost, int peerPort, String clientHost, i
         return clientPort != 0;
     }
 
+    /** The same order in another mode (a target that takes our schema version only by stop-and-copy). */
+    HandoffRequest withMode(Frame.Mode other) {
+        return new HandoffRequest(peerHost, peerPort, clientHost, clientPort, other);
+    }
+
     /** The same order with the client endpoint the target advertised filled in. */
     HandoffRequest withClientEndpoint(String host, int port) {
         return new HandoffRequest(peerHost, peerPort, host, port, mode);

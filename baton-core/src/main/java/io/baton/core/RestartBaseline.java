@@ -72,27 +72,44 @@ final class RestartBaseline {
         ServerConfig cfg = core.cfg;
         DataInputStream data = new DataInputStream(in);
         SaveFile.Header h = SaveFile.readHeader(data);
-        if (!h.service().equals(cfg.factory().name()) || h.tickHz() != cfg.service().tickHz()) {
+        SchemaUpgrade.Decision d = SchemaUpgrade.decide(cfg.factory(), h.service(), h.schemaVersion(), "this server",
+                "the save");
+        if (d.path() == null) {
+            throw new IOException("cannot restore the save: " + d.refusal());
+        }
+        if (h.tickHz() != cfg.service().tickHz()) {
             throw new IOException("the save is of service '" + h.service() + "' at " + h.tickHz()
                     + " Hz; this server hosts '" + cfg.factory().name() + "' at " + cfg.service().tickHz() + " Hz");
         }
         byte[] runtime = SaveFile.readRuntime(data);
         try {
             log.load(runtime, h.index(), h.schemaVersion(), data);
-            long digest = log.stateDigest();
-            if (h.schemaVersion() == log.service.schemaVersion() && digest != h.digest()) {
+            String wrongVersion = SchemaUpgrade.checkRestored(log.service, h.schemaVersion(), cfg.factory());
+            if (!wrongVersion.isEmpty()) {
+                throw new IOException(wrongVersion);
+            }
+            long digest = log.stateDigest(); // as the save's version: unconditional
+            if (digest != h.digest()) {
                 throw new IOException("the restored state hashes to " + Long.toHexString(digest)
-                        + ", the save says " + Long.toHexString(h.digest()));
+                        + ", the save says " + Long.toHexString(h.digest()) + (h.schemaVersion() != cfg.factory()
+                        .schemaVersion() ? " (restored from schema " + h.schemaVersion() + " into "
+                        + cfg.factory().schemaVersion() + ": the upgrader does not keep the older state)" : ""));
+            }
+            String upgradeFailed = SchemaUpgrade.atTakeOver(log, cfg);
+            if (!upgradeFailed.isEmpty()) {
+                throw new IOException(upgradeFailed);
             }
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
             log.reset(); // a clean standby again, whatever the file did
             throw e instanceof IOException io ? io : new IOException("cannot restore the save: " + e, e);
         }
         core.moveRole(Role.AUTHORITY);
-        core.milestones.tookAuthority(log.appliedIndex, log.stateDigest(), now);
+        core.milestones.tookAuthority(log.appliedIndex, h.digest(), now);
         log.ticksFrom(now + core.tickPeriod);
         core.target.becomeAuthority(now);
+        String path = SchemaUpgrade.describe(h.service(), h.schemaVersion(), cfg.factory().schemaVersion(), d.path(),
+                false);
         core.out.note("restored a saved state at index " + log.appliedIndex + " (" + log.sessions.size()
-                + " sessions) and took authority");
+                + " sessions) and took authority" + (path.isEmpty() ? "" : "; " + path));
     }
 }

@@ -435,7 +435,8 @@ public final class ServerCore {
                 redirect.clientsSwitched, m.cutIndex, m.cutDigest, log.service == null ? 0 : log.stateDigest(),
                 m.stoppedAt, m.authorityAt, m.firstEventAt, lastError, delivery.releasedIndex, claims.failedOver,
                 claims.eligible(), commit.longestCommitWait, source.phaseSince, commit.suspensions,
-                admission.refusals(), role == Role.RETIRED ? sessionsAway() : 0);
+                admission.refusals(), role == Role.RETIRED ? sessionsAway() : 0,
+                source.handoffId != 0 ? source.upgrade : target.upgrade);
     }
 
     private int sessionsAway() {

@@ -36,6 +36,9 @@ package io.baton.core;
  * @param sessionsAway     on a retired source: sessions whose clients were away when it cut over and have not
  *                         come back to be sent on to the target (they only know this server's address), within
  *                         their resume window; 0 otherwise
+ * @param upgrade          how the current or last handoff's state changes schema version, as its source or target
+ *                         reports it ("upgrade arena 2 -> 3: live (...)"; docs/upgrades.md), empty when both run
+ *                         the same version or before the target answered
  */
 public record ServerStatus(
         Role role,
@@ -64,9 +67,11 @@ public record ServerStatus(
         long sourcePhaseSinceNanos,
         int commitSuspensions,
         java.util.Map<String, Long> refusals,
-        int sessionsAway) {
+        int sessionsAway,
+        String upgrade) {
 
     public ServerStatus {
+        upgrade = upgrade == null ? "" : upgrade;
         refusals = refusals == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(
                 new java.util.LinkedHashMap<>(refusals));
     }

@@ -41,6 +41,10 @@ final class SourceHandoff {
     long replicaAcked;
     /** Stop-and-copy: the target proved itself, and the redirect waits for the client endpoint's probe. */
     private boolean redirectAwaitsProbe;
+    /** The schema version PEER_HELLO named: the running service's. */
+    private int schemaSent;
+    /** How the target said it takes our state, for the operator ("" for the same version, or not yet known). */
+    String upgrade = "";
 
     SourceHandoff(ServerCore core) {
         this.core = core;
@@ -85,6 +89,7 @@ final class SourceHandoff {
         core.probe.reset();
         redirectAwaitsProbe = false;
         binding = null;
+        upgrade = "";
         moveTo(SourcePhase.CONNECTING, now);
         link.lastHeard = now;
         link.conn = core.out.connect(req.peerHost(), req.peerPort());
@@ -108,7 +113,9 @@ final class SourceHandoff {
         core.conns.add(conn, Connections.Kind.PEER_OUT);
         link.lastHeard = now;
         nonce = core.random(Frame.TOKEN_LENGTH);
-        core.out.send(conn, new Frame.PeerHello(Frame.PEER_VERSION, handoffId, request.mode(), nonce));
+        schemaSent = core.log.service.schemaVersion();
+        core.out.send(conn, new Frame.PeerHello(Frame.PEER_VERSION, handoffId, request.mode(), nonce,
+                core.cfg.factory().name(), schemaSent));
         moveTo(SourcePhase.AUTHENTICATING, now);
     }
 
@@ -166,7 +173,8 @@ final class SourceHandoff {
                     + "(ServerCore.peerSecured), so no proof can be bound to it: a bug in the driver; no state was sent", now);
             return;
         }
-        Tokens.Transcript t = new Tokens.Transcript(handoffId, request.mode(), binding, nonce, ch.nonce());
+        Tokens.Transcript t = new Tokens.Transcript(handoffId, request.mode(), binding, nonce, ch.nonce(),
+                core.cfg.factory().name(), schemaSent, ch.path());
         if (!Tokens.same(ch.mac(), core.tokens.targetProof(t, ch.host(), ch.port(), ch.webSocket()))) {
             abort("authentication failed: the target's proof is not one for handoff " + Long.toHexString(handoffId)
                     + " in mode " + request.mode() + " on this link under this peer secret: " + core.tokens.mismatch(
@@ -181,6 +189,7 @@ final class SourceHandoff {
             return;
         }
         core.out.send(link.conn, new Frame.PeerAuth(core.tokens.sourceProof(t)));
+        pathChosen(ch.path());
         if (request.clientEndpointGiven()) {
             core.out.note("the target advertises " + (advertises ? ch.host() + ":" + ch.port() : "no client endpoint")
                     + "; clients will use the given " + request.clientHost() + ":" + request.clientPort()
@@ -200,6 +209,21 @@ final class SourceHandoff {
             core.redirect.start(now);
         } else {
             redirectAwaitsProbe = true;
+        }
+    }
+
+    /**
+     * The target's answer to our schema version, proven with its challenge: a version it takes only by
+     * stop-and-copy turns a live handoff into one, said before any client moves.
+     */
+    private void pathChosen(Frame.SchemaPath path) {
+        boolean askedLive = request.mode() == Frame.Mode.LIVE;
+        upgrade = SchemaUpgrade.describe(core.cfg.factory().name(), schemaSent, -1, path, askedLive);
+        if (path == Frame.SchemaPath.STOP_AND_COPY && askedLive) {
+            request = request.withMode(Frame.Mode.STOPCOPY);
+        }
+        if (!upgrade.isEmpty()) {
+            core.out.note(upgrade);
         }
     }
 

@@ -42,6 +42,10 @@ final class TargetHandoff {
     private final Map<Long, Pending> handshakes = new java.util.LinkedHashMap<>();
     /** The handoff replicates live (else stop-and-copy: the clients wait on this server). */
     private boolean live;
+    /** The schema version the authenticated source's PEER_HELLO named: its SNAPSHOT_BEGIN must carry it. */
+    int sourceSchema;
+    /** How the current or last handoff's state is upgraded, for the operator ("" for the same version). */
+    String upgrade = "";
     private long ticketsValidUntil;
     private final Set<Long> usedTickets = new HashSet<>();
     /** Clients' pre-connections, by session. */
@@ -153,15 +157,24 @@ final class TargetHandoff {
                     + "driver", now);
             return;
         }
+        SchemaUpgrade.Decision d = SchemaUpgrade.decide(core.cfg.factory(), h.service(), h.schemaVersion(),
+                "the target", "the source");
+        if (d.path() == null) {
+            // Before any state moves: the source aborts and carries on serving everyone.
+            core.out.note("refused a handoff: " + d.refusal());
+            core.reject(conn, ErrorCode.UNSUPPORTED_VERSION, d.refusal(), now);
+            return;
+        }
         byte[] nonce = core.random(Frame.TOKEN_LENGTH);
-        Tokens.Transcript t = new Tokens.Transcript(h.handoffId(), h.mode(), c.binding, h.nonce().clone(), nonce);
+        Tokens.Transcript t = new Tokens.Transcript(h.handoffId(), h.mode(), c.binding, h.nonce().clone(), nonce,
+                h.service(), h.schemaVersion(), d.path());
         handshakes.put(conn, new Pending(t));
         if (phase == TargetPhase.STANDBY) {
             moveTo(TargetPhase.AUTHENTICATING);
         }
         HostPort ad = core.advertised();
         core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(t, ad.host(), ad.port(),
-                ad.webSocket()), ad.host(), ad.port(), ad.webSocket()));
+                ad.webSocket()), ad.host(), ad.port(), ad.webSocket(), d.path()));
     }
 
     /**
@@ -224,7 +237,15 @@ final class TargetHandoff {
         link.lastHeard = now;
         committedFrom = -1;
         handoffId = t.handoffId();
-        live = t.mode() == Frame.Mode.LIVE;
+        // A version this build takes only by stop-and-copy is received so, whatever mode was asked for: the
+        // source learned the path from PEER_CHALLENGE and runs stop-and-copy too.
+        live = t.mode() == Frame.Mode.LIVE && t.path() != Frame.SchemaPath.STOP_AND_COPY;
+        sourceSchema = t.schemaVersion();
+        upgrade = SchemaUpgrade.describe(t.service(), t.schemaVersion(), core.cfg.factory().schemaVersion(), t.path(),
+                t.mode() == Frame.Mode.LIVE);
+        if (!upgrade.isEmpty()) {
+            core.out.note(upgrade);
+        }
         ticketsValidUntil = now + core.cfg.ticketTtl();
         usedTickets.clear();
         moveTo(TargetPhase.RECEIVING);
@@ -299,6 +320,13 @@ final class TargetHandoff {
             core.out.send(link.conn, new Frame.CutoverResult(false, digest));
             discardReplica("digest at index " + log.appliedIndex + " is " + Long.toHexString(digest)
                     + ", the source's at " + c.index() + " is " + Long.toHexString(c.digest()), now);
+            return;
+        }
+        // The digest just matched as the older version's: the new rules apply from the first tick we own.
+        String upgradeFailed = SchemaUpgrade.atTakeOver(log, core.cfg);
+        if (!upgradeFailed.isEmpty()) {
+            core.out.send(link.conn, new Frame.PeerAbort(upgradeFailed + "; the source carries on"));
+            discardReplica(upgradeFailed, now);
             return;
         }
         if (core.role() == Role.STANDBY) { // else already taken, by the planted defect TAKE_AUTHORITY_EARLY

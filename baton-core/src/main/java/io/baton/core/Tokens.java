@@ -43,17 +43,23 @@ final class Tokens {
 
     /**
      * What both peer proofs are bound to: one handoff (its id and mode, as PEER_HELLO said them), one
-     * channel (the bytes the driver reported for the connection: {@link ServerCore#peerSecured}), and the
-     * two nonces of this handshake. A proof made for any other of these is not this one's.
+     * channel (the bytes the driver reported for the connection: {@link ServerCore#peerSecured}), the
+     * two nonces of this handshake, the service and schema version PEER_HELLO named and the upgrade path
+     * PEER_CHALLENGE answered. A proof made for any other of these is not this one's.
      */
-    record Transcript(long handoffId, Frame.Mode mode, byte[] binding, byte[] sourceNonce, byte[] targetNonce) {
+    record Transcript(long handoffId, Frame.Mode mode, byte[] binding, byte[] sourceNonce, byte[] targetNonce,
+            String service, int schemaVersion, Frame.SchemaPath path) {
 
         Transcript withMode(Frame.Mode other) {
-            return new Transcript(handoffId, other, binding, sourceNonce, targetNonce);
+            return new Transcript(handoffId, other, binding, sourceNonce, targetNonce, service, schemaVersion, path);
         }
 
         Transcript withBinding(byte[] other) {
-            return new Transcript(handoffId, mode, other, sourceNonce, targetNonce);
+            return new Transcript(handoffId, mode, other, sourceNonce, targetNonce, service, schemaVersion, path);
+        }
+
+        Transcript withPath(Frame.SchemaPath other) {
+            return new Transcript(handoffId, mode, binding, sourceNonce, targetNonce, service, schemaVersion, other);
         }
     }
 
@@ -76,7 +82,8 @@ final class Tokens {
 
     /**
      * Why {@code mac} is not the proof {@code proof} makes of {@code t}, as far as can be told: made for the
-     * other mode (PEER_HELLO was changed on the way), made on a channel in the clear or another channel
+     * other mode (PEER_HELLO was changed on the way), for another upgrade path (PEER_CHALLENGE was changed on
+     * the way), made on a channel in the clear or another channel
      * (the two ends do not share one connection: a relay between them, or one end without TLS), or made
      * with another peer secret or for other nonces, which a MAC cannot tell apart.
      */
@@ -84,6 +91,11 @@ final class Tokens {
         Frame.Mode other = t.mode() == Frame.Mode.LIVE ? Frame.Mode.STOPCOPY : Frame.Mode.LIVE;
         if (same(mac, proof.apply(t.withMode(other)))) {
             return "it was made for mode " + other + ", not " + t.mode() + ": PEER_HELLO was changed on the way";
+        }
+        for (Frame.SchemaPath p : Frame.SchemaPath.values()) {
+            if (p != t.path() && same(mac, proof.apply(t.withPath(p)))) {
+                return "it was made for upgrade path " + p + ", not " + t.path() + ": PEER_CHALLENGE was changed on the way";
+            }
         }
         if (t.binding().length > 0 && same(mac, proof.apply(t.withBinding(new byte[0])))) {
             return "it was made on a link in the clear, while this end's link is secured (TLS): the two ends are "
@@ -94,11 +106,18 @@ final class Tokens {
                 + "--peer-secret-file and connect directly";
     }
 
-    /** The bytes both proofs cover: u64 handoff, u8 mode, both nonces, u16 length and the channel binding. */
+    /**
+     * The bytes both proofs cover: u64 handoff, u8 mode, both nonces, u16 length and the channel binding, u16
+     * length and the service name (UTF-8), u32 schema version, u8 upgrade path.
+     */
     private static byte[] transcript(Transcript t) {
-        return ByteBuffer.allocate(8 + 1 + t.sourceNonce().length + t.targetNonce().length + 2 + t.binding().length)
+        byte[] service = t.service().getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(8 + 1 + t.sourceNonce().length + t.targetNonce().length + 2 + t.binding().length
+                        + 2 + service.length + 4 + 1)
                 .putLong(t.handoffId()).put((byte) t.mode().ordinal()).put(t.sourceNonce()).put(t.targetNonce())
-                .putShort((short) t.binding().length).put(t.binding()).array();
+                .putShort((short) t.binding().length).put(t.binding())
+                .putShort((short) service.length).put(service).putInt(t.schemaVersion()).put((byte) t.path().ordinal())
+                .array();
     }
 
     /** The single-use ticket for one session in one handoff: 16 bytes of HMAC(handoff, session). */

@@ -90,7 +90,7 @@ class PeerProofTest {
         Frame.Mode other = mode == Frame.Mode.LIVE ? Frame.Mode.STOPCOPY : Frame.Mode.LIVE;
         start(mode);
         rig.rewrite(source, f -> f instanceof Frame.PeerHello h
-                ? new Frame.PeerHello(h.version(), h.handoffId(), other, h.nonce()) : f);
+                ? new Frame.PeerHello(h.version(), h.handoffId(), other, h.nonce(), h.service(), h.schemaVersion()) : f);
         rig.pump();
 
         assertThat(source.status().lastError()).contains("made for mode " + other + ", not " + mode)
@@ -99,10 +99,22 @@ class PeerProofTest {
     }
 
     @Test
+    void anUpgradePathChangedOnTheWayIsRefusedAndNamed() {
+        start(Frame.Mode.LIVE);
+        rig.rewrite(target, f -> f instanceof Frame.PeerChallenge ch ? new Frame.PeerChallenge(ch.nonce(), ch.mac(),
+                ch.host(), ch.port(), ch.webSocket(), Frame.SchemaPath.STOP_AND_COPY) : f);
+        rig.pump();
+
+        assertThat(source.status().lastError()).contains("made for upgrade path SAME, not STOP_AND_COPY")
+                .contains("PEER_CHALLENGE was changed on the way");
+        assertRefusedBeforeAnyState();
+    }
+
+    @Test
     void aHandoffIdChangedOnTheWayIsRefused() {
         start(Frame.Mode.LIVE);
         rig.rewrite(source, f -> f instanceof Frame.PeerHello h
-                ? new Frame.PeerHello(h.version(), h.handoffId() ^ 1, h.mode(), h.nonce()) : f);
+                ? new Frame.PeerHello(h.version(), h.handoffId() ^ 1, h.mode(), h.nonce(), h.service(), h.schemaVersion()) : f);
         rig.pump();
 
         assertThat(source.status().lastError()).contains("authentication failed")
@@ -112,12 +124,13 @@ class PeerProofTest {
 
     /** What a source's proof could wrongly have been made for: each is refused by the target. */
     enum Forgery {
-        ANOTHER_HANDOFF_ID, THE_OTHER_MODE, ANOTHER_CHANNEL, THE_TARGETS_OWN_CHALLENGE
+        ANOTHER_HANDOFF_ID, THE_OTHER_MODE, ANOTHER_CHANNEL, ANOTHER_PATH, THE_TARGETS_OWN_CHALLENGE
     }
 
     /**
      * The target's side: a PEER_AUTH under the right peer secret and for the right nonces, but made for
-     * another handoff id, the other mode or another channel, or the target's own proof sent back to it,
+     * another handoff id, the other mode, another channel or another upgrade path, or the target's own proof sent
+     * back to it,
      * is refused with AUTH_FAILED, and the target stays a clean standby.
      */
     @ParameterizedTest
@@ -143,10 +156,12 @@ class PeerProofTest {
                 return f;
             }
             Tokens.Transcript t = new Tokens.Transcript(hello[0].handoffId(), hello[0].mode(), CHANNEL,
-                    hello[0].nonce(), challenge[0].nonce());
+                    hello[0].nonce(), challenge[0].nonce(), hello[0].service(), hello[0].schemaVersion(),
+                    challenge[0].path());
             byte[] mac = switch (forgery) {
                 case ANOTHER_HANDOFF_ID -> tokens.sourceProof(new Tokens.Transcript(t.handoffId() + 1, t.mode(),
-                        t.binding(), t.sourceNonce(), t.targetNonce()));
+                        t.binding(), t.sourceNonce(), t.targetNonce(), t.service(), t.schemaVersion(), t.path()));
+                case ANOTHER_PATH -> tokens.sourceProof(t.withPath(Frame.SchemaPath.LIVE));
                 case THE_OTHER_MODE -> tokens.sourceProof(t.withMode(Frame.Mode.STOPCOPY));
                 case ANOTHER_CHANNEL -> tokens.sourceProof(t.withBinding(OTHER_CHANNEL));
                 case THE_TARGETS_OWN_CHALLENGE -> challenge[0].mac();
@@ -187,7 +202,8 @@ class PeerProofTest {
                 hello[0] = h;
             }
             return f instanceof Frame.PeerAuth ? new Frame.PeerAuth(tokens.sourceProof(new Tokens.Transcript(
-                    hello[0].handoffId(), hello[0].mode(), CHANNEL, hello[0].nonce(), challenge[0].nonce()))) : f;
+                    hello[0].handoffId(), hello[0].mode(), CHANNEL, hello[0].nonce(), challenge[0].nonce(),
+                    hello[0].service(), hello[0].schemaVersion(), challenge[0].path()))) : f;
         };
         rig.rewrite(source, remake);
         rig.runUntil(() -> source.status().sourcePhase() == SourcePhase.DONE, 20 * SECOND);
@@ -223,12 +239,12 @@ class PeerProofTest {
     void aSourceOfAnotherPeerVersionIsToldSoNotThatItsProofFailed() {
         start(Frame.Mode.LIVE);
         rig.rewrite(source, f -> f instanceof Frame.PeerHello h
-                ? new Frame.PeerHello(2, h.handoffId(), h.mode(), h.nonce()) : f);
+                ? new Frame.PeerHello(2, h.handoffId(), h.mode(), h.nonce(), h.service(), h.schemaVersion()) : f);
         rig.pump();
 
         Frame.Error refusal = target.sentToPeers(Frame.Error.class).get(0);
         assertThat(refusal.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
-        assertThat(refusal.message()).contains("peer protocol version 3").contains("the source sent 2");
+        assertThat(refusal.message()).contains("peer protocol version " + Frame.PEER_VERSION).contains("the source sent 2");
         assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
     }
 

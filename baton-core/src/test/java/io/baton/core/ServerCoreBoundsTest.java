@@ -306,7 +306,7 @@ class ServerCoreBoundsTest {
             target.core.peerAccepted(conn, rig.now);
             target.core.peerSecured(conn, new byte[0]);
             target.core.frame(conn, new Frame.PeerHello(Frame.PEER_VERSION, 99, Frame.Mode.LIVE,
-                    new byte[Frame.TOKEN_LENGTH]), rig.now);
+                    new byte[Frame.TOKEN_LENGTH], "tally", 1), rig.now);
         }
 
         @Test

@@ -97,7 +97,7 @@ class ServerCoreTest {
         @Test
         void aPeerHelloOnTheClientPortIsRefusedNamingThePeerPort() {
             Client c = rig.newClient();
-            c.open(server, new Frame.PeerHello(Frame.VERSION, 1, Frame.Mode.LIVE, new byte[16]));
+            c.open(server, new Frame.PeerHello(Frame.VERSION, 1, Frame.Mode.LIVE, new byte[16], "tally", 1));
             Frame.Error e = c.last(Frame.Error.class);
             assertThat(e.code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION);
             assertThat(e.message()).contains("client port, not a peer port").contains("--peer-port");
@@ -514,7 +514,7 @@ class ServerCoreTest {
             target.core.peerAccepted(silentPeer, rig.now);
             target.core.peerSecured(silentPeer, new byte[0]);
             target.core.frame(silentPeer, new Frame.PeerHello(Frame.PEER_VERSION, 42, Frame.Mode.LIVE,
-                    new byte[Frame.TOKEN_LENGTH]), rig.now);
+                    new byte[Frame.TOKEN_LENGTH], "tally", 1), rig.now);
             assertThat(target.status().targetPhase()).isEqualTo(TargetPhase.AUTHENTICATING);
 
             rig.advance(4_900 * MS); // the authentication timeout is 5 s

@@ -25,7 +25,8 @@ class TokensTest {
         byte[] tn = new byte[16];
         Arrays.fill(sn, (byte) 0x11);
         Arrays.fill(tn, (byte) 0x22);
-        return new Tokens.Transcript(0x0102030405060708L, Frame.Mode.LIVE, binding, sn, tn);
+        return new Tokens.Transcript(0x0102030405060708L, Frame.Mode.LIVE, binding, sn, tn, "arena", 2,
+                Frame.SchemaPath.SAME);
     }
 
     private static byte[] counting(int n) {
@@ -43,9 +44,9 @@ class TokensTest {
         String source = HEX.formatHex(TOKENS.sourceProof(example(new byte[0])));
         String bound = HEX.formatHex(TOKENS.sourceProof(example(counting(32))));
 
-        assertThat(target).isEqualTo("38c4bbb8560bf5f8843f38056798ae98df4d7e9abfb6bc826ceb109280f8c2de");
-        assertThat(source).isEqualTo("9f2d6b5ec0e962acc6c419915feadb83ef053693fa33beb617a68a3ed9282297");
-        assertThat(bound).isEqualTo("c57bb24c30da53507ce5baec599e25409ffa188bd3e859e7fbf1b4523c4a1fa7");
+        assertThat(target).isEqualTo("a4bfbb0dd79ee725802f9312c16c21c5f503bd3ced2dc29e37ab546506da23de");
+        assertThat(source).isEqualTo("61e8edc1e1577b8012c089db3fae4e5e036d604047b52376709cb365d504727f");
+        assertThat(bound).isEqualTo("e0b06d669df099db5f7d90bb5ee789ef709193381a482b744392d141a275161e");
         assertThat(doc).contains("target's mac = " + target).contains("source's mac = " + source)
                 .contains("the source's mac is\n`" + bound + "`");
     }

@@ -43,12 +43,20 @@ final class CoreStage {
     private byte[] strangerSecret;
     private long lastPing = now;
 
+    private final ServiceFactory factory;
+
     private CoreStage(ServerConfig cfg, boolean authority, boolean strangerOnPeerPort) {
         this.strangerOnPeerPort = strangerOnPeerPort;
+        this.factory = cfg.factory();
         // Seeded: a fuzz input must replay the same way; the stranger cannot read the seed off the wire.
         SplittableRandom entropy = new SplittableRandom(0x5EED);
         core = authority ? ServerCore.authority(cfg, wire, entropy::nextBytes, now)
                 : ServerCore.standby(cfg, wire, entropy::nextBytes);
+    }
+
+    /** The service this stage's core hosts: what a PEER_HELLO names to be challenged rather than refused. */
+    ServiceFactory factory() {
+        return factory;
     }
 
     static ServerConfig config(ServiceFactory factory) {
@@ -257,16 +265,20 @@ final class CoreStage {
         byte[] nonce = "honest src nonce".getBytes(StandardCharsets.US_ASCII);
         core.peerAccepted(conn, now);
         core.peerSecured(conn, new byte[0]);
-        core.frame(conn, new Frame.PeerHello(Frame.PEER_VERSION, 42, Frame.Mode.LIVE, nonce), now);
+        String service = factory.name();
+        int schema = factory.schemaVersion();
+        core.frame(conn, new Frame.PeerHello(Frame.PEER_VERSION, 42, Frame.Mode.LIVE, nonce, service, schema), now);
         core.flush(now);
         List<Frame> answer = wire.take(conn);
         expect(answer.size() == 1 && answer.get(0) instanceof Frame.PeerChallenge,
                 "an honest source's PEER_HELLO was answered " + answer);
         Frame.PeerChallenge ch = (Frame.PeerChallenge) answer.get(0);
-        expect(Arrays.equals(ch.mac(), PeerProof.target(PEER_SECRET, 42, 0, nonce, ch.nonce(), ch.host(), ch.port(),
-                ch.webSocket())),
+        expect(ch.path() == Frame.SchemaPath.SAME, "an honest source of the standby's own version was answered "
+                + ch.path());
+        expect(Arrays.equals(ch.mac(), PeerProof.target(PEER_SECRET, 42, 0, nonce, ch.nonce(), service, schema, 0,
+                ch.host(), ch.port(), ch.webSocket())),
                 "the standby's challenge does not prove the peer secret");
-        core.frame(conn, new Frame.PeerAuth(PeerProof.source(PEER_SECRET, 42, 0, nonce, ch.nonce())), now);
+        core.frame(conn, new Frame.PeerAuth(PeerProof.source(PEER_SECRET, 42, 0, nonce, ch.nonce(), service, schema, 0)), now);
         core.flush(now);
         return conn;
     }

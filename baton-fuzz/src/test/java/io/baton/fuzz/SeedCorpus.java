@@ -70,7 +70,7 @@ final class SeedCorpus {
         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
         source.core.frame(link, new Frame.PeerChallenge(nonce,
                 PeerProof.target(CoreStage.PEER_SECRET, hello.handoffId(), hello.mode().ordinal(), hello.nonce(), nonce,
-                        "", 0, ""), "", 0, ""), source.now);
+                        hello.service(), hello.schemaVersion(), 0, "", 0, ""), "", 0, ""), source.now);
         source.advance(500 * CoreStage.MS);
         ByteBuf seed = Unpooled.buffer();
         ByteBuf stream = Unpooled.buffer();
@@ -204,7 +204,7 @@ final class SeedCorpus {
                 new Frame.Close(),
                 new Frame.Error(ErrorCode.BUSY, "busy: try again"),
                 new Frame.TargetHint("target.example", 7100),
-                new Frame.PeerHello(Frame.PEER_VERSION, 11, Frame.Mode.LIVE, token),
+                new Frame.PeerHello(Frame.PEER_VERSION, 11, Frame.Mode.LIVE, token, "arena", new ArenaFactory().schemaVersion()),
                 new Frame.PeerChallenge(token, mac, "target.example", 7100),
                 new Frame.Probe(11, token),
                 new Frame.ProbeProof(11, mac),

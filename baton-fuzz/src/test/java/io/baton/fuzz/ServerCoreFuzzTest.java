@@ -81,7 +81,8 @@ class ServerCoreFuzzTest {
                     }
                 }
                 default -> stage.strangerSends(peerPort
-                        ? new Frame.PeerHello(Frame.PEER_VERSION, 7, Frame.Mode.LIVE, "stranger's nonce".getBytes(StandardCharsets.US_ASCII))
+                        ? new Frame.PeerHello(Frame.PEER_VERSION, 7, Frame.Mode.LIVE, "stranger's nonce".getBytes(StandardCharsets.US_ASCII),
+                                stage.factory().name(), stage.factory().schemaVersion())
                         : new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
             }
             invariant.run();

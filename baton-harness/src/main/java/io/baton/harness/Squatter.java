@@ -18,6 +18,8 @@ final class Squatter implements StrangerAct {
         squat(s, targetPeerPort);
     }
 
+    private static final io.baton.service.ServiceFactory ARENA = new io.baton.arena.ArenaFactory();
+
     private static void squat(Strangers s, int port) {
         s.connect(port, true, false, new StrangerFrames(s) {
             @Override
@@ -26,8 +28,9 @@ final class Squatter implements StrangerAct {
                     if (ch.isActive() && !s.stopping) {
                         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
                         s.random.nextBytes(nonce);
+                        // Naming the demo's service and version, as the real source does: it gets a challenge.
                         s.send(ch, new Frame.PeerHello(Frame.PEER_VERSION, s.random.nextLong() & Long.MAX_VALUE,
-                                Frame.Mode.LIVE, nonce));
+                                Frame.Mode.LIVE, nonce, ARENA.name(), ARENA.schemaVersion()));
                     }
                 }, 0, SQUAT_EVERY_MS, TimeUnit.MILLISECONDS);
             }

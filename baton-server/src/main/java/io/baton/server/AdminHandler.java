@@ -395,6 +395,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         m.put("authority_at_nanos", s.authorityAtNanos());
         m.put("first_event_at_nanos", s.firstEventAtNanos());
         m.put("last_error", s.lastError());
+        m.put("upgrade", s.upgrade());
         m.put("released_index", s.releasedIndex());
         m.put("failed_over", s.failedOver());
         m.put("can_take_over", s.canTakeOver());

@@ -33,7 +33,8 @@ class PeerPortTest {
     private static Frame.PeerHello peerHello(long handoffId) {
         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
         nonce[3] = 9;
-        return new Frame.PeerHello(Frame.PEER_VERSION, handoffId, Frame.Mode.LIVE, nonce);
+        io.baton.service.ServiceFactory arena = new io.baton.arena.ArenaFactory(); // what TestServers hosts
+        return new Frame.PeerHello(Frame.PEER_VERSION, handoffId, Frame.Mode.LIVE, nonce, arena.name(), arena.schemaVersion());
     }
 
     @Test

@@ -13,7 +13,7 @@ class ProbesTest {
 
     private static ServerStatus status(Role role, SourcePhase source, TargetPhase target) {
         return new ServerStatus(role, source, target, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "", 0, false,
-                false, 0, 0, 0, java.util.Map.of(), 0);
+                false, 0, 0, 0, java.util.Map.of(), 0, "");
     }
 
     @Test

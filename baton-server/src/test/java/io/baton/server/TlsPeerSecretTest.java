@@ -165,7 +165,8 @@ class TlsPeerSecretTest {
 
             byte[] nonce = new byte[Frame.TOKEN_LENGTH];
             new SecureRandom().nextBytes(nonce);
-            Frame.PeerHello hello = new Frame.PeerHello(Frame.PEER_VERSION, 0x5157_4e47L, Frame.Mode.LIVE, nonce);
+            Frame.PeerHello hello = new Frame.PeerHello(Frame.PEER_VERSION, 0x5157_4e47L, Frame.Mode.LIVE, nonce,
+                    ArenaFactory.NAME, new ArenaFactory().schemaVersion());
             ch.writeAndFlush(hello);
             Object answer = in.poll(10, TimeUnit.SECONDS);
             assertThat(answer).as("the standby's answer to PEER_HELLO").isInstanceOf(Frame.PeerChallenge.class);

@@ -15,6 +15,11 @@ final class ClientNode extends ClientCoreNode {
     long sent;
     long hash;
     final List<Long> appliedIds = new ArrayList<>();
+    /**
+     * Every tick whose UPDATE this client received, and whether a MARK followed it ({@link MarkedArena}'s release 2
+     * rule): the simulation checks the rule changed exactly at the target's first own tick.
+     */
+    final java.util.TreeMap<Long, Boolean> ticksMarked = new java.util.TreeMap<>();
     final List<String> problems = new ArrayList<>();
     long lastTick = -1;
     long lastUpdateAt;
@@ -78,6 +83,14 @@ final class ClientNode extends ClientCoreNode {
 
     @Override
     public void deliver(byte[] payload) {
+        long marked = MarkedArena.markedTick(payload);
+        if (marked >= 0) {
+            if (marked != lastTick || ticksMarked.get(marked) != Boolean.FALSE) {
+                problems.add("a MARK for tick " + marked + " after the update of tick " + lastTick);
+            }
+            ticksMarked.put(marked, true);
+            return;
+        }
         ArenaProtocol.Update u = ArenaProtocol.decodeUpdate(payload);
         if (u == null) {
             problems.add("undecodable output");
@@ -87,6 +100,7 @@ final class ClientNode extends ClientCoreNode {
             problems.add("tick " + u.tick() + " after " + lastTick);
         }
         lastTick = u.tick();
+        ticksMarked.put(u.tick(), false);
         long t = clock.getAsLong();
         if (lastUpdateAt != 0 && t - lastUpdateAt > maxGap) {
             maxGap = t - lastUpdateAt;

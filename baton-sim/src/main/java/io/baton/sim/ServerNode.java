@@ -18,6 +18,8 @@ final class ServerNode extends Network.Node implements ServerOutbox {
     ServerCore core;
 
     private final java.util.function.BiConsumer<String, String> trace;
+    /** The first tick this server applied as the authority after taking over from a source, or MAX_VALUE. */
+    long ownFromTick = Long.MAX_VALUE;
 
     ServerNode(String name, Network net, java.util.function.BiConsumer<String, String> trace) {
         super(name);
@@ -36,6 +38,7 @@ final class ServerNode extends Network.Node implements ServerOutbox {
     }
 
     void startStandby(ServerConfig cfg, java.util.SplittableRandom random) {
+        ownFromTick = Long.MAX_VALUE;
         core = ServerCore.standby(cfg, this, random::nextBytes);
         core.advertise(name, 7000);
     }
@@ -99,6 +102,13 @@ final class ServerNode extends Network.Node implements ServerOutbox {
     @Override
     public void stateRestored(boolean awaited, long bytes) {
         restoresAwaited.add(awaited);
+    }
+
+    @Override
+    public void phaseChanged(io.baton.core.TargetPhase next) {
+        if (next == io.baton.core.TargetPhase.AUTHORITY) {
+            ownFromTick = core.status().tick() + 1; // it holds the log up to the source's last tick
+        }
     }
 
     @Override

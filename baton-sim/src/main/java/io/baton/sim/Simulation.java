@@ -18,7 +18,10 @@ import java.util.Objects;
 /**
  * One simulated run from one seed: a source, a standby target and a few arena clients on a virtual
  * network; a handoff at a random instant; then the invariants. Everything random comes from the seed, so
- * {@code run(seed)} twice gives the same result.
+ * {@code run(seed)} twice gives the same result. A third of the seeds hand off across versions: the source runs
+ * release 1 of {@link MarkedArena}, the target release 2 (a new field, a new rule its clients see), taking release
+ * 1 live or, in a quarter of those, only by stop-and-copy; the clients check that the rule changed exactly at the
+ * target's first own tick.
  */
 public final class Simulation {
 
@@ -32,7 +35,7 @@ public final class Simulation {
      */
     public record Result(long seed, List<String> violations, String outcome, long steps, long virtualMillis,
                          int clients, int switched, int resumed, int joinedLate, int secretsWatched,
-                         long bytesBetweenServers) {
+                         long bytesBetweenServers, String versions) {
         public boolean passed() {
             return violations.isEmpty();
         }
@@ -96,13 +99,25 @@ public final class Simulation {
         trace("sim", "seed " + seed + ": delay " + net.baseDelay / 1000 + "+" + net.jitter / 1000 + " us, peer "
                 + net.peerDelay / 1000 + " us, " + tickHz + " Hz");
         long stateMb = world.random.nextInt(4) == 0 ? 1 : 0;
-        ServerConfig cfg = configure.apply(ServerConfig.defaults(new ArenaFactory(),
-                new ServiceConfig(tickHz, Map.of("state-mb", Long.toString(stateMb))),
-                "simulated-peer-secret-0123456789".getBytes(StandardCharsets.UTF_8)));
+        // The versions come from dice of their own, so that the same-version runs stay as they were.
+        java.util.SplittableRandom versionDice = new java.util.SplittableRandom(seed ^ 0x0F_5C4E_3A2L);
+        boolean mixed = versionDice.nextInt(3) == 0;
+        boolean stopCopyPath = mixed && versionDice.nextInt(4) == 0;
+        String versions = !mixed ? "" : stopCopyPath ? "1 -> 2 stop-and-copy" : "1 -> 2 live";
+        ServiceConfig serviceConfig = new ServiceConfig(tickHz, Map.of("state-mb", Long.toString(stateMb)));
+        byte[] peerSecret = "simulated-peer-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+        ServerConfig cfg = configure.apply(ServerConfig.defaults(mixed ? MarkedArena.release1() : new ArenaFactory(),
+                serviceConfig, peerSecret));
+        ServerConfig targetCfg = !mixed ? cfg : configure.apply(ServerConfig.defaults(MarkedArena.release2(
+                stopCopyPath ? io.baton.service.Upgrade.STOP_AND_COPY : io.baton.service.Upgrade.LIVE),
+                serviceConfig, peerSecret));
+        if (mixed) {
+            trace("sim", "versions: source release 1, target release 2 (" + versions + ")");
+        }
         ServerNode source = new ServerNode("source", net, this::trace);
         ServerNode target = new ServerNode("target", net, this::trace);
         source.startAuthority(cfg, world.now(), world.random.split());
-        target.startStandby(cfg, world.random.split());
+        target.startStandby(targetCfg, world.random.split());
 
         int n = 1 + world.random.nextInt(8);
         long stopInputs = World.START + 5000 * MS;
@@ -141,12 +156,14 @@ public final class Simulation {
             long period = (10 + world.random.nextInt(190)) * MS;
             scheduleInputs(c, start + period, period, stopInputs);
         }
-        Frame.Mode mode = world.random.nextInt(5) == 0 ? Frame.Mode.STOPCOPY : Frame.Mode.LIVE;
+        Frame.Mode asked = world.random.nextInt(5) == 0 ? Frame.Mode.STOPCOPY : Frame.Mode.LIVE;
+        // What runs: a target that takes the source's version only by stop-and-copy turns a live handoff into one.
+        Frame.Mode mode = stopCopyPath ? Frame.Mode.STOPCOPY : asked;
         // Strangers gone quiet only just before COMMIT still count as present then (a second of presence):
         // the case modelled is sessions abandoned before the handoff, so with strangers it starts later.
         long handoffAt = World.START + (400 + world.random.nextInt(800) + (strangers.isEmpty() ? 0 : 1200)) * MS;
         world.at(handoffAt, () -> net.call(source, () -> source.core.startHandoff(
-                new HandoffRequest("target", 7001, "target", 7000, mode), world.now()).ifPresent(
+                new HandoffRequest("target", 7001, "target", 7000, asked), world.now()).ifPresent(
                         why -> violations.add("handoff refused: " + why))));
         Fault fault = Fault.values()[world.random.nextInt(Fault.values().length)];
         boolean[] struck = {false};
@@ -154,7 +171,7 @@ public final class Simulation {
                 || fault == Fault.CUT_PEER_LINK || fault == Fault.PAUSE_SOURCE)) {
             fault = Fault.NONE; // stop-and-copy has no catch-up; its in-doubt cutover is not handled yet (faults.md)
         }
-        injectFault(fault, handoffAt, source, target, clients, struck, cfg, mode);
+        injectFault(fault, handoffAt, source, target, clients, struck, targetCfg, asked);
 
         // A retired source drains until every session switched or its drain timeout (5 s): strangers that
         // never answer keep it that long, so their runs last longer.
@@ -243,6 +260,7 @@ public final class Simulation {
                 }
             }
         }
+        checkRuleChange(clients, mixed, target.ownFromTick);
         for (ClientNode c : clients) {
             trace(c.name, "largest gap between updates " + c.maxGap / 1000 + " us at "
                     + (c.maxGapAt - World.START) / 1000 + " us (tick period " + 1_000_000 / tickHz + " us)");
@@ -265,7 +283,29 @@ public final class Simulation {
         return new Result(seed, List.copyOf(violations), (struck[0] ? fault.name().toLowerCase() + ": " : "") + outcome,
                 world.steps(), (world.now() - World.START) / MS,
                 clients.size(), switched, resumed, joinedLate, net.secrets.secretsSeen(),
-                net.secrets.bytesBetweenServers());
+                net.secrets.bytesBetweenServers(), versions);
+    }
+
+    /**
+     * The new rule applies from the first tick the target owns, never to a tick the source applied: every tick a
+     * client saw before {@code ownFromTick} carries no MARK, every tick from it on carries one (in a same-version
+     * run, or one where the target never took over, no tick does).
+     */
+    private void checkRuleChange(List<ClientNode> clients, boolean upgrades, long ownFromTick) {
+        for (ClientNode c : clients) {
+            for (var e : c.ticksMarked.entrySet()) {
+                boolean expected = upgrades && e.getKey() >= ownFromTick;
+                // The MARK follows its UPDATE on the same stream: only the last tick seen may still lack it.
+                boolean markOnItsWay = expected && !e.getValue() && e.getKey().equals(c.ticksMarked.lastKey());
+                if (e.getValue() != expected && !markOnItsWay) {
+                    violations.add(c.name + " (session " + c.sessionId + "): tick " + e.getKey() + " was applied under "
+                            + (e.getValue() ? "release 2's" : "release 1's") + " rule, but " + (upgrades && ownFromTick
+                            != Long.MAX_VALUE ? "the target took over from tick " + ownFromTick : "no release 2 server "
+                            + "took over"));
+                    break;
+                }
+            }
+        }
     }
 
     /**

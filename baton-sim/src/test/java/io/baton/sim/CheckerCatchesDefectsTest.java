@@ -52,6 +52,20 @@ class CheckerCatchesDefectsTest {
                 "crossed from one server to another");
     }
 
+    @Test
+    void aTargetThatAppliesTheNewRuleFromItsSecondOwnTickIsCaughtByTheClients() {
+        // Only the mixed-version runs in which the target takes over can show it (a quarter of the seeds).
+        assertCaught(seed -> Simulation.run(seed, c -> c.withDefects(Defect.UPGRADE_ONE_TICK_LATE)),
+                "was applied under release 1's rule, but the target took over from tick");
+    }
+
+    @Test
+    void aTargetThatUpgradesBeforeItOwnsTheStateIsCaughtByTheOlderVersionsDigest() {
+        // The runtime's SNAPSHOT_END check refuses it: the mixed-version runs abort instead of completing.
+        assertCaught(seed -> Simulation.run(seed, c -> c.withDefects(Defect.UPGRADE_AT_RESTORE)),
+                "snapshot digest");
+    }
+
     private static void assertCaught(LongFunction<Simulation.Result> run, String symptom) {
         assertCaught(run, symptom, SEEDS / 10);
     }

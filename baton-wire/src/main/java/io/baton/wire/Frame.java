@@ -23,9 +23,11 @@ public sealed interface Frame {
      * {@link #VERSION} because the two links change apart. Version 3 binds the peer proofs to the handoff id,
      * the mode and the channel, its EVENT OPEN carries a session verifier instead of the secret, and its
      * PEER_CHALLENGE the target's WebSocket URL: a version 2 peer would fail authentication without knowing
-     * why, so it is told UNSUPPORTED_VERSION instead.
+     * why, so it is told UNSUPPORTED_VERSION instead. Version 4 adds the source's service name and schema
+     * version to PEER_HELLO and the target's upgrade path to PEER_CHALLENGE, both covered by the proofs
+     * (docs/upgrades.md).
      */
-    int PEER_VERSION = 3;
+    int PEER_VERSION = 4;
     /** Length of tickets, secrets and nonces. */
     int TOKEN_LENGTH = 16;
     /** Length of an HMAC-SHA256. */
@@ -416,21 +418,46 @@ public sealed interface Frame {
     }
 
     /**
-     * <pre>
-     *  0      2          10     11               27
-     *  +------+----------+------+----------------+
-     *  | u16  | u64      | u8   | 16 bytes       |
-     *  | ver  | handoff  | mode | sourceNonce    |
-     *  +------+----------+------+----------------+
-     * </pre>
-     * The source opens the peer link.
+     * How a target takes the state of the schema version its source's PEER_HELLO named, as its PEER_CHALLENGE
+     * answers (a target that cannot take it refuses with ERROR instead): docs/upgrades.md.
      */
-    record PeerHello(int version, long handoffId, Mode mode, byte[] nonce) implements Frame {
+    enum SchemaPath {
+        /** Both run the same schema version. */
+        SAME,
+        /** An older version the target upgrades live: it replays the older rules until it takes authority. */
+        LIVE,
+        /** An older version the target takes only by stop-and-copy: a live handoff runs stop-and-copy. */
+        STOP_AND_COPY;
+
+        static SchemaPath of(int b) throws ProtocolException {
+            if (b < 0 || b >= values().length) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "unknown schema path " + b);
+            }
+            return values()[b];
+        }
+    }
+
+    /**
+     * <pre>
+     *  0      2          10     11               27                   29+n     33+n
+     *  +------+----------+------+----------------+--------------------+--------+
+     *  | u16  | u64      | u8   | 16 bytes       | str (u16 n, bytes) | u32    |
+     *  | ver  | handoff  | mode | sourceNonce    | service            | schema |
+     *  +------+----------+------+----------------+--------------------+--------+
+     * </pre>
+     * The source opens the peer link, naming the service it hosts and the schema version of its state (what
+     * its service's {@code schemaVersion()} answers), so that the target can refuse a handoff it cannot take
+     * before any state is sent. The schema follows the service, at {@code SERVICE_FIELD_OFFSET + 2 + n}.
+     */
+    record PeerHello(int version, long handoffId, Mode mode, byte[] nonce, String service, int schemaVersion)
+            implements Frame {
         static final int VERSION_FIELD_OFFSET = 0;
         static final int HANDOFF_ID_FIELD_OFFSET = 2;
         static final int MODE_FIELD_OFFSET = 10;
         static final int NONCE_FIELD_OFFSET = 11;
-        static final int BODY_LENGTH = 27;
+        static final int SERVICE_FIELD_OFFSET = 27;
+        static final int HEADER_LENGTH = SERVICE_FIELD_OFFSET;
+        static final int SCHEMA_VERSION_FIELD_LENGTH = 4;
 
         public int type() {
             return FrameType.PEER_HELLO;
@@ -439,20 +466,23 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0                16                                 48                   50+n     52+n                 54+n+m
-     *  +----------------+----------------------------------+--------------------+--------+--------------------+
-     *  | 16 bytes       | 32 bytes                         | str (u16 n, bytes) | u16    | str (u16 m, bytes) |
-     *  | targetNonce    | mac                              | host               | port   | webSocket          |
-     *  +----------------+----------------------------------+--------------------+--------+--------------------+
+     *  0                16                                 48                   50+n     52+n                 54+n+m  55+n+m
+     *  +----------------+----------------------------------+--------------------+--------+--------------------+-------+
+     *  | 16 bytes       | 32 bytes                         | str (u16 n, bytes) | u16    | str (u16 m, bytes) | u8    |
+     *  | targetNonce    | mac                              | host               | port   | webSocket          | path  |
+     *  +----------------+----------------------------------+--------------------+--------+--------------------+-------+
      * </pre>
-     * mac = HMAC-SHA256(secret, "baton-target" || u64 handoff || u8 mode || sourceNonce || targetNonce
-     * || u16 b || binding || u16 n || host || u16 port || u16 m || webSocket), binding being the channel's
+     * mac = HMAC-SHA256(secret, "baton-target" || transcript || u16 n || host || u16 port || u16 m || webSocket),
+     * transcript = u64 handoff || u8 mode || sourceNonce || targetNonce || u16 b || binding || u16 s || service
+     * || u32 schema || u8 path: the service and schema PEER_HELLO named and the path this answers, binding being the channel's
      * (docs/protocol.md, "Authentication"). The source checks it before it sends any state: only the real
      * target gets the state, and the client endpoint it advertises (host:port, where its clients reach it;
      * empty host and port 0 for none) and its WebSocket URL (empty for none: {@code serve --advertise-ws})
-     * come from that target. The port follows the host, at {@code HOST_FIELD_OFFSET + 2 + n}, and the URL the port.
+     * come from that target. The port follows the host, at {@code HOST_FIELD_OFFSET + 2 + n}, and the URL the port;
+     * the path (how the target takes the source's schema version: {@link SchemaPath}) comes last.
      */
-    record PeerChallenge(byte[] nonce, byte[] mac, String host, int port, String webSocket) implements Frame {
+    record PeerChallenge(byte[] nonce, byte[] mac, String host, int port, String webSocket, SchemaPath path)
+            implements Frame {
         static final int NONCE_FIELD_OFFSET = 0;
         static final int MAC_FIELD_OFFSET = 16;
         static final int HOST_FIELD_OFFSET = 48;
@@ -460,10 +490,16 @@ public sealed interface Frame {
         static final int PORT_FIELD_LENGTH = 2;
         /** A str: at least its u16 length. */
         static final int WEB_SOCKET_FIELD_LENGTH = 2;
+        static final int PATH_FIELD_LENGTH = 1;
 
-        /** A target without a WebSocket URL of its own. */
+        /** A target without a WebSocket URL of its own, of the source's own schema version. */
         public PeerChallenge(byte[] nonce, byte[] mac, String host, int port) {
-            this(nonce, mac, host, port, "");
+            this(nonce, mac, host, port, "", SchemaPath.SAME);
+        }
+
+        /** A target of the source's own schema version. */
+        public PeerChallenge(byte[] nonce, byte[] mac, String host, int port, String webSocket) {
+            this(nonce, mac, host, port, webSocket, SchemaPath.SAME);
         }
 
         public int type() {

@@ -73,10 +73,11 @@ public final class FrameCodec {
             case FrameType.TARGET_HINT -> stringSize(((Frame.TargetHint) frame).host())
                     + Frame.TargetHint.PORT_FIELD_LENGTH + stringSize(((Frame.TargetHint) frame).webSocket());
             case FrameType.COMMIT -> Frame.Commit.HEADER_LENGTH + 8 * ((Frame.Commit) frame).electorate().length;
-            case FrameType.PEER_HELLO -> Frame.PeerHello.BODY_LENGTH;
+            case FrameType.PEER_HELLO -> Frame.PeerHello.HEADER_LENGTH + stringSize(((Frame.PeerHello) frame).service())
+                    + Frame.PeerHello.SCHEMA_VERSION_FIELD_LENGTH;
             case FrameType.PEER_CHALLENGE -> Frame.PeerChallenge.HEADER_LENGTH
                     + stringSize(((Frame.PeerChallenge) frame).host()) + Frame.PeerChallenge.PORT_FIELD_LENGTH
-                    + stringSize(((Frame.PeerChallenge) frame).webSocket());
+                    + stringSize(((Frame.PeerChallenge) frame).webSocket()) + Frame.PeerChallenge.PATH_FIELD_LENGTH;
             case FrameType.PROBE -> Frame.Probe.BODY_LENGTH;
             case FrameType.PROBE_PROOF -> Frame.ProbeProof.BODY_LENGTH;
             case FrameType.PEER_AUTH -> Frame.PeerAuth.BODY_LENGTH;
@@ -195,11 +196,13 @@ public final class FrameCodec {
             }
             case FrameType.PEER_HELLO -> {
                 Frame.PeerHello h = (Frame.PeerHello) frame;
-                int at = reserve(out, Frame.PeerHello.BODY_LENGTH);
+                int at = reserve(out, Frame.PeerHello.HEADER_LENGTH);
                 putU16(out, at + Frame.PeerHello.VERSION_FIELD_OFFSET, h.version(), "version");
                 out.setLong(at + Frame.PeerHello.HANDOFF_ID_FIELD_OFFSET, h.handoffId());
                 out.setByte(at + Frame.PeerHello.MODE_FIELD_OFFSET, h.mode().ordinal());
                 putToken(out, at + Frame.PeerHello.NONCE_FIELD_OFFSET, h.nonce(), Frame.TOKEN_LENGTH);
+                writeString(out, h.service());
+                out.writeInt(h.schemaVersion());
             }
             case FrameType.PEER_CHALLENGE -> {
                 Frame.PeerChallenge c = (Frame.PeerChallenge) frame;
@@ -209,6 +212,7 @@ public final class FrameCodec {
                 writeString(out, c.host());
                 writeU16(out, c.port(), "port");
                 writeString(out, c.webSocket());
+                out.writeByte(c.path().ordinal());
             }
             case FrameType.PROBE -> {
                 Frame.Probe p = (Frame.Probe) frame;
@@ -396,20 +400,25 @@ public final class FrameCodec {
                 yield new Frame.Commit(in.getLong(at + Frame.Commit.INDEX_FIELD_OFFSET), electorate);
             }
             case FrameType.PEER_HELLO -> {
-                int at = fixed(in, Frame.PeerHello.BODY_LENGTH, type);
+                int at = fixed(in, Frame.PeerHello.HEADER_LENGTH, type);
+                String service = readString(in, type);
+                need(in, Frame.PeerHello.SCHEMA_VERSION_FIELD_LENGTH, type);
                 yield new Frame.PeerHello(in.getUnsignedShort(at + Frame.PeerHello.VERSION_FIELD_OFFSET),
                         in.getLong(at + Frame.PeerHello.HANDOFF_ID_FIELD_OFFSET),
                         Frame.Mode.of(in.getUnsignedByte(at + Frame.PeerHello.MODE_FIELD_OFFSET)),
-                        getToken(in, at + Frame.PeerHello.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH));
+                        getToken(in, at + Frame.PeerHello.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH), service,
+                        in.readInt());
             }
             case FrameType.PEER_CHALLENGE -> {
                 int at = fixed(in, Frame.PeerChallenge.HEADER_LENGTH, type);
                 String host = readString(in, type);
                 need(in, Frame.PeerChallenge.PORT_FIELD_LENGTH, type);
                 int port = in.readUnsignedShort();
+                String webSocket = readString(in, type);
+                need(in, Frame.PeerChallenge.PATH_FIELD_LENGTH, type);
                 yield new Frame.PeerChallenge(getToken(in, at + Frame.PeerChallenge.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH),
                         getToken(in, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, Frame.MAC_LENGTH), host, port,
-                        readString(in, type));
+                        webSocket, Frame.SchemaPath.of(in.readUnsignedByte()));
             }
             case FrameType.PROBE -> {
                 int at = fixed(in, Frame.Probe.BODY_LENGTH, type);

@@ -47,8 +47,8 @@ class FrameDecoderBadInputTest {
         MIN_BODY.put(FrameType.PONG, 8);
         MIN_BODY.put(FrameType.CLOSE, 0);
         MIN_BODY.put(FrameType.ERROR, 2 + 2);
-        MIN_BODY.put(FrameType.PEER_HELLO, 2 + 8 + 1 + 16);
-        MIN_BODY.put(FrameType.PEER_CHALLENGE, 16 + 32 + 2 + 2 + 2);
+        MIN_BODY.put(FrameType.PEER_HELLO, 2 + 8 + 1 + 16 + 2 + 4);
+        MIN_BODY.put(FrameType.PEER_CHALLENGE, 16 + 32 + 2 + 2 + 2 + 1);
         MIN_BODY.put(FrameType.PROBE, 8 + 16);
         MIN_BODY.put(FrameType.PROBE_PROOF, 8 + 32);
         MIN_BODY.put(FrameType.PEER_AUTH, 32);
@@ -230,7 +230,7 @@ class FrameDecoderBadInputTest {
     @ParameterizedTest
     @ValueSource(ints = {2, 5, 0xFF})
     void peerHelloModeOutOfRangeIsMalformed(int mode) {
-        byte[] bytes = encode(new Frame.PeerHello(1, 1, Frame.Mode.LIVE, null));
+        byte[] bytes = encode(new Frame.PeerHello(1, 1, Frame.Mode.LIVE, null, "tally", 1));
         bytes[5 + 10] = (byte) mode;
 
         assertThat(onlyBadFrame(decode(MAX, bytes)).code()).isEqualTo(ErrorCode.MALFORMED_FRAME);

@@ -58,14 +58,15 @@ class FrameLayoutTest {
                 layout("CLOSE", new Frame.Close(), "00000001 | 0c"),
                 // code(u16) message(str); "nö" is 6e c3 b6
                 layout("ERROR", new Frame.Error(ErrorCode.UNKNOWN_SESSION, "nö"), "00000008 | 0d | 0007 | 0003 6ec3b6"),
-                // ver(u16) handoff(u64) mode(u8) nonce(16)
-                layout("PEER_HELLO", new Frame.PeerHello(1, A, Frame.Mode.STOPCOPY, TOKEN),
-                        "0000001c | 20 | 0001 | 0102030405060708 | 01 | " + TOKEN_HEX),
-                // targetNonce(16) mac(32) host(str) port(u16) webSocket(str): 1 + 48 + 5 + 2 + 8 = 64 = 0x40
-                layout("PEER_CHALLENGE", new Frame.PeerChallenge(TOKEN, MAC, "hé", 8080, "ws://x"),
-                        "00000040 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0003 68c3a9 | 1f90 | 0006 77733a2f2f78"),
+                // ver(u16) handoff(u64) mode(u8) nonce(16) service(str) schema(u32): 1 + 27 + 7 + 4 = 39 = 0x27
+                layout("PEER_HELLO", new Frame.PeerHello(1, A, Frame.Mode.STOPCOPY, TOKEN, "arena", 0x01020304),
+                        "00000027 | 20 | 0001 | 0102030405060708 | 01 | " + TOKEN_HEX + " | 0005 6172656e61 | 01020304"),
+                // targetNonce(16) mac(32) host(str) port(u16) webSocket(str) path(u8): 1 + 48 + 5 + 2 + 8 + 1 = 65 = 0x41
+                layout("PEER_CHALLENGE", new Frame.PeerChallenge(TOKEN, MAC, "hé", 8080, "ws://x",
+                                Frame.SchemaPath.STOP_AND_COPY),
+                        "00000041 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0003 68c3a9 | 1f90 | 0006 77733a2f2f78 | 02"),
                 layout("PEER_CHALLENGE no endpoint", new Frame.PeerChallenge(TOKEN, MAC, "", 0),
-                        "00000037 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0000 | 0000 | 0000"),
+                        "00000038 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0000 | 0000 | 0000 | 00"),
                 // handoff(u64) nonce(16): 1 + 24 = 25 = 0x19
                 layout("PROBE", new Frame.Probe(A, TOKEN), "00000019 | 0f | 0102030405060708 | " + TOKEN_HEX),
                 // handoff(u64) mac(32): 1 + 40 = 41 = 0x29
@@ -172,6 +173,6 @@ class FrameLayoutTest {
     }
 
     private static int modeByte(Frame.Mode mode) {
-        return encode(new Frame.PeerHello(1, 0, mode, null))[5 + 10] & 0xFF;
+        return encode(new Frame.PeerHello(1, 0, mode, null, "", 0))[5 + 10] & 0xFF;
     }
 }

@@ -91,13 +91,16 @@ final class WireFixtures {
         s.add(new Sample("ERROR max message", new Frame.Error(ErrorCode.BUSY, "m".repeat(MAX_STRING))));
         s.add(new Sample("ERROR emoji message", new Frame.Error(ErrorCode.AUTH_FAILED, emojiString())));
 
-        s.add(new Sample("PEER_HELLO live zeros", new Frame.PeerHello(Frame.VERSION, 0, Frame.Mode.LIVE, zeros16)));
-        s.add(new Sample("PEER_HELLO stopcopy max", new Frame.PeerHello(0xFFFF, -1L, Frame.Mode.STOPCOPY, seq16)));
+        s.add(new Sample("PEER_HELLO live zeros", new Frame.PeerHello(Frame.VERSION, 0, Frame.Mode.LIVE, zeros16, "", 0)));
+        s.add(new Sample("PEER_HELLO stopcopy max", new Frame.PeerHello(0xFFFF, -1L, Frame.Mode.STOPCOPY, seq16, "arena", -1)));
 
         s.add(new Sample("PEER_CHALLENGE", new Frame.PeerChallenge(seq16, seq32, "target.example.net", 7000)));
         s.add(new Sample("PEER_CHALLENGE zeros, no endpoint",
                 new Frame.PeerChallenge(zeros16, new byte[Frame.MAC_LENGTH], "", 0)));
         s.add(new Sample("PEER_CHALLENGE non-ascii max port", new Frame.PeerChallenge(seq16, seq32, "bücher.例え", 0xFFFF)));
+        for (Frame.SchemaPath path : Frame.SchemaPath.values()) {
+            s.add(new Sample("PEER_CHALLENGE path " + path, new Frame.PeerChallenge(seq16, seq32, "t", 1, "", path)));
+        }
         s.add(new Sample("PROBE", new Frame.Probe(-1L, seq16)));
         s.add(new Sample("PROBE zeros", new Frame.Probe(0, zeros16)));
         s.add(new Sample("PROBE_PROOF", new Frame.ProbeProof(Long.MAX_VALUE, seq32)));
@@ -344,9 +347,10 @@ final class WireFixtures {
             case FrameType.CLOSE -> new Frame.Close();
             case FrameType.ERROR -> new Frame.Error(pick(r, ErrorCode.values()), randomString(r, 200));
             case FrameType.PEER_HELLO -> new Frame.PeerHello(r.nextInt(0x10000), randomLong(r),
-                    pick(r, Frame.Mode.values()), randomBytes(r, Frame.TOKEN_LENGTH));
+                    pick(r, Frame.Mode.values()), randomBytes(r, Frame.TOKEN_LENGTH), randomString(r, 64), r.nextInt());
             case FrameType.PEER_CHALLENGE -> new Frame.PeerChallenge(randomBytes(r, Frame.TOKEN_LENGTH),
-                    randomBytes(r, Frame.MAC_LENGTH), randomString(r, 64), r.nextInt(0x10000));
+                    randomBytes(r, Frame.MAC_LENGTH), randomString(r, 64), r.nextInt(0x10000), randomString(r, 64),
+                    pick(r, Frame.SchemaPath.values()));
             case FrameType.PROBE -> new Frame.Probe(randomLong(r), randomBytes(r, Frame.TOKEN_LENGTH));
             case FrameType.PROBE_PROOF -> new Frame.ProbeProof(randomLong(r), randomBytes(r, Frame.MAC_LENGTH));
             case FrameType.PEER_AUTH -> new Frame.PeerAuth(randomBytes(r, Frame.MAC_LENGTH));
