@@ -1,6 +1,7 @@
 package io.baton.core;
 
 import io.baton.wire.Frame;
+import io.baton.wire.VersionRange;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -46,14 +47,15 @@ final class Tokens {
      * channel (the bytes the driver reported for the connection: {@link ServerCore#peerSecured}), and the
      * two nonces of this handshake. A proof made for any other of these is not this one's.
      */
-    record Transcript(long handoffId, Frame.Mode mode, byte[] binding, byte[] sourceNonce, byte[] targetNonce) {
+    record Transcript(long handoffId, Frame.Mode mode, VersionRange offered, int chosen, byte[] binding,
+            byte[] sourceNonce, byte[] targetNonce) {
 
         Transcript withMode(Frame.Mode other) {
-            return new Transcript(handoffId, other, binding, sourceNonce, targetNonce);
+            return new Transcript(handoffId, other, offered, chosen, binding, sourceNonce, targetNonce);
         }
 
         Transcript withBinding(byte[] other) {
-            return new Transcript(handoffId, mode, other, sourceNonce, targetNonce);
+            return new Transcript(handoffId, mode, offered, chosen, other, sourceNonce, targetNonce);
         }
     }
 
@@ -94,10 +96,16 @@ final class Tokens {
                 + "--peer-secret-file and connect directly";
     }
 
-    /** The bytes both proofs cover: u64 handoff, u8 mode, both nonces, u16 length and the channel binding. */
+    /**
+     * The bytes both proofs cover: u64 handoff, u8 mode, the source's range (u8 min, u8 max) and the version
+     * the target chose (u16), both nonces, u16 length and the channel binding. The versions are covered so that
+     * no one on the way can make two servers that share a newer version settle on an older one.
+     */
     private static byte[] transcript(Transcript t) {
-        return ByteBuffer.allocate(8 + 1 + t.sourceNonce().length + t.targetNonce().length + 2 + t.binding().length)
-                .putLong(t.handoffId()).put((byte) t.mode().ordinal()).put(t.sourceNonce()).put(t.targetNonce())
+        return ByteBuffer.allocate(8 + 1 + 2 + 2 + t.sourceNonce().length + t.targetNonce().length + 2
+                        + t.binding().length)
+                .putLong(t.handoffId()).put((byte) t.mode().ordinal()).put((byte) t.offered().min())
+                .put((byte) t.offered().max()).putShort((short) t.chosen()).put(t.sourceNonce()).put(t.targetNonce())
                 .putShort((short) t.binding().length).put(t.binding()).array();
     }
 

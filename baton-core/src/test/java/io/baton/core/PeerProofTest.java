@@ -90,7 +90,7 @@ class PeerProofTest {
         Frame.Mode other = mode == Frame.Mode.LIVE ? Frame.Mode.STOPCOPY : Frame.Mode.LIVE;
         start(mode);
         rig.rewrite(source, f -> f instanceof Frame.PeerHello h
-                ? new Frame.PeerHello(h.version(), h.handoffId(), other, h.nonce()) : f);
+                ? new Frame.PeerHello(h.versions(), h.handoffId(), other, h.nonce()) : f);
         rig.pump();
 
         assertThat(source.status().lastError()).contains("made for mode " + other + ", not " + mode)
@@ -102,7 +102,7 @@ class PeerProofTest {
     void aHandoffIdChangedOnTheWayIsRefused() {
         start(Frame.Mode.LIVE);
         rig.rewrite(source, f -> f instanceof Frame.PeerHello h
-                ? new Frame.PeerHello(h.version(), h.handoffId() ^ 1, h.mode(), h.nonce()) : f);
+                ? new Frame.PeerHello(h.versions(), h.handoffId() ^ 1, h.mode(), h.nonce()) : f);
         rig.pump();
 
         assertThat(source.status().lastError()).contains("authentication failed")
@@ -142,11 +142,11 @@ class PeerProofTest {
             if (!(f instanceof Frame.PeerAuth)) {
                 return f;
             }
-            Tokens.Transcript t = new Tokens.Transcript(hello[0].handoffId(), hello[0].mode(), CHANNEL,
-                    hello[0].nonce(), challenge[0].nonce());
+            Tokens.Transcript t = new Tokens.Transcript(hello[0].handoffId(), hello[0].mode(),
+                    hello[0].versions(), challenge[0].version(), CHANNEL, hello[0].nonce(), challenge[0].nonce());
             byte[] mac = switch (forgery) {
                 case ANOTHER_HANDOFF_ID -> tokens.sourceProof(new Tokens.Transcript(t.handoffId() + 1, t.mode(),
-                        t.binding(), t.sourceNonce(), t.targetNonce()));
+                        t.offered(), t.chosen(), t.binding(), t.sourceNonce(), t.targetNonce()));
                 case THE_OTHER_MODE -> tokens.sourceProof(t.withMode(Frame.Mode.STOPCOPY));
                 case ANOTHER_CHANNEL -> tokens.sourceProof(t.withBinding(OTHER_CHANNEL));
                 case THE_TARGETS_OWN_CHALLENGE -> challenge[0].mac();
@@ -187,7 +187,8 @@ class PeerProofTest {
                 hello[0] = h;
             }
             return f instanceof Frame.PeerAuth ? new Frame.PeerAuth(tokens.sourceProof(new Tokens.Transcript(
-                    hello[0].handoffId(), hello[0].mode(), CHANNEL, hello[0].nonce(), challenge[0].nonce()))) : f;
+                    hello[0].handoffId(), hello[0].mode(), hello[0].versions(), challenge[0].version(), CHANNEL,
+                    hello[0].nonce(), challenge[0].nonce()))) : f;
         };
         rig.rewrite(source, remake);
         rig.runUntil(() -> source.status().sourcePhase() == SourcePhase.DONE, 20 * SECOND);
@@ -228,7 +229,7 @@ class PeerProofTest {
 
         Frame.Error refusal = target.sentToPeers(Frame.Error.class).get(0);
         assertThat(refusal.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
-        assertThat(refusal.message()).contains("peer protocol version 3").contains("the source sent 2");
+        assertThat(refusal.message()).contains("only peer-link version 2").contains("this server speaks 4..4");
         assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
     }
 

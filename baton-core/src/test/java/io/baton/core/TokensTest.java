@@ -25,7 +25,8 @@ class TokensTest {
         byte[] tn = new byte[16];
         Arrays.fill(sn, (byte) 0x11);
         Arrays.fill(tn, (byte) 0x22);
-        return new Tokens.Transcript(0x0102030405060708L, Frame.Mode.LIVE, binding, sn, tn);
+        return new Tokens.Transcript(0x0102030405060708L, Frame.Mode.LIVE, new io.baton.wire.VersionRange(4, 4), 4, binding,
+                sn, tn);
     }
 
     private static byte[] counting(int n) {
@@ -43,9 +44,9 @@ class TokensTest {
         String source = HEX.formatHex(TOKENS.sourceProof(example(new byte[0])));
         String bound = HEX.formatHex(TOKENS.sourceProof(example(counting(32))));
 
-        assertThat(target).isEqualTo("38c4bbb8560bf5f8843f38056798ae98df4d7e9abfb6bc826ceb109280f8c2de");
-        assertThat(source).isEqualTo("9f2d6b5ec0e962acc6c419915feadb83ef053693fa33beb617a68a3ed9282297");
-        assertThat(bound).isEqualTo("c57bb24c30da53507ce5baec599e25409ffa188bd3e859e7fbf1b4523c4a1fa7");
+        assertThat(target).isEqualTo("4442d619fb6483e6b662794958f09a61db4dc2feeab1b770b2801f6dd845c2f8");
+        assertThat(source).isEqualTo("e6df551ebedd5251030ec298af4da3df590386b7e6e47aaf71a3f44cbfc28416");
+        assertThat(bound).isEqualTo("b8f80438ceb00aa21bef5909a19e7bcedb531919b3f9412f790223acc10d0765");
         assertThat(doc).contains("target's mac = " + target).contains("source's mac = " + source)
                 .contains("the source's mac is\n`" + bound + "`");
     }
