@@ -9,6 +9,7 @@ import io.baton.core.TargetPhase;
 import io.baton.service.Hash64;
 import io.baton.service.ServiceConfig;
 import io.baton.wire.Frame;
+import io.baton.wire.VersionRange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,9 @@ public final class Simulation {
             return violations.isEmpty();
         }
     }
+
+    private static final VersionRange V4 = new VersionRange(4, 4);
+    private static final VersionRange V45 = new VersionRange(4, 5);
 
     private final long seed;
     private final World world;
@@ -99,10 +103,24 @@ public final class Simulation {
         ServerConfig cfg = configure.apply(ServerConfig.defaults(new ArenaFactory(),
                 new ServiceConfig(tickHz, Map.of("state-mb", Long.toString(stateMb))),
                 "simulated-peer-secret-0123456789".getBytes(StandardCharsets.UTF_8)));
+        // Half of the runs hand off between builds of different protocol ranges (docs/protocol.md, Versions):
+        // a source speaking the test version 5 as well to a target speaking 4 only, or the reverse; a quarter
+        // between two that both speak 4..5 (so version 5's CUTOVER and WELCOME are exercised), a quarter as
+        // before. Clients speak 4 only or 4..5. Dice of their own, so that every other draw stays as it was.
+        java.util.SplittableRandom versionDice = new java.util.SplittableRandom(seed ^ 0x7E25_10A5_0000L);
+        VersionRange[] sides = switch (versionDice.nextInt(4)) {
+            case 0 -> new VersionRange[] {V45, V4};
+            case 1 -> new VersionRange[] {V4, V45};
+            case 2 -> new VersionRange[] {V45, V45};
+            default -> new VersionRange[] {V4, V4};
+        };
+        ServerConfig sourceCfg = cfg.withVersions(sides[0], sides[0]);
+        ServerConfig targetCfg = cfg.withVersions(sides[1], sides[1]);
+        trace("sim", "the source speaks versions " + sides[0] + ", the target " + sides[1]);
         ServerNode source = new ServerNode("source", net, this::trace);
         ServerNode target = new ServerNode("target", net, this::trace);
-        source.startAuthority(cfg, world.now(), world.random.split());
-        target.startStandby(cfg, world.random.split());
+        source.startAuthority(sourceCfg, world.now(), world.random.split());
+        target.startStandby(targetCfg, world.random.split());
 
         int n = 1 + world.random.nextInt(8);
         long stopInputs = World.START + 5000 * MS;
@@ -128,7 +146,8 @@ public final class Simulation {
         boolean playersEarly = strangers.stream().anyMatch(st -> st.kind() == StrangerNode.Kind.DOUBLE);
         List<ClientNode> clients = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            ClientNode c = new ClientNode("client" + i, net, "source", 7000, this::trace, clientDefects);
+            ClientNode c = new ClientNode("client" + i, net, "source", 7000, this::trace, clientDefects,
+                    versionDice.nextBoolean() ? V45 : V4);
             clients.add(c);
             c.clock = world::now;
             // Most clients are there before the handoff; some open their session in the middle of it.
@@ -154,7 +173,7 @@ public final class Simulation {
                 || fault == Fault.CUT_PEER_LINK || fault == Fault.PAUSE_SOURCE)) {
             fault = Fault.NONE; // stop-and-copy has no catch-up; its in-doubt cutover is not handled yet (faults.md)
         }
-        injectFault(fault, handoffAt, source, target, clients, struck, cfg, mode);
+        injectFault(fault, handoffAt, source, target, clients, struck, targetCfg, mode);
 
         // A retired source drains until every session switched or its drain timeout (5 s): strangers that
         // never answer keep it that long, so their runs last longer.
@@ -248,6 +267,16 @@ public final class Simulation {
                     + (c.maxGapAt - World.START) / 1000 + " us (tick period " + 1_000_000 / tickHz + " us)");
             for (String v : c.verify(inDoubt)) {
                 violations.add(c.name + " (session " + c.sessionId + "): " + v);
+            }
+        }
+        if (outcome.equals("completed") && !struck[0]) {
+            // Every client the target serves at the end speaks to it in the highest version both speak.
+            for (ClientNode c : clients) {
+                int expected = c.versions.highestCommon(sides[1]);
+                if (!c.core.isClosed() && c.core.protocolVersion() != 0 && c.core.protocolVersion() != expected) {
+                    violations.add(c.name + " (versions " + c.versions + ") is served in client-link version "
+                            + c.core.protocolVersion() + " by a target speaking " + sides[1] + ", not " + expected);
+                }
             }
         }
         int switched = 0;
