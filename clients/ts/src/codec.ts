@@ -2,15 +2,17 @@
  * The client link's frames and their bytes, as docs/protocol.md ("Framing", "Frame bodies") draws them and
  * baton-wire's FrameCodec writes them. A frame on TCP is [u32 length][u8 type][body], length counting the
  * type byte and the body; on a WebSocket one binary message carries [u8 type][body] (contract 3). Every
- * integer is big-endian; this is protocol version 3 (MOVE and TARGET_HINT end with the target's WebSocket
- * URL, empty for none); every u64 is a bigint here, so that a session id or a ping value round-trips
+ * integer is big-endian; this is client-link version 4 (HELLO carries the range the client speaks, WELCOME
+ * the version the server chose; MOVE and TARGET_HINT end with the target's WebSocket URL, empty for none);
+ * every u64 is a bigint here, so that a session id or a ping value round-trips
  * exactly whatever its size.
  *
  * Only the client link's types (0x01-0x10) are known: a peer-link type on a client connection is as
  * malformed as an unknown one.
  */
 
-export const VERSION = 3;
+/** The client-link version this SDK speaks: its range is 4..4, sent in every HELLO (docs/protocol.md, Versions). */
+export const VERSION = 4;
 /** Largest `length` (type byte + body) on the client link: 1 MiB. */
 export const MAX_FRAME = 1 << 20;
 /** Largest INPUT payload: a frame's maximum less INPUT's type byte and 16-byte header. */
@@ -38,8 +40,10 @@ export enum ErrorCode {
 }
 
 export type Frame =
-  | { type: typeof Type.HELLO; version: number; kind: HelloKind; sessionId: bigint; token: Uint8Array; outputAck: bigint }
-  | { type: typeof Type.WELCOME; version: number; sessionId: bigint; secret: Uint8Array; inputAck: bigint }
+  | { type: typeof Type.HELLO; minVersion: number; maxVersion: number; kind: HelloKind; sessionId: bigint; token: Uint8Array;
+      outputAck: bigint }
+  // tickHz is in version 5 (the test version, which this SDK does not speak) only
+  | { type: typeof Type.WELCOME; version: number; sessionId: bigint; secret: Uint8Array; inputAck: bigint; tickHz?: number }
   | { type: typeof Type.INPUT; seq: bigint; ack: bigint; payload: Uint8Array }
   | { type: typeof Type.OUTPUT; seq: bigint; ack: bigint; payload: Uint8Array }
   | { type: typeof Type.ACK; ack: bigint }
@@ -181,11 +185,18 @@ class Reader {
 function writeBody(f: Frame, w: Writer): void {
   switch (f.type) {
     case Type.HELLO:
-      w.u16(f.version, "version"); w.u8(f.kind); w.u64(f.sessionId, "session");
+      if (f.minVersion < 4 || f.maxVersion < f.minVersion || f.maxVersion > 0xff) {
+        throw new RangeError(`a HELLO's version range is min..max with 4 <= min <= max <= 255, was ${f.minVersion}..${f.maxVersion}`);
+      }
+      w.u8(f.minVersion); w.u8(f.maxVersion); w.u8(f.kind); w.u64(f.sessionId, "session");
       w.token(f.token, TOKEN, "token"); w.u64(f.outputAck, "outputAck"); break;
     case Type.WELCOME:
       w.u16(f.version, "version"); w.u64(f.sessionId, "session"); w.token(f.secret, TOKEN, "secret");
-      w.u64(f.inputAck, "inputAck"); break;
+      w.u64(f.inputAck, "inputAck");
+      if (f.version >= 5) {
+        w.u16(f.tickHz ?? 0, "tickHz");
+      }
+      break;
     case Type.INPUT:
     case Type.OUTPUT:
       w.u64(f.seq, "seq"); w.u64(f.ack, "ack"); w.bytes(f.payload); break;
@@ -254,12 +265,28 @@ export function decodeMessage(message: Uint8Array): Frame {
   const r = new Reader(message.subarray(1), type);
   let f: Frame;
   switch (type) {
-    case Type.HELLO:
-      f = { type, version: r.u16(), kind: helloKind(r.u8()), sessionId: r.u64(), token: r.token(TOKEN), outputAck: r.u64() };
+    case Type.HELLO: {
+      // [u8 min][u8 max]; a first byte 0 is a build before ranges, whose bytes 0-1 were its u16 version (1..3)
+      const min = r.u8();
+      const max = r.u8();
+      if (min === 0 ? max < 1 || max > 3 : min < 4 || max < min) {
+        throw new ProtocolError(ErrorCode.MALFORMED_FRAME, `HELLO carries the versions ${min}..${max}: a range starts at 4 `
+          + "or above, and a first byte 0 is a build before ranges, whose one version was 1..3");
+      }
+      f = { type, minVersion: min === 0 ? max : min, maxVersion: max, kind: helloKind(r.u8()), sessionId: r.u64(),
+        token: r.token(TOKEN), outputAck: r.u64() };
       break;
-    case Type.WELCOME:
-      f = { type, version: r.u16(), sessionId: r.u64(), secret: r.token(TOKEN), inputAck: r.u64() };
+    }
+    case Type.WELCOME: {
+      const version = r.u16();
+      if (version > 5) {
+        throw new ProtocolError(ErrorCode.MALFORMED_FRAME, `WELCOME in client-link version ${version}, whose layout `
+          + "this SDK does not know");
+      }
+      const w = { type, version, sessionId: r.u64(), secret: r.token(TOKEN), inputAck: r.u64() };
+      f = version >= 5 ? { ...w, tickHz: r.u16() } : w;
       break;
+    }
     case Type.INPUT:
     case Type.OUTPUT:
       f = { type, seq: r.u64(), ack: r.u64(), payload: r.rest() };

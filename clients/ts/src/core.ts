@@ -53,6 +53,13 @@ export function defaultTiming(resumeWindow = 30_000): Timing {
   return { resumeWindow, heartbeat: 400, deadAfter: 1_500, ackDelay: 150, maxBackoff: 1_000 };
 }
 
+/** Why a WELCOME in another version than the one this SDK speaks is not read: both sides and the fix. */
+function welcomeRefusal(version: number, server: string): string {
+  return `the server at ${server} answered in client-link version ${version}, which this client does not speak `
+    + `(it speaks ${VERSION}..${VERSION} and offered them in its HELLO): the server broke the version rule `
+    + "(docs/protocol.md, Versions); run a Baton server that chooses within the client's range";
+}
+
 /** Reconnect attempt n waits this times 2^n after the immediate ones, up to maxBackoff. */
 const BACKOFF_UNIT = 25;
 const MAX_DOUBLINGS = 10;
@@ -271,7 +278,7 @@ class Handoff {
 
   connected(sessionId: bigint, now: number): void {
     const pre = this.preConnection!;
-    this.core.out.send(pre.conn, { type: Type.HELLO, version: VERSION, kind: HelloKind.ATTACH, sessionId,
+    this.core.out.send(pre.conn, { type: Type.HELLO, minVersion: VERSION, maxVersion: VERSION, kind: HelloKind.ATTACH, sessionId,
       token: this.ticket!, outputAck: this.core.outputs.delivered });
     pre.helloSent(now);
   }
@@ -282,6 +289,11 @@ class Handoff {
     pre.heard(now);
     switch (f.type) {
       case Type.WELCOME:
+        if (f.version !== VERSION) {
+          this.drop();
+          this.core.emit("attach_failed", welcomeRefusal(f.version, this.target!.url));
+          break;
+        }
         pre.welcomed();
         if (serving !== null) {
           out.send(serving.conn, { type: Type.ATTACHED, handoffId: this.handoffId });
@@ -404,7 +416,8 @@ export class ClientCore {
   connected(conn: number, now: number): void {
     if (Link.carries(this.serving, conn)) {
       const resume = this.sessionIdValue !== 0n;
-      this.out.send(conn, { type: Type.HELLO, version: VERSION, kind: resume ? HelloKind.RESUME : HelloKind.NEW,
+      this.out.send(conn, { type: Type.HELLO, minVersion: VERSION, maxVersion: VERSION,
+        kind: resume ? HelloKind.RESUME : HelloKind.NEW,
         sessionId: this.sessionIdValue, token: resume ? this.secret! : new Uint8Array(16),
         outputAck: this.outputs.delivered });
       this.serving.helloSent(now);
@@ -589,6 +602,12 @@ export class ClientCore {
   }
 
   private welcome(w: Extract<Frame, { type: typeof Type.WELCOME }>, now: number): void {
+    if (w.version !== VERSION) {
+      const why = welcomeRefusal(w.version, this.serving!.server.url);
+      this.out.send(this.serving!.conn, { type: Type.ERROR, code: ErrorCode.UNSUPPORTED_VERSION, message: why });
+      this.end(why);
+      return;
+    }
     const fresh = this.sessionIdValue === 0n;
     if (fresh) {
       this.sessionIdValue = w.sessionId;

@@ -42,12 +42,12 @@ for (const v of vectors) {
   });
 }
 
-test("docs/protocol.md byte-exact examples: HELLO NEW (version 3) and INPUT seq 7", () => {
-  const hello = unhex(`00 00 00 24  01  00 03  00  00 00 00 00 00 00 00 00
+test("docs/protocol.md byte-exact examples: HELLO NEW (versions 4..4) and INPUT seq 7", () => {
+  const hello = unhex(`00 00 00 24  01  04 04  00  00 00 00 00 00 00 00 00
     00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
     00 00 00 00 00 00 00 00`);
   assert.equal(hello.length, 40);
-  assert.deepEqual(encodeFrame({ type: Type.HELLO, version: 3, kind: 0, sessionId: 0n, token: new Uint8Array(16),
+  assert.deepEqual(encodeFrame({ type: Type.HELLO, minVersion: 4, maxVersion: 4, kind: 0, sessionId: 0n, token: new Uint8Array(16),
     outputAck: 0n }), hello);
   const input = unhex("00 00 00 13  03  00 00 00 00 00 00 00 07  00 00 00 00 00 00 00 03  AA BB");
   assert.equal(input.length, 23);
@@ -70,7 +70,12 @@ test("rejects trailing bytes, short bodies, unknown and peer-link types, bad enu
   malformed(unhex("05 00000000000001"), ErrorCode.MALFORMED_FRAME, /ACK body of 7 bytes is too short/);
   malformed(unhex("20"), ErrorCode.MALFORMED_FRAME, /unknown frame type 0x20/);
   malformed(unhex("7f"), ErrorCode.MALFORMED_FRAME, /unknown frame type 0x7f/);
-  malformed(unhex("01 0002 03" + "00".repeat(32)), ErrorCode.MALFORMED_FRAME, /HELLO kind 3/);
+  malformed(unhex("01 0404 03" + "00".repeat(32)), ErrorCode.MALFORMED_FRAME, /HELLO kind 3/);
+  // a first byte 0 is a build before ranges (1..3 only); a range starts at 4 and ends at or above its start
+  malformed(unhex("01 0000 00" + "00".repeat(32)), ErrorCode.MALFORMED_FRAME, /versions 0..0/);
+  malformed(unhex("01 0305 00" + "00".repeat(32)), ErrorCode.MALFORMED_FRAME, /versions 3..5/);
+  malformed(unhex("01 0504 00" + "00".repeat(32)), ErrorCode.MALFORMED_FRAME, /versions 5..4/);
+  malformed(unhex("02 0006" + "00".repeat(34)), ErrorCode.MALFORMED_FRAME, /version 6/);
   malformed(unhex("0e 0002 c328 1b58 0000"), ErrorCode.MALFORMED_FRAME, /TARGET_HINT string is not UTF-8/);
   malformed(unhex("0e 0001 68 1b58"), ErrorCode.MALFORMED_FRAME, /TARGET_HINT body of 5 bytes is too short/);
   malformed(unhex("0e 1001"), ErrorCode.MALFORMED_FRAME, /string of 4097 bytes/);

@@ -90,12 +90,24 @@ test("opens with HELLO NEW, numbers inputs from 1 and sends them once welcomed",
   w.core.send(bytes(1), w.now); // before the welcome: kept, not sent
   w.welcome(1);
   const hello = w.conn(1).sent[0]!;
-  assert.deepEqual(hello, { type: Type.HELLO, version: VERSION, kind: HelloKind.NEW, sessionId: 0n,
+  assert.deepEqual(hello, { type: Type.HELLO, minVersion: VERSION, maxVersion: VERSION, kind: HelloKind.NEW, sessionId: 0n,
     token: new Uint8Array(16), outputAck: 0n });
   w.core.send(bytes(2), w.now);
   assert.deepEqual(inputsOn(w.conn(1)), [1, 2]);
   assert.equal(w.session, 42n);
   assert.deepEqual(w.types(), ["connected"]);
+});
+
+test("a WELCOME in a version this SDK does not speak ends the session, naming both sides, and is not read", () => {
+  const w = new World();
+  w.core.connected(1, w.now);
+  w.from(1, { type: Type.WELCOME, version: 5, sessionId: 42n, secret: SECRET, inputAck: 0n, tickHz: 30 });
+  assert.equal(w.session, null);
+  assert.match(w.lostReason!, /client-link version 5.*it speaks 4\.\.4/);
+  const err = w.conn(1).sent.at(-1)!;
+  assert.equal(err.type, Type.ERROR);
+  assert.equal(err.type === Type.ERROR && err.code, ErrorCode.UNSUPPORTED_VERSION);
+  assert.ok(!w.types().includes("connected"));
 });
 
 test("delivers outputs once and in order: duplicates dropped, early ones held until the gap fills", () => {
@@ -138,7 +150,7 @@ test("a dropped connection is resumed at once with the secret, and nothing is lo
   w.lose(1);
   assert.equal(w.conns.length, 2, "retried at once");
   w.core.connected(2, w.now);
-  assert.deepEqual(w.conn(2).sent[0], { type: Type.HELLO, version: VERSION, kind: HelloKind.RESUME, sessionId: 42n,
+  assert.deepEqual(w.conn(2).sent[0], { type: Type.HELLO, minVersion: VERSION, maxVersion: VERSION, kind: HelloKind.RESUME, sessionId: 42n,
     token: SECRET, outputAck: 2n });
   w.from(2, { type: Type.WELCOME, version: VERSION, sessionId: 42n, secret: new Uint8Array(16), inputAck: 3n });
   assert.deepEqual(inputsOn(w.conn(2)), [4, 5], "resends what the server had not applied");
@@ -198,7 +210,7 @@ function attached(url = "tcp://127.0.0.1:7000"): World {
   w.from(1, { type: Type.MOVE, handoffId: 5n, ticket: TICKET, host: "127.0.0.2", port: 7100, webSocket: "" });
   assert.equal(w.conns.length, 2);
   w.core.connected(2, w.now);
-  assert.deepEqual(w.conn(2).sent[0], { type: Type.HELLO, version: VERSION, kind: HelloKind.ATTACH, sessionId: 42n,
+  assert.deepEqual(w.conn(2).sent[0], { type: Type.HELLO, minVersion: VERSION, maxVersion: VERSION, kind: HelloKind.ATTACH, sessionId: 42n,
     token: TICKET, outputAck: 2n });
   w.from(2, { type: Type.WELCOME, version: VERSION, sessionId: 42n, secret: new Uint8Array(16), inputAck: 1n });
   assert.deepEqual(w.conn(1).sent.at(-1), { type: Type.ATTACHED, handoffId: 5n });
@@ -259,7 +271,7 @@ test("a SWITCH without an attached pre-connection resumes at the target, and cou
   const resume = w.last();
   assert.equal(resume.to, "tcp://127.0.0.2:7100");
   w.core.connected(resume.id, w.now);
-  assert.deepEqual(resume.sent[0], { type: Type.HELLO, version: VERSION, kind: HelloKind.RESUME, sessionId: 42n,
+  assert.deepEqual(resume.sent[0], { type: Type.HELLO, minVersion: VERSION, maxVersion: VERSION, kind: HelloKind.RESUME, sessionId: 42n,
     token: SECRET, outputAck: 1n });
   w.from(resume.id, { type: Type.WELCOME, version: VERSION, sessionId: 42n, secret: new Uint8Array(16), inputAck: 0n },
     out(2n, 2, 1n));
@@ -386,7 +398,7 @@ test("a retired source answers a late RESUME with MOVE and SWITCH: the session r
   const resume = w.conn(3);
   assert.equal(resume.to, "tcp://127.0.0.2:7100");
   w.core.connected(3, w.now);
-  assert.deepEqual(resume.sent[0], { type: Type.HELLO, version: VERSION, kind: HelloKind.RESUME, sessionId: 42n,
+  assert.deepEqual(resume.sent[0], { type: Type.HELLO, minVersion: VERSION, maxVersion: VERSION, kind: HelloKind.RESUME, sessionId: 42n,
     token: SECRET, outputAck: 1n });
   w.from(3, { type: Type.WELCOME, version: VERSION, sessionId: 42n, secret: new Uint8Array(16), inputAck: 0n }, out(2n, 2));
   assert.deepEqual(w.delivered.map((d) => d[1]), [1, 2]);

@@ -27,14 +27,16 @@ public class GenerateVectors {
         byte[] mac = seq(32, 0x40);
         long big = 0xF123456789ABCDEFL; // above 2^63: an unsigned u64 in meaning
         vector("HELLO NEW", new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, null, 0),
-                "\"version\":" + Frame.VERSION + ",\"kind\":0,\"sessionId\":\"0\",\"token\":\"" + hex(new byte[16]) + "\",\"outputAck\":\"0\"");
+                "\"minVersion\":" + Frame.VERSION + ",\"maxVersion\":" + Frame.VERSION + ",\"kind\":0,\"sessionId\":\"0\",\"token\":\"" + hex(new byte[16]) + "\",\"outputAck\":\"0\"");
         vector("HELLO RESUME", new Frame.Hello(Frame.VERSION, Frame.HelloKind.RESUME, 42, token, 7),
-                "\"version\":" + Frame.VERSION + ",\"kind\":1,\"sessionId\":\"42\",\"token\":\"" + hex(token) + "\",\"outputAck\":\"7\"");
-        vector("HELLO ATTACH", new Frame.Hello(Frame.VERSION, Frame.HelloKind.ATTACH, big, token, -1L),
-                "\"version\":" + Frame.VERSION + ",\"kind\":2,\"sessionId\":\"" + Long.toUnsignedString(big) + "\",\"token\":\"" + hex(token)
+                "\"minVersion\":" + Frame.VERSION + ",\"maxVersion\":" + Frame.VERSION + ",\"kind\":1,\"sessionId\":\"42\",\"token\":\"" + hex(token) + "\",\"outputAck\":\"7\"");
+        vector("HELLO ATTACH 4..5", new Frame.Hello(4, 5, Frame.HelloKind.ATTACH, big, token, -1L),
+                "\"minVersion\":4,\"maxVersion\":5,\"kind\":2,\"sessionId\":\"" + Long.toUnsignedString(big) + "\",\"token\":\"" + hex(token)
                         + "\",\"outputAck\":\"" + Long.toUnsignedString(-1L) + "\"");
         vector("WELCOME", new Frame.Welcome(Frame.VERSION, 42, token, 9),
                 "\"version\":" + Frame.VERSION + ",\"sessionId\":\"42\",\"secret\":\"" + hex(token) + "\",\"inputAck\":\"9\"");
+        vector("WELCOME version 5 (the test version)", new Frame.Welcome(5, 42, token, 9, 60),
+                "\"version\":5,\"sessionId\":\"42\",\"secret\":\"" + hex(token) + "\",\"inputAck\":\"9\",\"tickHz\":60");
         vector("INPUT", new Frame.Input(7, 3, new byte[] {(byte) 0xAA, (byte) 0xBB}),
                 "\"seq\":\"7\",\"ack\":\"3\",\"payload\":\"aabb\"");
         vector("INPUT empty", new Frame.Input(1, 0, new byte[0]), "\"seq\":\"1\",\"ack\":\"0\",\"payload\":\"\"");

@@ -122,6 +122,14 @@ final class ServeCommand implements Callable<Integer> {
             + "or not; one more and the session is closed (default: ${DEFAULT-VALUE}).")
     int maxUnackedOutputs = DEFAULT_MAX_UNACKED_OUTPUTS;
 
+    @Option(names = "--client-versions", description = "Client-link protocol versions to speak, MIN..MAX; a client "
+            + "gets the highest both speak (default: ${DEFAULT-VALUE}; 4..5 adds the test version 5).")
+    String clientVersions = io.baton.wire.VersionRange.CLIENT_DEFAULT.toString();
+
+    @Option(names = "--peer-versions", description = "Peer-link protocol versions to speak as source and target, "
+            + "MIN..MAX; a handoff uses the highest both servers speak (default: ${DEFAULT-VALUE}).")
+    String peerVersions = io.baton.wire.VersionRange.PEER_DEFAULT.toString();
+
     @Option(names = "--max-unacked-bytes", description = "Output bytes a session may hold unacknowledged, "
             + "connected or not; more and the session is closed (default: ${DEFAULT-VALUE}).")
     long maxUnackedBytes = LIMITS.maxUnackedBytes();
@@ -248,7 +256,8 @@ final class ServeCommand implements Callable<Integer> {
                 .withResumeWindow(TimeUnit.MILLISECONDS.toNanos(resumeWindowMs))
                 .withRedirectPerSecond(redirectPerSecond)
                 .withMaxUnackedOutputs(maxUnackedOutputs)
-                .withLimits(limits());
+                .withLimits(limits())
+                .withVersions(versions("--client-versions", clientVersions), versions("--peer-versions", peerVersions));
         if (termTimeoutS < 1) {
             throw new IllegalArgumentException("--term-timeout-s must be at least 1, was " + termTimeoutS);
         }
@@ -314,6 +323,14 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** The limits given by the flags; a value out of range is named with its flag. */
+    private static io.baton.wire.VersionRange versions(String flag, String text) {
+        try {
+            return io.baton.wire.VersionRange.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " " + text + ": " + e.getMessage(), e);
+        }
+    }
+
     private ServerConfig.Limits limits() {
         try {
             return new ServerConfig.Limits(TimeUnit.MILLISECONDS.toNanos(helloTimeoutMs),

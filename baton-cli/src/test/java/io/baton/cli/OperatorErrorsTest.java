@@ -52,6 +52,23 @@ class OperatorErrorsTest {
     }
 
     @Test
+    void serveRefusesAProtocolRangeThisBuildCannotSpeakNamingTheFlagAndWhatItCan(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String[] r = run("serve", "--client-versions", "4..9", "--port", "0", "--peer-port", "-1", "--admin-port", "-1",
+                "--rehearse-ms", "0", "--peer-secret-file", dir.resolve("peer").toString(),
+                "--admin-token-file", dir.resolve("admin").toString());
+        assertThat(r[0]).isNotEqualTo("0");
+        assertThat(r[1]).contains("--client-versions 4..9").contains("cannot be spoken by this build")
+                .contains("within 4..5");
+
+        String[] typo = run("serve", "--peer-versions", "four", "--port", "0", "--peer-port", "-1", "--admin-port",
+                "-1", "--rehearse-ms", "0", "--peer-secret-file", dir.resolve("peer").toString(),
+                "--admin-token-file", dir.resolve("admin").toString());
+        assertThat(typo[0]).isNotEqualTo("0");
+        assertThat(typo[1]).contains("--peer-versions four").contains("MIN..MAX");
+    }
+
+    @Test
     void serveRefusesIoThreadsOutOfRangeSayingWhatItTakes() {
         String[] r = run("serve", "--io-threads", "-1", "--port", "0", "--peer-port", "-1", "--admin-port", "-1",
                 "--rehearse-ms", "0");

@@ -1,6 +1,7 @@
 package io.baton.client;
 
 import io.baton.transport.Tls;
+import io.baton.wire.VersionRange;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -27,6 +28,9 @@ import java.util.Objects;
  *                         of the session (to the server, and to any target a MOVE or a resume sends it to) is
  *                         TLS 1.3 (wss:// for a WebSocket session), with the host dialled checked against the
  *                         server certificate's names; empty for every connection in the clear
+ * @param versions         the client-link protocol versions the session speaks, sent in every HELLO; each server
+ *                         chooses the highest it speaks too (docs/protocol.md, Versions). 4..4 by default; 4..5 also
+ *                         speaks the test version 5
  */
 public record ClientOptions(
         InetSocketAddress server,
@@ -35,7 +39,8 @@ public record ClientOptions(
         Duration resumeWindow,
         LifecycleListener lifecycle,
         java.net.URI webSocket,
-        List<X509Certificate> trust) {
+        List<X509Certificate> trust,
+        VersionRange versions) {
 
     public ClientOptions {
         Objects.requireNonNull(server, "server");
@@ -45,6 +50,7 @@ public record ClientOptions(
         Objects.requireNonNull(resumeWindow, "resumeWindow");
         lifecycle = lifecycle == null ? (e, d) -> { } : lifecycle;
         trust = trust == null ? List.of() : List.copyOf(trust);
+        versions = versions == null ? VersionRange.CLIENT_DEFAULT : VersionRange.speakable(versions.min(), versions.max());
         if (webSocket != null && "wss".equals(webSocket.getScheme()) && trust.isEmpty()) {
             throw new IllegalArgumentException("cannot connect to " + webSocket + ": wss:// needs the certificates "
                     + "to trust (trust(...), --tls-ca)");
@@ -58,7 +64,7 @@ public record ClientOptions(
     /** Baton over TCP, every connection in the clear. */
     public ClientOptions(InetSocketAddress server, InetSocketAddress bindAddress, int maxPendingInputs,
                          Duration resumeWindow, LifecycleListener lifecycle) {
-        this(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle, null, List.of());
+        this(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle, null, List.of(), null);
     }
 
     /** Whether the session's connections are TLS. */
@@ -109,6 +115,7 @@ public record ClientOptions(
         private Duration resumeWindow = Duration.ofSeconds(30);
         private LifecycleListener lifecycle;
         private List<X509Certificate> trust = List.of();
+        private VersionRange versions = VersionRange.CLIENT_DEFAULT;
 
         private Builder(InetSocketAddress server, java.net.URI webSocket) {
             this.server = server;
@@ -151,8 +158,19 @@ public record ClientOptions(
             return this;
         }
 
+        /**
+         * The client-link versions to speak, within what this build can ({@code 4..5}; 4..4 by default).
+         *
+         * @throws IllegalArgumentException for a range this build cannot speak, naming the one it can
+         */
+        public Builder versions(VersionRange range) {
+            this.versions = VersionRange.speakable(range.min(), range.max());
+            return this;
+        }
+
         public ClientOptions build() {
-            return new ClientOptions(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle, webSocket, trust);
+            return new ClientOptions(server, bindAddress, maxPendingInputs, resumeWindow, lifecycle, webSocket, trust,
+                    versions);
         }
     }
 }

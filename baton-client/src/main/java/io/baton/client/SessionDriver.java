@@ -67,7 +67,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
         this.established = established;
         this.tls = options.tls() ? CONTEXTS.computeIfAbsent(options.trust(), io.baton.transport.Tls::client) : null;
         this.core = new ClientCore(options.server().getHostString(), options.server().getPort(),
-                ClientCore.Timing.defaults(options.resumeWindow().toNanos()), this);
+                ClientCore.Timing.defaults(options.resumeWindow().toNanos()), this, java.util.Set.of(), options.versions());
     }
 
     private static long now() {

@@ -2,6 +2,7 @@ package io.baton.core;
 
 import io.baton.wire.ErrorCode;
 import io.baton.wire.Frame;
+import io.baton.wire.VersionRange;
 
 /**
  * One client session's protocol logic, sans I/O: numbering, acknowledgement and resend of inputs; ordered,
@@ -86,6 +87,7 @@ public final class ClientCore {
 
     private final Outbox out;
     private final Timing timing;
+    private final VersionRange versions;
     private final java.util.Set<Defect> defects;
     private final PendingInputs inputs = new PendingInputs();
     private final OutputDelivery outputs;
@@ -109,12 +111,23 @@ public final class ClientCore {
 
     /** A client with deliberately broken behaviours: for the simulator's checker tests only. */
     public ClientCore(String host, int port, Timing timing, Outbox out, java.util.Set<Defect> defects) {
+        this(host, port, timing, out, defects, VersionRange.CLIENT_DEFAULT);
+    }
+
+    /**
+     * A client speaking the client-link versions {@code versions} (within what this build can speak,
+     * {@link VersionRange#speakable}): every HELLO carries them, and a WELCOME in a version outside them is a
+     * protocol breach, never read.
+     */
+    public ClientCore(String host, int port, Timing timing, Outbox out, java.util.Set<Defect> defects,
+            VersionRange versions) {
+        this.versions = VersionRange.speakable(versions.min(), versions.max());
         this.defects = java.util.Set.copyOf(defects);
         this.home = new HostPort(host, port);
         this.timing = timing;
         this.out = out;
         this.outputs = new OutputDelivery(out, timing.ackDelay());
-        this.handoff = new ClientHandoff(out, timing, inputs, outputs);
+        this.handoff = new ClientHandoff(out, timing, inputs, outputs, this.versions);
         this.reconnect = new Reconnect(timing);
         this.timers = declareTimers();
     }
@@ -145,7 +158,7 @@ public final class ClientCore {
     public void connected(long conn, long now) {
         if (ClientLink.carries(serving, conn)) {
             boolean resume = sessionId != 0;
-            out.send(conn, new Frame.Hello(Frame.VERSION, resume ? Frame.HelloKind.RESUME : Frame.HelloKind.NEW,
+            out.send(conn, new Frame.Hello(versions, resume ? Frame.HelloKind.RESUME : Frame.HelloKind.NEW,
                     sessionId, resume ? secret : null, outputs.delivered()));
             serving.helloSent(now);
         } else if (ClientLink.carries(handoff.preConnection(), conn)) {
@@ -228,6 +241,16 @@ public final class ClientCore {
         return sessionId;
     }
 
+    /** The client-link version of the serving connection, as its WELCOME said; 0 until welcomed. */
+    public int protocolVersion() {
+        return serving == null ? 0 : serving.version;
+    }
+
+    /** The serving server's tick rate, which a version 5 WELCOME carries; 0 below version 5 or until welcomed. */
+    public int serverTickHz() {
+        return serving == null ? 0 : serving.tickHz;
+    }
+
     public int pendingInputs() {
         return inputs.size();
     }
@@ -304,7 +327,20 @@ public final class ClientCore {
         }
     }
 
+    /** Why a WELCOME in a version the client does not speak is not read, naming both sides and the fix. */
+    static String welcomeRefusal(Frame.Welcome w, VersionRange versions, HostPort server) {
+        return "the server at " + server + " answered in client-link version " + w.version() + ", which this client "
+                + "does not speak (it speaks " + versions + " and offered them in its HELLO): the server broke the "
+                + "version rule (docs/protocol.md, Versions); run a Baton server that chooses within the client's range";
+    }
+
     private void welcome(Frame.Welcome w, long now) {
+        if (!versions.contains(w.version())) {
+            String why = welcomeRefusal(w, versions, serving.server);
+            out.send(serving.conn, new Frame.Error(ErrorCode.UNSUPPORTED_VERSION, why));
+            end(why); // closes the connection
+            return;
+        }
         boolean fresh = sessionId == 0;
         if (fresh) {
             sessionId = w.sessionId();
@@ -313,7 +349,7 @@ public final class ClientCore {
             protocolBreach(w, now);
             return;
         }
-        serving.welcomed();
+        serving.welcomed(w);
         home = serving.server; // whoever welcomed the session serves it now
         reconnect.welcomed();
         inputs.acked(w.inputAck());

@@ -1,6 +1,7 @@
 package io.baton.core;
 
 import io.baton.wire.Frame;
+import io.baton.wire.VersionRange;
 
 /**
  * A client's side of a handoff: the target (announced by MOVE with a ticket, or only hinted as where to
@@ -29,7 +30,12 @@ final class ClientHandoff {
      */
     private long firstTargetOutput;
 
-    ClientHandoff(ClientCore.Outbox out, ClientCore.Timing timing, PendingInputs inputs, OutputDelivery outputs) {
+    /** The client-link versions the session's client speaks: every HELLO it sends carries them. */
+    private final VersionRange versions;
+
+    ClientHandoff(ClientCore.Outbox out, ClientCore.Timing timing, PendingInputs inputs, OutputDelivery outputs,
+            VersionRange versions) {
+        this.versions = versions;
         this.out = out;
         this.timing = timing;
         this.inputs = inputs;
@@ -83,15 +89,18 @@ final class ClientHandoff {
     /** The pre-connection opened: attach the session there with the ticket. */
     void connected(long sessionId, long now) {
         out.send(preConnection.conn,
-                new Frame.Hello(Frame.VERSION, Frame.HelloKind.ATTACH, sessionId, ticket, outputs.delivered()));
+                new Frame.Hello(versions, Frame.HelloKind.ATTACH, sessionId, ticket, outputs.delivered()));
         preConnection.helloSent(now);
     }
 
     /** A frame on the pre-connection; {@code serving} is the ready serving connection, or null. */
     void frame(Frame f, ClientLink serving, long now) {
         preConnection.heard(now);
-        if (f instanceof Frame.Welcome) {
-            preConnection.welcomed();
+        if (f instanceof Frame.Welcome w && !versions.contains(w.version())) {
+            dropPreConnection();
+            out.event(ClientCore.Event.ATTACH_FAILED, ClientCore.welcomeRefusal(w, versions, target));
+        } else if (f instanceof Frame.Welcome w) {
+            preConnection.welcomed(w);
             if (serving != null) {
                 out.send(serving.conn, new Frame.Attached(handoffId));
             }

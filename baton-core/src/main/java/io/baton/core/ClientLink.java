@@ -1,5 +1,7 @@
 package io.baton.core;
 
+import io.baton.wire.Frame;
+
 /**
  * One connection of a client session, to its home or to a handoff's target: how far its handshake got, and
  * when it last heard from the server and pinged it, which set its two timers (ping when idle, dead when
@@ -40,8 +42,21 @@ final class ClientLink {
         lastHeard = now;
     }
 
+    /**
+     * The client-link version and tick rate the server's WELCOME said (docs/protocol.md, Versions); 0 until
+     * welcomed, and the tick rate 0 below version 5.
+     */
+    int version;
+    int tickHz;
+
     void welcomed() {
         state = State.READY;
+    }
+
+    void welcomed(Frame.Welcome w) {
+        version = w.version();
+        tickHz = w.tickHz();
+        welcomed();
     }
 
     void heard(long now) {

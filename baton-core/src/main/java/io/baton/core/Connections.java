@@ -45,6 +45,11 @@ final class Connections {
         long pingedAt;
         /** A peer connection's channel binding once the driver reported it (ServerCore.peerSecured), else null. */
         byte[] binding;
+        /**
+         * The client-link version chosen for a client connection at its HELLO (docs/protocol.md, Versions): what
+         * every WELCOME on it is written in. 0 before its HELLO.
+         */
+        int version;
 
         Conn(Kind kind, String address, long acceptedAt) {
             this.kind = kind;

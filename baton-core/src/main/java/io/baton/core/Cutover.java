@@ -81,7 +81,11 @@ final class Cutover {
             // stop-and-copy: the target holds L, we are stopped at L
             core.out.send(peer, new Frame.Commit(m.cutIndex, core.presence.elect(now)));
         }
-        core.out.send(peer, new Frame.Cutover(m.cutIndex, m.cutDigest, Math.max(0, core.log.nextTickAt() - now)));
+        long nextTickIn = Math.max(0, core.log.nextTickAt() - now);
+        // The link's version decides the layout: version 5 (the test version) adds the tick at L.
+        core.out.send(peer, core.source.link.version >= 5
+                ? new Frame.Cutover(m.cutIndex, m.cutDigest, nextTickIn, core.log.tick)
+                : new Frame.Cutover(m.cutIndex, m.cutDigest, nextTickIn));
     }
 
     /** Whether CUTOVER went out in this cutover: from then on the target may hold authority. */

@@ -2,6 +2,7 @@ package io.baton.core;
 
 import io.baton.wire.ErrorCode;
 import io.baton.wire.Frame;
+import io.baton.wire.VersionRange;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,16 +38,41 @@ final class Handshake {
     }
 
     void hello(long conn, Connections.Conn c, Frame.Hello h, long now) {
-        if (h.version() != Frame.VERSION) {
-            core.reject(conn, ErrorCode.UNSUPPORTED_VERSION,
-                    "this server speaks protocol version " + Frame.VERSION + ", the client sent " + h.version(), now);
+        int chosen = core.cfg.clientVersions().highestCommon(h.versions());
+        if (chosen == 0) {
+            core.reject(conn, ErrorCode.UNSUPPORTED_VERSION, refusal("client-link", "client", h.versions(),
+                    core.cfg.clientVersions(), "--client-versions"), now);
             return;
         }
+        c.version = chosen;
         switch (h.kind()) {
             case NEW -> open(conn, c, now);
             case RESUME -> resume(conn, c, h, now);
             case ATTACH -> core.target.attach(conn, c, h, now);
         }
+    }
+
+    /**
+     * Why a hello with no version in common is refused, naming both ranges and the fix; the same words on
+     * both links. {@code theirs} of a build before ranges is its one version.
+     */
+    static String refusal(String link, String who, VersionRange theirs, VersionRange ours, String flag) {
+        String spoken = theirs.beforeRanges() ? "only " + link + " version " + theirs.max()
+                + " (a Baton build from before version ranges, which came with version " + Frame.FIRST_RANGED_VERSION + ")"
+                : link + " versions " + theirs;
+        return "no " + link + " version in common: the " + who + " speaks " + spoken + ", this server speaks "
+                + ours + "; upgrade the " + who + " to a Baton build that speaks one of " + ours
+                + ", or start this server with " + flag + " covering one the " + who + " speaks";
+    }
+
+    /**
+     * A WELCOME in the version chosen for the connection: version 5 (the test version) adds the tick rate.
+     * A connection without a chosen version (none can reach here without a HELLO) gets this build's default.
+     */
+    Frame.Welcome welcome(Connections.Conn c, long sessionId, byte[] secret, long inputAck) {
+        int version = c == null || c.version == 0 ? Frame.VERSION : c.version;
+        return version >= 5 ? new Frame.Welcome(version, sessionId, secret, inputAck, core.cfg.service().tickHz())
+                : new Frame.Welcome(version, sessionId, secret, inputAck);
     }
 
     private void open(long conn, Connections.Conn c, long now) {
@@ -145,7 +171,7 @@ final class Handshake {
         core.conns.bind(conn, c, s);
         s.trimTo(outputAck);
         s.sentSeq = Math.max(outputAck, s.outputAcked);
-        core.out.send(conn, new Frame.Welcome(Frame.VERSION, s.id, NO_TOKEN, s.inputReleased));
+        core.out.send(conn, welcome(c, s.id, NO_TOKEN, s.inputReleased));
         if (s.withdrawPending || core.commit.suspended()) {
             core.out.send(conn, Frame.TargetHint.WITHDRAWN); // before any output the target may not hold
             s.withdrawPending = false;
@@ -159,7 +185,7 @@ final class Handshake {
      * place the secret goes, and the last this server holds it.
      */
     void greet(Session s) {
-        core.out.send(s.conn, new Frame.Welcome(Frame.VERSION, s.id, s.secret, 0));
+        core.out.send(s.conn, welcome(core.conns.get(s.conn), s.id, s.secret, 0));
         s.secret = null;
         SourcePhase phase = core.source.phase();
         if (phase == SourcePhase.REDIRECTING) {

@@ -26,6 +26,11 @@ final class PeerLink {
     long quietAllowedUntil;
     /** When the source pings next (the source's link only). */
     long nextPing;
+    /**
+     * The peer-link version the target chose in PEER_CHALLENGE, once the link is authenticated: what the
+     * version-dependent frames on it (CUTOVER) are written and checked in. 0 before.
+     */
+    int version;
 
     boolean up() {
         return conn >= 0;

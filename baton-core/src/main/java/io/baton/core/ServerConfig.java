@@ -2,6 +2,7 @@ package io.baton.core;
 
 import io.baton.service.ServiceConfig;
 import io.baton.service.ServiceFactory;
+import io.baton.wire.VersionRange;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,10 @@ import java.util.Objects;
  *                         session is closed with {@code SESSION_CLOSED} (docs/protocol.md, Limits)
  * @param limits           what one connection, address or stranger may cost this server ({@link Limits})
  * @param defects          deliberately broken behaviours, for the simulator's checker tests only; empty
+ * @param clientVersions   the client-link versions this server speaks (a HELLO gets the highest both speak;
+ *                         docs/protocol.md, Versions); {@link VersionRange#CLIENT_DEFAULT}, 4..4, unless configured
+ * @param peerVersions     the peer-link versions it speaks, as a source and as a target;
+ *                         {@link VersionRange#PEER_DEFAULT}, 4..4, unless configured
  */
 public record ServerConfig(
         ServiceFactory factory,
@@ -38,7 +43,9 @@ public record ServerConfig(
         long commitWait,
         int maxUnackedOutputs,
         Limits limits,
-        java.util.Set<Defect> defects) {
+        java.util.Set<Defect> defects,
+        VersionRange clientVersions,
+        VersionRange peerVersions) {
 
     private static final long SECOND = 1_000_000_000L;
     /** The default of {@link #maxUnackedOutputs}. */
@@ -52,6 +59,10 @@ public record ServerConfig(
         }
         defects = defects == null ? java.util.Set.of() : java.util.Set.copyOf(defects);
         limits = limits == null ? Limits.defaults() : limits;
+        clientVersions = clientVersions == null ? VersionRange.CLIENT_DEFAULT
+                : VersionRange.speakable(clientVersions.min(), clientVersions.max());
+        peerVersions = peerVersions == null ? VersionRange.PEER_DEFAULT
+                : VersionRange.speakable(peerVersions.min(), peerVersions.max());
         if (maxUnackedOutputs < 1) {
             throw new IllegalArgumentException("maxUnackedOutputs must be positive, was " + maxUnackedOutputs);
         }
@@ -69,46 +80,55 @@ public record ServerConfig(
         long commitWait = Math.max(20_000_000L, SECOND / Math.max(1, service.tickHz()) / 2);
         return new ServerConfig(factory, service, peerSecret, 30 * SECOND, 5000, 3 * SECOND, 60 * SECOND,
                 5 * SECOND, 2 * SECOND, commitWait, DEFAULT_MAX_UNACKED_OUTPUTS, Limits.defaults(),
-                java.util.Set.of());
+                java.util.Set.of(), VersionRange.CLIENT_DEFAULT, VersionRange.PEER_DEFAULT);
     }
 
     public ServerConfig withTicketTtl(long nanos) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, nanos,
-                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, limits, defects);
+                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, limits, defects, clientVersions, peerVersions);
     }
 
     public ServerConfig withRedirectPerSecond(int perSecond) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, perSecond, attachTimeout, ticketTtl,
-                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, limits, defects);
+                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, limits, defects, clientVersions, peerVersions);
     }
 
     public ServerConfig withResumeWindow(long nanos) {
         return new ServerConfig(factory, service, peerSecret, nanos, redirectPerSecond, attachTimeout, ticketTtl,
-                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, limits, defects);
+                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, limits, defects, clientVersions, peerVersions);
     }
 
     public ServerConfig withCommitWait(long nanos) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, ticketTtl,
-                drainTimeout, cutoverTimeout, nanos, maxUnackedOutputs, limits, defects);
+                drainTimeout, cutoverTimeout, nanos, maxUnackedOutputs, limits, defects, clientVersions, peerVersions);
     }
 
     /** The same configuration with deliberately broken behaviours: for the checker's own tests only. */
     public ServerConfig withDefects(Defect... broken) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, ticketTtl,
                 drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, limits,
-                java.util.Set.of(broken));
+                java.util.Set.of(broken), clientVersions, peerVersions);
+    }
+
+    /**
+     * The same configuration speaking other protocol versions: each range within what this build can speak
+     * ({@link VersionRange#speakable}), e.g. 4..5 for a server that also speaks the test version 5.
+     */
+    public ServerConfig withVersions(VersionRange client, VersionRange peer) {
+        return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, ticketTtl,
+                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, limits, defects, client, peer);
     }
 
     /** The same configuration with other limits. */
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, ticketTtl,
-                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, newLimits, defects);
+                drainTimeout, cutoverTimeout, commitWait, maxUnackedOutputs, newLimits, defects, clientVersions, peerVersions);
     }
 
     /** The same configuration with another cap on a session's unacknowledged outputs. */
     public ServerConfig withMaxUnackedOutputs(int outputs) {
         return new ServerConfig(factory, service, peerSecret, resumeWindow, redirectPerSecond, attachTimeout, ticketTtl,
-                drainTimeout, cutoverTimeout, commitWait, outputs, limits, defects);
+                drainTimeout, cutoverTimeout, commitWait, outputs, limits, defects, clientVersions, peerVersions);
     }
 
     /**

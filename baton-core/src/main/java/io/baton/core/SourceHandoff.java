@@ -2,6 +2,7 @@ package io.baton.core;
 
 import io.baton.wire.ErrorCode;
 import io.baton.wire.Frame;
+import io.baton.wire.VersionRange;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -114,7 +115,7 @@ final class SourceHandoff {
         link.lastHeard = now;
         nonce = core.random(Frame.TOKEN_LENGTH);
         schemaSent = core.log.service.schemaVersion();
-        core.out.send(conn, new Frame.PeerHello(Frame.PEER_VERSION, handoffId, request.mode(), nonce,
+        core.out.send(conn, new Frame.PeerHello(core.cfg.peerVersions(), handoffId, request.mode(), nonce,
                 core.cfg.factory().name(), schemaSent));
         moveTo(SourcePhase.AUTHENTICATING, now);
     }
@@ -173,8 +174,15 @@ final class SourceHandoff {
                     + "(ServerCore.peerSecured), so no proof can be bound to it: a bug in the driver; no state was sent", now);
             return;
         }
-        Tokens.Transcript t = new Tokens.Transcript(handoffId, request.mode(), binding, nonce, ch.nonce(),
-                core.cfg.factory().name(), schemaSent, ch.path());
+        VersionRange ours = core.cfg.peerVersions();
+        if (!ours.contains(ch.version())) {
+            abort("the target at " + request.peerHost() + ":" + request.peerPort() + " chose peer-link version "
+                    + ch.version() + ", outside the versions this server offered (" + ours + "): a target must choose "
+                    + "within the source's range; no state was sent", now);
+            return;
+        }
+        Tokens.Transcript t = new Tokens.Transcript(handoffId, request.mode(), ours, ch.version(), binding, nonce,
+                ch.nonce(), core.cfg.factory().name(), schemaSent, ch.path());
         if (!Tokens.same(ch.mac(), core.tokens.targetProof(t, ch.host(), ch.port(), ch.webSocket()))) {
             abort("authentication failed: the target's proof is not one for handoff " + Long.toHexString(handoffId)
                     + " in mode " + request.mode() + " on this link under this peer secret: " + core.tokens.mismatch(
@@ -189,6 +197,8 @@ final class SourceHandoff {
             return;
         }
         core.out.send(link.conn, new Frame.PeerAuth(core.tokens.sourceProof(t)));
+        link.version = ch.version();
+        core.out.note("peer link version " + link.version + " (this server speaks " + ours + ")");
         pathChosen(ch.path());
         if (request.clientEndpointGiven()) {
             core.out.note("the target advertises " + (advertises ? ch.host() + ":" + ch.port() : "no client endpoint")

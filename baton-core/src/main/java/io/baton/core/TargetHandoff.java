@@ -135,10 +135,10 @@ final class TargetHandoff {
     }
 
     private void peerHello(long conn, Frame.PeerHello h, long now) {
-        if (h.version() != Frame.PEER_VERSION) {
-            core.reject(conn, ErrorCode.UNSUPPORTED_VERSION, "this server speaks peer protocol version "
-                    + Frame.PEER_VERSION + ", the source sent " + h.version() + ": run the same Baton release on "
-                    + "both servers", now);
+        int chosen = core.cfg.peerVersions().highestCommon(h.versions());
+        if (chosen == 0) {
+            core.reject(conn, ErrorCode.UNSUPPORTED_VERSION, Handshake.refusal("peer-link", "source", h.versions(),
+                    core.cfg.peerVersions(), "--peer-versions"), now);
             return;
         }
         if (core.role() != Role.STANDBY || (phase != TargetPhase.STANDBY && phase != TargetPhase.AUTHENTICATING)) {
@@ -166,14 +166,14 @@ final class TargetHandoff {
             return;
         }
         byte[] nonce = core.random(Frame.TOKEN_LENGTH);
-        Tokens.Transcript t = new Tokens.Transcript(h.handoffId(), h.mode(), c.binding, h.nonce().clone(), nonce,
-                h.service(), h.schemaVersion(), d.path());
+        Tokens.Transcript t = new Tokens.Transcript(h.handoffId(), h.mode(), h.versions(), chosen, c.binding,
+                h.nonce().clone(), nonce, h.service(), h.schemaVersion(), d.path());
         handshakes.put(conn, new Pending(t));
         if (phase == TargetPhase.STANDBY) {
             moveTo(TargetPhase.AUTHENTICATING);
         }
         HostPort ad = core.advertised();
-        core.out.send(conn, new Frame.PeerChallenge(nonce, core.tokens.targetProof(t, ad.host(), ad.port(),
+        core.out.send(conn, new Frame.PeerChallenge(chosen, nonce, core.tokens.targetProof(t, ad.host(), ad.port(),
                 ad.webSocket()), ad.host(), ad.port(), ad.webSocket(), d.path()));
     }
 
@@ -237,6 +237,7 @@ final class TargetHandoff {
         link.lastHeard = now;
         committedFrom = -1;
         handoffId = t.handoffId();
+        link.version = t.chosen();
         // A version this build takes only by stop-and-copy is received so, whatever mode was asked for: the
         // source learned the path from PEER_CHALLENGE and runs stop-and-copy too.
         live = t.mode() == Frame.Mode.LIVE && t.path() != Frame.SchemaPath.STOP_AND_COPY;
@@ -315,7 +316,18 @@ final class TargetHandoff {
         if (phase != TargetPhase.REPLICATING || log.service == null) {
             throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "CUTOVER in phase " + phase);
         }
+        boolean withTick = c.tick() != Frame.Cutover.NO_TICK;
+        if (withTick != (link.version >= 5)) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_VIOLATION, "CUTOVER in the peer-link version "
+                    + (withTick ? "5" : "4") + " layout on a link that chose version " + link.version);
+        }
         long digest = log.stateDigest();
+        if (withTick && (log.appliedIndex != c.index() || log.tick != c.tick())) {
+            core.out.send(link.conn, new Frame.CutoverResult(false, digest));
+            discardReplica("at index " + log.appliedIndex + " this replica is at tick " + log.tick
+                    + ", the source at index " + c.index() + " at tick " + c.tick(), now);
+            return;
+        }
         if (log.appliedIndex != c.index() || digest != c.digest()) {
             core.out.send(link.conn, new Frame.CutoverResult(false, digest));
             discardReplica("digest at index " + log.appliedIndex + " is " + Long.toHexString(digest)
@@ -415,7 +427,7 @@ final class TargetHandoff {
         if (previous != null) {
             core.out.close(previous);
         }
-        core.out.send(conn, new Frame.Welcome(Frame.VERSION, h.sessionId(), NO_TOKEN, s == null ? 0 : s.inputApplied));
+        core.out.send(conn, core.handshake.welcome(c, h.sessionId(), NO_TOKEN, s == null ? 0 : s.inputApplied));
     }
 
     /** A pre-connection closed. */

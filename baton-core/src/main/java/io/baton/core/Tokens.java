@@ -1,6 +1,7 @@
 package io.baton.core;
 
 import io.baton.wire.Frame;
+import io.baton.wire.VersionRange;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -47,19 +48,22 @@ final class Tokens {
      * two nonces of this handshake, the service and schema version PEER_HELLO named and the upgrade path
      * PEER_CHALLENGE answered. A proof made for any other of these is not this one's.
      */
-    record Transcript(long handoffId, Frame.Mode mode, byte[] binding, byte[] sourceNonce, byte[] targetNonce,
-            String service, int schemaVersion, Frame.SchemaPath path) {
+    record Transcript(long handoffId, Frame.Mode mode, VersionRange offered, int chosen, byte[] binding,
+            byte[] sourceNonce, byte[] targetNonce, String service, int schemaVersion, Frame.SchemaPath path) {
 
         Transcript withMode(Frame.Mode other) {
-            return new Transcript(handoffId, other, binding, sourceNonce, targetNonce, service, schemaVersion, path);
+            return new Transcript(handoffId, other, offered, chosen, binding, sourceNonce, targetNonce, service,
+                    schemaVersion, path);
         }
 
         Transcript withBinding(byte[] other) {
-            return new Transcript(handoffId, mode, other, sourceNonce, targetNonce, service, schemaVersion, path);
+            return new Transcript(handoffId, mode, offered, chosen, other, sourceNonce, targetNonce, service,
+                    schemaVersion, path);
         }
 
         Transcript withPath(Frame.SchemaPath other) {
-            return new Transcript(handoffId, mode, binding, sourceNonce, targetNonce, service, schemaVersion, other);
+            return new Transcript(handoffId, mode, offered, chosen, binding, sourceNonce, targetNonce, service,
+                    schemaVersion, other);
         }
     }
 
@@ -107,14 +111,18 @@ final class Tokens {
     }
 
     /**
-     * The bytes both proofs cover: u64 handoff, u8 mode, both nonces, u16 length and the channel binding, u16
-     * length and the service name (UTF-8), u32 schema version, u8 upgrade path.
+     * The bytes both proofs cover: u64 handoff, u8 mode, the source's range (u8 min, u8 max) and the version
+     * the target chose (u16), both nonces, u16 length and the channel binding, u16 length and the service name
+     * (UTF-8), u32 schema version, u8 upgrade path. The versions are covered so that no one on the way can make
+     * two servers that share a newer version settle on an older one, the service, schema and path so that no one
+     * can make a target take state it did not agree to take, or a source run a handoff the target did not answer.
      */
     private static byte[] transcript(Transcript t) {
         byte[] service = t.service().getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(8 + 1 + t.sourceNonce().length + t.targetNonce().length + 2 + t.binding().length
-                        + 2 + service.length + 4 + 1)
-                .putLong(t.handoffId()).put((byte) t.mode().ordinal()).put(t.sourceNonce()).put(t.targetNonce())
+        return ByteBuffer.allocate(8 + 1 + 2 + 2 + t.sourceNonce().length + t.targetNonce().length + 2
+                        + t.binding().length + 2 + service.length + 4 + 1)
+                .putLong(t.handoffId()).put((byte) t.mode().ordinal()).put((byte) t.offered().min())
+                .put((byte) t.offered().max()).putShort((short) t.chosen()).put(t.sourceNonce()).put(t.targetNonce())
                 .putShort((short) t.binding().length).put(t.binding())
                 .putShort((short) service.length).put(service).putInt(t.schemaVersion()).put((byte) t.path().ordinal())
                 .array();

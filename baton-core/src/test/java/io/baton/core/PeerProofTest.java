@@ -90,7 +90,8 @@ class PeerProofTest {
         Frame.Mode other = mode == Frame.Mode.LIVE ? Frame.Mode.STOPCOPY : Frame.Mode.LIVE;
         start(mode);
         rig.rewrite(source, f -> f instanceof Frame.PeerHello h
-                ? new Frame.PeerHello(h.version(), h.handoffId(), other, h.nonce(), h.service(), h.schemaVersion()) : f);
+                ? new Frame.PeerHello(h.minVersion(), h.maxVersion(), h.handoffId(), other, h.nonce(), h.service(),
+                        h.schemaVersion()) : f);
         rig.pump();
 
         assertThat(source.status().lastError()).contains("made for mode " + other + ", not " + mode)
@@ -101,8 +102,8 @@ class PeerProofTest {
     @Test
     void anUpgradePathChangedOnTheWayIsRefusedAndNamed() {
         start(Frame.Mode.LIVE);
-        rig.rewrite(target, f -> f instanceof Frame.PeerChallenge ch ? new Frame.PeerChallenge(ch.nonce(), ch.mac(),
-                ch.host(), ch.port(), ch.webSocket(), Frame.SchemaPath.STOP_AND_COPY) : f);
+        rig.rewrite(target, f -> f instanceof Frame.PeerChallenge ch ? new Frame.PeerChallenge(ch.version(), ch.nonce(),
+                ch.mac(), ch.host(), ch.port(), ch.webSocket(), Frame.SchemaPath.STOP_AND_COPY) : f);
         rig.pump();
 
         assertThat(source.status().lastError()).contains("made for upgrade path SAME, not STOP_AND_COPY")
@@ -114,7 +115,8 @@ class PeerProofTest {
     void aHandoffIdChangedOnTheWayIsRefused() {
         start(Frame.Mode.LIVE);
         rig.rewrite(source, f -> f instanceof Frame.PeerHello h
-                ? new Frame.PeerHello(h.version(), h.handoffId() ^ 1, h.mode(), h.nonce(), h.service(), h.schemaVersion()) : f);
+                ? new Frame.PeerHello(h.minVersion(), h.maxVersion(), h.handoffId() ^ 1, h.mode(), h.nonce(), h.service(),
+                        h.schemaVersion()) : f);
         rig.pump();
 
         assertThat(source.status().lastError()).contains("authentication failed")
@@ -155,12 +157,13 @@ class PeerProofTest {
             if (!(f instanceof Frame.PeerAuth)) {
                 return f;
             }
-            Tokens.Transcript t = new Tokens.Transcript(hello[0].handoffId(), hello[0].mode(), CHANNEL,
-                    hello[0].nonce(), challenge[0].nonce(), hello[0].service(), hello[0].schemaVersion(),
-                    challenge[0].path());
+            Tokens.Transcript t = new Tokens.Transcript(hello[0].handoffId(), hello[0].mode(),
+                    hello[0].versions(), challenge[0].version(), CHANNEL, hello[0].nonce(), challenge[0].nonce(),
+                    hello[0].service(), hello[0].schemaVersion(), challenge[0].path());
             byte[] mac = switch (forgery) {
                 case ANOTHER_HANDOFF_ID -> tokens.sourceProof(new Tokens.Transcript(t.handoffId() + 1, t.mode(),
-                        t.binding(), t.sourceNonce(), t.targetNonce(), t.service(), t.schemaVersion(), t.path()));
+                        t.offered(), t.chosen(), t.binding(), t.sourceNonce(), t.targetNonce(), t.service(),
+                        t.schemaVersion(), t.path()));
                 case ANOTHER_PATH -> tokens.sourceProof(t.withPath(Frame.SchemaPath.LIVE));
                 case THE_OTHER_MODE -> tokens.sourceProof(t.withMode(Frame.Mode.STOPCOPY));
                 case ANOTHER_CHANNEL -> tokens.sourceProof(t.withBinding(OTHER_CHANNEL));
@@ -202,8 +205,9 @@ class PeerProofTest {
                 hello[0] = h;
             }
             return f instanceof Frame.PeerAuth ? new Frame.PeerAuth(tokens.sourceProof(new Tokens.Transcript(
-                    hello[0].handoffId(), hello[0].mode(), CHANNEL, hello[0].nonce(), challenge[0].nonce(),
-                    hello[0].service(), hello[0].schemaVersion(), challenge[0].path()))) : f;
+                    hello[0].handoffId(), hello[0].mode(), hello[0].versions(), challenge[0].version(), CHANNEL,
+                    hello[0].nonce(), challenge[0].nonce(), hello[0].service(), hello[0].schemaVersion(),
+                    challenge[0].path()))) : f;
         };
         rig.rewrite(source, remake);
         rig.runUntil(() -> source.status().sourcePhase() == SourcePhase.DONE, 20 * SECOND);
@@ -244,7 +248,7 @@ class PeerProofTest {
 
         Frame.Error refusal = target.sentToPeers(Frame.Error.class).get(0);
         assertThat(refusal.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
-        assertThat(refusal.message()).contains("peer protocol version " + Frame.PEER_VERSION).contains("the source sent 2");
+        assertThat(refusal.message()).contains("only peer-link version 2").contains("this server speaks 4..4");
         assertThat(source.status().sourcePhase()).isEqualTo(SourcePhase.ABORTED);
     }
 

@@ -63,7 +63,7 @@ final class Rig {
         ServerConfig d = config();
         return new ServerConfig(d.factory(), d.service(), d.peerSecret(), d.resumeWindow(), d.redirectPerSecond(),
                 attachTimeout, d.ticketTtl(), d.drainTimeout(), d.cutoverTimeout(), commitWait, d.maxUnackedOutputs(),
-                d.limits(), d.defects());
+                d.limits(), d.defects(), d.clientVersions(), d.peerVersions());
     }
 
     static byte[] bytes(String s) {
@@ -140,6 +140,14 @@ final class Rig {
 
     Client newClient() {
         return new Client();
+    }
+
+    /** A client speaking the client-link versions {@code versions} that opened a new session on {@code server}. */
+    Client join(Server server, io.baton.wire.VersionRange versions) {
+        Client c = new Client();
+        c.versions = versions;
+        c.open(server, new Frame.Hello(versions, Frame.HelloKind.NEW, 0, new byte[Frame.TOKEN_LENGTH], 0));
+        return c;
     }
 
     /** Delivers everything in flight, flushing every core after each round, until nothing moves. */
@@ -539,6 +547,8 @@ final class Rig {
         /** The address this client connects from (each its own unless a test gives several one). */
         String address = "10.0.0." + (clients.size() + 1);
         long attachConn = -1;
+        /** The client-link versions its RESUME and ATTACH hellos carry. */
+        io.baton.wire.VersionRange versions = io.baton.wire.VersionRange.CLIENT_DEFAULT;
         final List<Frame> received = new ArrayList<>();
         /** When each frame of {@link #received} arrived, by position. */
         final List<Long> receivedAt = new ArrayList<>();
@@ -572,7 +582,7 @@ final class Rig {
         }
 
         void resume(Server to) {
-            open(to, new Frame.Hello(Frame.VERSION, Frame.HelloKind.RESUME, sessionId, secret, outputSeq));
+            open(to, new Frame.Hello(versions, Frame.HelloKind.RESUME, sessionId, secret, outputSeq));
         }
 
         /** Pre-connects to the target named by the last MOVE with its ticket, and tells the source. */
@@ -580,7 +590,7 @@ final class Rig {
             Frame.Move move = last(Frame.Move.class);
             Server target = byHost.get(move.host());
             attachConn = dial(target);
-            sendOn(attachConn, new Frame.Hello(Frame.VERSION, Frame.HelloKind.ATTACH, sessionId, move.ticket(),
+            sendOn(attachConn, new Frame.Hello(versions, Frame.HelloKind.ATTACH, sessionId, move.ticket(),
                     outputSeq));
             send(new Frame.Attached(move.handoffId()));
         }

@@ -25,8 +25,8 @@ class TokensTest {
         byte[] tn = new byte[16];
         Arrays.fill(sn, (byte) 0x11);
         Arrays.fill(tn, (byte) 0x22);
-        return new Tokens.Transcript(0x0102030405060708L, Frame.Mode.LIVE, binding, sn, tn, "arena", 2,
-                Frame.SchemaPath.SAME);
+        return new Tokens.Transcript(0x0102030405060708L, Frame.Mode.LIVE, new io.baton.wire.VersionRange(4, 4), 4, binding,
+                sn, tn, "arena", 2, Frame.SchemaPath.SAME);
     }
 
     private static byte[] counting(int n) {
@@ -44,9 +44,9 @@ class TokensTest {
         String source = HEX.formatHex(TOKENS.sourceProof(example(new byte[0])));
         String bound = HEX.formatHex(TOKENS.sourceProof(example(counting(32))));
 
-        assertThat(target).isEqualTo("a4bfbb0dd79ee725802f9312c16c21c5f503bd3ced2dc29e37ab546506da23de");
-        assertThat(source).isEqualTo("61e8edc1e1577b8012c089db3fae4e5e036d604047b52376709cb365d504727f");
-        assertThat(bound).isEqualTo("e0b06d669df099db5f7d90bb5ee789ef709193381a482b744392d141a275161e");
+        assertThat(target).isEqualTo("368e346ab0189ed8d2d504b83808801cb9f152dbab567817a99ca320dd264764");
+        assertThat(source).isEqualTo("03a26437413512dc80369c7bbae18db0989badde6e01e34e2f5b6f7603831701");
+        assertThat(bound).isEqualTo("f71fd378d64f9742e4ad87a832a80edd00b3c11de1ae723fe62c02420e5083fe");
         assertThat(doc).contains("target's mac = " + target).contains("source's mac = " + source)
                 .contains("the source's mac is\n`" + bound + "`");
     }

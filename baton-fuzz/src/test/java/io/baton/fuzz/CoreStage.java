@@ -273,12 +273,15 @@ final class CoreStage {
         expect(answer.size() == 1 && answer.get(0) instanceof Frame.PeerChallenge,
                 "an honest source's PEER_HELLO was answered " + answer);
         Frame.PeerChallenge ch = (Frame.PeerChallenge) answer.get(0);
+        int v = Frame.PEER_VERSION; // the range offered is v..v, so the version chosen is v
+        expect(ch.version() == v, "the standby chose peer-link version " + ch.version() + " from the range " + v + ".." + v);
         expect(ch.path() == Frame.SchemaPath.SAME, "an honest source of the standby's own version was answered "
                 + ch.path());
-        expect(Arrays.equals(ch.mac(), PeerProof.target(PEER_SECRET, 42, 0, nonce, ch.nonce(), service, schema, 0,
-                ch.host(), ch.port(), ch.webSocket())),
+        expect(Arrays.equals(ch.mac(), PeerProof.target(PEER_SECRET, 42, 0, v, v, v, nonce, ch.nonce(), service, schema,
+                0, ch.host(), ch.port(), ch.webSocket())),
                 "the standby's challenge does not prove the peer secret");
-        core.frame(conn, new Frame.PeerAuth(PeerProof.source(PEER_SECRET, 42, 0, nonce, ch.nonce(), service, schema, 0)), now);
+        core.frame(conn, new Frame.PeerAuth(PeerProof.source(PEER_SECRET, 42, 0, v, v, v, nonce, ch.nonce(), service,
+                schema, 0)), now);
         core.flush(now);
         return conn;
     }

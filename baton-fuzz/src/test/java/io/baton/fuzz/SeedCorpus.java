@@ -40,6 +40,21 @@ final class SeedCorpus {
             decoder.put(f.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT), ByteBufUtil.getBytes(one));
             FrameCodec.encode(f, all);
         }
+        // The layouts that depend on a version: the test version 5's WELCOME and CUTOVER, a 4..5 range, and the
+        // hello of a build before ranges (first byte 0), which decodes as its one version to be refused.
+        Map<String, Frame> versioned = new LinkedHashMap<>();
+        versioned.put("welcome-version5", new Frame.Welcome(5, 7, new byte[Frame.TOKEN_LENGTH], 2, 30));
+        versioned.put("cutover-version5", new Frame.Cutover(101, 0x1234_5678_9ABCL, 40_000_000L, 77));
+        versioned.put("hello-range", new Frame.Hello(4, 5, Frame.HelloKind.NEW, 0, null, 0));
+        versioned.put("hello-before-ranges", new Frame.Hello(3, Frame.HelloKind.NEW, 0, null, 0));
+        versioned.put("peerhello-before-ranges", new Frame.PeerHello(3, 11, Frame.Mode.LIVE, new byte[16], "arena", 2));
+        for (Map.Entry<String, Frame> v : versioned.entrySet()) {
+            ByteBuf one = Unpooled.buffer();
+            one.writeByte(3);
+            FrameCodec.encode(v.getValue(), one);
+            decoder.put(v.getKey(), ByteBufUtil.getBytes(one));
+            FrameCodec.encode(v.getValue(), all);
+        }
         decoder.put("every-frame", ByteBufUtil.getBytes(all));
         write("FrameDecoderFuzzTest", "decodesOrRejects", decoder);
         write("ServerCoreFuzzTest", "clientConnection", clientScripts());
@@ -69,7 +84,8 @@ final class SeedCorpus {
         Frame.PeerHello hello = (Frame.PeerHello) source.wire.take(link).get(0);
         byte[] nonce = new byte[Frame.TOKEN_LENGTH];
         source.core.frame(link, new Frame.PeerChallenge(nonce,
-                PeerProof.target(CoreStage.PEER_SECRET, hello.handoffId(), hello.mode().ordinal(), hello.nonce(), nonce,
+                PeerProof.target(CoreStage.PEER_SECRET, hello.handoffId(), hello.mode().ordinal(), hello.minVersion(),
+                        hello.maxVersion(), Frame.PEER_VERSION, hello.nonce(), nonce,
                         hello.service(), hello.schemaVersion(), 0, "", 0, ""), "", 0, ""), source.now);
         source.advance(500 * CoreStage.MS);
         ByteBuf seed = Unpooled.buffer();
@@ -110,7 +126,8 @@ final class SeedCorpus {
         seeds.put("guessed-credentials", new Script()
                 .frame(new Frame.Hello(Frame.VERSION, Frame.HelloKind.RESUME, 1, zeros, 0)).op(4)
                 .frame(new Frame.Hello(Frame.VERSION, Frame.HelloKind.ATTACH, 2, zeros, 0)).op(4)
-                .frame(new Frame.Hello(Frame.VERSION + 1, Frame.HelloKind.NEW, 0, zeros, 0)).bytes());
+                .frame(new Frame.Hello(Frame.VERSION + 1, Frame.HelloKind.NEW, 0, zeros, 0)).op(4)
+                .frame(new Frame.Hello(3, Frame.HelloKind.NEW, 0, zeros, 0)).bytes());
         seeds.put("inputs-out-of-order", new Script().op(7).frame(new Frame.Input(1, 0, new byte[] {'x'}))
                 .frame(new Frame.Input(1, 0, new byte[] {'x'})).frame(new Frame.Input(5, 9, new byte[] {'y'})).bytes());
         seeds.put("garbage", new Script().op(7).raw(new byte[] {0x7F, 1, 2}).op(7)

@@ -36,6 +36,11 @@ final class Bystander implements AutoCloseable {
         return connect(runtime, ClientOptions.builder("127.0.0.1", port), List.of());
     }
 
+    /** A bystander speaking the client-link versions {@code versions} (docs/protocol.md, Versions). */
+    static Bystander connect(ClientRuntime runtime, int port, io.baton.wire.VersionRange versions) throws Exception {
+        return connect(runtime, ClientOptions.builder("127.0.0.1", port).versions(versions), List.of());
+    }
+
     /** A bystander over Baton over WebSocket, at the server's client port. */
     static Bystander connectWebSocket(ClientRuntime runtime, int port) throws Exception {
         return connect(runtime, ClientOptions.builder("ws://127.0.0.1:" + port + "/baton"), List.of());

@@ -116,10 +116,16 @@ final class ScriptedTlsTarget implements AutoCloseable {
      */
     private byte[] proof(Frame.PeerHello hello, byte[] targetNonce, byte[] binding) {
         byte[] host = "127.0.0.1".getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer b = ByteBuffer.allocate(8 + 1 + hello.nonce().length + targetNonce.length + 2 + binding.length
-                + 2 + host.length + 2 + 2);
-        b.putLong(hello.handoffId()).put((byte) hello.mode().ordinal()).put(hello.nonce()).put(targetNonce)
+        byte[] service = hello.service().getBytes(StandardCharsets.UTF_8);
+        // The handshake as docs/protocol.md defines it (the version chosen is this build's, the path SAME: what
+        // the PEER_CHALLENGE this target sends says), then the endpoint the challenge advertises.
+        ByteBuffer b = ByteBuffer.allocate(8 + 1 + 2 + 2 + hello.nonce().length + targetNonce.length + 2 + binding.length
+                + 2 + service.length + 4 + 1 + 2 + host.length + 2 + 2);
+        b.putLong(hello.handoffId()).put((byte) hello.mode().ordinal()).put((byte) hello.minVersion())
+                .put((byte) hello.maxVersion()).putShort((short) Frame.PEER_VERSION).put(hello.nonce()).put(targetNonce)
                 .putShort((short) binding.length).put(binding)
+                .putShort((short) service.length).put(service).putInt(hello.schemaVersion())
+                .put((byte) Frame.SchemaPath.SAME.ordinal())
                 .putShort((short) host.length).put(host).putShort((short) port()).putShort((short) 0);
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

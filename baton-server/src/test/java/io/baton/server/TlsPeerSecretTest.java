@@ -172,7 +172,7 @@ class TlsPeerSecretTest {
             assertThat(answer).as("the standby's answer to PEER_HELLO").isInstanceOf(Frame.PeerChallenge.class);
             Frame.PeerChallenge challenge = (Frame.PeerChallenge) answer;
             // The stranger's honest proof with its own secret, and at once the state it wants the standby to take.
-            ch.write(new Frame.PeerAuth(sourceProof(TestServers.OTHER_SECRET, hello, challenge.nonce(),
+            ch.write(new Frame.PeerAuth(sourceProof(TestServers.OTHER_SECRET, hello, challenge, challenge.nonce(),
                     Tls.binding(ssl[0]))));
             ch.writeAndFlush(new Frame.SnapshotBegin(7, 7, 1, 0, TestServers.TICK_HZ, "arena"));
 
@@ -199,14 +199,19 @@ class TlsPeerSecretTest {
     }
 
     /** HMAC-SHA256(secret, "baton-source" || u64 handoff || u8 mode || sourceNonce || targetNonce || u16 b || binding). */
-    private static byte[] sourceProof(byte[] secret, Frame.PeerHello hello, byte[] targetNonce, byte[] binding)
+    private static byte[] sourceProof(byte[] secret, Frame.PeerHello hello, Frame.PeerChallenge challenge,
+            byte[] targetNonce, byte[] binding)
             throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret, "HmacSHA256"));
         mac.update("baton-source".getBytes(StandardCharsets.US_ASCII));
-        return mac.doFinal(ByteBuffer.allocate(8 + 1 + 16 + 16 + 2 + binding.length).putLong(hello.handoffId())
-                .put((byte) hello.mode().ordinal()).put(hello.nonce()).put(targetNonce)
-                .putShort((short) binding.length).put(binding).array());
+        byte[] service = hello.service().getBytes(StandardCharsets.UTF_8);
+        return mac.doFinal(ByteBuffer.allocate(8 + 1 + 2 + 2 + 16 + 16 + 2 + binding.length + 2 + service.length + 4 + 1)
+                .putLong(hello.handoffId()).put((byte) hello.mode().ordinal()).put((byte) hello.minVersion())
+                .put((byte) hello.maxVersion()).putShort((short) challenge.version()).put(hello.nonce()).put(targetNonce)
+                .putShort((short) binding.length).put(binding)
+                .putShort((short) service.length).put(service).putInt(hello.schemaVersion())
+                .put((byte) challenge.path().ordinal()).array());
     }
 
     private static void awaitAborted(BatonServer source) {

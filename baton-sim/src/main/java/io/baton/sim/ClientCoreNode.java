@@ -11,15 +11,24 @@ abstract class ClientCoreNode extends Network.Node implements ClientCore.Outbox 
 
     final Network net;
     final ClientCore core;
+    /** The client-link versions it speaks. */
+    final io.baton.wire.VersionRange versions;
 
     ClientCoreNode(String name, Network net, String host, int port) {
         this(name, net, host, port, java.util.Set.of());
     }
 
     ClientCoreNode(String name, Network net, String host, int port, java.util.Set<io.baton.core.Defect> defects) {
+        this(name, net, host, port, defects, io.baton.wire.VersionRange.CLIENT_DEFAULT);
+    }
+
+    /** A client speaking the client-link versions {@code versions}. */
+    ClientCoreNode(String name, Network net, String host, int port, java.util.Set<io.baton.core.Defect> defects,
+                   io.baton.wire.VersionRange versions) {
         super(name);
         this.net = net;
-        this.core = new ClientCore(host, port, ClientCore.Timing.defaults(30_000_000_000L), this, defects);
+        this.versions = versions;
+        this.core = new ClientCore(host, port, ClientCore.Timing.defaults(30_000_000_000L), this, defects, versions);
     }
 
     @Override

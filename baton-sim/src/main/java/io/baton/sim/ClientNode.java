@@ -40,7 +40,12 @@ final class ClientNode extends ClientCoreNode {
 
     ClientNode(String name, Network net, String host, int port, java.util.function.BiConsumer<String, String> trace,
                java.util.Set<io.baton.core.Defect> defects) {
-        super(name, net, host, port, defects);
+        this(name, net, host, port, trace, defects, io.baton.wire.VersionRange.CLIENT_DEFAULT);
+    }
+
+    ClientNode(String name, Network net, String host, int port, java.util.function.BiConsumer<String, String> trace,
+               java.util.Set<io.baton.core.Defect> defects, io.baton.wire.VersionRange versions) {
+        super(name, net, host, port, defects, versions);
         this.trace = trace;
     }
 

@@ -9,6 +9,7 @@ import io.baton.core.TargetPhase;
 import io.baton.service.Hash64;
 import io.baton.service.ServiceConfig;
 import io.baton.wire.Frame;
+import io.baton.wire.VersionRange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,9 @@ public final class Simulation {
             return violations.isEmpty();
         }
     }
+
+    private static final VersionRange V4 = new VersionRange(4, 4);
+    private static final VersionRange V45 = new VersionRange(4, 5);
 
     private final long seed;
     private final World world;
@@ -99,7 +103,7 @@ public final class Simulation {
         trace("sim", "seed " + seed + ": delay " + net.baseDelay / 1000 + "+" + net.jitter / 1000 + " us, peer "
                 + net.peerDelay / 1000 + " us, " + tickHz + " Hz");
         long stateMb = world.random.nextInt(4) == 0 ? 1 : 0;
-        // The versions come from dice of their own, so that the same-version runs stay as they were.
+        // The service versions come from dice of their own, so that the same-version runs stay as they were.
         java.util.SplittableRandom versionDice = new java.util.SplittableRandom(seed ^ 0x0F_5C4E_3A2L);
         boolean mixed = versionDice.nextInt(3) == 0;
         boolean stopCopyPath = mixed && versionDice.nextInt(4) == 0;
@@ -108,15 +112,29 @@ public final class Simulation {
         byte[] peerSecret = "simulated-peer-secret-0123456789".getBytes(StandardCharsets.UTF_8);
         ServerConfig cfg = configure.apply(ServerConfig.defaults(mixed ? MarkedArena.release1() : new ArenaFactory(),
                 serviceConfig, peerSecret));
-        ServerConfig targetCfg = !mixed ? cfg : configure.apply(ServerConfig.defaults(MarkedArena.release2(
+        ServerConfig serviceTargetCfg = !mixed ? cfg : configure.apply(ServerConfig.defaults(MarkedArena.release2(
                 stopCopyPath ? io.baton.service.Upgrade.STOP_AND_COPY : io.baton.service.Upgrade.LIVE),
                 serviceConfig, peerSecret));
         if (mixed) {
             trace("sim", "versions: source release 1, target release 2 (" + versions + ")");
         }
+        // Half of the runs hand off between builds of different protocol ranges (docs/protocol.md, Versions):
+        // a source speaking the test version 5 as well to a target speaking 4 only, or the reverse; a quarter
+        // between two that both speak 4..5 (so version 5's CUTOVER and WELCOME are exercised), a quarter as
+        // before. Clients speak 4 only or 4..5. Dice of their own, so that every other draw stays as it was.
+        java.util.SplittableRandom rangeDice = new java.util.SplittableRandom(seed ^ 0x7E25_10A5_0000L);
+        VersionRange[] sides = switch (rangeDice.nextInt(4)) {
+            case 0 -> new VersionRange[] {V45, V4};
+            case 1 -> new VersionRange[] {V4, V45};
+            case 2 -> new VersionRange[] {V45, V45};
+            default -> new VersionRange[] {V4, V4};
+        };
+        ServerConfig sourceCfg = cfg.withVersions(sides[0], sides[0]);
+        ServerConfig targetCfg = serviceTargetCfg.withVersions(sides[1], sides[1]);
+        trace("sim", "the source speaks versions " + sides[0] + ", the target " + sides[1]);
         ServerNode source = new ServerNode("source", net, this::trace);
         ServerNode target = new ServerNode("target", net, this::trace);
-        source.startAuthority(cfg, world.now(), world.random.split());
+        source.startAuthority(sourceCfg, world.now(), world.random.split());
         target.startStandby(targetCfg, world.random.split());
 
         int n = 1 + world.random.nextInt(8);
@@ -143,7 +161,8 @@ public final class Simulation {
         boolean playersEarly = strangers.stream().anyMatch(st -> st.kind() == StrangerNode.Kind.DOUBLE);
         List<ClientNode> clients = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            ClientNode c = new ClientNode("client" + i, net, "source", 7000, this::trace, clientDefects);
+            ClientNode c = new ClientNode("client" + i, net, "source", 7000, this::trace, clientDefects,
+                    rangeDice.nextBoolean() ? V45 : V4);
             clients.add(c);
             c.clock = world::now;
             // Most clients are there before the handoff; some open their session in the middle of it.
@@ -266,6 +285,16 @@ public final class Simulation {
                     + (c.maxGapAt - World.START) / 1000 + " us (tick period " + 1_000_000 / tickHz + " us)");
             for (String v : c.verify(inDoubt)) {
                 violations.add(c.name + " (session " + c.sessionId + "): " + v);
+            }
+        }
+        if (outcome.equals("completed") && !struck[0]) {
+            // Every client the target serves at the end speaks to it in the highest version both speak.
+            for (ClientNode c : clients) {
+                int expected = c.versions.highestCommon(sides[1]);
+                if (!c.core.isClosed() && c.core.protocolVersion() != 0 && c.core.protocolVersion() != expected) {
+                    violations.add(c.name + " (versions " + c.versions + ") is served in client-link version "
+                            + c.core.protocolVersion() + " by a target speaking " + sides[1] + ", not " + expected);
+                }
             }
         }
         int switched = 0;

@@ -13,21 +13,37 @@ package io.baton.wire;
 public sealed interface Frame {
 
     /**
-     * Protocol version spoken by this build; carried in every hello. Version 2 added the target's client
-     * endpoint to PEER_CHALLENGE, the PROBE / PROBE_PROOF pair and COMMIT's electorate, which a version 1
-     * peer cannot read. Version 3 added the target's WebSocket URL to MOVE, TARGET_HINT and PEER_CHALLENGE.
+     * The newest client-link version this build speaks by default (its range is 4..4 unless configured:
+     * {@link VersionRange#CLIENT_DEFAULT}). Version 2 added the target's client endpoint to PEER_CHALLENGE,
+     * the PROBE / PROBE_PROOF pair and COMMIT's electorate; version 3 the target's WebSocket URL to MOVE,
+     * TARGET_HINT and PEER_CHALLENGE; version 4 is the first whose HELLO carries a range (min, max) and whose
+     * WELCOME says the version chosen.
      */
-    int VERSION = 3;
+    int VERSION = 4;
     /**
-     * Peer-link protocol version spoken by this build; carried in PEER_HELLO, apart from the client link's
-     * {@link #VERSION} because the two links change apart. Version 3 binds the peer proofs to the handoff id,
-     * the mode and the channel, its EVENT OPEN carries a session verifier instead of the secret, and its
-     * PEER_CHALLENGE the target's WebSocket URL: a version 2 peer would fail authentication without knowing
-     * why, so it is told UNSUPPORTED_VERSION instead. Version 4 adds the source's service name and schema
-     * version to PEER_HELLO and the target's upgrade path to PEER_CHALLENGE, both covered by the proofs
-     * (docs/upgrades.md).
+     * The newest peer-link version this build speaks by default ({@link VersionRange#PEER_DEFAULT}), apart
+     * from the client link's {@link #VERSION} because the two links change apart. Version 3 binds the peer
+     * proofs to the handoff id, the mode and the channel, its EVENT OPEN carries a session verifier instead of
+     * the secret, and its PEER_CHALLENGE the target's WebSocket URL; version 4 is the first whose PEER_HELLO
+     * carries a range and whose PEER_CHALLENGE says the version chosen, and it adds the source's service name
+     * and schema version to PEER_HELLO and the target's upgrade path to PEER_CHALLENGE, all covered by the
+     * proofs (docs/upgrades.md).
      */
     int PEER_VERSION = 4;
+    /**
+     * The first version of either link with a range in its hello. A hello whose first byte is 0 comes from a
+     * build before it: its bytes 0-1 are that build's one version, a u16 (1..3), and it is refused, never
+     * read as a range.
+     */
+    int FIRST_RANGED_VERSION = 4;
+    /**
+     * The test version, 5, of both links: the codec writes and reads it, a build speaks it only when
+     * configured to ({@code --client-versions 4..5}, {@code --peer-versions 4..5}), and it differs from 4 in one
+     * small, real way each, so that negotiation is exercised by something a wrong choice would break: a
+     * version 5 WELCOME ends with the server's tick rate, a version 5 CUTOVER with the source's tick at L
+     * (docs/protocol.md, "Versions").
+     */
+    int NEWEST_KNOWN_VERSION = 5;
     /** Length of tickets, secrets and nonces. */
     int TOKEN_LENGTH = 16;
     /** Length of an HMAC-SHA256. */
@@ -55,22 +71,41 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0      2      3          11                 27          35
-     *  +------+------+----------+------------------+-----------+
-     *  | u16  | u8   | u64      | 16 bytes         | u64       |
-     *  | ver  | kind | session  | secret / ticket  | outputAck |
-     *  +------+------+----------+------------------+-----------+
+     *  0      1      2      3          11                 27          35
+     *  +------+------+------+----------+------------------+-----------+
+     *  | u8   | u8   | u8   | u64      | 16 bytes         | u64       |
+     *  | min  | max  | kind | session  | secret / ticket  | outputAck |
+     *  +------+------+------+----------+------------------+-----------+
      * </pre>
-     * For NEW, session is 0 and the token is zeros. For RESUME the token is the session secret, for ATTACH
-     * the ticket from MOVE. outputAck is the last output the client delivered, so the server resends after it.
+     * min..max are the client-link versions the client speaks (min at least 4). For NEW, session is 0 and the
+     * token is zeros. For RESUME the token is the session secret, for ATTACH the ticket from MOVE. outputAck is
+     * the last output the client delivered, so the server resends after it. A build before ranges wrote a u16
+     * version (1..3) in bytes 0-1, so its first byte is 0: such a hello decodes as {@code v..v} and is refused.
      */
-    record Hello(int version, HelloKind kind, long sessionId, byte[] token, long outputAck) implements Frame {
-        static final int VERSION_FIELD_OFFSET = 0;
+    record Hello(int minVersion, int maxVersion, HelloKind kind, long sessionId, byte[] token, long outputAck)
+            implements Frame {
+        static final int MIN_VERSION_FIELD_OFFSET = 0;
+        static final int MAX_VERSION_FIELD_OFFSET = 1;
         static final int KIND_FIELD_OFFSET = 2;
         static final int SESSION_ID_FIELD_OFFSET = 3;
         static final int TOKEN_FIELD_OFFSET = 11;
         static final int OUTPUT_ACK_FIELD_OFFSET = 27;
         static final int BODY_LENGTH = 35;
+
+        /** A client speaking the one version {@code version} (below 4: the hello of a build before ranges). */
+        public Hello(int version, HelloKind kind, long sessionId, byte[] token, long outputAck) {
+            this(version, version, kind, sessionId, token, outputAck);
+        }
+
+        /** A client speaking {@code versions}. */
+        public Hello(VersionRange versions, HelloKind kind, long sessionId, byte[] token, long outputAck) {
+            this(versions.min(), versions.max(), kind, sessionId, token, outputAck);
+        }
+
+        /** The range the client speaks. */
+        public VersionRange versions() {
+            return new VersionRange(minVersion, maxVersion);
+        }
 
         public int type() {
             return FrameType.HELLO;
@@ -79,21 +114,36 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0      2          10               26         34
-     *  +------+----------+----------------+----------+
-     *  | u16  | u64      | 16 bytes       | u64      |
-     *  | ver  | session  | secret         | inputAck |
-     *  +------+----------+----------------+----------+
+     *  0      2          10               26         34       36
+     *  +------+----------+----------------+----------+--------+
+     *  | u16  | u64      | 16 bytes       | u64      | u16    |
+     *  | ver  | session  | secret         | inputAck | tickHz |
+     *  +------+----------+----------------+----------+--------+
      * </pre>
-     * The secret is the session's resume credential, sent once for NEW and zeros otherwise. inputAck is
-     * the last input applied: the client drops inputs up to it and resends the rest.
+     * ver is the client-link version the server chose for this connection: the highest in both ranges. The
+     * secret is the session's resume credential, sent once for NEW and zeros otherwise. inputAck is the last
+     * input applied: the client drops inputs up to it and resends the rest. tickHz, the server's tick rate, is
+     * in version 5 (the test version) only: a version 4 WELCOME ends at byte 34 ({@link #V4_BODY_LENGTH}), and
+     * {@code tickHz} is 0 in it.
      */
-    record Welcome(int version, long sessionId, byte[] secret, long inputAck) implements Frame {
+    record Welcome(int version, long sessionId, byte[] secret, long inputAck, int tickHz) implements Frame {
         static final int VERSION_FIELD_OFFSET = 0;
         static final int SESSION_ID_FIELD_OFFSET = 2;
         static final int SECRET_FIELD_OFFSET = 10;
         static final int INPUT_ACK_FIELD_OFFSET = 26;
-        static final int BODY_LENGTH = 34;
+        static final int TICK_HZ_FIELD_OFFSET = 34;
+        static final int BODY_LENGTH = 36;
+        static final int V4_BODY_LENGTH = 34;
+
+        /** A WELCOME without the version 5 field: any version below 5. */
+        public Welcome(int version, long sessionId, byte[] secret, long inputAck) {
+            this(version, sessionId, secret, inputAck, 0);
+        }
+
+        /** The body's length in this version's layout. */
+        int bodyLength() {
+            return version >= 5 ? BODY_LENGTH : V4_BODY_LENGTH;
+        }
 
         public int type() {
             return FrameType.WELCOME;
@@ -439,25 +489,44 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0      2          10     11               27                   29+n     33+n
-     *  +------+----------+------+----------------+--------------------+--------+
-     *  | u16  | u64      | u8   | 16 bytes       | str (u16 n, bytes) | u32    |
-     *  | ver  | handoff  | mode | sourceNonce    | service            | schema |
-     *  +------+----------+------+----------------+--------------------+--------+
+     *  0      1      2          10     11               27                   29+n     33+n
+     *  +------+------+----------+------+----------------+--------------------+--------+
+     *  | u8   | u8   | u64      | u8   | 16 bytes       | str (u16 n, bytes) | u32    |
+     *  | min  | max  | handoff  | mode | sourceNonce    | service            | schema |
+     *  +------+------+----------+------+----------------+--------------------+--------+
      * </pre>
-     * The source opens the peer link, naming the service it hosts and the schema version of its state (what
-     * its service's {@code schemaVersion()} answers), so that the target can refuse a handoff it cannot take
-     * before any state is sent. The schema follows the service, at {@code SERVICE_FIELD_OFFSET + 2 + n}.
+     * The source opens the peer link. min..max are the peer-link versions it speaks (min at least 4); as in
+     * HELLO, a first byte 0 is a build before ranges, whose bytes 0-1 were its one version (a u16, 1..3). It
+     * names the service it hosts and the schema version of its state (what its service's {@code
+     * schemaVersion()} answers), so that the target can refuse a handoff it cannot take before any state is
+     * sent. The schema follows the service, at {@code SERVICE_FIELD_OFFSET + 2 + n}.
      */
-    record PeerHello(int version, long handoffId, Mode mode, byte[] nonce, String service, int schemaVersion)
-            implements Frame {
-        static final int VERSION_FIELD_OFFSET = 0;
+    record PeerHello(int minVersion, int maxVersion, long handoffId, Mode mode, byte[] nonce, String service,
+                     int schemaVersion) implements Frame {
+        static final int MIN_VERSION_FIELD_OFFSET = 0;
+        static final int MAX_VERSION_FIELD_OFFSET = 1;
         static final int HANDOFF_ID_FIELD_OFFSET = 2;
         static final int MODE_FIELD_OFFSET = 10;
         static final int NONCE_FIELD_OFFSET = 11;
         static final int SERVICE_FIELD_OFFSET = 27;
         static final int HEADER_LENGTH = SERVICE_FIELD_OFFSET;
         static final int SCHEMA_VERSION_FIELD_LENGTH = 4;
+
+        /** A source speaking the one version {@code version} (below 4: the hello of a build before ranges). */
+        public PeerHello(int version, long handoffId, Mode mode, byte[] nonce, String service, int schemaVersion) {
+            this(version, version, handoffId, mode, nonce, service, schemaVersion);
+        }
+
+        /** A source speaking {@code versions}. */
+        public PeerHello(VersionRange versions, long handoffId, Mode mode, byte[] nonce, String service,
+                         int schemaVersion) {
+            this(versions.min(), versions.max(), handoffId, mode, nonce, service, schemaVersion);
+        }
+
+        /** The range the source speaks. */
+        public VersionRange versions() {
+            return new VersionRange(minVersion, maxVersion);
+        }
 
         public int type() {
             return FrameType.PEER_HELLO;
@@ -466,40 +535,46 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0                16                                 48                   50+n     52+n                 54+n+m  55+n+m
-     *  +----------------+----------------------------------+--------------------+--------+--------------------+-------+
-     *  | 16 bytes       | 32 bytes                         | str (u16 n, bytes) | u16    | str (u16 m, bytes) | u8    |
-     *  | targetNonce    | mac                              | host               | port   | webSocket          | path  |
-     *  +----------------+----------------------------------+--------------------+--------+--------------------+-------+
+     *  0      2                18                                 50                   52+n     54+n                 56+n+m  57+n+m
+     *  +------+----------------+----------------------------------+--------------------+--------+--------------------+-------+
+     *  | u16  | 16 bytes       | 32 bytes                         | str (u16 n, bytes) | u16    | str (u16 m, bytes) | u8    |
+     *  | ver  | targetNonce    | mac                              | host               | port   | webSocket          | path  |
+     *  +------+----------------+----------------------------------+--------------------+--------+--------------------+-------+
      * </pre>
-     * mac = HMAC-SHA256(secret, "baton-target" || transcript || u16 n || host || u16 port || u16 m || webSocket),
-     * transcript = u64 handoff || u8 mode || sourceNonce || targetNonce || u16 b || binding || u16 s || service
-     * || u32 schema || u8 path: the service and schema PEER_HELLO named and the path this answers, binding being the channel's
+     * ver is the peer-link version the target chose: the highest in both ranges. mac = HMAC-SHA256(secret,
+     * "baton-target" || transcript || u16 n || host || u16 port || u16 m || webSocket), transcript = u64 handoff
+     * || u8 mode || u8 min || u8 max || u16 ver || sourceNonce || targetNonce || u16 b || binding || u16 s ||
+     * service || u32 schema || u8 path: the range and the service and schema PEER_HELLO named, the version and
+     * the path this answers, binding being the channel's
      * (docs/protocol.md, "Authentication"). The source checks it before it sends any state: only the real
      * target gets the state, and the client endpoint it advertises (host:port, where its clients reach it;
      * empty host and port 0 for none) and its WebSocket URL (empty for none: {@code serve --advertise-ws})
      * come from that target. The port follows the host, at {@code HOST_FIELD_OFFSET + 2 + n}, and the URL the port;
      * the path (how the target takes the source's schema version: {@link SchemaPath}) comes last.
      */
-    record PeerChallenge(byte[] nonce, byte[] mac, String host, int port, String webSocket, SchemaPath path)
-            implements Frame {
-        static final int NONCE_FIELD_OFFSET = 0;
-        static final int MAC_FIELD_OFFSET = 16;
-        static final int HOST_FIELD_OFFSET = 48;
+    record PeerChallenge(int version, byte[] nonce, byte[] mac, String host, int port, String webSocket,
+                         SchemaPath path) implements Frame {
+        static final int VERSION_FIELD_OFFSET = 0;
+        static final int NONCE_FIELD_OFFSET = 2;
+        static final int MAC_FIELD_OFFSET = 18;
+        static final int HOST_FIELD_OFFSET = 50;
         static final int HEADER_LENGTH = HOST_FIELD_OFFSET;
         static final int PORT_FIELD_LENGTH = 2;
         /** A str: at least its u16 length. */
         static final int WEB_SOCKET_FIELD_LENGTH = 2;
         static final int PATH_FIELD_LENGTH = 1;
 
-        /** A target without a WebSocket URL of its own, of the source's own schema version. */
-        public PeerChallenge(byte[] nonce, byte[] mac, String host, int port) {
-            this(nonce, mac, host, port, "", SchemaPath.SAME);
+        /** A target that chose this build's {@link #PEER_VERSION}, of the source's own schema version. */
+        public PeerChallenge(byte[] nonce, byte[] mac, String host, int port, String webSocket) {
+            this(PEER_VERSION, nonce, mac, host, port, webSocket, SchemaPath.SAME);
         }
 
-        /** A target of the source's own schema version. */
-        public PeerChallenge(byte[] nonce, byte[] mac, String host, int port, String webSocket) {
-            this(nonce, mac, host, port, webSocket, SchemaPath.SAME);
+        /**
+         * A target that chose this build's {@link #PEER_VERSION}, of the source's own schema version, without a
+         * WebSocket URL of its own.
+         */
+        public PeerChallenge(byte[] nonce, byte[] mac, String host, int port) {
+            this(PEER_VERSION, nonce, mac, host, port, "", SchemaPath.SAME);
         }
 
         public int type() {
@@ -515,8 +590,8 @@ public sealed interface Frame {
      *  | mac                              |
      *  +----------------------------------+
      * </pre>
-     * mac = HMAC-SHA256(secret, "baton-source" || u64 handoff || u8 mode || sourceNonce || targetNonce
-     * || u16 b || binding).
+     * mac = HMAC-SHA256(secret, "baton-source" || u64 handoff || u8 mode || u8 min || u8 max || u16 ver
+     * || sourceNonce || targetNonce || u16 b || binding).
      */
     record PeerAuth(byte[] mac) implements Frame {
         static final int MAC_FIELD_OFFSET = 0;
@@ -672,20 +747,36 @@ public sealed interface Frame {
 
     /**
      * <pre>
-     *  0          8          16                24
-     *  +----------+----------+-----------------+
-     *  | u64      | u64      | u64             |
-     *  | index    | digest   | nextTickInNanos |
-     *  +----------+----------+-----------------+
+     *  0          8          16                24         32
+     *  +----------+----------+-----------------+----------+
+     *  | u64      | u64      | u64             | u64      |
+     *  | index    | digest   | nextTickInNanos | tick     |
+     *  +----------+----------+-----------------+----------+
      * </pre>
      * The source stopped after index L with this digest; the next tick is due nextTickInNanos after this
-     * frame was sent.
+     * frame was sent. tick, the source's tick at L, is in peer-link version 5 (the test version) only: a
+     * version 4 CUTOVER ends at byte 24 ({@link #V4_BODY_LENGTH}) and decodes with {@link #NO_TICK}. The
+     * length tells the layouts apart; the target refuses the one its link's version does not use.
      */
-    record Cutover(long index, long digest, long nextTickInNanos) implements Frame {
+    record Cutover(long index, long digest, long nextTickInNanos, long tick) implements Frame {
         static final int INDEX_FIELD_OFFSET = 0;
         static final int DIGEST_FIELD_OFFSET = 8;
         static final int NEXT_TICK_IN_NANOS_FIELD_OFFSET = 16;
-        static final int BODY_LENGTH = 24;
+        static final int TICK_FIELD_OFFSET = 24;
+        static final int BODY_LENGTH = 32;
+        static final int V4_BODY_LENGTH = 24;
+        /** {@code tick} of a CUTOVER in the version 4 layout, which has none. */
+        public static final long NO_TICK = -1;
+
+        /** A CUTOVER in the version 4 layout. */
+        public Cutover(long index, long digest, long nextTickInNanos) {
+            this(index, digest, nextTickInNanos, NO_TICK);
+        }
+
+        /** The body's length in this frame's layout. */
+        int bodyLength() {
+            return tick == NO_TICK ? V4_BODY_LENGTH : BODY_LENGTH;
+        }
 
         public int type() {
             return FrameType.CUTOVER;

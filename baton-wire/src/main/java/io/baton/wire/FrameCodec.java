@@ -57,7 +57,7 @@ public final class FrameCodec {
     public static int encodedSize(Frame frame) {
         return BODY_OFFSET + switch (frame.type()) {
             case FrameType.HELLO -> Frame.Hello.BODY_LENGTH;
-            case FrameType.WELCOME -> Frame.Welcome.BODY_LENGTH;
+            case FrameType.WELCOME -> ((Frame.Welcome) frame).bodyLength();
             case FrameType.INPUT -> Frame.Input.HEADER_LENGTH + ((Frame.Input) frame).payload().length;
             case FrameType.OUTPUT -> Frame.Output.HEADER_LENGTH + ((Frame.Output) frame).payload().length;
             case FrameType.ACK -> Frame.Ack.BODY_LENGTH;
@@ -88,7 +88,7 @@ public final class FrameCodec {
             case FrameType.EVENT -> Frame.Event.HEADER_LENGTH + ((Frame.Event) frame).payload().length;
             case FrameType.TRIM -> Frame.Trim.BODY_LENGTH;
             case FrameType.REPLICA_ACK -> Frame.ReplicaAck.BODY_LENGTH;
-            case FrameType.CUTOVER -> Frame.Cutover.BODY_LENGTH;
+            case FrameType.CUTOVER -> ((Frame.Cutover) frame).bodyLength();
             case FrameType.CUTOVER_RESULT -> Frame.CutoverResult.BODY_LENGTH;
             case FrameType.FORWARD -> Frame.Forward.HEADER_LENGTH + ((Frame.Forward) frame).payload().length;
             case FrameType.PEER_ABORT -> stringSize(((Frame.PeerAbort) frame).reason());
@@ -119,7 +119,7 @@ public final class FrameCodec {
             case FrameType.HELLO -> {
                 Frame.Hello h = (Frame.Hello) frame;
                 int at = reserve(out, Frame.Hello.BODY_LENGTH);
-                putU16(out, at + Frame.Hello.VERSION_FIELD_OFFSET, h.version(), "version");
+                putVersions(out, at + Frame.Hello.MIN_VERSION_FIELD_OFFSET, h.minVersion(), h.maxVersion());
                 out.setByte(at + Frame.Hello.KIND_FIELD_OFFSET, h.kind().ordinal());
                 out.setLong(at + Frame.Hello.SESSION_ID_FIELD_OFFSET, h.sessionId());
                 putToken(out, at + Frame.Hello.TOKEN_FIELD_OFFSET, h.token(), Frame.TOKEN_LENGTH);
@@ -127,11 +127,17 @@ public final class FrameCodec {
             }
             case FrameType.WELCOME -> {
                 Frame.Welcome w = (Frame.Welcome) frame;
-                int at = reserve(out, Frame.Welcome.BODY_LENGTH);
+                int at = reserve(out, w.bodyLength());
                 putU16(out, at + Frame.Welcome.VERSION_FIELD_OFFSET, w.version(), "version");
                 out.setLong(at + Frame.Welcome.SESSION_ID_FIELD_OFFSET, w.sessionId());
                 putToken(out, at + Frame.Welcome.SECRET_FIELD_OFFSET, w.secret(), Frame.TOKEN_LENGTH);
                 out.setLong(at + Frame.Welcome.INPUT_ACK_FIELD_OFFSET, w.inputAck());
+                if (w.bodyLength() == Frame.Welcome.BODY_LENGTH) {
+                    putU16(out, at + Frame.Welcome.TICK_HZ_FIELD_OFFSET, w.tickHz(), "tickHz");
+                } else if (w.tickHz() != 0) {
+                    throw new IllegalArgumentException("a version " + w.version() + " WELCOME has no tick rate; "
+                            + "only version 5 carries one");
+                }
             }
             case FrameType.INPUT -> {
                 Frame.Input i = (Frame.Input) frame;
@@ -197,7 +203,7 @@ public final class FrameCodec {
             case FrameType.PEER_HELLO -> {
                 Frame.PeerHello h = (Frame.PeerHello) frame;
                 int at = reserve(out, Frame.PeerHello.HEADER_LENGTH);
-                putU16(out, at + Frame.PeerHello.VERSION_FIELD_OFFSET, h.version(), "version");
+                putVersions(out, at + Frame.PeerHello.MIN_VERSION_FIELD_OFFSET, h.minVersion(), h.maxVersion());
                 out.setLong(at + Frame.PeerHello.HANDOFF_ID_FIELD_OFFSET, h.handoffId());
                 out.setByte(at + Frame.PeerHello.MODE_FIELD_OFFSET, h.mode().ordinal());
                 putToken(out, at + Frame.PeerHello.NONCE_FIELD_OFFSET, h.nonce(), Frame.TOKEN_LENGTH);
@@ -207,6 +213,7 @@ public final class FrameCodec {
             case FrameType.PEER_CHALLENGE -> {
                 Frame.PeerChallenge c = (Frame.PeerChallenge) frame;
                 int at = reserve(out, Frame.PeerChallenge.HEADER_LENGTH);
+                putU16(out, at + Frame.PeerChallenge.VERSION_FIELD_OFFSET, c.version(), "version");
                 putToken(out, at + Frame.PeerChallenge.NONCE_FIELD_OFFSET, c.nonce(), Frame.TOKEN_LENGTH);
                 putToken(out, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, c.mac(), Frame.MAC_LENGTH);
                 writeString(out, c.host());
@@ -260,10 +267,16 @@ public final class FrameCodec {
                     + Frame.ReplicaAck.INDEX_FIELD_OFFSET, ((Frame.ReplicaAck) frame).index());
             case FrameType.CUTOVER -> {
                 Frame.Cutover c = (Frame.Cutover) frame;
-                int at = reserve(out, Frame.Cutover.BODY_LENGTH);
+                int at = reserve(out, c.bodyLength());
                 out.setLong(at + Frame.Cutover.INDEX_FIELD_OFFSET, c.index());
                 out.setLong(at + Frame.Cutover.DIGEST_FIELD_OFFSET, c.digest());
                 out.setLong(at + Frame.Cutover.NEXT_TICK_IN_NANOS_FIELD_OFFSET, c.nextTickInNanos());
+                if (c.bodyLength() == Frame.Cutover.BODY_LENGTH) {
+                    if (c.tick() < 0) {
+                        throw new IllegalArgumentException("CUTOVER tick must be 0 or more, was " + c.tick());
+                    }
+                    out.setLong(at + Frame.Cutover.TICK_FIELD_OFFSET, c.tick());
+                }
             }
             case FrameType.CUTOVER_RESULT -> {
                 Frame.CutoverResult r = (Frame.CutoverResult) frame;
@@ -292,6 +305,52 @@ public final class FrameCodec {
         out.ensureWritable(length);
         out.writerIndex(at + length);
         return at;
+    }
+
+    /**
+     * The first two bytes of HELLO and PEER_HELLO: {@code [u8 min][u8 max]} for a range (min at least 4), or,
+     * for the one version {@code v < 4} of a build before ranges (tests and strangers write it), that build's
+     * {@code [u16 v]}, whose first byte is 0.
+     */
+    private static void putVersions(ByteBuf out, int index, int min, int max) {
+        if (max < Frame.FIRST_RANGED_VERSION) {
+            if (min != max || min < 0) {
+                throw new IllegalArgumentException("a hello before version " + Frame.FIRST_RANGED_VERSION
+                        + " carries one version, not the range " + min + ".." + max);
+            }
+            out.setShort(index, max);
+        } else if (min < Frame.FIRST_RANGED_VERSION || min > max || max > 0xFF) {
+            throw new IllegalArgumentException("a version range is min..max with " + Frame.FIRST_RANGED_VERSION
+                    + " <= min <= max <= 255, was " + min + ".." + max);
+        } else {
+            out.setByte(index, min);
+            out.setByte(index + 1, max);
+        }
+    }
+
+    /**
+     * Reads the first two bytes of HELLO or PEER_HELLO as {@link #putVersions} wrote them. A first byte 0 is a
+     * build before ranges (bytes 0-1 its u16 version), read as {@code v..v}; the rest of its body has the
+     * same layout as this build's, so nothing after is misread. A single version outside 1..3, or a range
+     * whose min is 1..3 or above its max, was never written by any build and is malformed.
+     */
+    private static int[] getVersions(ByteBuf in, int index, int type) throws ProtocolException {
+        int first = in.getUnsignedByte(index);
+        int second = in.getUnsignedByte(index + 1);
+        if (first == 0) {
+            if (second < 1 || second >= Frame.FIRST_RANGED_VERSION) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, FrameType.name(type) + " carries the single "
+                        + "version " + second + ": only builds before version ranges send one version, and theirs "
+                        + "were 1.." + (Frame.FIRST_RANGED_VERSION - 1));
+            }
+            return new int[] {second, second};
+        }
+        if (first < Frame.FIRST_RANGED_VERSION || second < first) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, FrameType.name(type) + " carries the version range "
+                    + first + ".." + second + ": a range starts at " + Frame.FIRST_RANGED_VERSION
+                    + " or above and ends at or above its start");
+        }
+        return new int[] {first, second};
     }
 
     private static void putU16(ByteBuf out, int index, int value, String field) {
@@ -327,18 +386,28 @@ public final class FrameCodec {
         return switch (type) {
             case FrameType.HELLO -> {
                 int at = fixed(in, Frame.Hello.BODY_LENGTH, type);
-                yield new Frame.Hello(in.getUnsignedShort(at + Frame.Hello.VERSION_FIELD_OFFSET),
+                int[] versions = getVersions(in, at + Frame.Hello.MIN_VERSION_FIELD_OFFSET, type);
+                yield new Frame.Hello(versions[0], versions[1],
                         Frame.HelloKind.of(in.getUnsignedByte(at + Frame.Hello.KIND_FIELD_OFFSET)),
                         in.getLong(at + Frame.Hello.SESSION_ID_FIELD_OFFSET),
                         getToken(in, at + Frame.Hello.TOKEN_FIELD_OFFSET, Frame.TOKEN_LENGTH),
                         in.getLong(at + Frame.Hello.OUTPUT_ACK_FIELD_OFFSET));
             }
             case FrameType.WELCOME -> {
-                int at = fixed(in, Frame.Welcome.BODY_LENGTH, type);
-                yield new Frame.Welcome(in.getUnsignedShort(at + Frame.Welcome.VERSION_FIELD_OFFSET),
+                need(in, Frame.Welcome.VERSION_FIELD_OFFSET + 2, type);
+                int version = in.getUnsignedShort(in.readerIndex() + Frame.Welcome.VERSION_FIELD_OFFSET);
+                if (version > Frame.NEWEST_KNOWN_VERSION) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "WELCOME in client-link version "
+                            + version + ", which this build cannot read (it knows versions up to "
+                            + Frame.NEWEST_KNOWN_VERSION + ")");
+                }
+                boolean v5 = version >= 5;
+                int at = fixed(in, v5 ? Frame.Welcome.BODY_LENGTH : Frame.Welcome.V4_BODY_LENGTH, type);
+                yield new Frame.Welcome(version,
                         in.getLong(at + Frame.Welcome.SESSION_ID_FIELD_OFFSET),
                         getToken(in, at + Frame.Welcome.SECRET_FIELD_OFFSET, Frame.TOKEN_LENGTH),
-                        in.getLong(at + Frame.Welcome.INPUT_ACK_FIELD_OFFSET));
+                        in.getLong(at + Frame.Welcome.INPUT_ACK_FIELD_OFFSET),
+                        v5 ? in.getUnsignedShort(at + Frame.Welcome.TICK_HZ_FIELD_OFFSET) : 0);
             }
             case FrameType.INPUT -> {
                 int at = fixed(in, Frame.Input.HEADER_LENGTH, type);
@@ -401,9 +470,11 @@ public final class FrameCodec {
             }
             case FrameType.PEER_HELLO -> {
                 int at = fixed(in, Frame.PeerHello.HEADER_LENGTH, type);
+                // The range first: the hello of a build before ranges is refused as such, not as a short frame.
+                int[] versions = getVersions(in, at + Frame.PeerHello.MIN_VERSION_FIELD_OFFSET, type);
                 String service = readString(in, type);
                 need(in, Frame.PeerHello.SCHEMA_VERSION_FIELD_LENGTH, type);
-                yield new Frame.PeerHello(in.getUnsignedShort(at + Frame.PeerHello.VERSION_FIELD_OFFSET),
+                yield new Frame.PeerHello(versions[0], versions[1],
                         in.getLong(at + Frame.PeerHello.HANDOFF_ID_FIELD_OFFSET),
                         Frame.Mode.of(in.getUnsignedByte(at + Frame.PeerHello.MODE_FIELD_OFFSET)),
                         getToken(in, at + Frame.PeerHello.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH), service,
@@ -416,7 +487,8 @@ public final class FrameCodec {
                 int port = in.readUnsignedShort();
                 String webSocket = readString(in, type);
                 need(in, Frame.PeerChallenge.PATH_FIELD_LENGTH, type);
-                yield new Frame.PeerChallenge(getToken(in, at + Frame.PeerChallenge.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH),
+                yield new Frame.PeerChallenge(in.getUnsignedShort(at + Frame.PeerChallenge.VERSION_FIELD_OFFSET),
+                        getToken(in, at + Frame.PeerChallenge.NONCE_FIELD_OFFSET, Frame.TOKEN_LENGTH),
                         getToken(in, at + Frame.PeerChallenge.MAC_FIELD_OFFSET, Frame.MAC_LENGTH), host, port,
                         webSocket, Frame.SchemaPath.of(in.readUnsignedByte()));
             }
@@ -458,10 +530,16 @@ public final class FrameCodec {
             case FrameType.REPLICA_ACK -> new Frame.ReplicaAck(
                     in.getLong(fixed(in, Frame.ReplicaAck.BODY_LENGTH, type) + Frame.ReplicaAck.INDEX_FIELD_OFFSET));
             case FrameType.CUTOVER -> {
-                int at = fixed(in, Frame.Cutover.BODY_LENGTH, type);
+                // The two layouts differ in length only: 24 bytes is version 4's, 32 version 5's (with the tick).
+                boolean withTick = in.readableBytes() == Frame.Cutover.BODY_LENGTH;
+                int at = fixed(in, withTick ? Frame.Cutover.BODY_LENGTH : Frame.Cutover.V4_BODY_LENGTH, type);
+                long tick = withTick ? in.getLong(at + Frame.Cutover.TICK_FIELD_OFFSET) : Frame.Cutover.NO_TICK;
+                if (withTick && tick < 0) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "CUTOVER tick " + tick + " is negative");
+                }
                 yield new Frame.Cutover(in.getLong(at + Frame.Cutover.INDEX_FIELD_OFFSET),
                         in.getLong(at + Frame.Cutover.DIGEST_FIELD_OFFSET),
-                        in.getLong(at + Frame.Cutover.NEXT_TICK_IN_NANOS_FIELD_OFFSET));
+                        in.getLong(at + Frame.Cutover.NEXT_TICK_IN_NANOS_FIELD_OFFSET), tick);
             }
             case FrameType.CUTOVER_RESULT -> {
                 int at = fixed(in, Frame.CutoverResult.BODY_LENGTH, type);

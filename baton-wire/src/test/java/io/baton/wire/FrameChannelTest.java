@@ -82,7 +82,7 @@ class FrameChannelTest {
 
     @Test
     void aPartialFrameEmitsNothingUntilItCompletes() {
-        byte[] bytes = encode(new Frame.Hello(1, Frame.HelloKind.RESUME, 9, WireFixtures.sequence(16, 0), 4));
+        byte[] bytes = encode(new Frame.Hello(4, Frame.HelloKind.RESUME, 9, WireFixtures.sequence(16, 0), 4));
         DecoderHarness h = new DecoderHarness(FrameCodec.DEFAULT_MAX_FRAME);
 
         h.write(Arrays.copyOf(bytes, bytes.length - 1));
@@ -92,7 +92,7 @@ class FrameChannelTest {
         List<Object> out = h.read();
         assertThat(out).hasSize(1);
         assertSameFrame((Frame) out.get(0),
-                new Frame.Hello(1, Frame.HelloKind.RESUME, 9, WireFixtures.sequence(16, 0), 4));
+                new Frame.Hello(4, Frame.HelloKind.RESUME, 9, WireFixtures.sequence(16, 0), 4));
         h.finishCleanly();
     }
 

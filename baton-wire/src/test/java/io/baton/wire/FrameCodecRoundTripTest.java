@@ -153,8 +153,8 @@ class FrameCodecRoundTripTest {
 
     @Test
     void nullTokensAreSentAsZeros() throws ProtocolException {
-        Frame.Hello hello = (Frame.Hello) decodeOne(encode(new Frame.Hello(1, Frame.HelloKind.NEW, 0, null, 0)));
-        Frame.Welcome welcome = (Frame.Welcome) decodeOne(encode(new Frame.Welcome(1, 5, null, 3)));
+        Frame.Hello hello = (Frame.Hello) decodeOne(encode(new Frame.Hello(4, Frame.HelloKind.NEW, 0, null, 0)));
+        Frame.Welcome welcome = (Frame.Welcome) decodeOne(encode(new Frame.Welcome(4, 5, null, 3)));
 
         assertThat(hello.token()).containsExactly(new byte[Frame.TOKEN_LENGTH]);
         assertThat(welcome.secret()).containsExactly(new byte[Frame.TOKEN_LENGTH]);
@@ -163,9 +163,9 @@ class FrameCodecRoundTripTest {
 
     @Test
     void encoderRejectsTokensOfTheWrongLength() {
-        assertThatThrownBy(() -> encode(new Frame.Hello(1, Frame.HelloKind.RESUME, 1, new byte[15], 0)))
+        assertThatThrownBy(() -> encode(new Frame.Hello(4, Frame.HelloKind.RESUME, 1, new byte[15], 0)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> encode(new Frame.Welcome(1, 1, new byte[17], 0)))
+        assertThatThrownBy(() -> encode(new Frame.Welcome(4, 1, new byte[17], 0)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> encode(new Frame.Move(1, new byte[0], "h", 1)))
                 .isInstanceOf(IllegalArgumentException.class);

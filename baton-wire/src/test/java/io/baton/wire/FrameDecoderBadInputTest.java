@@ -32,7 +32,7 @@ class FrameDecoderBadInputTest {
             FrameType.SNAPSHOT_CHUNK, FrameType.EVENT, FrameType.FORWARD);
 
     static {
-        MIN_BODY.put(FrameType.HELLO, 2 + 1 + 8 + 16 + 8);
+        MIN_BODY.put(FrameType.HELLO, 1 + 1 + 1 + 8 + 16 + 8);
         MIN_BODY.put(FrameType.WELCOME, 2 + 8 + 16 + 8);
         MIN_BODY.put(FrameType.INPUT, 8 + 8);
         MIN_BODY.put(FrameType.OUTPUT, 8 + 8);
@@ -47,8 +47,8 @@ class FrameDecoderBadInputTest {
         MIN_BODY.put(FrameType.PONG, 8);
         MIN_BODY.put(FrameType.CLOSE, 0);
         MIN_BODY.put(FrameType.ERROR, 2 + 2);
-        MIN_BODY.put(FrameType.PEER_HELLO, 2 + 8 + 1 + 16 + 2 + 4);
-        MIN_BODY.put(FrameType.PEER_CHALLENGE, 16 + 32 + 2 + 2 + 2 + 1);
+        MIN_BODY.put(FrameType.PEER_HELLO, 1 + 1 + 8 + 1 + 16 + 2 + 4);
+        MIN_BODY.put(FrameType.PEER_CHALLENGE, 2 + 16 + 32 + 2 + 2 + 2 + 1);
         MIN_BODY.put(FrameType.PROBE, 8 + 16);
         MIN_BODY.put(FrameType.PROBE_PROOF, 8 + 32);
         MIN_BODY.put(FrameType.PEER_AUTH, 32);
@@ -157,7 +157,7 @@ class FrameDecoderBadInputTest {
 
     @Test
     void helloWithTrailingBytesIsMalformed() {
-        byte[] hello = encode(new Frame.Hello(1, Frame.HelloKind.NEW, 0, null, 0));
+        byte[] hello = encode(new Frame.Hello(4, Frame.HelloKind.NEW, 0, null, 0));
         byte[] body = concat(java.util.Arrays.copyOfRange(hello, 5, hello.length), hex("00"));
 
         ProtocolException cause = onlyBadFrame(decode(MAX, rawFrame(FrameType.HELLO, body)));
@@ -184,11 +184,67 @@ class FrameDecoderBadInputTest {
     @ParameterizedTest(name = "{0} with {2} zero bytes")
     @MethodSource("allTypes")
     void aBodyOfExactlyTheMinimumDecodes(String name, int type, int min) {
-        List<Object> out = decode(MAX, rawFrame(type, new byte[min]));
+        byte[] body = new byte[min];
+        if (type == FrameType.HELLO || type == FrameType.PEER_HELLO) {
+            body[0] = 4; // the version range 4..4: a hello of all zeros names no version (below)
+            body[1] = 4;
+        }
+        List<Object> out = decode(MAX, rawFrame(type, body));
 
         assertThat(out).hasSize(1);
         assertThat(out.get(0)).isInstanceOf(Frame.class);
         assertThat(((Frame) out.get(0)).type()).isEqualTo(type);
+    }
+
+    @ParameterizedTest(name = "HELLO and PEER_HELLO starting {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0000", "0004", "00ff", "0305", "0504", "0104"})
+    void aHelloWhoseFirstBytesNameNoRangeAndNoVersionOfABuildBeforeRangesIsMalformed(String first) {
+        for (int type : new int[] {FrameType.HELLO, FrameType.PEER_HELLO}) {
+            byte[] body = new byte[MIN_BODY.get(type)];
+            body[0] = (byte) Integer.parseInt(first.substring(0, 2), 16);
+            body[1] = (byte) Integer.parseInt(first.substring(2), 16);
+
+            ProtocolException cause = onlyBadFrame(decode(MAX, rawFrame(type, body)));
+
+            assertThat(cause.code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+            assertThat(cause.getMessage()).containsAnyOf("single version", "version range");
+        }
+    }
+
+    @ParameterizedTest(name = "a build before ranges speaking version {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+    void aHelloOfABuildBeforeRangesDecodesAsItsOneVersionWithTheRestReadAsItWrote(int version) {
+        byte[] body = new byte[MIN_BODY.get(FrameType.HELLO)];
+        body[1] = (byte) version; // [u16 version][u8 kind = RESUME][u64 session = 7]...
+        body[2] = 1;
+        body[10] = 7;
+
+        Frame.Hello h = (Frame.Hello) decode(MAX, rawFrame(FrameType.HELLO, body)).get(0);
+
+        assertThat(h.versions()).isEqualTo(new VersionRange(version, version));
+        assertThat(h.versions().beforeRanges()).isTrue();
+        assertThat(h.kind()).isEqualTo(Frame.HelloKind.RESUME);
+        assertThat(h.sessionId()).isEqualTo(7);
+    }
+
+    @Test
+    void aWelcomeInAVersionThisBuildCannotReadIsRefusedNotGuessedAt() {
+        byte[] body = new byte[36];
+        body[1] = 6;
+
+        ProtocolException cause = onlyBadFrame(decode(MAX, rawFrame(FrameType.WELCOME, body)));
+
+        assertThat(cause.code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+        assertThat(cause.getMessage()).contains("version 6").contains("up to 5");
+    }
+
+    @Test
+    void aVersion5WelcomeWithoutItsTickRateIsMalformed() {
+        byte[] body = new byte[34];
+        body[1] = 5;
+
+        assertThat(onlyBadFrame(decode(MAX, rawFrame(FrameType.WELCOME, body))).code())
+                .isEqualTo(ErrorCode.MALFORMED_FRAME);
     }
 
     @ParameterizedTest(name = "{0} with {2} - 1 bytes")
@@ -212,7 +268,7 @@ class FrameDecoderBadInputTest {
     @ParameterizedTest
     @ValueSource(ints = {3, 7, 0xFF})
     void helloKindOutOfRangeIsMalformed(int kind) {
-        byte[] bytes = encode(new Frame.Hello(1, Frame.HelloKind.NEW, 0, null, 0));
+        byte[] bytes = encode(new Frame.Hello(4, Frame.HelloKind.NEW, 0, null, 0));
         bytes[5 + 2] = (byte) kind;
 
         assertThat(onlyBadFrame(decode(MAX, bytes)).code()).isEqualTo(ErrorCode.MALFORMED_FRAME);
@@ -230,7 +286,7 @@ class FrameDecoderBadInputTest {
     @ParameterizedTest
     @ValueSource(ints = {2, 5, 0xFF})
     void peerHelloModeOutOfRangeIsMalformed(int mode) {
-        byte[] bytes = encode(new Frame.PeerHello(1, 1, Frame.Mode.LIVE, null, "tally", 1));
+        byte[] bytes = encode(new Frame.PeerHello(4, 1, Frame.Mode.LIVE, null, "tally", 1));
         bytes[5 + 10] = (byte) mode;
 
         assertThat(onlyBadFrame(decode(MAX, bytes)).code()).isEqualTo(ErrorCode.MALFORMED_FRAME);

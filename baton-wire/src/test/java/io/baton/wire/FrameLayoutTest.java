@@ -30,12 +30,18 @@ class FrameLayoutTest {
 
     static Stream<Arguments> layouts() {
         return Stream.of(
-                // ver(u16) kind(u8) session(u64) token(16) outputAck(u64): body offsets 0, 2, 3, 11, 27, 35
-                layout("HELLO", new Frame.Hello(1, Frame.HelloKind.RESUME, A, TOKEN, B),
-                        "00000024 | 01 | 0001 | 01 | 0102030405060708 | " + TOKEN_HEX + " | a1a2a3a4a5a6a7a8"),
+                // min(u8) max(u8) kind(u8) session(u64) token(16) outputAck(u64): body offsets 0, 1, 2, 3, 11, 27, 35
+                layout("HELLO", new Frame.Hello(4, 5, Frame.HelloKind.RESUME, A, TOKEN, B),
+                        "00000024 | 01 | 04 05 | 01 | 0102030405060708 | " + TOKEN_HEX + " | a1a2a3a4a5a6a7a8"),
+                // a build before ranges: its one version as a u16, so the first byte is 0; the rest is laid out alike
+                layout("HELLO before ranges", new Frame.Hello(3, Frame.HelloKind.RESUME, A, TOKEN, B),
+                        "00000024 | 01 | 0003 | 01 | 0102030405060708 | " + TOKEN_HEX + " | a1a2a3a4a5a6a7a8"),
                 // ver(u16) session(u64) secret(16) inputAck(u64): body offsets 0, 2, 10, 26, 34
-                layout("WELCOME", new Frame.Welcome(1, A, TOKEN, B),
-                        "00000023 | 02 | 0001 | 0102030405060708 | " + TOKEN_HEX + " | a1a2a3a4a5a6a7a8"),
+                layout("WELCOME", new Frame.Welcome(4, A, TOKEN, B),
+                        "00000023 | 02 | 0004 | 0102030405060708 | " + TOKEN_HEX + " | a1a2a3a4a5a6a7a8"),
+                // version 5 (the test version) adds tickHz(u16) at 34
+                layout("WELCOME version 5", new Frame.Welcome(5, A, TOKEN, B, 60),
+                        "00000025 | 02 | 0005 | 0102030405060708 | " + TOKEN_HEX + " | a1a2a3a4a5a6a7a8 | 003c"),
                 layout("INPUT", new Frame.Input(A, B, hex("deadbeef")),
                         "00000015 | 03 | 0102030405060708 | a1a2a3a4a5a6a7a8 | deadbeef"),
                 layout("OUTPUT", new Frame.Output(A, B, hex("deadbeef")),
@@ -58,15 +64,17 @@ class FrameLayoutTest {
                 layout("CLOSE", new Frame.Close(), "00000001 | 0c"),
                 // code(u16) message(str); "nö" is 6e c3 b6
                 layout("ERROR", new Frame.Error(ErrorCode.UNKNOWN_SESSION, "nö"), "00000008 | 0d | 0007 | 0003 6ec3b6"),
-                // ver(u16) handoff(u64) mode(u8) nonce(16) service(str) schema(u32): 1 + 27 + 7 + 4 = 39 = 0x27
-                layout("PEER_HELLO", new Frame.PeerHello(1, A, Frame.Mode.STOPCOPY, TOKEN, "arena", 0x01020304),
-                        "00000027 | 20 | 0001 | 0102030405060708 | 01 | " + TOKEN_HEX + " | 0005 6172656e61 | 01020304"),
-                // targetNonce(16) mac(32) host(str) port(u16) webSocket(str) path(u8): 1 + 48 + 5 + 2 + 8 + 1 = 65 = 0x41
-                layout("PEER_CHALLENGE", new Frame.PeerChallenge(TOKEN, MAC, "hé", 8080, "ws://x",
+                // min(u8) max(u8) handoff(u64) mode(u8) nonce(16) service(str) schema(u32): 1 + 27 + 7 + 4 = 39 = 0x27
+                layout("PEER_HELLO", new Frame.PeerHello(4, 5, A, Frame.Mode.STOPCOPY, TOKEN, "arena", 0x01020304),
+                        "00000027 | 20 | 04 05 | 0102030405060708 | 01 | " + TOKEN_HEX + " | 0005 6172656e61 | 01020304"),
+                layout("PEER_HELLO before ranges", new Frame.PeerHello(3, A, Frame.Mode.LIVE, TOKEN, "", 0),
+                        "00000022 | 20 | 0003 | 0102030405060708 | 00 | " + TOKEN_HEX + " | 0000 | 00000000"),
+                // ver(u16) targetNonce(16) mac(32) host(str) port(u16) webSocket(str) path(u8): 1 + 50 + 5 + 2 + 8 + 1 = 67 = 0x43
+                layout("PEER_CHALLENGE", new Frame.PeerChallenge(5, TOKEN, MAC, "hé", 8080, "ws://x",
                                 Frame.SchemaPath.STOP_AND_COPY),
-                        "00000041 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0003 68c3a9 | 1f90 | 0006 77733a2f2f78 | 02"),
+                        "00000043 | 21 | 0005 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0003 68c3a9 | 1f90 | 0006 77733a2f2f78 | 02"),
                 layout("PEER_CHALLENGE no endpoint", new Frame.PeerChallenge(TOKEN, MAC, "", 0),
-                        "00000038 | 21 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0000 | 0000 | 0000 | 00"),
+                        "0000003a | 21 | 0004 | " + TOKEN_HEX + " | " + MAC_HEX + " | 0000 | 0000 | 0000 | 00"),
                 // handoff(u64) nonce(16): 1 + 24 = 25 = 0x19
                 layout("PROBE", new Frame.Probe(A, TOKEN), "00000019 | 0f | 0102030405060708 | " + TOKEN_HEX),
                 // handoff(u64) mac(32): 1 + 40 = 41 = 0x29
@@ -87,6 +95,9 @@ class FrameLayoutTest {
                 // index(u64) digest(u64) nextTickInNanos(u64); 1e9 ns is 3b9aca00
                 layout("CUTOVER", new Frame.Cutover(A, B, 1_000_000_000L),
                         "00000019 | 29 | 0102030405060708 | a1a2a3a4a5a6a7a8 | 000000003b9aca00"),
+                // peer-link version 5 (the test version) adds tick(u64) at 24
+                layout("CUTOVER version 5", new Frame.Cutover(A, B, 1_000_000_000L, C & Long.MAX_VALUE),
+                        "00000021 | 29 | 0102030405060708 | a1a2a3a4a5a6a7a8 | 000000003b9aca00 | 31b2b3b4b5b6b7b8"),
                 layout("CUTOVER_RESULT ok", new Frame.CutoverResult(true, A), "0000000a | 2a | 01 | 0102030405060708"),
                 layout("CUTOVER_RESULT refused", new Frame.CutoverResult(false, B),
                         "0000000a | 2a | 00 | a1a2a3a4a5a6a7a8"),
@@ -149,14 +160,16 @@ class FrameLayoutTest {
 
     @Test
     void unsignedSixteenBitFieldsUseTheFullRange() {
-        assertThat(toHex(encode(new Frame.Hello(0xFFFF, Frame.HelloKind.NEW, 0, null, 0))).substring(10, 14))
-                .isEqualTo("ffff");
+        assertThat(toHex(encode(new Frame.Welcome(0xFFFF, 0, null, 0, 0xFFFF))).substring(10, 14)).isEqualTo("ffff");
         assertThat(toHex(encode(new Frame.Move(0, null, "", 0xFFFF)))).endsWith("0000ffff0000");
     }
 
     @Test
     void protocolConstantsAreAsDocumented() {
-        assertThat(Frame.VERSION).isEqualTo(3);
+        assertThat(Frame.VERSION).isEqualTo(4);
+        assertThat(Frame.PEER_VERSION).isEqualTo(4);
+        assertThat(Frame.FIRST_RANGED_VERSION).isEqualTo(4);
+        assertThat(Frame.NEWEST_KNOWN_VERSION).isEqualTo(5);
         assertThat(Frame.TOKEN_LENGTH).isEqualTo(16);
         assertThat(Frame.MAC_LENGTH).isEqualTo(32);
         assertThat(FrameCodec.LENGTH_FIELD).isEqualTo(4);
@@ -165,7 +178,7 @@ class FrameLayoutTest {
     }
 
     private static int helloKindByte(Frame.HelloKind kind) {
-        return encode(new Frame.Hello(1, kind, 0, null, 0))[5 + 2] & 0xFF;
+        return encode(new Frame.Hello(4, kind, 0, null, 0))[5 + 2] & 0xFF;
     }
 
     private static int eventKindByte(Frame.EventKind kind) {
@@ -173,6 +186,6 @@ class FrameLayoutTest {
     }
 
     private static int modeByte(Frame.Mode mode) {
-        return encode(new Frame.PeerHello(1, 0, mode, null, "", 0))[5 + 10] & 0xFF;
+        return encode(new Frame.PeerHello(4, 0, mode, null, "", 0))[5 + 10] & 0xFF;
     }
 }

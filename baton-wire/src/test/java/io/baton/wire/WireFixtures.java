@@ -47,11 +47,12 @@ final class WireFixtures {
         byte[] allBytes = sequence(256, 0);
 
         s.add(new Sample("HELLO new zeros", new Frame.Hello(Frame.VERSION, Frame.HelloKind.NEW, 0, zeros16, 0)));
-        s.add(new Sample("HELLO resume max", new Frame.Hello(0xFFFF, Frame.HelloKind.RESUME, Long.MAX_VALUE, seq16, -1L)));
-        s.add(new Sample("HELLO attach -1", new Frame.Hello(0, Frame.HelloKind.ATTACH, -1L, ones16, Long.MIN_VALUE)));
+        s.add(new Sample("HELLO resume max", new Frame.Hello(4, 0xFF, Frame.HelloKind.RESUME, Long.MAX_VALUE, seq16, -1L)));
+        s.add(new Sample("HELLO attach -1", new Frame.Hello(3, Frame.HelloKind.ATTACH, -1L, ones16, Long.MIN_VALUE)));
 
         s.add(new Sample("WELCOME zeros", new Frame.Welcome(Frame.VERSION, 0, zeros16, 0)));
-        s.add(new Sample("WELCOME max", new Frame.Welcome(0xFFFF, -1L, ones16, Long.MAX_VALUE)));
+        s.add(new Sample("WELCOME max", new Frame.Welcome(3, -1L, ones16, Long.MAX_VALUE)));
+        s.add(new Sample("WELCOME version 5", new Frame.Welcome(5, -1L, ones16, Long.MAX_VALUE, 0xFFFF)));
 
         s.add(new Sample("INPUT empty", new Frame.Input(1, 0, new byte[0])));
         s.add(new Sample("INPUT all bytes", new Frame.Input(Long.MAX_VALUE, -1L, allBytes)));
@@ -92,14 +93,17 @@ final class WireFixtures {
         s.add(new Sample("ERROR emoji message", new Frame.Error(ErrorCode.AUTH_FAILED, emojiString())));
 
         s.add(new Sample("PEER_HELLO live zeros", new Frame.PeerHello(Frame.VERSION, 0, Frame.Mode.LIVE, zeros16, "", 0)));
-        s.add(new Sample("PEER_HELLO stopcopy max", new Frame.PeerHello(0xFFFF, -1L, Frame.Mode.STOPCOPY, seq16, "arena", -1)));
+        s.add(new Sample("PEER_HELLO stopcopy max", new Frame.PeerHello(4, 0xFF, -1L, Frame.Mode.STOPCOPY, seq16, "arena", -1)));
+        s.add(new Sample("PEER_HELLO before ranges", new Frame.PeerHello(1, 7, Frame.Mode.LIVE, seq16, "", 0)));
 
         s.add(new Sample("PEER_CHALLENGE", new Frame.PeerChallenge(seq16, seq32, "target.example.net", 7000)));
         s.add(new Sample("PEER_CHALLENGE zeros, no endpoint",
                 new Frame.PeerChallenge(zeros16, new byte[Frame.MAC_LENGTH], "", 0)));
-        s.add(new Sample("PEER_CHALLENGE non-ascii max port", new Frame.PeerChallenge(seq16, seq32, "bücher.例え", 0xFFFF)));
+        s.add(new Sample("PEER_CHALLENGE non-ascii max port", new Frame.PeerChallenge(0xFFFF, seq16, seq32, "bücher.例え", 0xFFFF, "",
+                Frame.SchemaPath.SAME)));
         for (Frame.SchemaPath path : Frame.SchemaPath.values()) {
-            s.add(new Sample("PEER_CHALLENGE path " + path, new Frame.PeerChallenge(seq16, seq32, "t", 1, "", path)));
+            s.add(new Sample("PEER_CHALLENGE path " + path, new Frame.PeerChallenge(Frame.PEER_VERSION, seq16, seq32, "t", 1, "",
+                    path)));
         }
         s.add(new Sample("PROBE", new Frame.Probe(-1L, seq16)));
         s.add(new Sample("PROBE zeros", new Frame.Probe(0, zeros16)));
@@ -131,6 +135,7 @@ final class WireFixtures {
         s.add(new Sample("REPLICA_ACK -1", new Frame.ReplicaAck(-1L)));
         s.add(new Sample("CUTOVER 0", new Frame.Cutover(0, 0, 0)));
         s.add(new Sample("CUTOVER max", new Frame.Cutover(Long.MAX_VALUE, -1L, Long.MIN_VALUE)));
+        s.add(new Sample("CUTOVER version 5", new Frame.Cutover(1, 2, 3, Long.MAX_VALUE)));
         s.add(new Sample("CUTOVER_RESULT ok", new Frame.CutoverResult(true, -1L)));
         s.add(new Sample("CUTOVER_RESULT refused", new Frame.CutoverResult(false, 0)));
 
@@ -325,13 +330,25 @@ final class WireFixtures {
 
     // ---------------------------------------------------------------- random frames
 
+    /** A hello's versions: a range (4..255), or the one version (1..3) of a build before ranges. */
+    private static VersionRange randomVersions(SplittableRandom r) {
+        if (r.nextInt(4) == 0) {
+            int v = 1 + r.nextInt(3);
+            return new VersionRange(v, v);
+        }
+        int min = 4 + r.nextInt(252);
+        return new VersionRange(min, min + r.nextInt(256 - min));
+    }
+
     /** A random valid frame of the given type; fails for a type the generator does not know. */
     static Frame randomFrame(SplittableRandom r, int type) {
         return switch (type) {
-            case FrameType.HELLO -> new Frame.Hello(r.nextInt(0x10000), pick(r, Frame.HelloKind.values()),
+            case FrameType.HELLO -> new Frame.Hello(randomVersions(r), pick(r, Frame.HelloKind.values()),
                     randomLong(r), randomBytes(r, Frame.TOKEN_LENGTH), randomLong(r));
-            case FrameType.WELCOME -> new Frame.Welcome(r.nextInt(0x10000), randomLong(r),
-                    randomBytes(r, Frame.TOKEN_LENGTH), randomLong(r));
+            case FrameType.WELCOME -> r.nextBoolean()
+                    ? new Frame.Welcome(r.nextInt(5), randomLong(r), randomBytes(r, Frame.TOKEN_LENGTH), randomLong(r))
+                    : new Frame.Welcome(5, randomLong(r), randomBytes(r, Frame.TOKEN_LENGTH), randomLong(r),
+                            r.nextInt(0x10000));
             case FrameType.INPUT -> new Frame.Input(randomLong(r), randomLong(r), randomBytes(r, r.nextInt(300)));
             case FrameType.OUTPUT -> new Frame.Output(randomLong(r), randomLong(r), randomBytes(r, r.nextInt(300)));
             case FrameType.ACK -> new Frame.Ack(randomLong(r));
@@ -346,9 +363,9 @@ final class WireFixtures {
             case FrameType.PONG -> new Frame.Pong(randomLong(r));
             case FrameType.CLOSE -> new Frame.Close();
             case FrameType.ERROR -> new Frame.Error(pick(r, ErrorCode.values()), randomString(r, 200));
-            case FrameType.PEER_HELLO -> new Frame.PeerHello(r.nextInt(0x10000), randomLong(r),
+            case FrameType.PEER_HELLO -> new Frame.PeerHello(randomVersions(r), randomLong(r),
                     pick(r, Frame.Mode.values()), randomBytes(r, Frame.TOKEN_LENGTH), randomString(r, 64), r.nextInt());
-            case FrameType.PEER_CHALLENGE -> new Frame.PeerChallenge(randomBytes(r, Frame.TOKEN_LENGTH),
+            case FrameType.PEER_CHALLENGE -> new Frame.PeerChallenge(r.nextInt(0x10000), randomBytes(r, Frame.TOKEN_LENGTH),
                     randomBytes(r, Frame.MAC_LENGTH), randomString(r, 64), r.nextInt(0x10000), randomString(r, 64),
                     pick(r, Frame.SchemaPath.values()));
             case FrameType.PROBE -> new Frame.Probe(randomLong(r), randomBytes(r, Frame.TOKEN_LENGTH));
@@ -362,7 +379,8 @@ final class WireFixtures {
                     randomLong(r), randomBytes(r, r.nextInt(100)));
             case FrameType.TRIM -> new Frame.Trim(randomLong(r), randomLong(r));
             case FrameType.REPLICA_ACK -> new Frame.ReplicaAck(randomLong(r));
-            case FrameType.CUTOVER -> new Frame.Cutover(randomLong(r), randomLong(r), randomLong(r));
+            case FrameType.CUTOVER -> new Frame.Cutover(randomLong(r), randomLong(r), randomLong(r),
+                    r.nextBoolean() ? Frame.Cutover.NO_TICK : randomLong(r) & Long.MAX_VALUE);
             case FrameType.CUTOVER_RESULT -> new Frame.CutoverResult(r.nextBoolean(), randomLong(r));
             case FrameType.FORWARD -> new Frame.Forward(randomLong(r), randomLong(r), randomBytes(r, r.nextInt(300)));
             case FrameType.PEER_ABORT -> new Frame.PeerAbort(randomString(r, 300));
