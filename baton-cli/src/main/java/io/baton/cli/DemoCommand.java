@@ -118,6 +118,13 @@ final class DemoCommand implements Callable<Integer> {
             + "them (the peer link mutual), and the bots and the orchestrator trust the CA.")
     boolean noTls;
 
+    @Option(names = "--target-version", defaultValue = "" + DemoSettings.SAME_VERSION, paramLabel = "N",
+            description = "The arena release the target runs (serve --service-version N), the source running the "
+                    + "default one, schema " + DemoSettings.SOURCE_VERSION + ": " + DemoSettings.NEWER_VERSION
+                    + " hands off to the newer release (its rules from the target's first tick; the bots check that "
+                    + "they see them then and never before). 0: the source's (default: ${DEFAULT-VALUE}).")
+    int targetVersion;
+
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
@@ -149,7 +156,8 @@ final class DemoCommand implements Callable<Integer> {
                 Fault.named(fault), handoffs, traceStalls, redirectPerSecond, realtimePriority, botProcesses,
                 serverJvm == null ? DemoSettings.launcherServerJvm() : serverJvm,
                 botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false,
-                browser || transport == BotsCommand.ClientTransport.websocket).withTls(!noTls);
+                browser || transport == BotsCommand.ClientTransport.websocket).withTls(!noTls)
+                .withTargetVersion(targetVersion);
         if (browser) {
             BrowserClients.Run run = Demo.runInBrowsers(settings, Main.class, browserOptions);
             if (json) {
