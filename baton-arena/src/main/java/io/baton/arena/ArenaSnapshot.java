@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * </pre>
  * The header and player table are serialised at capture (they are small and change every tick); the pages
  * are streamed from the shared page references only when the snapshot is opened. A schema 3 restore checks
- * each page against its checksum as it is read, and names the first that differs.
+ * every page against its checksum once the pages are in (from the block hashes any restore computes), and
+ * names the first that differs.
  */
 final class ArenaSnapshot implements Snapshot {
 

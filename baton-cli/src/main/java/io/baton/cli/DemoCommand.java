@@ -146,6 +146,11 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoSettings.Mode m = DemoSettings.Mode.named(mode);
+        if (browser && targetVersion != DemoSettings.SAME_VERSION) {
+            throw new IllegalArgumentException("--target-version with --browser: the arena pages decode the newer "
+                    + "release's updates but do not count rule violations as the bots do, so the run could not "
+                    + "verify the upgrade; leave out --browser (the bots check it)");
+        }
         RealtimeOption.check(realtimePriority);
         // Checked before any server starts: a missing Node, npm ci or Chromium is named at once.
         BrowserClients.Options browserOptions = browser ? new BrowserClients.Options(driverDir(), node, chromium) : null;
