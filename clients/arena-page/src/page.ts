@@ -157,6 +157,7 @@ function hud(): void {
     ['session', state.session ?? '-'],
     ['tick', latest ? String(latest.tick) : '-'],
     ['players', latest ? String(latest.players) : '-'],
+    ['rules', latest ? (latest.rules === 3 ? `3 (double step), travelled ${latest.travelled}` : '2') : '-'],
     ['largest gap, last 5 s', `${gap.toFixed(1)} ms (tick ${state.tickPeriodMs.toFixed(1)} ms)`],
     ['inputs sent / acknowledged', `${ledger.sentCount()} / ${ledger.appliedCount()}`],
     ['handoffs seen', String(state.handoffsSeen) + (state.resumes ? ` (resumes ${state.resumes})` : '')],

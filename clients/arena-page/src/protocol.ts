@@ -9,11 +9,20 @@ export const MOVE = 1;
 /** The input that asks for the world view: u8 type = 2, u16 want (0 stops it). Not a move: never counted. */
 export const VIEW = 2;
 export const UPDATE = 1;
+/**
+ * The update of the arena's rules 3 (its schema 3 release): UPDATE's fields, then u64 travelled before n. A
+ * server sends one kind or the other by the rules it applies; a handoff to the newer release changes the kind
+ * from the target's first tick.
+ */
+export const UPDATE_3 = 3;
+/** Under rules 3 a move goes this many units per unit of dx and dy. */
+export const STEP_3 = 2;
 export const MOVE_LENGTH = 11;
 export const VIEW_LENGTH = 3;
 /** The most other players an update shows: the first ones in session-id order, the viewer left out. */
 export const MAX_VIEW = 64;
 export const UPDATE_HEADER = 39;
+export const UPDATE_3_HEADER = 47;
 /** The most input ids one update lists (its u16 count); the rest follow in the next updates. */
 export const MAX_IDS_PER_UPDATE = 0xffff;
 
@@ -28,6 +37,10 @@ export interface Update {
   inputIds: number[];
   /** The world view, x and y of each other player shown in turn; absent when this player did not ask. */
   others?: number[];
+  /** 3 for an UPDATE_3 (rules 3); absent for an UPDATE (rules 1 and 2). */
+  rules?: 3;
+  /** Under rules 3: the distance travelled, |dx| + |dy| of each move times STEP_3; absent otherwise. */
+  travelled?: number;
 }
 
 /** VIEW: asks that this player's updates also show up to `want` others (0..MAX_VIEW; 0 stops it). */
@@ -68,17 +81,20 @@ function safe(n: bigint, what: string): number {
 
 /**
  * Decodes an UPDATE: u8 type, u64 tick, u64 inputsApplied, u64 inputHash, i32 x, i32 y, u32 players,
- * u16 n, n x u64 inputId; for a player that asked for a view then u16 m, m x (u16 x, u16 y).
+ * u16 n, n x u64 inputId; for a player that asked for a view then u16 m, m x (u16 x, u16 y). An UPDATE_3 has
+ * u64 travelled after players.
  *
  * @throws RangeError if the bytes are not exactly one well-formed update
  */
 export function decodeUpdate(bytes: Uint8Array): Update {
-  if (bytes.length < UPDATE_HEADER || bytes[0] !== UPDATE) {
+  const rules3 = bytes.length > 0 && bytes[0] === UPDATE_3;
+  const header = rules3 ? UPDATE_3_HEADER : UPDATE_HEADER;
+  if (bytes.length < header || (bytes[0] !== UPDATE && !rules3)) {
     throw new RangeError(`not an update: ${bytes.length} bytes, type ${bytes.length > 0 ? bytes[0] : 'none'}`);
   }
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = v.getUint16(37);
-  const withIds = UPDATE_HEADER + 8 * n;
+  const n = v.getUint16(header - 2);
+  const withIds = header + 8 * n;
   if (bytes.length < withIds) {
     throw new RangeError(`update announces ${n} ids but is ${bytes.length} bytes`);
   }
@@ -95,7 +111,7 @@ export function decodeUpdate(bytes: Uint8Array): Update {
   }
   const inputIds: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    inputIds[i] = safe(v.getBigUint64(UPDATE_HEADER + 8 * i), 'input id');
+    inputIds[i] = safe(v.getBigUint64(header + 8 * i), 'input id');
   }
   const u: Update = {
     tick: safe(v.getBigUint64(1), 'tick'),
@@ -109,25 +125,33 @@ export function decodeUpdate(bytes: Uint8Array): Update {
   if (others) {
     u.others = others;
   }
+  if (rules3) {
+    u.rules = 3;
+    u.travelled = safe(v.getBigUint64(37), 'distance travelled');
+  }
   return u;
 }
 
-/** Encodes an UPDATE as the game does: for tests, which build the updates a page must judge. */
+/** Encodes an UPDATE (an UPDATE_3 when `rules` is 3) as the game does: for tests, which build the updates a page must judge. */
 export function encodeUpdate(u: Update): Uint8Array {
+  const header = u.rules === 3 ? UPDATE_3_HEADER : UPDATE_HEADER;
   const viewBytes = u.others ? 2 + 2 * u.others.length : 0;
-  const out = new Uint8Array(UPDATE_HEADER + 8 * u.inputIds.length + viewBytes);
+  const out = new Uint8Array(header + 8 * u.inputIds.length + viewBytes);
   const v = new DataView(out.buffer);
-  v.setUint8(0, UPDATE);
+  v.setUint8(0, u.rules === 3 ? UPDATE_3 : UPDATE);
   v.setBigUint64(1, BigInt(u.tick));
   v.setBigUint64(9, BigInt(u.inputsApplied));
   v.setBigUint64(17, u.inputHash);
   v.setInt32(25, u.x);
   v.setInt32(29, u.y);
   v.setUint32(33, u.players);
-  v.setUint16(37, u.inputIds.length);
-  u.inputIds.forEach((id, i) => v.setBigUint64(UPDATE_HEADER + 8 * i, BigInt(id)));
+  if (u.rules === 3) {
+    v.setBigUint64(37, BigInt(u.travelled ?? 0));
+  }
+  v.setUint16(header - 2, u.inputIds.length);
+  u.inputIds.forEach((id, i) => v.setBigUint64(header + 8 * i, BigInt(id)));
   if (u.others) {
-    const at = UPDATE_HEADER + 8 * u.inputIds.length;
+    const at = header + 8 * u.inputIds.length;
     v.setUint16(at, u.others.length / 2);
     u.others.forEach((c, i) => v.setUint16(at + 2 + 2 * i, c));
   }

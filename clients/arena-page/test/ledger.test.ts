@@ -90,6 +90,27 @@ test('a VIEW and an update with a world view are the bytes the Java game reads a
   assert.equal(decodeUpdate(bytes.subarray(0, 39)).others, undefined);
 });
 
+// The same bytes baton-arena's ArenaProtocolTest checks its UPDATE_3 encoder against.
+const UPDATE_3_HEX = '03' + '0000000000000007' + '0000000000000001' + '0'.repeat(16) + '00000001' + '00000002'
+  + '00000002' + '000000000000000c' + '0001' + '0000000000000009';
+
+test('an UPDATE_3 (rules 3) carries the distance travelled and round-trips, view and all', () => {
+  const bytes = Uint8Array.from(Buffer.from(UPDATE_3_HEX, 'hex'));
+  const u = decodeUpdate(bytes);
+  assert.equal(u.rules, 3);
+  assert.equal(u.travelled, 12);
+  assert.deepEqual(u.inputIds, [9]);
+  assert.equal(u.x, 1);
+  assert.equal(u.players, 2);
+  assert.equal(Buffer.from(encodeUpdate(u)).toString('hex'), UPDATE_3_HEX);
+  const viewed: Update = { ...u, others: [5, 1023] };
+  assert.deepEqual(decodeUpdate(encodeUpdate(viewed)), viewed);
+  assert.throws(() => decodeUpdate(bytes.subarray(0, bytes.length - 1)), /announces 1 ids/);
+  assert.throws(() => decodeUpdate(bytes.subarray(0, 46)), /not an update/);
+  // An UPDATE says nothing of rules: the page reads it exactly as before.
+  assert.equal(decodeUpdate(encodeUpdate({ ...u, rules: undefined, travelled: undefined })).rules, undefined);
+});
+
 test('a clean run: every input applied once and in order, every tick seen once, count and hash agree', () => {
   const ledger = new Ledger();
   const updates = play(ledger, new FakeGame(), 20);

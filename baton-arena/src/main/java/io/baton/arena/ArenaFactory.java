@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Creates the arena ({@code --service arena}). Option {@code state-mb=N} adds N MiB of world pages that
- * keep changing, to give handoffs a state of a chosen size; a restore takes the size from the snapshot.
+ * Creates the arena ({@code --service arena}), schema 2: the default release. Option {@code state-mb=N} adds
+ * N MiB of world pages that keep changing, to give handoffs a state of a chosen size; a restore takes the
+ * size from the snapshot. The next release, schema 3, is {@link Arena3Factory}, under the same name; this one
+ * refuses its snapshots (a downgrade).
  */
 public final class ArenaFactory implements ServiceFactory {
 
@@ -29,24 +31,31 @@ public final class ArenaFactory implements ServiceFactory {
 
     @Override
     public Service create(ServiceConfig config) {
+        return new ArenaService(pagesFor(config));
+    }
+
+    /** The world pages that option {@code state-mb} asks for, checked. */
+    static PageStore pagesFor(ServiceConfig config) {
         long mb = config.longOption("state-mb", 0);
         if (mb < 0 || mb > MAX_STATE_MB) {
             throw new IllegalArgumentException("option state-mb must be within 0.." + MAX_STATE_MB + ", was " + mb);
         }
-        return new ArenaService(PageStore.create((int) (mb * 1024 * 1024 / PageStore.PAGE_SIZE)));
+        return PageStore.create((int) (mb * 1024 * 1024 / PageStore.PAGE_SIZE));
     }
 
+    /**
+     * Reads this build's version 2 and, as it always has, version 1 (no views) in its own case: a version 1
+     * state is at once schema 2's (its digest checked as version 1's first). It never had an upgrade path
+     * through a handoff ({@link #upgradeFrom} refuses 1, the default), only through a save file.
+     */
     @Override
     public Service restore(ServiceConfig config, int schemaVersion, InputStream in) throws IOException {
-        // Upgraders go here: this build writes version 2 and still reads version 1 (no views) in its own case.
-        switch (schemaVersion) {
-            case 1:
-                return ArenaSnapshot.readV1(in);
-            case 2:
-                return ArenaSnapshot.readV2(in);
-            default:
-                throw new UnsupportedSchemaException(NAME, schemaVersion, ArenaService.SCHEMA_VERSION);
+        if (schemaVersion != 1 && schemaVersion != ArenaService.SCHEMA_VERSION) {
+            throw new UnsupportedSchemaException(NAME, schemaVersion, ArenaService.SCHEMA_VERSION);
         }
+        ArenaSnapshot.Contents c = ArenaSnapshot.read(in, schemaVersion);
+        return ArenaSnapshot.checked(new ArenaService(c.pages(), c.lastTick(), c.rejectedEvents(), c.players(),
+                ArenaService.SCHEMA_VERSION, ArenaService.SCHEMA_VERSION), c, schemaVersion);
     }
 
     /** The arena page ({@link ArenaPage}): a person or a browser test plays the arena on the server's own port. */

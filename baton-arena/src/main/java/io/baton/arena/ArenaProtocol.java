@@ -19,8 +19,23 @@ public final class ArenaProtocol {
     /** Type byte of the input that asks to see the world (or stops seeing it). */
     public static final byte VIEW = 2;
 
-    /** Type byte of the only output. */
+    /** Type byte of the update of rules 1 and 2 (schema 2, the default release). */
     public static final byte UPDATE = 1;
+
+    /**
+     * Type byte of the update of rules 3 (schema 3, the next release): the same fields and the player's distance
+     * travelled. A server sends one kind or the other to everyone, by the rules it applies: a target that
+     * upgraded a schema 2 state sends UPDATE up to the handoff (muted, on replay) and UPDATE_3 from its first
+     * tick on.
+     */
+    public static final byte UPDATE_3 = 3;
+
+    /**
+     * Units a move goes per unit of dx and dy under rules 3 (1 under rules 1 and 2): the rule change that
+     * clients see, applied to moves from the first event the schema 3 server owns, never to one the older
+     * release already applied.
+     */
+    public static final int STEP_3 = 2;
 
     /**
      * MOVE, client to game, 11 bytes:
@@ -73,8 +88,18 @@ public final class ArenaProtocol {
      * 41+8n      m x (u16 x, u16 y) their positions, in session-id order
      * </pre>
      * A player that never asked, or asked for 0, gets exactly the 39 + 8n bytes above.
+     *
+     * <p>UPDATE_3, under rules 3, is the same with a u64 after {@code players}, 47 + 8n bytes (+ the view):
+     * <pre>
+     * 0  u8   type = 3
+     * 1  ...  tick, inputsApplied, inputHash, x, y, players as in UPDATE
+     * 37 u64  travelled       this player's distance under rules 3: |dx| + |dy| of each move, times STEP_3
+     * 45 u16  n
+     * 47 n x u64 inputId      then the view, as in UPDATE
+     * </pre>
      */
     static final int UPDATE_HEADER = 39;
+    static final int UPDATE_3_HEADER = 47;
 
     /** The most input ids one update carries (the u16 count). */
     public static final int MAX_IDS_PER_UPDATE = 0xFFFF;
@@ -90,13 +115,21 @@ public final class ArenaProtocol {
      * A decoded UPDATE.
      *
      * @param inputIds owned by the record: do not modify
-     * @param others   the world view, x and y of each other player shown in turn; null when the update has
-     *                 none (the player did not ask); owned by the record: do not modify
+     * @param others    the world view, x and y of each other player shown in turn; null when the update has
+     *                  none (the player did not ask); owned by the record: do not modify
+     * @param rules     the rules of the server that sent it: 2 for an {@link #UPDATE}, 3 for an {@link #UPDATE_3}
+     * @param travelled the distance travelled under rules 3; 0 in an UPDATE
      */
     public record Update(long tick, long inputsApplied, long inputHash, int x, int y, long players, long[] inputIds,
-                         int[] others) {
+                         int[] others, int rules, long travelled) {
 
-        /** An update without a world view, as every client that does not ask for one gets. */
+        /** An UPDATE (rules 2). */
+        public Update(long tick, long inputsApplied, long inputHash, int x, int y, long players, long[] inputIds,
+                      int[] others) {
+            this(tick, inputsApplied, inputHash, x, y, players, inputIds, others, 2, 0);
+        }
+
+        /** An UPDATE (rules 2) without a world view, as every client that does not ask for one gets. */
         public Update(long tick, long inputsApplied, long inputHash, int x, int y, long players, long[] inputIds) {
             this(tick, inputsApplied, inputHash, x, y, players, inputIds, null);
         }
@@ -151,6 +184,20 @@ public final class ArenaProtocol {
         ByteBuffer b = ByteBuffer.allocate(UPDATE_HEADER + 8 * idCount + viewBytes)
                 .put(UPDATE).putLong(tick).putLong(inputsApplied).putLong(inputHash)
                 .putInt(x).putInt(y).putInt(players).putShort((short) idCount);
+        return finishUpdate(b, ids, idCount, others, otherCount);
+    }
+
+    /** Encodes an UPDATE_3: an UPDATE's fields and {@code travelled}. */
+    static byte[] encodeUpdate3(long tick, long inputsApplied, long inputHash, int x, int y, int players,
+                                long travelled, long[] ids, int idCount, int[] others, int otherCount) {
+        int viewBytes = otherCount < 0 ? 0 : 2 + 4 * otherCount;
+        ByteBuffer b = ByteBuffer.allocate(UPDATE_3_HEADER + 8 * idCount + viewBytes)
+                .put(UPDATE_3).putLong(tick).putLong(inputsApplied).putLong(inputHash)
+                .putInt(x).putInt(y).putInt(players).putLong(travelled).putShort((short) idCount);
+        return finishUpdate(b, ids, idCount, others, otherCount);
+    }
+
+    private static byte[] finishUpdate(ByteBuffer b, long[] ids, int idCount, int[] others, int otherCount) {
         for (int i = 0; i < idCount; i++) {
             b.putLong(ids[i]);
         }
@@ -164,12 +211,14 @@ public final class ArenaProtocol {
     }
 
     /**
-     * Decodes an UPDATE.
+     * Decodes an UPDATE or an UPDATE_3.
      *
      * @throws IllegalArgumentException if the payload is not exactly a well-formed update
      */
     public static Update decodeUpdate(byte[] payload) {
-        if (payload == null || payload.length < UPDATE_HEADER || payload[0] != UPDATE) {
+        boolean rules3 = payload != null && payload.length > 0 && payload[0] == UPDATE_3;
+        int header = rules3 ? UPDATE_3_HEADER : UPDATE_HEADER;
+        if (payload == null || payload.length < header || (payload[0] != UPDATE && !rules3)) {
             throw new IllegalArgumentException("not an update: " + (payload == null ? "null" : payload.length + " bytes"));
         }
         try {
@@ -180,8 +229,10 @@ public final class ArenaProtocol {
             int x = b.getInt();
             int y = b.getInt();
             long players = Integer.toUnsignedLong(b.getInt());
+            long travelled = rules3 ? b.getLong() : 0;
+            int rules = rules3 ? 3 : 2;
             int n = Short.toUnsignedInt(b.getShort());
-            int withIds = UPDATE_HEADER + 8 * n;
+            int withIds = header + 8 * n;
             if (payload.length < withIds) {
                 throw new IllegalArgumentException("update announces " + n + " ids but is " + payload.length + " bytes");
             }
@@ -190,7 +241,7 @@ public final class ArenaProtocol {
                 ids[i] = b.getLong();
             }
             if (payload.length == withIds) {
-                return new Update(tick, applied, hash, x, y, players, ids, null);
+                return new Update(tick, applied, hash, x, y, players, ids, null, rules, travelled);
             }
             int m = Short.toUnsignedInt(b.getShort());
             if (payload.length != withIds + 2 + 4 * m) {
@@ -201,7 +252,7 @@ public final class ArenaProtocol {
             for (int i = 0; i < 2 * m; i++) {
                 others[i] = Short.toUnsignedInt(b.getShort());
             }
-            return new Update(tick, applied, hash, x, y, players, ids, others);
+            return new Update(tick, applied, hash, x, y, players, ids, others, rules, travelled);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated update", e);
         }

@@ -16,11 +16,20 @@ import java.util.random.RandomGenerator;
  * {@link Context}, so a replica fed the same events emits the same bytes. Events that make no sense (a
  * malformed input, an input from an unknown session, a second open of one session) are ignored and
  * counted, never thrown: a throw would stop the runtime, and counting keeps replicas in step.
+ *
+ * <p>One class plays two releases. Built by {@link ArenaFactory} it is schema 2 (the default release);
+ * built by {@link Arena3Factory} it is schema 3: each player's distance travelled, pages snapshotted with a
+ * checksum each, and rules 3 (a move steps {@link ArenaProtocol#STEP_3} units per unit, and every update is
+ * an {@link ArenaProtocol#UPDATE_3} that carries the distance). A schema 3 service restored from schema 2
+ * holds schema 3's representation from restore on but applies rules 2 and answers schema 2's version,
+ * digest and snapshot until {@link #upgrade()}, which flips one field.
  */
 final class ArenaService implements Service {
 
-    /** 2 added each player's view (the VIEW input); {@link ArenaSnapshot#readV1} still reads 1. */
+    /** 2 added each player's view (the VIEW input); {@link ArenaSnapshot#read} still reads 1. */
     static final int SCHEMA_VERSION = 2;
+    /** The next release: each player's distance travelled, page checksums, rules 3 ({@link Arena3Factory}). */
+    static final int SCHEMA_3 = 3;
     /** Page writes per tick and their size: enough to keep copy-on-write honest, small enough to cost nothing. */
     static final int WRITES_PER_TICK = 4;
     static final int WRITE_BYTES = 64;
@@ -34,16 +43,32 @@ final class ArenaService implements Service {
     private long rejectedEvents;
     /** The sum of every player's fingerprint, kept up to date at each change so that digest() is O(1). */
     private long playerSum;
+    /** The schema whose rules, digest and snapshot this service answers now: {@link #release} once upgraded. */
+    private int schema;
+    /** The schema of the build that made it (its factory's): 2 or 3. */
+    private final int release;
 
+    /** A new world of schema 2. */
     ArenaService(PageStore pages) {
-        this(pages, 0, 0, new TreeMap<>());
+        this(pages, 0, 0, new TreeMap<>(), SCHEMA_VERSION, SCHEMA_VERSION);
     }
 
-    ArenaService(PageStore pages, long lastTick, long rejectedEvents, NavigableMap<Long, Player> players) {
+    /**
+     * A world of release {@code release} that answers as {@code schema} until {@link #upgrade()} (the same
+     * number unless it was restored from an older version). Schema 3 needs the pages' checksums kept.
+     */
+    ArenaService(PageStore pages, long lastTick, long rejectedEvents, NavigableMap<Long, Player> players, int schema,
+                 int release) {
+        if (release != SCHEMA_VERSION && release != SCHEMA_3 || schema < 1 || schema > release
+                || release == SCHEMA_3 && !pages.keepsPageChecksums()) {
+            throw new IllegalArgumentException("no arena release " + release + " answering as schema " + schema);
+        }
         this.pages = pages;
         this.lastTick = lastTick;
         this.rejectedEvents = rejectedEvents;
         this.players = players;
+        this.schema = schema;
+        this.release = release;
         for (Player p : players.values()) {
             playerSum += p.fingerprint();
         }
@@ -51,7 +76,25 @@ final class ArenaService implements Service {
 
     @Override
     public int schemaVersion() {
-        return SCHEMA_VERSION;
+        return schema;
+    }
+
+    /**
+     * Rules 3 from the next event on: O(1), because restore already converted the state (the distance field
+     * is there, 0, and the pages' checksums are kept current); only the rules, the digest and the snapshot
+     * format change.
+     */
+    @Override
+    public void upgrade() {
+        if (schema == release) {
+            throw new IllegalStateException("this arena already runs schema " + release + ": upgrade() is for a service"
+                    + " restored from an older version, once, when its server takes authority");
+        }
+        schema = release;
+    }
+
+    private boolean rules3() {
+        return schema == SCHEMA_3;
     }
 
     @Override
@@ -86,7 +129,7 @@ final class ArenaService implements Service {
             return;
         }
         playerSum -= p.fingerprint();
-        p.apply(move.inputId(), move.dx(), move.dy());
+        p.apply(move.inputId(), move.dx(), move.dy(), rules3() ? ArenaProtocol.STEP_3 : 1);
         playerSum += p.fingerprint();
     }
 
@@ -105,14 +148,15 @@ final class ArenaService implements Service {
             pages.rehashDirty();
         }
         int count = players.size();
+        boolean rules3 = rules3();
         for (Player p : players.values()) {
             int shown = p.view == 0 ? -1 : look(p);
             if (p.hasPending()) {
                 playerSum -= p.fingerprint();
-                ctx.send(p.sessionId, p.update(lastTick, count, seen, shown));
+                ctx.send(p.sessionId, p.update(lastTick, count, seen, shown, rules3));
                 playerSum += p.fingerprint();
             } else {
-                ctx.send(p.sessionId, p.update(lastTick, count, seen, shown));
+                ctx.send(p.sessionId, p.update(lastTick, count, seen, shown, rules3));
             }
         }
     }
@@ -146,23 +190,28 @@ final class ArenaService implements Service {
         playerSum -= p.fingerprint();
     }
 
+    /** In the format of the schema it answers as: schema 2's bytes until a restored schema 3 service upgrades. */
     @Override
     public Snapshot snapshot() {
-        return ArenaSnapshot.capture(lastTick, rejectedEvents, players.values(), pages, digest());
+        return ArenaSnapshot.capture(schema, lastTick, rejectedEvents, players.values(), pages, digest());
     }
 
     @Override
     public long digest() {
-        return digest(SCHEMA_VERSION);
+        return digest(schema);
     }
 
-    /** The digest as schema {@code version} computed it: a restored version 1 snapshot checks against its own. */
+    /**
+     * The digest as schema {@code version} computes it, O(1) for each: 1 and 2 over the pages' block hashes,
+     * 3 over their checksums. The players' sum is the same for all three while no one has travelled, which
+     * is what a state converted from schema 2 holds until it upgrades.
+     */
     long digest(int version) {
         long h = Hash64.mix(version, lastTick);
         h = Hash64.mix(h, rejectedEvents);
         h = Hash64.mix(h, players.size());
         h = Hash64.mix(h, playerSum);
-        return Hash64.mix(h, pages.digest());
+        return Hash64.mix(h, version >= SCHEMA_3 ? pages.checksumDigest() : pages.digest());
     }
 
     int playerCount() {
@@ -175,5 +224,9 @@ final class ArenaService implements Service {
 
     int pageCount() {
         return pages.count();
+    }
+
+    PageStore pages() {
+        return pages;
     }
 }

@@ -17,7 +17,7 @@ import java.util.function.LongConsumer;
 final class Bot {
 
     private final ClientOptions options;
-    private final BotLedger ledger = new BotLedger();
+    private final BotLedger ledger;
     private final AtomicInteger switched = new AtomicInteger();
     private final AtomicInteger resumed = new AtomicInteger();
     private final AtomicBoolean moved = new AtomicBoolean();
@@ -52,6 +52,17 @@ final class Bot {
      */
     Bot(String host, int port, boolean webSocket, String bindAddress,
         java.util.List<java.security.cert.X509Certificate> trust, long seed, LongConsumer onFirstMove) {
+        this(host, port, webSocket, bindAddress, trust, seed, onFirstMove, 0, 0);
+    }
+
+    /**
+     * As above, expecting rules {@code sourceRules} of the server it starts on and {@code targetRules} of the one
+     * it is handed off to (0: the first update's, and the source's; {@link BotLedger}).
+     */
+    Bot(String host, int port, boolean webSocket, String bindAddress,
+        java.util.List<java.security.cert.X509Certificate> trust, long seed, LongConsumer onFirstMove, int sourceRules,
+        int targetRules) {
+        this.ledger = new BotLedger(sourceRules, targetRules);
         this.random = new SplittableRandom(seed);
         this.onFirstMove = onFirstMove;
         String h = host.contains(":") ? "[" + host + "]" : host;
@@ -159,6 +170,11 @@ final class Bot {
         };
         if (mark >= 0) {
             handoffMarks.compareAndSet(mark, 0, System.nanoTime());
+        }
+        if (event == LifecycleListener.Event.SWITCHED) {
+            ledger.onSwitched();
+        } else if (event == LifecycleListener.Event.MOVE_ANNOUNCED || event == LifecycleListener.Event.RESUMED) {
+            ledger.onMoveHeard();
         }
         if (event == LifecycleListener.Event.SWITCHED) {
             switched.incrementAndGet();

@@ -45,6 +45,8 @@ public final class BotFleet implements AutoCloseable {
     private final int bindAddresses;
     private final int ioThreads;
     private final long seed;
+    private final int sourceRules;
+    private final int targetRules;
     private final Duration settleTimeout;
     private final Duration connectTimeout;
     private final Consumer<String> progress;
@@ -79,6 +81,8 @@ public final class BotFleet implements AutoCloseable {
         this.trust = b.trust;
         this.ioThreads = b.ioThreads;
         this.seed = b.seed;
+        this.sourceRules = b.sourceRules;
+        this.targetRules = b.targetRules;
         this.settleTimeout = b.settleTimeout;
         this.connectTimeout = b.connectTimeout;
         this.progress = b.progress;
@@ -127,7 +131,8 @@ public final class BotFleet implements AutoCloseable {
         List<Bot> fleet = new ArrayList<>(clients);
         for (int i = 0; i < clients; i++) {
             String bind = bindAddresses == 0 ? null : "127.0.0." + (1 + i % bindAddresses);
-            fleet.add(new Bot(host, port, webSocket, bind, trust, Hash64.mix(seed, i), this::recordMove));
+            fleet.add(new Bot(host, port, webSocket, bind, trust, Hash64.mix(seed, i), this::recordMove, sourceRules,
+                    targetRules));
         }
         bots = List.copyOf(fleet);
         for (int i = 0; i < clients; i++) {
@@ -393,6 +398,8 @@ public final class BotFleet implements AutoCloseable {
         private List<java.security.cert.X509Certificate> trust = List.of();
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         private long seed = 1;
+        private int sourceRules;
+        private int targetRules;
         private Duration settleTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(30);
         private Consumer<String> progress;
@@ -464,6 +471,17 @@ public final class BotFleet implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The rules every bot expects of the server it starts on and of the one it is handed off to (2 or 3,
+         * {@link ArenaProtocol.Update#rules}); an update that shows other rules than its server's is a rule
+         * violation and fails the bot. Default 0 and 0: the first update's rules, on both.
+         */
+        public Builder expectRules(int source, int target) {
+            this.sourceRules = source;
+            this.targetRules = target;
+            return this;
+        }
+
         /** Seeds the bots' moves and send phases (default 1), for runs that can be repeated. */
         public Builder seed(long seed) {
             this.seed = seed;
@@ -518,6 +536,12 @@ public final class BotFleet implements AutoCloseable {
             }
             if (ioThreads < 1) {
                 throw new IllegalArgumentException("ioThreads must be positive, was " + ioThreads);
+            }
+            for (int r : new int[] {sourceRules, targetRules}) {
+                if (r != 0 && r != 2 && r != 3) {
+                    throw new IllegalArgumentException("the arena's rules are 2 or 3 (0: whatever the first update"
+                            + " shows), was " + r);
+                }
             }
             return new BotFleet(this);
         }

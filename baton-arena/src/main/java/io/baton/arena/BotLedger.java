@@ -20,9 +20,42 @@ final class BotLedger {
 
     /** Ticks further than this past the first one seen mean a corrupt update, not a long run (about 100 days at 30 Hz). */
     private static final long MAX_TICK_SPAN = 1L << 28;
+    /** Inputs whose size the distance check keeps (a byte each); later ones count nothing, as if never sent. */
+    private static final int MAX_STEPS_KEPT = 1 << 30;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progressed = lock.newCondition();
+
+    /**
+     * The rules (2 or 3: {@link ArenaProtocol.Update#rules}) the bot expects of the server it starts on and of
+     * the one it is handed off to; 0 for the source's: whatever the first update shows, and for the target's:
+     * the source's.
+     */
+    private int sourceRules;
+    private int targetRules;
+    /** Heard MOVE, resumed or switched: from then on an update may come from the target. */
+    private boolean heardMove;
+    /** Switched to the target: every update after this one is the target's. */
+    private boolean switched;
+    private boolean sawTargetRules;
+    private long ruleViolations;
+    private long updatesRules2;
+    private long updatesRules3;
+    /** |dx| + |dy| of each input sent, by id: what a move adds to the distance under rules 3. */
+    private byte[] stepSizes = new byte[64];
+    /** The distance the newest rules 3 update showed, once one has ({@link #travelledKnown}). */
+    private long travelled;
+    private boolean travelledKnown;
+
+    BotLedger() {
+        this(0, 0);
+    }
+
+    /** A ledger expecting {@code sourceRules} of the first server and {@code targetRules} of the next (0: see above). */
+    BotLedger(int sourceRules, int targetRules) {
+        this.sourceRules = sourceRules;
+        this.targetRules = targetRules;
+    }
 
     private long sent;
     private long sentHash;
@@ -67,6 +100,12 @@ final class BotLedger {
             hashBeforeLast = sentHash;
             sent++;
             sentHash = ArenaProtocol.hashInput(sentHash, sent, dx, dy);
+            if (sent < MAX_STEPS_KEPT) {
+                if (sent >= stepSizes.length) {
+                    stepSizes = Arrays.copyOf(stepSizes, (int) Math.min(MAX_STEPS_KEPT, 2L * sent));
+                }
+                stepSizes[(int) sent] = (byte) (Math.abs(dx) + Math.abs(dy));
+            }
             return sent;
         } finally {
             lock.unlock();
@@ -114,6 +153,7 @@ final class BotLedger {
                 }
             }
             if (u.tick() > maxTick) {
+                checkRules(u);
                 checkFigures(u);
             }
             for (long id : u.inputIds()) {
@@ -134,6 +174,104 @@ final class BotLedger {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The bot heard MOVE or resumed on a new connection: the target's updates may come from now on. */
+    void onMoveHeard() {
+        lock.lock();
+        try {
+            heardMove = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The bot switched to the target: its client has delivered every update the source sent (a SWITCH comes
+     * only then), so every later update is the target's.
+     */
+    void onSwitched() {
+        lock.lock();
+        try {
+            heardMove = true;
+            switched = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the update shows the rules of the server that sent it: the source's until the target's first tick,
+     * the target's from then on, never back, never the target's before this bot heard of a move, never the
+     * source's after it switched; and, under rules 3, a distance that only moves the rules 3 server applied count.
+     */
+    private void checkRules(ArenaProtocol.Update u) {
+        int r = u.rules();
+        if (r == 2) {
+            updatesRules2++;
+        } else if (r == 3) {
+            updatesRules3++;
+        }
+        if (sourceRules == 0) {
+            sourceRules = r;
+        }
+        if (targetRules == 0) {
+            targetRules = sourceRules;
+        }
+        if (r != sourceRules && r != targetRules) {
+            ruleViolations++;
+            return;
+        }
+        if (sourceRules != targetRules) {
+            if (r == targetRules) {
+                if (!heardMove) {
+                    ruleViolations++;
+                }
+                sawTargetRules = true;
+            } else if (sawTargetRules || switched) {
+                ruleViolations++;
+            }
+        }
+        if (r == 3) {
+            checkTravelled(u);
+        }
+    }
+
+    /**
+     * Rules 3 count |dx| + |dy| of each move, times {@link ArenaProtocol#STEP_3}. From one update to the next
+     * the distance grows by exactly the ids listed; the first update of rules 3 may list moves the source
+     * applied (under its rules, counting nothing) before those the target applied, so its distance is that of
+     * some suffix of its ids.
+     */
+    private void checkTravelled(ArenaProtocol.Update u) {
+        long[] ids = u.inputIds();
+        boolean consecutive = travelledKnown && u.tick() == maxTick + 1 && !lastUpdateFull;
+        boolean ok;
+        if (consecutive) {
+            long sum = 0;
+            for (long id : ids) {
+                sum += stepOf(id);
+            }
+            ok = u.travelled() == travelled + sum;
+        } else if (travelledKnown) {
+            ok = u.travelled() >= travelled; // a gap in the ticks, counted as lost outputs: only the direction holds
+        } else {
+            long suffix = 0;
+            ok = u.travelled() == 0;
+            for (int i = ids.length - 1; i >= 0 && !ok; i--) {
+                suffix += stepOf(ids[i]);
+                ok = u.travelled() == suffix;
+            }
+        }
+        if (!ok) {
+            ruleViolations++;
+        }
+        travelled = u.travelled();
+        travelledKnown = true;
+    }
+
+    private long stepOf(long id) {
+        return id >= 1 && id <= sent && id < stepSizes.length ? (long) ArenaProtocol.STEP_3 * stepSizes[(int) id] : 0;
     }
 
     /** The game's count may only grow, and between consecutive ticks by exactly the ids listed. */
@@ -287,11 +425,14 @@ final class BotLedger {
     Verdict verdict() {
         lock.lock();
         try {
+            // A bot that switched to a target of other rules must have seen them.
+            boolean missedTarget = switched && sourceRules != targetRules && !sawTargetRules;
             return new Verdict(sent, updates,
                     sent - appliedDistinct, inputsDuplicated,
                     updates == 0 ? 0 : maxTick - firstTick + 1 - distinctTicks, outputsDuplicated, outOfOrder,
                     unexpectedInputs, inconsistentUpdates, malformedUpdates,
-                    reportedApplied == sent, reportedHash == sentHash);
+                    reportedApplied == sent, reportedHash == sentHash,
+                    ruleViolations + (missedTarget ? 1 : 0), updatesRules2, updatesRules3);
         } finally {
             lock.unlock();
         }
@@ -307,10 +448,24 @@ final class BotLedger {
      * @param inconsistentUpdates updates whose applied count went back, or grew by other than the ids listed
      * @param countMatches        the game's final count of applied inputs equals the number sent
      * @param hashMatches         the game's final input hash equals the bot's own
+     * @param ruleViolations      updates that showed rules other than those of the server that sent them
+     *                            ({@link #checkRules}), plus one if the bot switched to a target of other rules
+     *                            and never saw them
+     * @param updatesRules2       updates (one per tick) that showed rules 2
+     * @param updatesRules3       the same, rules 3
      */
     record Verdict(long sent, long updates, long inputsLost, long inputsDuplicated, long outputsLost,
                    long outputsDuplicated, long outOfOrder, long unexpectedInputs, long inconsistentUpdates,
-                   long malformedUpdates, boolean countMatches, boolean hashMatches) {
+                   long malformedUpdates, boolean countMatches, boolean hashMatches, long ruleViolations,
+                   long updatesRules2, long updatesRules3) {
+
+        /** A verdict of a run in which every update showed rules 2, as they all did before schema 3. */
+        Verdict(long sent, long updates, long inputsLost, long inputsDuplicated, long outputsLost,
+                long outputsDuplicated, long outOfOrder, long unexpectedInputs, long inconsistentUpdates,
+                long malformedUpdates, boolean countMatches, boolean hashMatches) {
+            this(sent, updates, inputsLost, inputsDuplicated, outputsLost, outputsDuplicated, outOfOrder,
+                    unexpectedInputs, inconsistentUpdates, malformedUpdates, countMatches, hashMatches, 0, updates, 0);
+        }
 
         boolean ok() {
             return problems().isEmpty();
@@ -330,6 +485,7 @@ final class BotLedger {
             count(p, unexpectedInputs, "unexpected input ids");
             count(p, inconsistentUpdates, "inconsistent updates");
             count(p, malformedUpdates, "malformed updates");
+            count(p, ruleViolations, "updates with the wrong rules for their server (or the target's never seen)");
             if (!countMatches) {
                 p.add("applied count differs from " + sent + " sent");
             }

@@ -25,6 +25,10 @@ import java.util.List;
  *                            beyond one tick period (nearest rank, to 10 µs: {@link StallDistribution})
  * @param stallP99Nanos       the same, 99th percentile
  * @param stallMaxNanos       the same, the worst bot
+ * @param ruleViolations      updates that showed other rules than those of the server that sent them, and bots
+ *                            that switched to a target of other rules and never saw them ({@link BotLedger})
+ * @param updatesRules2       updates that showed rules 2 (one per tick per bot)
+ * @param updatesRules3       the same, rules 3
  */
 public record FleetReport(
         int clients,
@@ -42,18 +46,21 @@ public record FleetReport(
         int failedVerifications,
         long stallP50Nanos,
         long stallP99Nanos,
-        long stallMaxNanos) {
+        long stallMaxNanos,
+        long ruleViolations,
+        long updatesRules2,
+        long updatesRules3) {
 
-    /** True when every bot connected and verified everything it sent and received. */
+    /** True when every bot connected and verified everything it sent and received, rules included. */
     public boolean passed() {
         return connectFailures == 0 && failedVerifications == 0 && inputsLost == 0 && inputsDuplicated == 0
-                && outputsLost == 0 && outputsDuplicated == 0 && outOfOrder == 0;
+                && outputsLost == 0 && outputsDuplicated == 0 && outOfOrder == 0 && ruleViolations == 0;
     }
 
     /** What the bots verified, as the JSON reports name it. */
     public Tally tally() {
         return new Tally(inputsSent, inputsLost, inputsDuplicated, outputsLost, outputsDuplicated, outOfOrder,
-                failedVerifications);
+                failedVerifications, ruleViolations, updatesRules2, updatesRules3);
     }
 
     /** A few lines for a terminal. */
@@ -62,11 +69,13 @@ public record FleetReport(
                 "%s: %d clients (%d failed to connect), %d moved: %d switched, %d resumed%n"
                         + "  inputs   sent %d, lost %d, duplicated %d%n"
                         + "  outputs  received %d, lost %d, duplicated %d; out of order %d%n"
+                        + "  rules    updates of rules 2: %d, of rules 3: %d; rule violations %d%n"
                         + "  verification failed for %d clients%n"
                         + "  stall    p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                 passed() ? "PASSED" : "FAILED", clients, connectFailures, clientsMoved, clientsSwitched, clientsResumed,
                 inputsSent, inputsLost, inputsDuplicated,
                 updatesReceived, outputsLost, outputsDuplicated, outOfOrder,
+                updatesRules2, updatesRules3, ruleViolations,
                 failedVerifications,
                 stallP50Nanos / 1e6, stallP99Nanos / 1e6, stallMaxNanos / 1e6);
     }
@@ -88,6 +97,9 @@ public record FleetReport(
         long outputsDuplicated = 0;
         long outOfOrder = 0;
         int failed = 0;
+        long ruleViolations = 0;
+        long rules2 = 0;
+        long rules3 = 0;
         long[] stalls = new long[outcomes.size()];
         int stallCount = 0;
         for (Outcome o : outcomes) {
@@ -107,12 +119,15 @@ public record FleetReport(
             outputsLost += v.outputsLost();
             outputsDuplicated += v.outputsDuplicated();
             outOfOrder += v.outOfOrder();
+            ruleViolations += v.ruleViolations();
+            rules2 += v.updatesRules2();
+            rules3 += v.updatesRules3();
             failed += v.ok() ? 0 : 1;
             stalls[stallCount++] = o.stallNanos();
         }
         long[] p = StallDistribution.ofNanos(Arrays.copyOf(stalls, stallCount)).p50p99maxNanos();
         return new FleetReport(outcomes.size(), connectFailures, switched, resumed, moved,
                 sent, inputsLost, inputsDuplicated, updates, outputsLost, outputsDuplicated, outOfOrder, failed,
-                p[0], p[1], p[2]);
+                p[0], p[1], p[2], ruleViolations, rules2, rules3);
     }
 }

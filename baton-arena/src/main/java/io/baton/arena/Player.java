@@ -15,6 +15,12 @@ final class Player {
     long inputHash;
     /** How many others this player's updates show (a VIEW's want), 0 when it did not ask. */
     int view;
+    /**
+     * Schema 3: the distance this player travelled under rules 3, in world units (|dx| + |dy| of each move, as
+     * stepped). 0 for a player converted from schema 2 (the older rules kept no such count), and it stays 0
+     * under rules 2.
+     */
+    long travelled;
     /** Input ids applied since this player's last update, reported and cleared by the next one. */
     private long[] pending = NONE;
     private int pendingCount;
@@ -37,9 +43,21 @@ final class Player {
         this.pendingHash = hashOf(pending, 0, pending.length);
     }
 
+    /** Applies a move under rules 2: one unit per unit of dx and dy. */
     void apply(long inputId, int dx, int dy) {
-        x = Math.floorMod(x + dx, ArenaProtocol.WORLD_SIZE);
-        y = Math.floorMod(y + dy, ArenaProtocol.WORLD_SIZE);
+        apply(inputId, dx, dy, 1);
+    }
+
+    /**
+     * Applies a move of {@code step} units per unit of dx and dy (1 under rules 2, {@link ArenaProtocol#STEP_3}
+     * under rules 3, which also count the distance in {@link #travelled}).
+     */
+    void apply(long inputId, int dx, int dy, int step) {
+        x = Math.floorMod(x + step * dx, ArenaProtocol.WORLD_SIZE);
+        y = Math.floorMod(y + step * dy, ArenaProtocol.WORLD_SIZE);
+        if (step != 1) {
+            travelled += (long) step * (Math.abs(dx) + Math.abs(dy));
+        }
         inputsApplied++;
         inputHash = ArenaProtocol.hashInput(inputHash, inputId, dx, dy);
         if (pendingCount == pending.length) {
@@ -66,9 +84,17 @@ final class Player {
      * &ge; 0 it also shows that many others, x and y alternating in {@code others}; -1 shows none.
      */
     byte[] update(long tick, int players, int[] others, int otherCount) {
+        return update(tick, players, others, otherCount, false);
+    }
+
+    /** As above; {@code rules3} sends the update of rules 3 ({@link ArenaProtocol#UPDATE_3}), with {@link #travelled}. */
+    byte[] update(long tick, int players, int[] others, int otherCount, boolean rules3) {
         int n = Math.min(pendingCount, ArenaProtocol.MAX_IDS_PER_UPDATE);
-        byte[] out = ArenaProtocol.encodeUpdate(tick, inputsApplied, inputHash, x, y, players, pending, n,
-                others, otherCount);
+        byte[] out = rules3
+                ? ArenaProtocol.encodeUpdate3(tick, inputsApplied, inputHash, x, y, players, travelled, pending, n,
+                        others, otherCount)
+                : ArenaProtocol.encodeUpdate(tick, inputsApplied, inputHash, x, y, players, pending, n,
+                        others, otherCount);
         if (n == pendingCount) {
             pendingCount = 0;
             pendingHash = 0;
@@ -88,8 +114,10 @@ final class Player {
         h = Hash64.mix(h, inputHash);
         h = Hash64.mix(h, pendingCount);
         h = Hash64.mix(h, pendingHash);
-        // Mixed in only when set, so that a player who never asked has the fingerprint schema 1 gave it.
-        return view == 0 ? h : Hash64.mix(h, view);
+        // Mixed in only when set, so that a player who never asked has the fingerprint schema 1 gave it, and one
+        // who never travelled under rules 3 the fingerprint of schema 2: a converted state's sum is the older one's.
+        h = view == 0 ? h : Hash64.mix(h, view);
+        return travelled == 0 ? h : Hash64.mix(Hash64.mix(h, 0x545241564CL), travelled);
     }
 
     private static long hashOf(long[] ids, int from, int to) {

@@ -86,4 +86,25 @@ class ArenaProtocolTest {
         assertThat(java.util.HexFormat.of().formatHex(ArenaProtocol.view(64))).isEqualTo("020040");
         assertThat(ArenaProtocol.decodeView(ArenaProtocol.view(64))).isEqualTo(64);
     }
+
+    @Test
+    void anUpdateOfRulesThreeHasTheBytesThePageChecks() {
+        // The same hex as clients/arena-page/test/ledger.test.ts's UPDATE_3_HEX.
+        String hex = "03" + "0000000000000007" + "0000000000000001" + "0".repeat(16) + "00000001" + "00000002"
+                + "00000002" + "000000000000000c" + "0001" + "0000000000000009";
+        byte[] bytes = ArenaProtocol.encodeUpdate3(7, 1, 0, 1, 2, 2, 12, new long[] {9}, 1, null, -1);
+        assertThat(java.util.HexFormat.of().formatHex(bytes)).isEqualTo(hex);
+        ArenaProtocol.Update u = ArenaProtocol.decodeUpdate(bytes);
+        assertThat(u.rules()).isEqualTo(3);
+        assertThat(u.travelled()).isEqualTo(12);
+        assertThat(u.inputIds()).containsExactly(9);
+        assertThat(u.others()).isNull();
+        assertThat(ArenaProtocol.decodeUpdate(ArenaProtocol.encodeUpdate(7, 1, 0, 1, 2, 2, new long[] {9}, 1)).rules())
+                .isEqualTo(2);
+        assertThatThrownBy(() -> ArenaProtocol.decodeUpdate(Arrays.copyOf(bytes, 46)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an update");
+        byte[] viewed = ArenaProtocol.encodeUpdate3(7, 1, 0, 1, 2, 2, 12, new long[] {9}, 1, new int[] {5, 1023}, 1);
+        assertThat(ArenaProtocol.decodeUpdate(viewed).others()).containsExactly(5, 1023);
+        assertThat(ArenaProtocol.decodeUpdate(viewed).travelled()).isEqualTo(12);
+    }
 }

@@ -55,4 +55,45 @@ class PageStoreTest {
         // A page the snapshot shares but nobody wrote stays one array: capture copied nothing.
         assertThat(store.share()[1]).isSameAs(shared[1]);
     }
+
+    @Test
+    void pageChecksumsKeptFromAnyPointEqualThoseComputedFromScratch() {
+        PageStore store = PageStore.create(6);
+        SplittableRandom r = new SplittableRandom(9);
+        byte[] bytes = new byte[64];
+        for (int i = 0; i < 400; i++) {
+            if (i == 150) {
+                store.keepPageChecksums(); // as a conversion at restore does, after writes of the older release
+            }
+            r.nextBytes(bytes);
+            store.write(r.nextInt(6), r.nextInt(PageStore.PAGE_SIZE - 64 + 1), bytes, 64);
+            if (i % 5 == 0) {
+                store.rehashDirty();
+            }
+        }
+        PageStore fresh = PageStore.of(copyOf(store.share()));
+        fresh.keepPageChecksums();
+        assertThat(store.pageChecksums()).containsExactly(fresh.pageChecksums());
+        assertThat(store.checksumDigest()).isEqualTo(fresh.checksumDigest()).isNotEqualTo(store.digest());
+        // Keeping checksums changes nothing schema 2 answers.
+        assertThat(store.digest()).isEqualTo(fresh.digest());
+    }
+
+    @Test
+    void aPageChecksumFollowsEveryByteOfItsPageOnly() {
+        PageStore store = PageStore.create(3);
+        store.keepPageChecksums();
+        long[] before = store.pageChecksums();
+        long digestBefore = store.checksumDigest();
+        byte last = store.share()[1][PageStore.PAGE_SIZE - 1];
+        store.write(1, PageStore.PAGE_SIZE - 1, new byte[] {(byte) (last + 1)}, 1);
+        long[] after = store.pageChecksums();
+        assertThat(after[0]).isEqualTo(before[0]);
+        assertThat(after[2]).isEqualTo(before[2]);
+        assertThat(after[1]).isNotEqualTo(before[1]);
+        assertThat(store.checksumDigest()).isNotEqualTo(digestBefore);
+        store.write(1, PageStore.PAGE_SIZE - 1, new byte[] {last}, 1);
+        assertThat(store.pageChecksums()).containsExactly(before);
+        assertThat(store.checksumDigest()).isEqualTo(digestBefore);
+    }
 }

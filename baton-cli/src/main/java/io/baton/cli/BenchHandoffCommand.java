@@ -40,6 +40,14 @@ final class BenchHandoffCommand implements Callable<Integer> {
             description = "live, stopcopy, restart (default: ${DEFAULT-VALUE}).")
     List<String> modes = new ArrayList<>();
 
+    @Option(names = "--target-version", defaultValue = "" + DemoSettings.SAME_VERSION, paramLabel = "N",
+            description = "Also hand off to the arena release N (demo --target-version N, the source on the default "
+                    + "release, schema " + DemoSettings.SOURCE_VERSION + "): each live and stopcopy row is followed by "
+                    + "the same run across versions, and a cross-version live row says whether its cutover pause is at "
+                    + "most 1.5 x the same-version row's + 2 ms (pause_goal_met). 0: no such rows (default: "
+                    + "${DEFAULT-VALUE}).")
+    int targetVersion;
+
     @Option(names = "--tick-hz", defaultValue = "" + DemoSettings.TICK_HZ, description = "Ticks per second (default: ${DEFAULT-VALUE}).")
     int tickHz;
 
@@ -74,7 +82,7 @@ final class BenchHandoffCommand implements Callable<Integer> {
             LinkBench.kinds(links, linkRounds); // refuses a bad --links before the first run, not after the rows
         }
         HandoffBench.Result r = HandoffBench.run(clients, stateMb, modes, tickHz, perBotProcess, report, Main.class,
-                !noTls);
+                !noTls, targetVersion);
         HandoffBench.Result linkRows = links.isEmpty() ? null
                 : LinkBench.run(clients, links, linkRounds, tickHz, perBotProcess, Main.class);
         if (json) {

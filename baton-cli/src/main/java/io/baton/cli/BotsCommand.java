@@ -69,6 +69,13 @@ final class BotsCommand implements Callable<Integer> {
                     + "handoff sends the bots to). Default: in the clear.")
     java.nio.file.Path tlsCa;
 
+    @Option(names = "--expect-rules", paramLabel = "SOURCE,TARGET", split = ",",
+            description = "The arena's rules (2 or 3) the bots expect of the server they start on and of the one a "
+                    + "handoff moves them to: an update showing other rules than its server's, the target's before a "
+                    + "bot heard MOVE, or the source's after it switched, is a rule violation and fails the bot. "
+                    + "Default: the rules of the first update, on both.")
+    List<Integer> expectRules;
+
     @Option(names = "--control", hidden = true,
             description = "Driven by another process (the demo): JSON lines out, commands in on stdin.")
     boolean control;
@@ -86,6 +93,13 @@ final class BotsCommand implements Callable<Integer> {
                 .webSocket(transport == ClientTransport.websocket)
                 .trust(tlsCa == null ? java.util.List.of() : io.baton.transport.Tls.certificates(tlsCa))
                 .progress(line -> System.err.println("bots: " + line));
+        if (expectRules != null) {
+            if (expectRules.size() != 2) {
+                throw new IllegalArgumentException("--expect-rules takes two numbers, the source's rules and the "
+                        + "target's (e.g. 2,3), got " + expectRules);
+            }
+            builder.expectRules(expectRules.get(0), expectRules.get(1));
+        }
         ReconnectingClient.Runtime baseline = null;
         if (reconnectTo != null) {
             if (transport != ClientTransport.tcp) {

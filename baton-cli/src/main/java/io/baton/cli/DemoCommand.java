@@ -118,6 +118,13 @@ final class DemoCommand implements Callable<Integer> {
             + "them (the peer link mutual), and the bots and the orchestrator trust the CA.")
     boolean noTls;
 
+    @Option(names = "--target-version", defaultValue = "" + DemoSettings.SAME_VERSION, paramLabel = "N",
+            description = "The arena release the target runs (serve --service-version N), the source running the "
+                    + "default one, schema " + DemoSettings.SOURCE_VERSION + ": " + DemoSettings.NEWER_VERSION
+                    + " hands off to the newer release (its rules from the target's first tick; the bots check that "
+                    + "they see them then and never before). 0: the source's (default: ${DEFAULT-VALUE}).")
+    int targetVersion;
+
     @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
@@ -139,6 +146,11 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoSettings.Mode m = DemoSettings.Mode.named(mode);
+        if (browser && targetVersion != DemoSettings.SAME_VERSION) {
+            throw new IllegalArgumentException("--target-version with --browser: the arena pages decode the newer "
+                    + "release's updates but do not count rule violations as the bots do, so the run could not "
+                    + "verify the upgrade; leave out --browser (the bots check it)");
+        }
         RealtimeOption.check(realtimePriority);
         // Checked before any server starts: a missing Node, npm ci or Chromium is named at once.
         BrowserClients.Options browserOptions = browser ? new BrowserClients.Options(driverDir(), node, chromium) : null;
@@ -149,7 +161,8 @@ final class DemoCommand implements Callable<Integer> {
                 Fault.named(fault), handoffs, traceStalls, redirectPerSecond, realtimePriority, botProcesses,
                 serverJvm == null ? DemoSettings.launcherServerJvm() : serverJvm,
                 botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false,
-                browser || transport == BotsCommand.ClientTransport.websocket).withTls(!noTls);
+                browser || transport == BotsCommand.ClientTransport.websocket).withTls(!noTls)
+                .withTargetVersion(targetVersion);
         if (browser) {
             BrowserClients.Run run = Demo.runInBrowsers(settings, Main.class, browserOptions);
             if (json) {

@@ -62,12 +62,20 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
     /** What the bots counted. {@code switched}: clients now on the target; {@code resumed}: through a fallback resume. */
     public record Counts(long clients, long switched, long resumed, long inputsSent, long inputsLost,
                          long inputsDuplicated, long outputsLost, long outputsDuplicated, long outOfOrder,
-                         long failedVerifications) {
+                         long failedVerifications, long ruleViolations, long updatesRules2, long updatesRules3) {
+
+        /** Counts of clients that report no rules (browser pages, the restart baseline's client). */
+        public Counts(long clients, long switched, long resumed, long inputsSent, long inputsLost,
+                      long inputsDuplicated, long outputsLost, long outputsDuplicated, long outOfOrder,
+                      long failedVerifications) {
+            this(clients, switched, resumed, inputsSent, inputsLost, inputsDuplicated, outputsLost, outputsDuplicated,
+                    outOfOrder, failedVerifications, 0, 0, 0);
+        }
 
         /** The verification figures, as the bots' reports name them. */
         Tally tally() {
             return new Tally(inputsSent, inputsLost, inputsDuplicated, outputsLost, outputsDuplicated, outOfOrder,
-                    failedVerifications);
+                    failedVerifications, ruleViolations, updatesRules2, updatesRules3);
         }
     }
 
@@ -176,7 +184,8 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
             return false;
         }
         boolean restart = settings.mode() == DemoSettings.Mode.RESTART;
-        if (counts.inputsDuplicated() + counts.outputsDuplicated() + counts.outOfOrder() != 0 || (!restart
+        if (counts.inputsDuplicated() + counts.outputsDuplicated() + counts.outOfOrder() + counts.ruleViolations() != 0
+                || (!restart
                 && counts.inputsLost() + counts.outputsLost() + counts.failedVerifications() != 0)) {
             return false;
         }
@@ -198,6 +207,8 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
         m.put("mode", settings.mode().word());
         m.put("tls", settings.tls());
         m.put("transport", settings.transport());
+        m.put("source_schema", settings.sourceSchema());
+        m.put("target_schema", settings.targetSchema());
         m.put("outcome", outcome);
         if (abortReason != null) {
             m.put("abort_reason", abortReason);
@@ -266,7 +277,11 @@ public record DemoResult(DemoSettings settings, String outcome, Counts counts, S
                 s.mode().word(), counts.clients(), s.tickHz(), s.stateMb(), outcome
                         + (s.fault() == Fault.NONE ? "" : " (fault " + s.fault().cliName() + ", expected: "
                                 + s.fault().expectedOutcome() + ")"),
-                abortReason == null ? "" : String.format("  abort reason       the source's: %s%n", abortReason),
+                (abortReason == null ? "" : String.format("  abort reason       the source's: %s%n", abortReason))
+                        + (s.targetVersion() == DemoSettings.SAME_VERSION ? "" : String.format("  versions           "
+                        + "arena schema %d -> %d; updates of rules 2: %d, of rules 3: %d; rule violations %d%n",
+                        s.sourceSchema(), s.targetSchema(), counts.updatesRules2(), counts.updatesRules3(),
+                        counts.ruleViolations())),
                 counts.switched(), counts.resumed(), counts.inputsSent(), counts.inputsLost(),
                 counts.inputsDuplicated(), counts.outputsLost(), counts.outputsDuplicated(), counts.outOfOrder(),
                 digestSource, digestTarget, cutoverIndex, stateVerdict(), orUnknown(handoffMs),

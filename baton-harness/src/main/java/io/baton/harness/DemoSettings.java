@@ -27,11 +27,21 @@ import java.util.Locale;
  * @param webSocket         the bots play over WebSocket ({@code bots --transport websocket}) instead of TCP
  * @param tls               TLS on every link (the servers' ports, the bots, the orchestrator), as by default; false
  *                          for every link in the clear ({@code --no-tls})
+ * @param targetVersion     the arena schema the target runs ({@code --target-version}, {@code serve
+ *                          --service-version}), {@link #SAME_VERSION} for the source's own release, which is then
+ *                          named to neither server
  */
 public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
                            double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
                            int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
-                           boolean measureHeap, boolean webSocket, boolean tls) {
+                           boolean measureHeap, boolean webSocket, boolean tls, int targetVersion) {
+
+    /** {@link #targetVersion} when the target runs the source's release. */
+    public static final int SAME_VERSION = 0;
+    /** The arena release the source runs: the default one, schema 2. */
+    public static final int SOURCE_VERSION = 2;
+    /** The arena's newer release, the one a cross-version demo hands off to. */
+    public static final int NEWER_VERSION = 3;
 
     public static final int CLIENTS = 200;
     public static final int TICK_HZ = 30;
@@ -97,6 +107,32 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
                 redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, true);
     }
 
+    /** As the canonical constructor, the target running the source's release. */
+    public DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
+                        double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
+                        int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
+                        boolean measureHeap, boolean webSocket, boolean tls) {
+        this(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls, redirectPerSecond,
+                realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, tls, SAME_VERSION);
+    }
+
+    /** These settings with the target running arena schema {@code version} ({@link #SAME_VERSION}: the source's). */
+    public DemoSettings withTargetVersion(int version) {
+        return new DemoSettings(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
+                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, tls,
+                version);
+    }
+
+    /** The schema the source runs, as the demo's JSON says it. */
+    public int sourceSchema() {
+        return SOURCE_VERSION;
+    }
+
+    /** The schema the target runs, as the demo's JSON says it. */
+    public int targetSchema() {
+        return targetVersion == SAME_VERSION ? SOURCE_VERSION : targetVersion;
+    }
+
     /** The bots' transport as the demo's JSON names it. */
     public String transport() {
         return webSocket ? "websocket" : "tcp";
@@ -122,6 +158,20 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
         if (fault == Fault.KILL_CLIENT && botProcesses < 2) {
             throw new IllegalArgumentException("--fault kill-client needs --bot-processes 2 or more");
         }
+        if (targetVersion == SOURCE_VERSION) {
+            throw new IllegalArgumentException("--target-version " + targetVersion + " is the release the source runs "
+                    + "(arena schema " + SOURCE_VERSION + "), so nothing would be upgraded; the newer release is schema "
+                    + NEWER_VERSION + ": --target-version " + NEWER_VERSION + " (or leave it out for the same version)");
+        }
+        if (targetVersion != SAME_VERSION && targetVersion != NEWER_VERSION) {
+            throw new IllegalArgumentException("--target-version " + targetVersion + ": the arena has releases "
+                    + SOURCE_VERSION + " (the source's) and " + NEWER_VERSION + "; --target-version " + NEWER_VERSION
+                    + " hands off to the newer one");
+        }
+        if (targetVersion != SAME_VERSION && (mode == Mode.RESTART || handoffs != 1)) {
+            throw new IllegalArgumentException("--target-version hands off once from schema " + SOURCE_VERSION
+                    + " to " + targetVersion + " with Baton: use --mode live or stopcopy and one --handoffs");
+        }
     }
 
     /** The bots over TCP, with TLS on every link, as the demo runs by default. */
@@ -136,7 +186,8 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
     /** These settings with TLS on every link ({@code tls}) or every link in the clear. */
     public DemoSettings withTls(boolean on) {
         return new DemoSettings(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
-                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, on);
+                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, on,
+                targetVersion);
     }
 
     /** These settings with the bots over WebSocket ({@code on}) or TCP. */

@@ -53,7 +53,8 @@ final class HandoffReport {
         for (Map<String, Object> r : rows) {
             if ("live".equals(r.get("mode"))) {
                 b.append("<h2>One handoff: ").append(r.get("clients")).append(" clients, ").append(r.get("state_mb"))
-                        .append(" MiB</h2>");
+                        .append(" MiB").append(HandoffBench.label(r).equals("live") ? "" : ", " + esc(HandoffBench.label(r)))
+                        .append("</h2>");
                 b.append("<p>The largest gap between two updates, over every client, that ended in each tick period, ")
                         .append("from before the operator's command to after the last switch; the dashed line is one tick ")
                         .append("period (no stall); a period left blank had no update at all (every client waiting); ")
@@ -78,7 +79,7 @@ final class HandoffReport {
                 .append("<th>inputs lost</th><th>outputs lost</th><th>heap B / session</th></tr>");
         for (Map<String, Object> r : rows) {
             boolean passed = Boolean.TRUE.equals(r.get("passed"));
-            b.append("<tr").append(passed ? "" : " class=\"fail\"").append("><td class=\"l\">").append(esc(r.get("mode")))
+            b.append("<tr").append(passed ? "" : " class=\"fail\"").append("><td class=\"l\">").append(esc(HandoffBench.label(r)))
                     .append("</td><td>").append(r.get("clients")).append("</td><td>").append(r.get("state_mb"))
                     .append("</td><td class=\"l\">").append(esc(r.get("outcome"))).append("</td><td>").append(r.get("handoff_ms"))
                     .append("</td><td>").append(r.get("cutover_pause_ms")).append("</td><td>").append(triple(r.get("stall_ms"), " / "))
@@ -151,7 +152,7 @@ final class HandoffReport {
             b.append("</svg><p>");
             for (Map<String, Object> r : g) {
                 b.append(String.format(Locale.ROOT, "<span class=\"legend\" style=\"color:%s\">&#9632; %s, %s MiB%s</span>"
-                        + "&#160;&#160; ", colour(r, sizeRank), esc(r.get("mode")), r.get("state_mb"), lostInputs(r)));
+                        + "&#160;&#160; ", colour(r, sizeRank), esc(HandoffBench.label(r)), r.get("state_mb"), lostInputs(r)));
             }
             b.append("</p>");
         }

@@ -121,6 +121,11 @@ final class LocalCluster implements AutoCloseable {
             List<String> sourceArgs = plus(cluster.serveAs("source"), "--journal", cluster.sourceJournal().toString());
             List<String> targetArgs = plus(cluster.serveAs("target"), "--standby", "--journal",
                     cluster.targetJournal().toString());
+            if (settings.targetVersion() != DemoSettings.SAME_VERSION) {
+                // Each server is told its release: the target a newer one than the source (docs/upgrades.md).
+                sourceArgs = plus(sourceArgs, "--service-version", Integer.toString(settings.sourceSchema()));
+                targetArgs = plus(targetArgs, "--service-version", Integer.toString(settings.targetSchema()));
+            }
             if (settings.fault().action() == Fault.Action.SIGTERM_SOURCE) {
                 // The target first: the source is told at start where SIGTERM sends its clients.
                 cluster.target = ChildProcess.start(product, "target", dir, settings.serverJvm(), targetArgs,
@@ -158,6 +163,9 @@ final class LocalCluster implements AutoCloseable {
             }
             if (settings.webSocket()) {
                 args = plus(args, "--transport", "websocket");
+            }
+            if (settings.targetVersion() != DemoSettings.SAME_VERSION) {
+                args = plus(args, "--expect-rules", settings.sourceSchema() + "," + settings.targetSchema());
             }
             bots.add(ChildProcess.start(product, "bots-" + k, dir, settings.botJvm(), args, BOTS_READY_S));
         }

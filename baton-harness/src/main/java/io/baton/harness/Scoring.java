@@ -39,7 +39,8 @@ final class Scoring {
         Tally t = Tally.read(f -> sum(sums, f));
         DemoResult.Counts counts = new DemoResult.Counts(sum(sums, "clients"), sum(sums, "clients_moved"),
                 sum(sums, "clients_resumed"), t.inputsSent(), t.inputsLost(), t.inputsDuplicated(), t.outputsLost(),
-                t.outputsDuplicated(), t.outOfOrder(), t.failedVerifications() + sum(sums, "connect_failures"));
+                t.outputsDuplicated(), t.outOfOrder(), t.failedVerifications() + sum(sums, "connect_failures"),
+                t.ruleViolations(), t.updatesRules2(), t.updatesRules3());
         String ds = src.path("cutover_digest").asText();
         if (ds.equals("0") && sourceHistory.cutDigest() != 0) {
             ds = Long.toHexString(sourceHistory.cutDigest()); // it died after cutting over: its journal kept the digest

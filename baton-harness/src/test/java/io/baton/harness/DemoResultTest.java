@@ -10,11 +10,14 @@ class DemoResultTest {
 
     /**
      * The fields of {@code ./baton demo --json} as they were when the demo lived in the CLI, in order, with
-     * whether TLS was on and the bots' transport after the mode.
+     * whether TLS was on and the bots' transport after the mode, the arena schemas of both servers after them,
+     * and the rule figures after the failed verifications.
      */
-    private static final List<String> FIELDS = List.of("clients", "tick_hz", "state_bytes", "mode", "tls", "transport", "outcome",
+    private static final List<String> FIELDS = List.of("clients", "tick_hz", "state_bytes", "mode", "tls", "transport",
+            "source_schema", "target_schema", "outcome",
             "clients_switched", "clients_resumed", "inputs_sent", "inputs_lost", "inputs_duplicated", "outputs_lost",
-            "outputs_duplicated", "out_of_order", "failed_verifications", "digest_source", "digest_target",
+            "outputs_duplicated", "out_of_order", "failed_verifications", "rule_violations", "updates_rules_2",
+            "updates_rules_3", "digest_source", "digest_target",
             "state_equal", "cutover_index", "handoff_ms", "cutover_pause_ms", "longest_commit_wait_ms",
             "commit_suspensions", "stall_ms", "baseline_stall_ms", "stall_excess_ms", "earlier_baseline_stall_ms",
             "noise_excess_ms", "handoff_cpu_us_per_client",
@@ -38,7 +41,7 @@ class DemoResultTest {
     @Test
     void aFaultAChainAndTheHeapEachAddTheirFieldsWhereTheDemoPutThem() {
         DemoResult faulty = result(settings(Fault.PAUSE_SOURCE, 1, false), "failed-over", counts(0), List.of());
-        assertThat(List.copyOf(faulty.toJson().keySet()).subList(33, 36))
+        assertThat(List.copyOf(faulty.toJson().keySet()).subList(38, 41))
                 .containsExactly("acked_inputs_lost", "fault_at_ms", "recovery_ms");
         assertThat(faulty.toJson()).containsEntry("expected_outcome", "failed-over or completed")
                 .containsEntry("fault", "pause-source");
