@@ -8,10 +8,11 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Creates the arena ({@code --service arena}), schema 2: the default release. Option {@code state-mb=N} adds
- * N MiB of world pages that keep changing, to give handoffs a state of a chosen size; a restore takes the
- * size from the snapshot. The next release, schema 3, is {@link Arena3Factory}, under the same name; this one
- * refuses its snapshots (a downgrade).
+ * Creates the arena ({@code --service arena --service-version 2}), schema 2: the previous release; {@code
+ * --service arena} alone hosts the newest (ServiceLookup). Option {@code state-mb=N} adds N MiB of world pages
+ * that keep changing, to give handoffs a state of a chosen size; a restore takes the size from the snapshot.
+ * The next release, schema 3, is {@link Arena3Factory}, under the same name; this one refuses its snapshots
+ * (a downgrade).
  */
 public final class ArenaFactory implements ServiceFactory {
 
