@@ -90,10 +90,9 @@ final class Delivery {
         if (core.role() != Role.AUTHORITY || s.conn < 0 || !core.conns.isBound(s) || s.welcomeHeldAt != 0) {
             return;
         }
-        for (Session.Out o : s.unacked) {
-            if (o.seq() <= s.sentSeq) {
-                continue;
-            }
+        UnackedOutputs outs = s.unacked;
+        for (int i = outs.firstAfter(s.sentSeq); i < outs.size(); i++) {
+            Session.Out o = outs.get(i);
             if (o.index() > releasedIndex) {
                 break;
             }
@@ -182,7 +181,7 @@ final class Delivery {
                 markAckDue(s);
             }
             pump(s);
-            Session.Out last = s.unacked.peekLast();
+            Session.Out last = s.unacked.last();
             if (s.unreleasedInputs.isEmpty() && s.welcomeHeldAt == 0 && (last == null || last.index() <= releasedIndex)) {
                 it.remove();
             }

@@ -96,6 +96,11 @@ final class RuntimeState {
             int outs = in.readInt();
             for (int k = 0; k < outs; k++) {
                 long seq = in.readLong();
+                Session.Out newest = s.unacked.last();
+                if (newest != null && seq <= newest.seq()) {
+                    throw new IOException("session " + id + "'s output " + seq + " follows its output " + newest.seq()
+                            + " in the snapshot: outputs must be in increasing order");
+                }
                 int len = in.readInt();
                 if (len < 0 || len > (64 << 20)) {
                     throw new IOException("output of " + len + " bytes in snapshot");

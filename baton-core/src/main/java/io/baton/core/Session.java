@@ -29,7 +29,7 @@ final class Session {
     long outputSeq;
     long outputAcked;
     /** Outputs the client has not acknowledged; only {@link #keep} adds and {@link #trimTo} removes. */
-    final ArrayDeque<Out> unacked = new ArrayDeque<>();
+    final UnackedOutputs unacked = new UnackedOutputs();
     /** The payload bytes of {@link #unacked}, checked against the server's cap (ServerConfig.Limits). */
     long unackedBytes;
 
@@ -80,7 +80,7 @@ final class Session {
                 inputApplied), outputSeq);
     }
 
-    /** Keeps an output until the client acknowledges it. */
+    /** Keeps an output until the client acknowledges it; its number must be above those kept. */
     void keep(Out o) {
         unacked.add(o);
         unackedBytes += o.payload().length;
@@ -90,7 +90,7 @@ final class Session {
         if (ack > outputAcked) {
             outputAcked = Math.min(ack, outputSeq);
         }
-        while (!unacked.isEmpty() && unacked.peekFirst().seq() <= outputAcked) {
+        while (!unacked.isEmpty() && unacked.first().seq() <= outputAcked) {
             unackedBytes -= unacked.pollFirst().payload().length;
         }
     }
