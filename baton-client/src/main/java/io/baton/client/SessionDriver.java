@@ -74,6 +74,22 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
         return System.nanoTime();
     }
 
+    /**
+     * The time of the burst under way on the loop (the frames of one read, the sends a listener makes while
+     * they are delivered), read at its first use and forgotten by {@link #afterBatch}, which ends every burst:
+     * 0 between bursts. One clock read per burst, not one per frame and per send (docs/performance.md).
+     */
+    private long burstAt;
+
+    private long burstNow() {
+        long t = burstAt;
+        if (t == 0) {
+            t = now();
+            burstAt = t;
+        }
+        return t;
+    }
+
     void start() {
         loop.execute(() -> {
             core.start(now());
@@ -112,7 +128,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
             // earlier from other threads, and flushed with the rest of the burst by one drain.
             drainQueued();
             if (!core.isClosed()) {
-                core.send(payload, now());
+                core.send(payload, burstNow());
                 corePending = core.pendingInputs();
             }
             scheduleDrain();
@@ -312,7 +328,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Frame f) {
-                core.frame(conn, f, now());
+                core.frame(conn, f, burstNow());
             } else if (msg instanceof FrameDecoder.BadFrame bad) {
                 LOG.warn("server sent a bad frame: {}", bad.cause().getMessage());
                 ctx.close();
@@ -339,6 +355,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     }
 
     private void afterBatch() {
+        burstAt = 0;
         long now = now();
         core.flush(now);
         batcher.flush();

@@ -317,8 +317,24 @@ final class CoreDriver implements ServerOutbox {
         }
     }
 
+    /**
+     * The time of the burst of frames under way on the core's loop, read at its first frame and forgotten by
+     * {@link #afterBatch}, which ends every burst: 0 between bursts. One clock read per burst, not per frame
+     * (a read burst of a pipelining client carries dozens of frames; docs/performance.md).
+     */
+    private long burstAt;
+
+    private long burstNow() {
+        long t = burstAt;
+        if (t == 0) {
+            t = now();
+            burstAt = t;
+        }
+        return t;
+    }
+
     private void dispatch(long conn, Object msg) {
-        long now = now();
+        long now = burstNow();
         if (msg instanceof Frame f) {
             core.frame(conn, f, now);
         } else if (msg instanceof FrameDecoder.BadFrame bad) {
@@ -357,6 +373,7 @@ final class CoreDriver implements ServerOutbox {
 
     /** After any burst of core calls: batched acks, one flush per written channel, the next timer. */
     void afterBatch() {
+        burstAt = 0;
         long now = now();
         core.flush(now);
         for (int i = 0; i < peerChannels.size(); i++) {
