@@ -27,4 +27,16 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
     }
+
+    /**
+     * A connection reset as a round's connections close ends that connection and is not news: closed quietly.
+     * Anything else (a TLS handshake that failed, say) is said, since the round's figure would be wrong.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            System.err.println("bench: an echo connection failed: " + cause);
+        }
+        ctx.close();
+    }
 }

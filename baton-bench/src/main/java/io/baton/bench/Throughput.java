@@ -46,12 +46,23 @@ import java.util.function.Consumer;
  */
 public final class Throughput {
 
-    /** What one timed run measured. */
-    public record Result(String system, long messages, double seconds) {
+    /**
+     * What one timed run measured: messages echoed in {@code seconds}, and the CPU time the server's and the
+     * client's event loop threads spent in that interval, per message. Both loops of each system are one
+     * thread, so the busier of the two bounds the rate, and the pair says which one does.
+     */
+    public record Result(String system, long messages, double seconds, double serverCpuNanosPerMessage,
+                         double clientCpuNanosPerMessage) {
         public double perSecond() {
             return messages / seconds;
         }
     }
+
+    /** The names the threads of each end begin with ({@link Transport#group}): how a result finds their CPU. */
+    private static final String ECHO_SERVER = "echo-server";
+    private static final String ECHO_CLIENT = "echo-client";
+    private static final String BATON_SERVER = "baton-io";
+    private static final String BATON_CLIENT = ClientRuntime.THREAD_NAME;
 
     /** The shape of the load: connections, messages in flight on each, payload bytes, and the timings. */
     public record Load(int connections, int window, int payloadBytes, Duration warmup, Duration measure) {
@@ -79,8 +90,8 @@ public final class Throughput {
     public static Result plainNetty(Load load, Tls.CertificateFiles tls) throws InterruptedException {
         io.netty.handler.ssl.SslContext serverTls = tls == null ? null : Tls.server(tls.cert(), tls.key(), null);
         io.netty.handler.ssl.SslContext clientTls = tls == null ? null : Tls.client(Tls.certificates(tls.ca()));
-        EventLoopGroup serverLoop = Transport.group(1, "echo-server", Thread.NORM_PRIORITY);
-        EventLoopGroup clientLoop = Transport.group(1, "echo-client", Thread.NORM_PRIORITY);
+        EventLoopGroup serverLoop = Transport.group(1, ECHO_SERVER, Thread.NORM_PRIORITY);
+        EventLoopGroup clientLoop = Transport.group(1, ECHO_CLIENT, Thread.NORM_PRIORITY);
         List<Channel> open = new ArrayList<>();
         try {
             Channel server = listen(serverLoop, ch -> {
@@ -102,7 +113,8 @@ public final class Throughput {
                             new EchoLoad(load.window(), echoed, alloc -> frame(alloc, payload), false));
                 }));
             }
-            return timed(tls == null ? "plain Netty echo" : "plain Netty TLS echo", echoed, load);
+            return timed(tls == null ? "plain Netty echo" : "plain Netty TLS echo", echoed, load, ECHO_SERVER,
+                    ECHO_CLIENT);
         } finally {
             for (Channel ch : open) {
                 ch.close();
@@ -117,8 +129,8 @@ public final class Throughput {
      * handlers on both ends (a client masks what it sends, as RFC 6455 requires, and as Baton's client does).
      */
     public static Result plainNettyWebSocket(Load load) throws Exception {
-        EventLoopGroup serverLoop = Transport.group(1, "echo-server", Thread.NORM_PRIORITY);
-        EventLoopGroup clientLoop = Transport.group(1, "echo-client", Thread.NORM_PRIORITY);
+        EventLoopGroup serverLoop = Transport.group(1, ECHO_SERVER, Thread.NORM_PRIORITY);
+        EventLoopGroup clientLoop = Transport.group(1, ECHO_CLIENT, Thread.NORM_PRIORITY);
         List<Channel> open = new ArrayList<>();
         try {
             Channel server = listen(serverLoop, ch -> ch.pipeline().addLast(new HttpServerCodec(),
@@ -143,7 +155,7 @@ public final class Throughput {
             for (EchoLoad l : loads) {
                 l.started().get(10, TimeUnit.SECONDS);
             }
-            return timed("plain Netty WebSocket echo", echoed, load);
+            return timed("plain Netty WebSocket echo", echoed, load, ECHO_SERVER, ECHO_CLIENT);
         } finally {
             for (Channel ch : open) {
                 ch.close();
@@ -239,7 +251,7 @@ public final class Throughput {
                 }
             }
             Result r = timed((webSocket ? "Baton session over WebSocket" : "Baton session")
-                    + (tls == null ? "" : " over TLS"), echoed, load);
+                    + (tls == null ? "" : " over TLS"), echoed, load, BATON_SERVER, BATON_CLIENT);
             stopped.set(true); // echoes still on their way are not answered: a closed client refuses sends
             for (BatonClient c : clients) {
                 c.close();
@@ -248,12 +260,41 @@ public final class Throughput {
         }
     }
 
-    private static Result timed(String system, LongAdder echoed, Load load) throws InterruptedException {
+    private static Result timed(String system, LongAdder echoed, Load load, String serverThreads,
+                                String clientThreads) throws InterruptedException {
         Thread.sleep(load.warmup().toMillis()); // the load runs for this long before it is counted
         long before = echoed.sum();
+        Map<Long, Long> serverCpu = cpuOf(serverThreads);
+        Map<Long, Long> clientCpu = cpuOf(clientThreads);
         long t0 = System.nanoTime();
         Thread.sleep(load.measure().toMillis()); // the measured interval itself
         long n = echoed.sum() - before;
-        return new Result(system, n, (System.nanoTime() - t0) / 1e9);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long server = cpuSince(serverThreads, serverCpu);
+        long client = cpuSince(clientThreads, clientCpu);
+        return new Result(system, n, seconds, n == 0 ? 0 : (double) server / n, n == 0 ? 0 : (double) client / n);
+    }
+
+    /** The CPU time so far of each live thread whose name begins with {@code prefix}, by thread id. */
+    private static Map<Long, Long> cpuOf(String prefix) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new java.util.HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(prefix)) {
+                cpu.put(t.getId(), mx.getThreadCpuTime(t.getId()));
+            }
+        }
+        return cpu;
+    }
+
+    /** The CPU time those threads spent since {@code before} (a thread started since counts from zero). */
+    private static long cpuSince(String prefix, Map<Long, Long> before) {
+        long spent = 0;
+        for (Map.Entry<Long, Long> now : cpuOf(prefix).entrySet()) {
+            if (now.getValue() >= 0) {
+                spent += now.getValue() - Math.max(0, before.getOrDefault(now.getKey(), 0L));
+            }
+        }
+        return spent;
     }
 }

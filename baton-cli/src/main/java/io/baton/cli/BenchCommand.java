@@ -66,6 +66,9 @@ final class BenchCommand implements Callable<Integer> {
                 "Both are measured in the same run, in alternating rounds (drift in the machine hits both); "
                     + "the echo is a length-framed Netty echo written for the comparison.",
                 "",
+                "Each row also gives the CPU its server's and its client's event loop thread spent per message: "
+                    + "each end is one thread, so the busier of the two bounds the rate.",
+                "",
                 "The heap a Baton server spends per idle session (a server process with N idle sessions, heap "
                     + "measured by jcmd after a full collection, before and after they connect).",
                 "",
@@ -121,6 +124,8 @@ final class BenchCommand implements Callable<Integer> {
             List<Double> batonWs = new ArrayList<>();
             List<Double> nettyTls = new ArrayList<>();
             List<Double> batonTls = new ArrayList<>();
+            // Every result by its JSON name, for the CPU its two threads spent per message.
+            Map<String, List<Throughput.Result>> rows = new LinkedHashMap<>();
             java.nio.file.Path certDir = noTls ? null : java.nio.file.Files.createTempDirectory("baton-bench-tls-");
             io.baton.transport.Tls.CertificateFiles certs = noTls ? null
                     : io.baton.transport.Tls.writeDevelopmentCertificates(certDir, List.of("127.0.0.1"), 1, false);
@@ -128,24 +133,30 @@ final class BenchCommand implements Callable<Integer> {
                 Throughput.Result n = Throughput.plainNetty(load);
                 say("round %d/%d: plain Netty echo %,.0f msg/s", r, rounds, n.perSecond());
                 netty.add(n.perSecond());
+                rows.computeIfAbsent("plain_netty", k -> new ArrayList<>()).add(n);
                 Throughput.Result b = Throughput.baton(load);
                 say("round %d/%d: Baton session    %,.0f msg/s", r, rounds, b.perSecond());
                 baton.add(b.perSecond());
+                rows.computeIfAbsent("baton", k -> new ArrayList<>()).add(b);
                 if (webSocket) {
                     Throughput.Result nw = Throughput.plainNettyWebSocket(load);
                     say("round %d/%d: plain Netty WebSocket echo %,.0f msg/s", r, rounds, nw.perSecond());
                     nettyWs.add(nw.perSecond());
+                    rows.computeIfAbsent("plain_netty_websocket", k -> new ArrayList<>()).add(nw);
                     Throughput.Result bw = Throughput.baton(load, true);
                     say("round %d/%d: Baton over WebSocket    %,.0f msg/s", r, rounds, bw.perSecond());
                     batonWs.add(bw.perSecond());
+                    rows.computeIfAbsent("baton_websocket", k -> new ArrayList<>()).add(bw);
                 }
                 if (certs != null) {
                     Throughput.Result nt = Throughput.plainNetty(load, certs);
                     say("round %d/%d: plain Netty TLS echo   %,.0f msg/s", r, rounds, nt.perSecond());
                     nettyTls.add(nt.perSecond());
+                    rows.computeIfAbsent("plain_netty_tls", k -> new ArrayList<>()).add(nt);
                     Throughput.Result bt = Throughput.baton(load, certs);
                     say("round %d/%d: Baton session over TLS %,.0f msg/s", r, rounds, bt.perSecond());
                     batonTls.add(bt.perSecond());
+                    rows.computeIfAbsent("baton_tls", k -> new ArrayList<>()).add(bt);
                 }
             }
             double nettyMedian = median(netty);
@@ -190,6 +201,22 @@ final class BenchCommand implements Callable<Integer> {
                     java.nio.file.Files.deleteIfExists(p);
                 }
             }
+            StringBuilder cpuRows = new StringBuilder("CPU per message, median ns (server thread / client thread; "
+                    + "the busier one bounds the rate)\n");
+            for (Map.Entry<String, List<Throughput.Result>> row : rows.entrySet()) {
+                List<Double> server = new ArrayList<>();
+                List<Double> client = new ArrayList<>();
+                for (Throughput.Result r : row.getValue()) {
+                    server.add(r.serverCpuNanosPerMessage());
+                    client.add(r.clientCpuNanosPerMessage());
+                }
+                Map<String, Object> cpu = new LinkedHashMap<>();
+                cpu.put("server", Math.round(median(server)));
+                cpu.put("client", Math.round(median(client)));
+                out.put(row.getKey() + "_cpu_ns_per_msg", cpu);
+                cpuRows.append(String.format("  %-28s %,5d / %,5d%n", row.getValue().get(0).system(),
+                        Math.round(median(server)), Math.round(median(client))));
+            }
             if (idleSessions > 0) {
                 out.put("idle_sessions", idleSessions);
                 out.put("heap_bytes_per_idle_session", heapPerIdleSession());
@@ -200,7 +227,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("throughput (%d connections x %d in flight, %d-byte payload, median of %d rounds)%n"
                                 + "  plain Netty echo  %,d msg/s%n  Baton session     %,d msg/s  (%.2f x plain Netty)%n%s%s",
                         connections, window, payload, rounds, Math.round(nettyMedian), Math.round(batonMedian),
-                        batonMedian / nettyMedian, wsRows + tlsRows, idleSessions > 0
+                        batonMedian / nettyMedian, wsRows + tlsRows + cpuRows, idleSessions > 0
                                 ? String.format("heap per idle session  %,d bytes (%d sessions)%n",
                                 out.get("heap_bytes_per_idle_session"), idleSessions) : "");
             }

@@ -13,6 +13,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientRuntime implements AutoCloseable {
 
+    /**
+     * What the names of a runtime's I/O threads begin with, followed by the runtime's and the thread's number
+     * ({@code baton-client-io-3-1}): so a thread dump or a profile tells a process's clients from its servers'
+     * loops ({@code baton-io-…}).
+     */
+    public static final String THREAD_NAME = "baton-client-io";
+
     private final EventLoopGroup group;
     /** Resolves names and opens connections, so that neither ever runs on an I/O thread. */
     private final java.util.concurrent.ExecutorService connector;
@@ -46,7 +53,7 @@ public final class ClientRuntime implements AutoCloseable {
         if (rehearse) {
             ClientRehearsal.run(ClientRehearsal.ROUNDS);
         }
-        return new ClientRuntime(Transport.group(ioThreads));
+        return new ClientRuntime(Transport.group(ioThreads, THREAD_NAME, Thread.MAX_PRIORITY));
     }
 
     /**
