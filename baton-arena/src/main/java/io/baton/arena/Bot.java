@@ -35,41 +35,36 @@ final class Bot {
     private volatile Throwable connectFailure;
     private volatile boolean closed;
 
-    /** {@code onFirstMove} gets the System.nanoTime() of the first switch or resume; called on an I/O thread. */
-    Bot(String host, int port, String bindAddress, long seed, LongConsumer onFirstMove) {
-        this(host, port, false, bindAddress, java.util.List.of(), seed, onFirstMove);
-    }
-
-    /** Over TCP, TLS trusting {@code trust} unless it is empty. */
-    Bot(String host, int port, String bindAddress, java.util.List<java.security.cert.X509Certificate> trust, long seed,
-        LongConsumer onFirstMove) {
-        this(host, port, false, bindAddress, trust, seed, onFirstMove);
+    /**
+     * What every bot of a fleet shares, one value so that a bot has one constructor and a caller names each
+     * setting once: the server at {@code host:port}, over WebSocket at {@code ws://host:port/baton} if
+     * {@code webSocket} ({@code wss://} with TLS), else over TCP; TLS, trusting {@code trust}, unless it is empty;
+     * the rules expected of the server it starts on ({@code sourceRules}) and of the one it is handed off to
+     * ({@code targetRules}), 0: the first update's, and the source's ({@link BotLedger}).
+     */
+    record Settings(String host, int port, boolean webSocket, java.util.List<java.security.cert.X509Certificate> trust,
+                    int sourceRules, int targetRules) {
+        Settings {
+            java.util.Objects.requireNonNull(host, "host");
+            trust = java.util.List.copyOf(trust);
+        }
     }
 
     /**
-     * As above, over WebSocket at {@code ws://host:port/baton} if {@code webSocket} ({@code wss://} with TLS), else
-     * over TCP; TLS, trusting {@code trust}, unless it is empty.
+     * One bot connecting as {@code settings} say, from {@code bindAddress} (null: any), its moves drawn from
+     * {@code seed}; {@code onFirstMove} gets the System.nanoTime() of the first switch or resume, on an I/O thread.
      */
-    Bot(String host, int port, boolean webSocket, String bindAddress,
-        java.util.List<java.security.cert.X509Certificate> trust, long seed, LongConsumer onFirstMove) {
-        this(host, port, webSocket, bindAddress, trust, seed, onFirstMove, 0, 0);
-    }
-
-    /**
-     * As above, expecting rules {@code sourceRules} of the server it starts on and {@code targetRules} of the one
-     * it is handed off to (0: the first update's, and the source's; {@link BotLedger}).
-     */
-    Bot(String host, int port, boolean webSocket, String bindAddress,
-        java.util.List<java.security.cert.X509Certificate> trust, long seed, LongConsumer onFirstMove, int sourceRules,
-        int targetRules) {
-        this.ledger = new BotLedger(sourceRules, targetRules);
+    Bot(Settings settings, String bindAddress, long seed, LongConsumer onFirstMove) {
+        this.ledger = new BotLedger(settings.sourceRules(), settings.targetRules());
         this.random = new SplittableRandom(seed);
         this.onFirstMove = onFirstMove;
+        String host = settings.host();
         String h = host.contains(":") ? "[" + host + "]" : host;
-        ClientOptions.Builder b = webSocket
-                ? ClientOptions.builder((trust.isEmpty() ? "ws://" : "wss://") + h + ":" + port + "/baton")
-                : ClientOptions.builder(host, port);
-        this.options = b.bindAddress(bindAddress).trust(trust).lifecycle(this::onLifecycle).build();
+        ClientOptions.Builder b = settings.webSocket()
+                ? ClientOptions.builder((settings.trust().isEmpty() ? "ws://" : "wss://") + h + ":" + settings.port()
+                        + "/baton")
+                : ClientOptions.builder(host, settings.port());
+        this.options = b.bindAddress(bindAddress).trust(settings.trust()).lifecycle(this::onLifecycle).build();
     }
 
     /** Connects; the future completes either way, and a failure is kept for the report. */

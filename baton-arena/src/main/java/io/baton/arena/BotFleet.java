@@ -35,9 +35,8 @@ import java.util.function.Consumer;
  */
 public final class BotFleet implements AutoCloseable {
 
-    private final String host;
-    private final int port;
-    private final boolean webSocket;
+    /** Where and how every bot connects, and the rules it expects. */
+    private final Bot.Settings botSettings;
     private final int clients;
     private final double inputHz;
     private final long tickPeriodNanos;
@@ -45,8 +44,6 @@ public final class BotFleet implements AutoCloseable {
     private final int bindAddresses;
     private final int ioThreads;
     private final long seed;
-    private final int sourceRules;
-    private final int targetRules;
     private final Duration settleTimeout;
     private final Duration connectTimeout;
     private final Consumer<String> progress;
@@ -62,27 +59,20 @@ public final class BotFleet implements AutoCloseable {
     private int moves;
 
     private final Connector suppliedConnector;
-    /** What the bots' TLS trusts; empty: in the clear. */
-    private final List<java.security.cert.X509Certificate> trust;
     private ClientRuntime runtime;
     private long connectedNanos;
     private boolean started;
     private boolean verified;
 
     private BotFleet(Builder b) {
-        this.host = b.host;
-        this.port = b.port;
-        this.webSocket = b.webSocket;
+        this.botSettings = new Bot.Settings(b.host, b.port, b.webSocket, b.trust, b.sourceRules, b.targetRules);
         this.clients = b.clients;
         this.inputHz = b.inputHz;
         this.tickPeriodNanos = 1_000_000_000L / b.tickHz;
         this.connectRate = b.connectRate;
         this.bindAddresses = b.bindAddresses;
-        this.trust = b.trust;
         this.ioThreads = b.ioThreads;
         this.seed = b.seed;
-        this.sourceRules = b.sourceRules;
-        this.targetRules = b.targetRules;
         this.settleTimeout = b.settleTimeout;
         this.connectTimeout = b.connectTimeout;
         this.progress = b.progress;
@@ -131,8 +121,7 @@ public final class BotFleet implements AutoCloseable {
         List<Bot> fleet = new ArrayList<>(clients);
         for (int i = 0; i < clients; i++) {
             String bind = bindAddresses == 0 ? null : "127.0.0." + (1 + i % bindAddresses);
-            fleet.add(new Bot(host, port, webSocket, bind, trust, Hash64.mix(seed, i), this::recordMove, sourceRules,
-                    targetRules));
+            fleet.add(new Bot(botSettings, bind, Hash64.mix(seed, i), this::recordMove));
         }
         bots = List.copyOf(fleet);
         for (int i = 0; i < clients; i++) {

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 class BotTest {
 
     private static final long SESSION = 42;
+    /** The bots here are attached to a fake client and never connect: any address will do. */
+    private static final Bot.Settings NOWHERE = new Bot.Settings("localhost", 1, false, java.util.List.of(), 0, 0);
 
     /** A client whose sends wait in a queue until the test delivers them. */
     private static final class QueueClient implements BatonClient {
@@ -78,7 +80,7 @@ class BotTest {
 
     @Test
     void botVerifiesACleanRunAgainstTheGame() throws InterruptedException {
-        Bot bot = new Bot("localhost", 1, null, java.util.List.of(), 3, t -> { });
+        Bot bot = new Bot(NOWHERE, null, 3, t -> { });
         QueueClient client = new QueueClient(100);
         bot.attach(client);
         FakeContext game = wire(bot);
@@ -106,7 +108,7 @@ class BotTest {
 
     @Test
     void botCatchesAGameThatNeverAppliesAnInput() throws InterruptedException {
-        Bot bot = new Bot("localhost", 1, null, java.util.List.of(), 3, t -> { });
+        Bot bot = new Bot(NOWHERE, null, 3, t -> { });
         QueueClient client = new QueueClient(100);
         bot.attach(client);
         FakeContext game = wire(bot);
@@ -128,7 +130,7 @@ class BotTest {
 
     @Test
     void refusedSendIsNotCountedAsSent() {
-        Bot bot = new Bot("localhost", 1, null, java.util.List.of(), 3, t -> { });
+        Bot bot = new Bot(NOWHERE, null, 3, t -> { });
         QueueClient client = new QueueClient(2);
         bot.attach(client);
         for (int i = 0; i < 5; i++) {
@@ -140,7 +142,7 @@ class BotTest {
 
     @Test
     void garbageOutputIsAMalformedUpdate() {
-        Bot bot = new Bot("localhost", 1, null, java.util.List.of(), 3, t -> { });
+        Bot bot = new Bot(NOWHERE, null, 3, t -> { });
         bot.onMessage(new byte[] {9, 9, 9});
         assertThat(bot.ledger().verdict().malformedUpdates()).isEqualTo(1);
         assertThat(bot.ledger().verdict().ok()).isFalse();

@@ -45,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Game ticks per second (default: ${DEFAULT-VALUE}).")
     int tickHz;
 
-    @Option(names = "--state-mb", defaultValue = "0", description = "MiB of extra world state that keeps changing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--state-mb", defaultValue = "" + DemoSettings.STATE_MB, description = "MiB of extra world state that keeps changing (default: ${DEFAULT-VALUE}).")
     int stateMb;
 
     @Option(names = "--mode", defaultValue = "live", description = "live (Baton's handoff), stopcopy (Baton's stop-and-copy) "
@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fault", defaultValue = "none", description = "Inject one fault during the handoff.")
     String fault;
 
-    @Option(names = "--handoffs", defaultValue = "1",
+    @Option(names = "--handoffs", defaultValue = "" + DemoSettings.HANDOFFS,
             description = "Handoffs in a row, each to a fresh standby server: source -> target -> a third... (1-4, "
                     + "default: ${DEFAULT-VALUE}; more than one only without --fault).")
     int handoffs;
@@ -125,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
                     + "they see them then and never before). 0: the source's (default: ${DEFAULT-VALUE}).")
     int targetVersion;
 
-    @Option(names = "--bot-processes", defaultValue = "1", description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bot-processes", defaultValue = "" + DemoSettings.BOT_PROCESSES, description = "Processes the bots are spread over (default: ${DEFAULT-VALUE}).")
     int botProcesses;
 
     @Option(names = "--server-jvm-opts", split = " ",
@@ -157,12 +157,18 @@ final class DemoCommand implements Callable<Integer> {
         if (browser && !spec.commandLine().getParseResult().hasMatchedOption("--after-s")) {
             afterS = BrowserClients.AFTER_S;
         }
-        DemoSettings settings = new DemoSettings(clients, tickHz, stateMb, m, inputHz, warmupS, afterS,
-                Fault.named(fault), handoffs, traceStalls, redirectPerSecond, realtimePriority, botProcesses,
-                serverJvm == null ? DemoSettings.launcherServerJvm() : serverJvm,
-                botJvm == null ? DemoSettings.launcherBotJvm() : botJvm, false,
-                browser || transport == BotsCommand.ClientTransport.websocket).withTls(!noTls)
-                .withTargetVersion(targetVersion);
+        DemoSettings.Builder b = DemoSettings.builder().clients(clients).tickHz(tickHz).stateMb(stateMb).mode(m)
+                .inputHz(inputHz).warmupS(warmupS).afterS(afterS).fault(Fault.named(fault)).handoffs(handoffs)
+                .traceStalls(traceStalls).redirectPerSecond(redirectPerSecond).realtimePriority(realtimePriority)
+                .botProcesses(botProcesses).webSocket(browser || transport == BotsCommand.ClientTransport.websocket)
+                .tls(!noTls).targetVersion(targetVersion);
+        if (serverJvm != null) {
+            b.serverJvm(serverJvm);
+        }
+        if (botJvm != null) {
+            b.botJvm(botJvm);
+        }
+        DemoSettings settings = b.build();
         if (browser) {
             BrowserClients.Run run = Demo.runInBrowsers(settings, Main.class, browserOptions);
             if (json) {

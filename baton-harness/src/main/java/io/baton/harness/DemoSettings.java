@@ -6,7 +6,10 @@ import java.util.Locale;
 
 /**
  * What one demo run does: the workload, the kind of handoff, the fault, and how its processes run. The
- * defaults are {@code ./baton demo}'s, named once here for its options and for the benchmarks.
+ * defaults are {@code ./baton demo}'s, named once here for its options and for the benchmarks. Built one way:
+ * {@link #builder()} starts from those defaults, each setting is changed by its name, and {@link Builder#build()}
+ * checks the whole run at once (so no order of the changes matters); {@link #toBuilder()} starts from a run's
+ * settings. A dozen numbers passed by place could not be checked by a reader.
  *
  * @param clients           bots, spread over {@code botProcesses} processes
  * @param tickHz            game ticks per second
@@ -44,6 +47,9 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
     public static final int NEWER_VERSION = 3;
 
     public static final int CLIENTS = 200;
+    public static final int STATE_MB = 0;
+    public static final int HANDOFFS = 1;
+    public static final int BOT_PROCESSES = 1;
     public static final int TICK_HZ = 30;
     public static final int INPUT_HZ = 10;
     /**
@@ -98,31 +104,6 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
         }
     }
 
-    /** The bots over TCP ({@code webSocket} false) or WebSocket, with TLS on every link, as the demo runs by default. */
-    public DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
-                        double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
-                        int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
-                        boolean measureHeap, boolean webSocket) {
-        this(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
-                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, true);
-    }
-
-    /** As the canonical constructor, the target running the source's release. */
-    public DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
-                        double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
-                        int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
-                        boolean measureHeap, boolean webSocket, boolean tls) {
-        this(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls, redirectPerSecond,
-                realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, tls, SAME_VERSION);
-    }
-
-    /** These settings with the target running arena schema {@code version} ({@link #SAME_VERSION}: the source's). */
-    public DemoSettings withTargetVersion(int version) {
-        return new DemoSettings(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
-                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, tls,
-                version);
-    }
-
     /** The schema the source runs, as the demo's JSON says it. */
     public int sourceSchema() {
         return SOURCE_VERSION;
@@ -174,33 +155,159 @@ public record DemoSettings(int clients, int tickHz, int stateMb, Mode mode, doub
         }
     }
 
-    /** The bots over TCP, with TLS on every link, as the demo runs by default. */
-    public DemoSettings(int clients, int tickHz, int stateMb, Mode mode, double inputHz, double warmupS,
-                        double afterS, Fault fault, int handoffs, boolean traceStalls, int redirectPerSecond,
-                        int realtimePriority, int botProcesses, List<String> serverJvm, List<String> botJvm,
-                        boolean measureHeap) {
-        this(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls, redirectPerSecond,
-                realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, false, true);
+    /** {@code ./baton demo} with no options: every setting its default. */
+    public static DemoSettings defaults() {
+        return builder().build();
     }
 
-    /** These settings with TLS on every link ({@code tls}) or every link in the clear. */
-    public DemoSettings withTls(boolean on) {
-        return new DemoSettings(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
-                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, webSocket, on,
-                targetVersion);
+    /** A builder holding {@code ./baton demo}'s defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** These settings with the bots over WebSocket ({@code on}) or TCP. */
-    public DemoSettings withWebSocket(boolean on) {
-        return new DemoSettings(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs, traceStalls,
-                redirectPerSecond, realtimePriority, botProcesses, serverJvm, botJvm, measureHeap, on, tls);
+    /** A builder holding these settings. */
+    public Builder toBuilder() {
+        return new Builder().clients(clients).tickHz(tickHz).stateMb(stateMb).mode(mode).inputHz(inputHz)
+                .warmupS(warmupS).afterS(afterS).fault(fault).handoffs(handoffs).traceStalls(traceStalls)
+                .redirectPerSecond(redirectPerSecond).realtimePriority(realtimePriority).botProcesses(botProcesses)
+                .serverJvm(serverJvm).botJvm(botJvm).measureHeap(measureHeap).webSocket(webSocket).tls(tls)
+                .targetVersion(targetVersion);
     }
 
-    /** The demo's defaults, for a workload of {@code clients} bots in {@code mode} over {@code stateMb} MiB. */
-    public static DemoSettings of(int clients, int stateMb, Mode mode, int tickHz, int botProcesses,
-                                  boolean measureHeap) {
-        return new DemoSettings(clients, tickHz, stateMb, mode, INPUT_HZ, WARMUP_S, AFTER_S, Fault.NONE, 1, false,
-                REDIRECT_PER_SECOND, REALTIME_PRIORITY, botProcesses, launcherServerJvm(), launcherBotJvm(), measureHeap);
+    /**
+     * Demo settings by name, from {@code ./baton demo}'s defaults; each setter is the record's component of that
+     * name. Nothing is checked until {@link #build()}, which refuses a run that cannot be made as the record does.
+     */
+    public static final class Builder {
+        private int clients = CLIENTS;
+        private int tickHz = TICK_HZ;
+        private int stateMb = STATE_MB;
+        private Mode mode = Mode.LIVE;
+        private double inputHz = INPUT_HZ;
+        private double warmupS = WARMUP_S;
+        private double afterS = AFTER_S;
+        private Fault fault = Fault.NONE;
+        private int handoffs = HANDOFFS;
+        private boolean traceStalls;
+        private int redirectPerSecond = REDIRECT_PER_SECOND;
+        private int realtimePriority = REALTIME_PRIORITY;
+        private int botProcesses = BOT_PROCESSES;
+        /** Null: {@link #launcherServerJvm()}, read when built. */
+        private List<String> serverJvm;
+        /** Null: {@link #launcherBotJvm()}, read when built. */
+        private List<String> botJvm;
+        private boolean measureHeap;
+        private boolean webSocket;
+        private boolean tls = true;
+        private int targetVersion = SAME_VERSION;
+
+        private Builder() {
+        }
+
+        public Builder clients(int n) {
+            this.clients = n;
+            return this;
+        }
+
+        public Builder tickHz(int hz) {
+            this.tickHz = hz;
+            return this;
+        }
+
+        public Builder stateMb(int mb) {
+            this.stateMb = mb;
+            return this;
+        }
+
+        public Builder mode(Mode m) {
+            this.mode = m;
+            return this;
+        }
+
+        public Builder inputHz(double hz) {
+            this.inputHz = hz;
+            return this;
+        }
+
+        public Builder warmupS(double seconds) {
+            this.warmupS = seconds;
+            return this;
+        }
+
+        public Builder afterS(double seconds) {
+            this.afterS = seconds;
+            return this;
+        }
+
+        public Builder fault(Fault f) {
+            this.fault = f;
+            return this;
+        }
+
+        public Builder handoffs(int n) {
+            this.handoffs = n;
+            return this;
+        }
+
+        public Builder traceStalls(boolean on) {
+            this.traceStalls = on;
+            return this;
+        }
+
+        public Builder redirectPerSecond(int n) {
+            this.redirectPerSecond = n;
+            return this;
+        }
+
+        public Builder realtimePriority(int priority) {
+            this.realtimePriority = priority;
+            return this;
+        }
+
+        public Builder botProcesses(int n) {
+            this.botProcesses = n;
+            return this;
+        }
+
+        /** The servers' JVM options; by default {@link #launcherServerJvm()}. */
+        public Builder serverJvm(List<String> options) {
+            this.serverJvm = List.copyOf(options);
+            return this;
+        }
+
+        /** The bot processes' JVM options; by default {@link #launcherBotJvm()}. */
+        public Builder botJvm(List<String> options) {
+            this.botJvm = List.copyOf(options);
+            return this;
+        }
+
+        public Builder measureHeap(boolean on) {
+            this.measureHeap = on;
+            return this;
+        }
+
+        public Builder webSocket(boolean on) {
+            this.webSocket = on;
+            return this;
+        }
+
+        public Builder tls(boolean on) {
+            this.tls = on;
+            return this;
+        }
+
+        public Builder targetVersion(int version) {
+            this.targetVersion = version;
+            return this;
+        }
+
+        /** The settings, checked by the record's constructor (an IllegalArgumentException in the options' words). */
+        public DemoSettings build() {
+            return new DemoSettings(clients, tickHz, stateMb, mode, inputHz, warmupS, afterS, fault, handoffs,
+                    traceStalls, redirectPerSecond, realtimePriority, botProcesses,
+                    serverJvm != null ? serverJvm : launcherServerJvm(), botJvm != null ? botJvm : launcherBotJvm(),
+                    measureHeap, webSocket, tls, targetVersion);
+        }
     }
 
     /**

@@ -67,7 +67,7 @@ public final class HandoffBench {
             }
         }
         // Refused before any run starts, in the demo's own words.
-        DemoSettings.of(1, 0, DemoSettings.Mode.LIVE, tickHz, 1, false).withTargetVersion(targetVersion);
+        DemoSettings.builder().clients(1).tickHz(tickHz).targetVersion(targetVersion).build();
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> detail = new ArrayList<>();
         List<int[]> runs = new ArrayList<>(); // mode ordinal, target version
@@ -88,9 +88,9 @@ public final class HandoffBench {
                     n++;
                     System.err.printf("bench: row %d/%d: %s, %d clients, %d MiB, %d Hz%s%n", n, total, mode.word(), c, mb,
                             tickHz, run[1] == DemoSettings.SAME_VERSION ? "" : ", target on arena schema " + run[1]);
-                    DemoResult r = Demo.run(DemoSettings.of(c, mb, mode, tickHz,
-                            Math.max(1, (c + perBotProcess - 1) / perBotProcess), true).withTls(tls)
-                            .withTargetVersion(run[1]), product);
+                    DemoResult r = Demo.run(DemoSettings.builder().clients(c).stateMb(mb).mode(mode).tickHz(tickHz)
+                            .botProcesses(Math.max(1, (c + perBotProcess - 1) / perBotProcess)).measureHeap(true)
+                            .tls(tls).targetVersion(run[1]).build(), product);
                     allPassed &= r.passed();
                     Map<String, Object> json = r.toJson();
                     Map<String, Object> row = new LinkedHashMap<>();

@@ -76,9 +76,9 @@ public final class LinkBench {
                     n++;
                     System.err.printf("bench: link row %d/%d: %s, %d clients, round %d/%d%n", n, total, link.word(), c,
                             round, rounds);
-                    DemoSettings s = DemoSettings.of(c, 0, DemoSettings.Mode.LIVE, tickHz,
-                            Math.max(1, (c + perBotProcess - 1) / perBotProcess), false)
-                            .withWebSocket(link.webSocket).withTls(link.tls);
+                    DemoSettings s = DemoSettings.builder().clients(c).tickHz(tickHz)
+                            .botProcesses(Math.max(1, (c + perBotProcess - 1) / perBotProcess))
+                            .webSocket(link.webSocket).tls(link.tls).build();
                     DemoResult r = Demo.run(s, product);
                     allPassed &= r.passed();
                     Map<String, Object> json = r.toJson();

@@ -38,7 +38,7 @@ class BrowserClientsTest {
     private static DemoResult score(JsonNode botReport) throws Exception {
         JsonNode server = JSON.readTree("{\"cutover_digest\": \"ab\", \"cutover_index\": 100}");
         EventJournal.History none = new EventJournal.History(Map.of(), 0, 0, 0);
-        return new Scoring(DemoSettings.of(2, 0, DemoSettings.Mode.LIVE, 30, 1, false), List.of(botReport), 1_000L)
+        return new Scoring(DemoSettings.builder().clients(2).build(), List.of(botReport), 1_000L)
                 .score(server, server, none, none, "completed", new HandoffWatch(Fault.NONE), List.of(), null,
                         new DemoResult.Rss(null, null), new DemoResult.Rss(null, null), null, null, 0);
     }

@@ -11,24 +11,24 @@ import org.junit.jupiter.api.Test;
 /** {@code demo --target-version} and the cross-version rows of {@code bench handoff}, short of running servers. */
 class CrossVersionDemoTest {
 
-    private static DemoSettings live() {
-        return new DemoSettings(60, 30, 0, DemoSettings.Mode.LIVE, 10, 2, 1, Fault.NONE, 1, false, 5000, 0, 1,
-                List.of(), List.of(), false);
+    /** A small live run of 60 bots, 2 s of warm-up; the JVM options are never used. */
+    private static DemoSettings.Builder live() {
+        return DemoSettings.builder().clients(60).warmupS(2).serverJvm(List.of()).botJvm(List.of());
     }
 
     @Test
     void targetVersionTwoIsTheSourcesOwnAndTheMessageNamesThree() {
-        assertThatThrownBy(() -> live().withTargetVersion(2)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> live().targetVersion(2).build()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--target-version 2 is the release the source runs")
                 .hasMessageContaining("--target-version 3");
-        assertThatThrownBy(() -> live().withTargetVersion(4)).hasMessageContaining("releases 2 (the source's) and 3");
-        assertThatThrownBy(() -> live().withTargetVersion(1)).hasMessageContaining("--target-version 3");
-        DemoSettings restart = new DemoSettings(60, 30, 0, DemoSettings.Mode.RESTART, 10, 2, 1, Fault.NONE, 1, false,
-                5000, 0, 1, List.of(), List.of(), false);
-        assertThatThrownBy(() -> restart.withTargetVersion(3)).hasMessageContaining("--mode live or stopcopy");
-        assertThat(live().withTargetVersion(3).targetSchema()).isEqualTo(3);
-        assertThat(live().targetSchema()).isEqualTo(2);
-        assertThat(live().withTargetVersion(3).withTls(false).targetVersion()).as("kept by withTls").isEqualTo(3);
+        assertThatThrownBy(() -> live().targetVersion(4).build()).hasMessageContaining("releases 2 (the source's) and 3");
+        assertThatThrownBy(() -> live().targetVersion(1).build()).hasMessageContaining("--target-version 3");
+        assertThatThrownBy(() -> live().mode(DemoSettings.Mode.RESTART).targetVersion(3).build())
+                .hasMessageContaining("--mode live or stopcopy");
+        assertThat(live().targetVersion(3).build().targetSchema()).isEqualTo(3);
+        assertThat(live().build().targetSchema()).isEqualTo(2);
+        assertThat(live().targetVersion(3).build().toBuilder().tls(false).build().targetVersion())
+                .as("kept by toBuilder").isEqualTo(3);
     }
 
     private static DemoResult result(DemoSettings s, DemoResult.Counts counts) {
@@ -41,7 +41,7 @@ class CrossVersionDemoTest {
 
     @Test
     void theJsonSaysBothSchemasAndTheRuleFiguresAndAnyViolationFailsTheRun() {
-        DemoSettings s = live().withTargetVersion(3);
+        DemoSettings s = live().targetVersion(3).build();
         DemoResult clean = result(s, new DemoResult.Counts(60, 60, 0, 600, 0, 0, 0, 0, 0, 0, 0, 1200, 60));
         assertThat(clean.toJson()).containsEntry("source_schema", 2).containsEntry("target_schema", 3)
                 .containsEntry("rule_violations", 0L).containsEntry("updates_rules_2", 1200L)
@@ -51,7 +51,7 @@ class CrossVersionDemoTest {
         DemoResult broken = result(s, new DemoResult.Counts(60, 60, 0, 600, 0, 0, 0, 0, 0, 0, 3, 1200, 60));
         assertThat(broken.verified()).isFalse();
         assertThat(broken.passed()).isFalse();
-        assertThat(result(live(), new DemoResult.Counts(60, 60, 0, 600, 0, 0, 0, 0, 0, 0)).text())
+        assertThat(result(live().build(), new DemoResult.Counts(60, 60, 0, 600, 0, 0, 0, 0, 0, 0)).text())
                 .doesNotContain("arena schema");
     }
 

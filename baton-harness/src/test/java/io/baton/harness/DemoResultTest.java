@@ -34,7 +34,7 @@ class DemoResultTest {
         assertThat(r.toJson().get("stall_ms")).hasToString("{p50=1.0, p99=2.0, max=3.0}");
         assertThat(r.toJson()).containsEntry("state_bytes", 0L).containsEntry("expected_outcome", "completed")
                 .containsEntry("tls", true).containsEntry("transport", "tcp");
-        assertThat(result(settings(Fault.NONE, 1, false).withTls(false), "completed", counts(0), List.of()).toJson())
+        assertThat(result(settings(Fault.NONE, 1, false).toBuilder().tls(false).build(), "completed", counts(0), List.of()).toJson())
                 .containsEntry("tls", false);
     }
 
@@ -57,8 +57,7 @@ class DemoResultTest {
     void anythingLostFailsALiveHandoffButNotTheRestartBaselineWhoseLossIsItsFigure() {
         assertThat(result(settings(Fault.NONE, 1, false), "completed", counts(0), List.of()).passed()).isTrue();
         assertThat(result(settings(Fault.NONE, 1, false), "completed", counts(1), List.of()).passed()).isFalse();
-        DemoSettings restart = new DemoSettings(60, 30, 0, DemoSettings.Mode.RESTART, 10, 2, 1, Fault.NONE, 1, false,
-                5000, 0, 1, List.of(), List.of(), false);
+        DemoSettings restart = settings(Fault.NONE, 1, false).toBuilder().mode(DemoSettings.Mode.RESTART).build();
         assertThat(result(restart, "completed", counts(1), List.of()).passed()).isTrue();
     }
 
@@ -132,9 +131,11 @@ class DemoResultTest {
         assertThat(r.passed()).isFalse();
     }
 
+    /** A live run of 60 bots, 2 s of warm-up, the rest the demo's defaults; the JVM options are never used. */
     private static DemoSettings settings(Fault fault, int handoffs, boolean heap) {
-        return new DemoSettings(60, 30, 0, DemoSettings.Mode.LIVE, 10, 2, 1, fault, handoffs, false, 5000, 0,
-                fault == Fault.KILL_CLIENT ? 2 : 1, List.of(), List.of(), heap);
+        return DemoSettings.builder().clients(60).warmupS(2).fault(fault).handoffs(handoffs)
+                .botProcesses(fault == Fault.KILL_CLIENT ? 2 : 1).serverJvm(List.of()).botJvm(List.of())
+                .measureHeap(heap).build();
     }
 
     private static DemoResult.Counts counts(long lost) {

@@ -17,7 +17,7 @@ class ScoringTest {
         long from = t0 - 500_000_000L;
         JsonNode a = JSON.readTree("{\"gaps_from\": " + from + ", \"gap_bucket_ns\": 33333333, \"max_gap_us\": [33000, 90500, 33400]}");
         JsonNode b = JSON.readTree("{\"gaps_from\": " + from + ", \"gap_bucket_ns\": 33333333, \"max_gap_us\": [34000, 40000, 33000, 35000]}");
-        DemoResult.GapTimeline g = new Scoring(DemoSettings.of(2, 0, DemoSettings.Mode.LIVE, 30, 2, false),
+        DemoResult.GapTimeline g = new Scoring(DemoSettings.builder().clients(2).botProcesses(2).build(),
                 List.of(a, b), t0).gaps();
         assertThat(g.fromMs()).isEqualTo(-500.0);
         assertThat(g.bucketMs()).isEqualTo(33.333333);
@@ -26,7 +26,7 @@ class ScoringTest {
 
     @Test
     void reportsWithoutATimelineGiveAnEmptyOne() throws Exception {
-        DemoResult.GapTimeline g = new Scoring(DemoSettings.of(2, 0, DemoSettings.Mode.LIVE, 30, 1, false),
+        DemoResult.GapTimeline g = new Scoring(DemoSettings.builder().clients(2).build(),
                 List.of(JSON.readTree("{}")), 0).gaps();
         assertThat(g.maxGapMs()).isEmpty();
     }
