@@ -71,7 +71,7 @@ final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest> {
                 .addAfter("http-aggregator", "http-front", new HttpFront(routes))
                 .addAfter("http-front", "websocket", new WebSocketServerProtocolHandler(ws))
                 .addAfter("websocket", "websocket-aggregator", new WebSocketFrameAggregator(maxFrame))
-                .addAfter("websocket-aggregator", "baton-websocket", new WebSocketFrames(maxFrame));
+                .addAfter("websocket-aggregator", "baton-websocket", WebSocketFrames.forServer(maxFrame));
     }
 
     @Override

@@ -32,7 +32,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
  * breaks RFC 6455. Outbound, a buffer of frames encoded back to back (what {@link FrameBatcher} writes) is split
  * into one binary message per frame, each a slice of that buffer, all written before the caller's one flush: the
  * batching of TCP is kept, and only the WebSocket headers are added. A {@link Frame} written directly is encoded
- * first. Until the opening handshake has completed nothing is written (a server may time a connection out before
+ * first. A server's end ({@link #forServer}) writes those messages itself, header and payload into one buffer per
+ * write, since a server's messages are never masked (RFC 6455, 5.1): one buffer down the pipeline per flush, as on
+ * TCP, instead of a message object, a pipeline write and a copy in Netty's encoder for each frame (a third of the
+ * gap between Baton over WebSocket and a plain Netty WebSocket echo in {@code bench throughput}; docs/performance.md).
+ * A client's end masks each message with a fresh key, which Netty's encoder does. Until the opening handshake has
+ * completed nothing is written (a server may time a connection out before
  * it upgrades; that answer is the close itself). A close asked for by this side sends a WebSocket close first,
  * with status 1000, or the status of the violation that caused it.
  *
@@ -40,15 +45,34 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
  */
 public final class WebSocketFrames extends ChannelDuplexHandler {
 
+    /** The largest payload a two-byte header gives its length to; above it, a 16-bit length follows. */
+    private static final int SHORT_LENGTH = 125;
+
     private final int maxFrame;
+    /** Whether this end frames its messages itself (a server's end: unmasked) or leaves it to Netty's encoder. */
+    private final boolean framesItself;
     private boolean open;
     private boolean bad;
     private boolean closeSent;
     private WebSocketCloseStatus closeStatus = WebSocketCloseStatus.NORMAL_CLOSURE;
 
-    /** @param maxFrame the largest message accepted: the link's largest frame (type byte and body) */
+    /**
+     * A client's end: each message goes to Netty's encoder as a {@link BinaryWebSocketFrame}, which masks it.
+     *
+     * @param maxFrame the largest message accepted: the link's largest frame (type byte and body)
+     */
     public WebSocketFrames(int maxFrame) {
+        this(maxFrame, false);
+    }
+
+    private WebSocketFrames(int maxFrame, boolean framesItself) {
         this.maxFrame = maxFrame;
+        this.framesItself = framesItself;
+    }
+
+    /** A server's end: it writes its (unmasked) binary messages itself, every frame of a write in one buffer. */
+    public static WebSocketFrames forServer(int maxFrame) {
+        return new WebSocketFrames(maxFrame, true);
     }
 
     @Override
@@ -138,16 +162,22 @@ public final class WebSocketFrames extends ChannelDuplexHandler {
             promise.trySuccess();
             return;
         }
+        if (framesItself) {
+            ByteBuf messages;
+            try {
+                messages = framed(ctx, frames);
+            } finally {
+                frames.release();
+            }
+            ctx.write(messages, promise);
+            return;
+        }
         try {
             int at = frames.readerIndex();
             int end = frames.writerIndex();
             while (at < end) {
-                int length = (int) frames.getUnsignedInt(at);
+                int length = frameLength(frames, at, end);
                 int next = at + FrameCodec.LENGTH_FIELD + length;
-                if (length < 1 || next > end) {
-                    // Only this process's encoder fills these buffers: a partial frame is a bug, never the peer's.
-                    throw new IllegalStateException("a buffer of encoded frames ends inside a frame at byte " + at);
-                }
                 BinaryWebSocketFrame message = new BinaryWebSocketFrame(
                         frames.retainedSlice(at + FrameCodec.LENGTH_FIELD, length));
                 ctx.write(message, next == end ? promise : ctx.voidPromise());
@@ -156,6 +186,53 @@ public final class WebSocketFrames extends ChannelDuplexHandler {
         } finally {
             frames.release();
         }
+    }
+
+    /**
+     * The frames of {@code frames} as final, unmasked binary messages back to back in a new buffer: per frame a
+     * header ({@code 0x82}, then the length in 7 bits, or 126 and 16 bits, or 127 and 64 bits) and the frame
+     * without its 4-byte length.
+     */
+    private static ByteBuf framed(ChannelHandlerContext ctx, ByteBuf frames) {
+        int at = frames.readerIndex();
+        int end = frames.writerIndex();
+        int size = 0;
+        while (at < end) {
+            int length = frameLength(frames, at, end);
+            size += header(length) + length;
+            at += FrameCodec.LENGTH_FIELD + length;
+        }
+        ByteBuf out = ctx.alloc().ioBuffer(size);
+        at = frames.readerIndex();
+        while (at < end) {
+            int length = (int) frames.getUnsignedInt(at);
+            out.writeByte(0x82); // FIN, binary
+            if (length <= SHORT_LENGTH) {
+                out.writeByte(length);
+            } else if (length <= 0xFFFF) {
+                out.writeByte(126).writeShort(length);
+            } else {
+                out.writeByte(127).writeLong(length);
+            }
+            out.writeBytes(frames, at + FrameCodec.LENGTH_FIELD, length);
+            at += FrameCodec.LENGTH_FIELD + length;
+        }
+        return out;
+    }
+
+    /** The length of the frame at {@code at}, checked to lie whole before {@code end}. */
+    private static int frameLength(ByteBuf frames, int at, int end) {
+        long length = frames.getUnsignedInt(at);
+        if (length < 1 || at + FrameCodec.LENGTH_FIELD + length > end) {
+            // Only this process's encoder fills these buffers: a partial frame is a bug, never the peer's.
+            throw new IllegalStateException("a buffer of encoded frames ends inside a frame at byte " + at);
+        }
+        return (int) length;
+    }
+
+    /** The bytes of an unmasked message's header for a payload of {@code length}. */
+    private static int header(int length) {
+        return length <= SHORT_LENGTH ? 2 : length <= 0xFFFF ? 4 : 10;
     }
 
     @Override

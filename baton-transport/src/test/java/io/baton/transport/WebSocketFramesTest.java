@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +60,47 @@ class WebSocketFramesTest {
         }
         assertThat(ch.<Object>readOutbound()).isNull();
         assertThat(batch.refCnt()).as("the slices released the batch").isZero();
+    }
+
+    @Test
+    void aServersEndWritesABatchAsOneBufferOfUnmaskedMessagesThatAWebSocketDecoderReadsBackInOrder() {
+        EmbeddedChannel ch = new EmbeddedChannel(WebSocketFrames.forServer(FrameCodec.DEFAULT_MAX_FRAME));
+        ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete("/baton",
+                EmptyHttpHeaders.INSTANCE, null));
+        // Payloads whose messages take each of the three header forms: 7-bit, 16-bit and 64-bit lengths.
+        Frame[] frames = {new Frame.Ack(1), new Frame.Output(2, 3, new byte[200]), new Frame.Output(3, 3, filled(70_000)),
+                new Frame.Output(4, 3, filled(125 - 17)), new Frame.Ping(5)};
+        ByteBuf batch = Unpooled.buffer();
+        for (Frame f : frames) {
+            FrameCodec.encode(f, batch);
+        }
+        ChannelFuture written = ch.writeAndFlush(batch);
+        assertThat(written.isSuccess()).isTrue();
+        ByteBuf wire = ch.readOutbound();
+        assertThat(ch.<Object>readOutbound()).as("one buffer for the whole batch").isNull();
+        assertThat(batch.refCnt()).as("the batch was released").isZero();
+
+        EmbeddedChannel reader = new EmbeddedChannel(new WebSocket08FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                .expectMaskedFrames(false).maxFramePayloadLength(FrameCodec.DEFAULT_MAX_FRAME).build()));
+        reader.writeInbound(wire);
+        for (Frame f : frames) {
+            BinaryWebSocketFrame m = reader.readInbound();
+            assertThat(m).as("a binary message for %s", f).isNotNull();
+            assertThat(m.isFinalFragment()).isTrue();
+            byte[] encoded = bytes(f);
+            assertThat(ByteBufUtil.getBytes(m.content())).as("%s without its length", f)
+                    .isEqualTo(Arrays.copyOfRange(encoded, FrameCodec.LENGTH_FIELD, encoded.length));
+            m.release();
+        }
+        assertThat(reader.<Object>readInbound()).isNull();
+    }
+
+    private static byte[] filled(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + 7);
+        }
+        return b;
     }
 
     @Test
