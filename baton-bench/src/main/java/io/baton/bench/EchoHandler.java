@@ -34,6 +34,11 @@ final class EchoHandler extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        closeQuietly(ctx, cause);
+    }
+
+    /** Both ends of the echo: closes the connection, and says {@code cause} unless it is a reset (an I/O error). */
+    static void closeQuietly(ChannelHandlerContext ctx, Throwable cause) {
         if (!(cause instanceof java.io.IOException)) {
             System.err.println("bench: an echo connection failed: " + cause);
         }

@@ -71,15 +71,9 @@ final class EchoLoad extends ChannelInboundHandlerAdapter {
         ctx.flush();
     }
 
-    /**
-     * A connection reset as a round's connections close ends that connection and is not news: closed quietly.
-     * Anything else (a TLS handshake that failed, say) is said, since the round's figure would be wrong.
-     */
+    /** As the echo's server end does ({@link EchoHandler#closeQuietly}). */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof java.io.IOException)) {
-            System.err.println("bench: an echo connection failed: " + cause);
-        }
-        ctx.close();
+        EchoHandler.closeQuietly(ctx, cause);
     }
 }

@@ -118,13 +118,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             Throughput.Load load = new Throughput.Load(connections, window, payload,
                     Duration.ofMillis((long) (warmupS * 1000)), Duration.ofMillis((long) (measureS * 1000)));
-            List<Double> netty = new ArrayList<>();
-            List<Double> baton = new ArrayList<>();
-            List<Double> nettyWs = new ArrayList<>();
-            List<Double> batonWs = new ArrayList<>();
-            List<Double> nettyTls = new ArrayList<>();
-            List<Double> batonTls = new ArrayList<>();
-            // Every result by its JSON name, for the CPU its two threads spent per message.
+            // Every round's result by its row's JSON name, in the order the rows are measured.
             Map<String, List<Throughput.Result>> rows = new LinkedHashMap<>();
             java.nio.file.Path certDir = noTls ? null : java.nio.file.Files.createTempDirectory("baton-bench-tls-");
             io.baton.transport.Tls.CertificateFiles certs = noTls ? null
@@ -132,33 +126,29 @@ final class BenchCommand implements Callable<Integer> {
             for (int r = 1; r <= rounds; r++) {
                 Throughput.Result n = Throughput.plainNetty(load);
                 say("round %d/%d: plain Netty echo %,.0f msg/s", r, rounds, n.perSecond());
-                netty.add(n.perSecond());
                 rows.computeIfAbsent("plain_netty", k -> new ArrayList<>()).add(n);
                 Throughput.Result b = Throughput.baton(load);
                 say("round %d/%d: Baton session    %,.0f msg/s", r, rounds, b.perSecond());
-                baton.add(b.perSecond());
                 rows.computeIfAbsent("baton", k -> new ArrayList<>()).add(b);
                 if (webSocket) {
                     Throughput.Result nw = Throughput.plainNettyWebSocket(load);
                     say("round %d/%d: plain Netty WebSocket echo %,.0f msg/s", r, rounds, nw.perSecond());
-                    nettyWs.add(nw.perSecond());
                     rows.computeIfAbsent("plain_netty_websocket", k -> new ArrayList<>()).add(nw);
                     Throughput.Result bw = Throughput.baton(load, true);
                     say("round %d/%d: Baton over WebSocket    %,.0f msg/s", r, rounds, bw.perSecond());
-                    batonWs.add(bw.perSecond());
                     rows.computeIfAbsent("baton_websocket", k -> new ArrayList<>()).add(bw);
                 }
                 if (certs != null) {
                     Throughput.Result nt = Throughput.plainNetty(load, certs);
                     say("round %d/%d: plain Netty TLS echo   %,.0f msg/s", r, rounds, nt.perSecond());
-                    nettyTls.add(nt.perSecond());
                     rows.computeIfAbsent("plain_netty_tls", k -> new ArrayList<>()).add(nt);
                     Throughput.Result bt = Throughput.baton(load, certs);
                     say("round %d/%d: Baton session over TLS %,.0f msg/s", r, rounds, bt.perSecond());
-                    batonTls.add(bt.perSecond());
                     rows.computeIfAbsent("baton_tls", k -> new ArrayList<>()).add(bt);
                 }
             }
+            List<Double> netty = rates(rows, "plain_netty");
+            List<Double> baton = rates(rows, "baton");
             double nettyMedian = median(netty);
             double batonMedian = median(baton);
             Map<String, Object> out = new LinkedHashMap<>();
@@ -173,6 +163,8 @@ final class BenchCommand implements Callable<Integer> {
             out.put("ratio", Math.round(batonMedian / nettyMedian * 1000) / 1000.0);
             String wsRows = "";
             if (webSocket) {
+                List<Double> nettyWs = rates(rows, "plain_netty_websocket");
+                List<Double> batonWs = rates(rows, "baton_websocket");
                 double nettyWsMedian = median(nettyWs);
                 double batonWsMedian = median(batonWs);
                 out.put("plain_netty_websocket_msgs_per_s", round(nettyWs));
@@ -186,6 +178,8 @@ final class BenchCommand implements Callable<Integer> {
             }
             String tlsRows = "";
             if (certs != null) {
+                List<Double> nettyTls = rates(rows, "plain_netty_tls");
+                List<Double> batonTls = rates(rows, "baton_tls");
                 double nt = median(nettyTls);
                 double bt = median(batonTls);
                 out.put("tls_provider", io.baton.transport.Tls.provider());
@@ -267,6 +261,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 return (after - before) / idleSessions;
             }
+        }
+
+        /** The messages per second of each round of the row named {@code key}. */
+        private static List<Double> rates(Map<String, List<Throughput.Result>> rows, String key) {
+            List<Double> rates = new ArrayList<>();
+            for (Throughput.Result r : rows.get(key)) {
+                rates.add(r.perSecond());
+            }
+            return rates;
         }
 
         private static double median(List<Double> xs) {

@@ -74,21 +74,8 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
         return System.nanoTime();
     }
 
-    /**
-     * The time of the burst under way on the loop (the frames of one read, the sends a listener makes while
-     * they are delivered), read at its first use and forgotten by {@link #afterBatch}, which ends every burst:
-     * 0 between bursts. One clock read per burst, not one per frame and per send (docs/performance.md).
-     */
-    private long burstAt;
-
-    private long burstNow() {
-        long t = burstAt;
-        if (t == 0) {
-            t = now();
-            burstAt = t;
-        }
-        return t;
-    }
+    /** The time of the burst under way on the loop (a read's frames, a listener's sends); afterBatch ends it. */
+    private final io.baton.transport.BurstClock burstClock = new io.baton.transport.BurstClock();
 
     void start() {
         loop.execute(() -> {
@@ -128,7 +115,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
             // earlier from other threads, and flushed with the rest of the burst by one drain.
             drainQueued();
             if (!core.isClosed()) {
-                core.send(payload, burstNow());
+                core.send(payload, burstClock.now());
                 corePending = core.pendingInputs();
             }
             scheduleDrain();
@@ -328,7 +315,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Frame f) {
-                core.frame(conn, f, burstNow());
+                core.frame(conn, f, burstClock.now());
             } else if (msg instanceof FrameDecoder.BadFrame bad) {
                 LOG.warn("server sent a bad frame: {}", bad.cause().getMessage());
                 ctx.close();
@@ -355,7 +342,7 @@ final class SessionDriver implements BatonClient, ClientCore.Outbox {
     }
 
     private void afterBatch() {
-        burstAt = 0;
+        burstClock.end();
         long now = now();
         core.flush(now);
         batcher.flush();

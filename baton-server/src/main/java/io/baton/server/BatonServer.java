@@ -376,7 +376,7 @@ public final class BatonServer implements AutoCloseable {
             driver.loop().submit(() -> driver.core(opts.standby()
                     ? ServerCore.standby(cfg, outbox, entropy)
                     : ServerCore.authority(cfg, outbox, entropy, CoreDriver.now()))).sync();
-            CoreDriver.settleHeap(opts.standby() ? "starting" : "building the service");
+            HeapSettling.settle(opts.standby() ? "starting" : "building the service");
             List<Channel> bound = new ArrayList<>();
             Channel client = listening(Pipelines.bind(driver, spread ? group : null, opts, opts.clientPort(), false,
                     metrics, routes, tls),

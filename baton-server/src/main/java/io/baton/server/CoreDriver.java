@@ -317,24 +317,11 @@ final class CoreDriver implements ServerOutbox {
         }
     }
 
-    /**
-     * The time of the burst of frames under way on the core's loop, read at its first frame and forgotten by
-     * {@link #afterBatch}, which ends every burst: 0 between bursts. One clock read per burst, not per frame
-     * (a read burst of a pipelining client carries dozens of frames; docs/performance.md).
-     */
-    private long burstAt;
-
-    private long burstNow() {
-        long t = burstAt;
-        if (t == 0) {
-            t = now();
-            burstAt = t;
-        }
-        return t;
-    }
+    /** The time of the burst of frames under way on the core's loop; {@link #afterBatch} ends every burst. */
+    private final io.baton.transport.BurstClock burstClock = new io.baton.transport.BurstClock();
 
     private void dispatch(long conn, Object msg) {
-        long now = burstNow();
+        long now = burstClock.now();
         if (msg instanceof Frame f) {
             core.frame(conn, f, now);
         } else if (msg instanceof FrameDecoder.BadFrame bad) {
@@ -373,7 +360,7 @@ final class CoreDriver implements ServerOutbox {
 
     /** After any burst of core calls: batched acks, one flush per written channel, the next timer. */
     void afterBatch() {
-        burstAt = 0;
+        burstClock.end();
         long now = now();
         core.flush(now);
         for (int i = 0; i < peerChannels.size(); i++) {
@@ -453,17 +440,10 @@ final class CoreDriver implements ServerOutbox {
 
     // ---------------------------------------------------------------- ServerOutbox
 
-    /**
-     * Diagnostics for checking a capture of the wire (docs/protocol.md, "Security"), never on in production:
-     * {@code -Dbaton.debug.secrets=true} logs, at WARN, every session secret (WELCOME) and ticket (MOVE) this
-     * server sends, so a search of a packet capture can look for exactly those bytes.
-     */
-    private static final boolean LOG_SECRETS = Boolean.getBoolean("baton.debug.secrets");
-
     @Override
     public void send(long conn, Frame frame) {
-        if (LOG_SECRETS) {
-            logSecret(frame);
+        if (SecretLog.ON) {
+            SecretLog.sent(frame);
         }
         Channel ch = channels.get(conn);
         if (frame instanceof Frame.Cutover c) {
@@ -477,40 +457,11 @@ final class CoreDriver implements ServerOutbox {
         }
     }
 
-    private static void logSecret(Frame frame) {
-        if (frame instanceof Frame.Welcome w) {
-            LOG.warn("baton.debug.secrets: WELCOME session {} secret {}", w.sessionId(),
-                    java.util.HexFormat.of().formatHex(w.secret()));
-        } else if (frame instanceof Frame.Move m) {
-            LOG.warn("baton.debug.secrets: MOVE ticket {}", java.util.HexFormat.of().formatHex(m.ticket()));
-        }
-    }
-
-    /**
-     * The smallest restored state worth a full collection. Below it the young collections that follow copy
-     * little, while the collection itself takes every core for tens of milliseconds: 80-105 ms for 11 MiB live
-     * on the shared 2-core machine during a 200-client handoff, where it stalled the source's clients by up to
-     * 15 ms (docs/performance.md, "Warm before the first handoff").
-     */
-    static final long SETTLE_MIN_BYTES = 8L << 20;
-
     @Override
     public void stateRestored(boolean awaited, long bytes) {
-        if (!awaited && bytes >= SETTLE_MIN_BYTES) {
-            settleHeap("restoring the snapshot");
+        if (!awaited) {
+            HeapSettling.afterRestore(bytes);
         }
-    }
-
-    /**
-     * One full collection, at a moment no client waits on this server: the state the service has just built
-     * or restored lives as long as the server, and in the young generation every young collection would copy
-     * it again (at 64 MiB of state, 33-48 ms pauses that stalled every client when one fell in a handoff).
-     */
-    static void settleHeap(String after) {
-        long t = now();
-        System.gc();
-        LOG.info("settled the heap after {}: one full collection, {} ms, while no client waits on this server",
-                after, (now() - t) / 1_000_000);
     }
 
     /**

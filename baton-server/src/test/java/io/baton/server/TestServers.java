@@ -72,6 +72,16 @@ final class TestServers implements AutoCloseable {
         return server.status().get(5, TimeUnit.SECONDS);
     }
 
+    /** A standby that no source authenticated to: still waiting, no replica, no session, nothing applied. */
+    static void assertNothingReached(BatonServer standby) throws Exception {
+        ServerStatus s = status(standby);
+        assertThat(s.role()).isEqualTo(Role.STANDBY);
+        assertThat(s.targetPhase()).isEqualTo(TargetPhase.STANDBY);
+        assertThat(s.sessions()).isZero();
+        assertThat(s.appliedIndex()).isZero();
+        assertThat(s.handoffId()).isZero();
+    }
+
     /** A handoff order from source to target, everything on loopback. */
     static HandoffRequest handoffTo(BatonServer target) {
         return new HandoffRequest("127.0.0.1", target.peerPort(), "127.0.0.1", target.clientPort(), Frame.Mode.LIVE);

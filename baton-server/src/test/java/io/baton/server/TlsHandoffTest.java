@@ -10,7 +10,6 @@ import io.baton.core.Role;
 import io.baton.core.ServerConfig;
 import io.baton.core.ServerStatus;
 import io.baton.core.SourcePhase;
-import io.baton.core.TargetPhase;
 import io.baton.service.ServiceConfig;
 import io.baton.transport.Tls;
 import java.io.InputStream;
@@ -113,7 +112,7 @@ class TlsHandoffTest {
         assertThat(source.startHandoff(TestServers.handoffTo(stranger)).get(5, TimeUnit.SECONDS)).isEmpty();
         TestServers.await(Duration.ofSeconds(15)).until(() ->
                 TestServers.status(source).sourcePhase() == SourcePhase.ABORTED);
-        assertNothingReached(stranger);
+        TestServers.assertNothingReached(stranger);
         assertThat(TestServers.status(source).role()).isEqualTo(Role.AUTHORITY);
         int seen = a.updateCount();
         a.awaitUpdatesBeyond(seen, 5); // the clients stay on the source as if nothing happened
@@ -132,17 +131,7 @@ class TlsHandoffTest {
         assertThat(stranger.startHandoff(TestServers.handoffTo(target)).get(5, TimeUnit.SECONDS)).isEmpty();
         TestServers.await(Duration.ofSeconds(15)).until(() ->
                 TestServers.status(stranger).sourcePhase() == SourcePhase.ABORTED);
-        assertNothingReached(target);
-    }
-
-    /** A standby that no source authenticated to: still waiting, no replica, no session, nothing applied. */
-    private static void assertNothingReached(BatonServer standby) throws Exception {
-        ServerStatus s = TestServers.status(standby);
-        assertThat(s.role()).isEqualTo(Role.STANDBY);
-        assertThat(s.targetPhase()).isEqualTo(TargetPhase.STANDBY);
-        assertThat(s.sessions()).isZero();
-        assertThat(s.appliedIndex()).isZero();
-        assertThat(s.handoffId()).isZero();
+        TestServers.assertNothingReached(target);
     }
 
     @Test

@@ -9,7 +9,6 @@ import io.baton.core.Role;
 import io.baton.core.ServerConfig;
 import io.baton.core.ServerStatus;
 import io.baton.core.SourcePhase;
-import io.baton.core.TargetPhase;
 import io.baton.service.ServiceConfig;
 import io.baton.transport.Tls;
 import io.baton.transport.Transport;
@@ -99,7 +98,7 @@ class TlsPeerSecretTest {
         awaitAborted(source);
         assertSourceCarriesOn(source, c);
         assertThat(TestServers.status(source).lastError()).as("why the source aborted").contains("peer secret");
-        assertNothingReached(standby);
+        TestServers.assertNothingReached(standby);
     }
 
     @Test
@@ -184,7 +183,7 @@ class TlsPeerSecretTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
-        assertNothingReached(standby);
+        TestServers.assertNothingReached(standby);
 
         // Not left busy either: the real source, with its own certificate and the secret, hands off to it.
         BatonServer source = env.start(config(TestServers.PEER_SECRET), false, tls("source"));
@@ -228,15 +227,5 @@ class TlsPeerSecretTest {
         c.awaitInputsApplied(c.sendMove());
         c.assertConsecutiveTicks();
         assertThat(c.events()).containsExactly(LifecycleListener.Event.CONNECTED);
-    }
-
-    /** A standby that no source authenticated to: still waiting, no replica, no session, nothing applied. */
-    private static void assertNothingReached(BatonServer standby) throws Exception {
-        ServerStatus s = TestServers.status(standby);
-        assertThat(s.role()).isEqualTo(Role.STANDBY);
-        assertThat(s.targetPhase()).isEqualTo(TargetPhase.STANDBY);
-        assertThat(s.sessions()).isZero();
-        assertThat(s.appliedIndex()).isZero();
-        assertThat(s.handoffId()).isZero();
     }
 }
